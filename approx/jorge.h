@@ -1,0 +1,121 @@
+/* jorge.h - Jorge's inverse-free preconditioner (Singh, Sating, Bhatele,
+ * 2023), written once against the backend table.
+ *
+ * One side of a Shampoo-style preconditioner: for a gradient G (m x n) the
+ * left side tracks Lhat ~ L^{-1/4} (m x m) with X = Lhat^4 G G^T, the right
+ * side Rhat ~ R^{-1/4} (n x n) with X = Rhat^4 G^T G.  Each update
+ *
+ *   Lhat_t = beta^{-1/4} Lhat_{t-1} sum_{j=0..k} c_j (a X)^j,
+ *   a = (1 - beta) / beta,   c_j = binom(-1/4, j) = 1, -1/4, 5/32, -15/128, ...
+ *   Lhat_0 = eps^{-1/4} I
+ *
+ * The series converges only for rho(a X) < 1.  The safeguard raises beta
+ * for the step: beta_eff = max(beta2, ||X|| / (1 + ||X||)), so that
+ * a_eff ||X|| <= 1 (the paper's rule with the Frobenius norm; "spectral"
+ * uses a power-iteration estimate of rho(X), which is smaller, so beta is
+ * raised less).  The statistic Jorge actually tracks is then
+ * L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T with L_0 = eps I.
+ *
+ * Plan once, step many (as FFTW): jg_jorge_create allocates every buffer
+ * and fixes the options; jg_jorge_update does no allocation.
+ *
+ * Cost of one update (k = order, r = other dimension of G):
+ *   dense:    (k + 3) GEMMs of m^3 + one SYRK of m^2 r
+ *   low-rank: 6 products of m^2 r + O(m r^2 + k r^3)   (used when r < m)
+ */
+#ifndef JG_APPROX_JORGE_H
+#define JG_APPROX_JORGE_H
+
+#include "src/mat.h"
+
+typedef enum { JG_SIDE_LEFT = 0, JG_SIDE_RIGHT = 1 } jg_side;
+typedef enum {
+    JG_SAFEGUARD_FROBENIUS = 0, /* paper: ||X||_F                          */
+    JG_SAFEGUARD_SPECTRAL = 1,  /* power-iteration estimate of rho(X)      */
+    JG_SAFEGUARD_NONE = 2       /* beta_eff = beta2 always                 */
+} jg_safeguard;
+typedef enum { JG_FORM_AUTO = 0, JG_FORM_DENSE = 1, JG_FORM_LOWRANK = 2 } jg_form;
+typedef enum { JG_INIT_EPS = 0, JG_INIT_WARM = 1 } jg_init;
+typedef enum {
+    JG_VARIANT_PLAIN = 0,    /* the paper's update                         */
+    JG_VARIANT_SYM = 1,      /* symmetrise after each update: (P + P^T)/2  */
+    JG_VARIANT_CORRECTED = 2 /* one Newton step on the true residual:
+                                Lhat := Lhat (5 I - Lhat^4 L_t) / 4      */
+} jg_variant;
+
+typedef struct {
+    double beta2;          /* nominal decay (default 0.99)                     */
+    double eps;            /* Lhat_0 = eps^{-1/4} I (default 1e-6)             */
+    int order;             /* k, 1..8 (default 2)                              */
+    jg_safeguard safeguard;
+    jg_form form;
+    jg_init init;
+    jg_variant variant;
+    int reanchor;          /* every K updates Lhat := exact root of L_t; 0 off */
+    int keep_statistic;    /* track L_t in the state (forced on by warm init,
+                              reanchor and the corrected variant)             */
+    int max_failures;      /* consecutive failed updates tolerated before an
+                              error; default 1: the first failure errors      */
+    int power_iters;       /* spectral safeguard: max iterations (default 100) */
+    double power_tol;      /* ... relative change to stop (default 1e-4)       */
+    jg_dtype dtype;        /* precision of the state (default f64)             */
+} jg_jorge_opts;
+
+/* What one update did. */
+typedef struct {
+    long step;           /* updates applied so far (after this one)           */
+    double xnorm;        /* ||X|| in the safeguard's norm (Frobenius for none) */
+    double beta_eff;     /* beta used for this step                           */
+    double a_xnorm;      /* a_eff * ||X|| (<= 1 when a safeguard is on)       */
+    int fired;           /* 1 when the safeguard raised beta                  */
+    int nonfinite;       /* 1 when the update produced NaN/Inf (skipped)      */
+    int failures;        /* consecutive failures so far                       */
+    long total_failures; /* all failures                                      */
+    int reanchored;      /* 1 when this step re-anchored to the exact root    */
+    int warm;            /* 1 when this step was the exact warm start         */
+    jg_form form;        /* formulation used (DENSE or LOWRANK)               */
+    int power_iters;     /* spectral safeguard: iterations used               */
+} jg_jorge_diag;
+
+typedef struct jg_jorge jg_jorge;
+
+void jg_jorge_opts_default(jg_jorge_opts *o);
+/* c_j = binom(-1/4, j) for j = 0..k into c[0..k]. */
+void jg_jorge_coeffs(int k, double *c);
+
+/* Plan a side: dim is the preconditioner's size (m for LEFT, n for RIGHT),
+ * other the gradient's other dimension.  Gradients passed to update are
+ * m x n (LEFT: dim x other; RIGHT: other x dim).  JG_ERR_ARG on bad options
+ * (order outside 1..8, beta2 outside (0,1), eps <= 0, ...), JG_ERR_NOMEM. */
+jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **J, jg_side side, int64_t dim, int64_t other,
+                          const jg_jorge_opts *o);
+void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **J);
+
+/* One update with gradient G (at the backend's location, any dtype; it is
+ * converted to the state's dtype).  d may be NULL.  On NaN/Inf in the
+ * result the state is left unchanged, d->nonfinite is set, and the call
+ * returns JG_ERR_NUMERICAL once max_failures consecutive failures are
+ * reached (JG_WARN_SKIPPED before). */
+jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *d);
+
+/* out := Lhat G Rhat (either side may be NULL: identity).  out m x n at
+ * the backend's location, dtype of the states. */
+jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, const jg_mat *G,
+                         jg_mat *out);
+
+/* The current root Lhat (dim x dim, backend location, not symmetric in
+ * general) and the tracked statistic L_t (NULL unless kept). */
+const jg_mat *jg_jorge_root(const jg_jorge *J);
+const jg_mat *jg_jorge_statistic(const jg_jorge *J);
+/* Replace the root (e.g. loaded from a file); shape dim x dim. */
+jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat);
+/* Formulation update() would use now (DENSE or LOWRANK). */
+jg_form jg_jorge_form(const jg_jorge *J);
+/* Bytes held by the state (root, statistic, workspace). */
+size_t jg_jorge_bytes(const jg_jorge *J);
+
+const char *jg_safeguard_name(jg_safeguard s);
+const char *jg_form_name(jg_form f);
+const char *jg_variant_name(jg_variant v);
+
+#endif

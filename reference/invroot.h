@@ -1,0 +1,69 @@
+/* invroot.h - exact inverse p-th roots of symmetric positive semi-definite
+ * matrices: the reference every approximation is measured against.
+ *
+ *   P = (A + eps I)^{-1/p}
+ *
+ * jg_ref_invroot_eig: symmetric eigendecomposition A = V diag(lambda) V^T
+ * (syevd on the backend), lambda_i clamped at 0 when rounding made them
+ * slightly negative (|lambda_i| <= psd_tol * lambda_max), then
+ * P = V diag((lambda_i + eps)^{-1/p}) V^T.  Cost: one syevd (~9 n^3 flops
+ * for vectors) + one GEMM.
+ *
+ * jg_ref_invroot_newton: the coupled Newton iteration used by Shampoo
+ * implementations (matrix products only).
+ */
+#ifndef JG_REF_INVROOT_H
+#define JG_REF_INVROOT_H
+
+#include "src/mat.h"
+
+typedef enum { JG_EPS_ABS = 0, JG_EPS_REL = 1 } jg_eps_mode;
+
+typedef struct {
+    int p;                /* root, >= 1 (default 4)                          */
+    double eps;           /* ridge (default 1e-12)                           */
+    jg_eps_mode eps_mode; /* ABS: eps added as is; REL: eps * lambda_max     */
+    int pinv;             /* pseudo-inverse: eigenvalues <= pinv_rtol *
+                             lambda_max map to 0 instead of being inverted   */
+    double pinv_rtol;     /* default 0: n * u of the compute precision       */
+    int compute_f64;      /* compute f32 input in double                     */
+    double psd_tol;       /* relative tolerance for "slightly negative";
+                             default 0: 10 n u                               */
+    int newton_max_iter;  /* coupled Newton cap (default 100)                */
+    double newton_tol;    /* coupled Newton: stop when max|M - I| <= tol
+                             (default 0: 10 n u... see invroot_newton.c)     */
+} jg_invroot_opts;
+
+typedef struct {
+    double lambda_min;   /* smallest eigenvalue of A (eig) / estimate (Newton) */
+    double lambda_max;   /* largest eigenvalue of A                             */
+    double eps_abs;      /* ridge actually added                                */
+    int64_t clamped;     /* eigenvalues clamped from slightly negative to 0     */
+    int64_t rank;        /* eigenvalues kept (pinv) or n                        */
+    int iterations;      /* Newton iterations (0 for eig)                       */
+    int converged;       /* Newton: reached its tolerance                       */
+    double newton_err;   /* Newton: final max|M - I|                            */
+} jg_invroot_info;
+
+void jg_invroot_opts_default(jg_invroot_opts *o);
+
+/* P := (A + eps I)^{-1/p} by eigendecomposition.  A: n x n symmetric (only
+ * read), at the backend's location; P: n x n, same location, any dtype
+ * (computed in A's dtype, or f64 if compute_f64).  info may be NULL.
+ * Returns JG_OK; JG_WARN_NOT_PSD when lambda_min < -psd_tol*lambda_max
+ * (P is still formed from the clamped spectrum); JG_ERR_NUMERICAL when
+ * A + eps I has an eigenvalue <= 0 and pinv is off (singular). */
+jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
+                             const jg_invroot_opts *o, jg_invroot_info *info);
+
+/* P := (A + eps I)^{-1/p} by the coupled Newton iteration.  Returns
+ * JG_WARN_NOT_CONVERGED (P holds the last iterate) when the cap is hit or
+ * the error stops decreasing. */
+jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
+                                const jg_invroot_opts *o, jg_invroot_info *info);
+
+/* Check that a square host or backend matrix is symmetric to rtol:
+ * ||A - A^T||_F <= rtol ||A||_F.  Writes the asymmetry to *asym. */
+jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, double *asym);
+
+#endif

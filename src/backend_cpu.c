@@ -1,0 +1,369 @@
+/* backend_cpu.c - the CPU backend: OpenBLAS (CBLAS) for products and
+ * LAPACKE for the symmetric eigendecomposition.
+ *
+ * LAPACK's info is translated here: info < 0 (argument i) is a bug in this
+ * file and maps to JG_ERR_BACKEND; info > 0 (no convergence) maps to
+ * JG_ERR_NUMERICAL.
+ */
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/backend.h"
+#include "src/context.h"
+
+typedef struct {
+    void *work;       /* syevd real workspace (float or double)  */
+    size_t work_bytes;
+    lapack_int *iwork;
+    size_t iwork_bytes;
+    void *w;          /* eigenvalues in the matrix precision      */
+    size_t w_bytes;
+} cpu_data;
+
+// ---------------------------------------------------------------- helpers
+
+#define F(M) ((float *)(M)->data)
+#define D(M) ((double *)(M)->data)
+
+static CBLAS_TRANSPOSE tr(jg_trans t) { return t == JG_TRANS ? CblasTrans : CblasNoTrans; }
+
+static jg_status same_dtype(jg_ctx *ctx, const char *op, const jg_mat *A, const jg_mat *B)
+{
+    if (A->dtype != B->dtype)
+        return jg_error(ctx, JG_ERR_ARG, "%s: mixed precisions (%s and %s)", op,
+                        jg_dtype_name(A->dtype), jg_dtype_name(B->dtype));
+    return JG_OK;
+}
+
+/* Grow a cached buffer owned by the context. */
+static jg_status grow(jg_ctx *ctx, void **buf, size_t *have, size_t need)
+{
+    if (*have >= need) return JG_OK;
+    void *p = realloc(*buf, need);
+    if (p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory for workspace (%zu bytes)", need);
+    *buf = p;
+    *have = need;
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- lifetime
+
+static jg_status cpu_init(jg_ctx *ctx)
+{
+    cpu_data *d = calloc(1, sizeof *d);
+    if (d == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory");
+    ctx->be_data = d;
+    return JG_OK;
+}
+
+static void cpu_fini(jg_ctx *ctx)
+{
+    cpu_data *d = ctx->be_data;
+    if (d) {
+        free(d->work);
+        free(d->iwork);
+        free(d->w);
+        free(d);
+    }
+    ctx->be_data = NULL;
+}
+
+static void cpu_describe(jg_ctx *ctx, char *buf, size_t len)
+{
+    (void)ctx;
+    snprintf(buf, len, "cpu: OpenBLAS %s, %d threads; LAPACKE", openblas_get_config(),
+             openblas_get_num_threads());
+}
+
+static jg_status cpu_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
+{
+    *p = jg_host_alloc(ctx, bytes);
+    if (*p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory (%zu bytes)", bytes);
+    return JG_OK;
+}
+
+static void cpu_mem_free(jg_ctx *ctx, void *p) { jg_host_free(ctx, p); }
+
+static jg_status cpu_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
+{
+    if (dst->loc != JG_HOST || src->loc != JG_HOST)
+        return jg_error(ctx, JG_ERR_NODEVICE, "cpu backend: device memory requested");
+    return jg_mat_copy(ctx, dst, src);
+}
+
+// ---------------------------------------------------------------- level 3
+
+static jg_status cpu_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
+                          const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
+{
+    // check arguments
+    int64_t m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols;
+    int64_t kb = tb ? B->cols : B->rows, n = tb ? B->rows : B->cols;
+    if (k != kb || C->rows != m || C->cols != n)
+        return jg_error(ctx, JG_ERR_ARG,
+                        "gemm: shapes %lldx%lld * %lldx%lld -> %lldx%lld do not conform",
+                        (long long)m, (long long)k, (long long)kb, (long long)n,
+                        (long long)C->rows, (long long)C->cols);
+    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, B));
+    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, C));
+    if (m == 0 || n == 0) return JG_OK;
+    // compute
+    if (A->dtype == JG_F32)
+        cblas_sgemm(CblasColMajor, tr(ta), tr(tb), (int)m, (int)n, (int)k, (float)alpha,
+                    F(A), (int)A->ld, F(B), (int)B->ld, (float)beta, F(C), (int)C->ld);
+    else
+        cblas_dgemm(CblasColMajor, tr(ta), tr(tb), (int)m, (int)n, (int)k, alpha, D(A),
+                    (int)A->ld, D(B), (int)B->ld, beta, D(C), (int)C->ld);
+    return JG_OK;
+}
+
+static void mirror_lower(jg_mat *C)
+{
+    int64_t n = C->rows;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = j + 1; i < n; i++) {
+            if (C->dtype == JG_F32)
+                F(C)[j + i * C->ld] = F(C)[i + j * C->ld];
+            else
+                D(C)[j + i * C->ld] = D(C)[i + j * C->ld];
+        }
+}
+
+static jg_status cpu_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A,
+                          double beta, jg_mat *C)
+{
+    int64_t n = t ? A->cols : A->rows, k = t ? A->rows : A->cols;
+    if (C->rows != n || C->cols != n)
+        return jg_error(ctx, JG_ERR_ARG, "syrk: result is %lldx%lld, expected %lldx%lld",
+                        (long long)C->rows, (long long)C->cols, (long long)n, (long long)n);
+    JG_CHECK(ctx, same_dtype(ctx, "syrk", A, C));
+    if (n == 0) return JG_OK;
+    if (A->dtype == JG_F32)
+        cblas_ssyrk(CblasColMajor, CblasLower, tr(t), (int)n, (int)k, (float)alpha, F(A),
+                    (int)A->ld, (float)beta, F(C), (int)C->ld);
+    else
+        cblas_dsyrk(CblasColMajor, CblasLower, tr(t), (int)n, (int)k, alpha, D(A),
+                    (int)A->ld, beta, D(C), (int)C->ld);
+    mirror_lower(C);
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- level 1/2-like
+
+static jg_status cpu_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta,
+                          double beta, const jg_mat *B, jg_trans tb, jg_mat *C)
+{
+    // check arguments
+    int64_t m = C->rows, n = C->cols;
+    if ((ta ? A->cols : A->rows) != m || (ta ? A->rows : A->cols) != n)
+        return jg_error(ctx, JG_ERR_ARG, "geam: A is %lldx%lld, C is %lldx%lld",
+                        (long long)A->rows, (long long)A->cols, (long long)m, (long long)n);
+    JG_CHECK(ctx, same_dtype(ctx, "geam", A, C));
+    int useB = beta != 0.0 && B != NULL;
+    if (useB) {
+        if ((tb ? B->cols : B->rows) != m || (tb ? B->rows : B->cols) != n)
+            return jg_error(ctx, JG_ERR_ARG, "geam: B is %lldx%lld, C is %lldx%lld",
+                            (long long)B->rows, (long long)B->cols, (long long)m, (long long)n);
+        JG_CHECK(ctx, same_dtype(ctx, "geam", B, C));
+    }
+    if ((ta && A->data == C->data) || (useB && tb && B->data == C->data))
+        return jg_error(ctx, JG_ERR_ARG, "geam: output aliases a transposed operand");
+    // compute
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < m; i++) {
+            int64_t ia = ta ? j + i * A->ld : i + j * A->ld;
+            int64_t ic = i + j * C->ld;
+            if (C->dtype == JG_F32) {
+                float v = (float)alpha * F(A)[ia];
+                if (useB) v += (float)beta * F(B)[tb ? j + i * B->ld : i + j * B->ld];
+                F(C)[ic] = v;
+            } else {
+                double v = alpha * D(A)[ia];
+                if (useB) v += beta * D(B)[tb ? j + i * B->ld : i + j * B->ld];
+                D(C)[ic] = v;
+            }
+        }
+    return JG_OK;
+}
+
+static jg_status cpu_scale(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    (void)ctx;
+    for (int64_t j = 0; j < A->cols; j++) {
+        if (A->dtype == JG_F32)
+            cblas_sscal((int)A->rows, (float)alpha, F(A) + j * A->ld, 1);
+        else
+            cblas_dscal((int)A->rows, alpha, D(A) + j * A->ld, 1);
+    }
+    return JG_OK;
+}
+
+static jg_status square(jg_ctx *ctx, const char *op, const jg_mat *A)
+{
+    if (A->rows != A->cols)
+        return jg_error(ctx, JG_ERR_ARG, "%s: matrix is %lldx%lld, not square", op,
+                        (long long)A->rows, (long long)A->cols);
+    return JG_OK;
+}
+
+static jg_status cpu_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    JG_CHECK(ctx, square(ctx, "set_identity", A));
+    for (int64_t j = 0; j < A->cols; j++)
+        for (int64_t i = 0; i < A->rows; i++) jg_mat_set(A, i, j, i == j ? alpha : 0.0);
+    return JG_OK;
+}
+
+static jg_status cpu_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    JG_CHECK(ctx, square(ctx, "add_diag", A));
+    for (int64_t i = 0; i < A->rows; i++) jg_mat_set(A, i, i, jg_mat_get(A, i, i) + alpha);
+    return JG_OK;
+}
+
+static jg_status cpu_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
+{
+    (void)ctx;
+    for (int64_t j = 0; j < A->cols; j++) {
+        if (A->dtype == JG_F32)
+            cblas_sscal((int)A->rows, (float)d[j], F(A) + j * A->ld, 1);
+        else
+            cblas_dscal((int)A->rows, d[j], D(A) + j * A->ld, 1);
+    }
+    return JG_OK;
+}
+
+static jg_status cpu_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
+{
+    if (A->rows != B->rows || A->cols != B->cols)
+        return jg_error(ctx, JG_ERR_ARG, "dot: shapes %lldx%lld and %lldx%lld differ",
+                        (long long)A->rows, (long long)A->cols, (long long)B->rows,
+                        (long long)B->cols);
+    JG_CHECK(ctx, same_dtype(ctx, "dot", A, B));
+    double s = 0.0;
+    for (int64_t j = 0; j < A->cols; j++) {
+        if (A->dtype == JG_F32)
+            s += cblas_sdot((int)A->rows, F(A) + j * A->ld, 1, F(B) + j * B->ld, 1);
+        else
+            s += cblas_ddot((int)A->rows, D(A) + j * A->ld, 1, D(B) + j * B->ld, 1);
+    }
+    *out = s;
+    return JG_OK;
+}
+
+static jg_status cpu_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
+{
+    (void)ctx;
+    if (A->ld == A->rows || A->cols <= 1) {
+        int64_t len = A->rows * A->cols;
+        if (len > 0x7fffffff) len = -1;
+        if (len >= 0) {
+            *out = A->dtype == JG_F32 ? (double)cblas_snrm2((int)len, F(A), 1)
+                                      : cblas_dnrm2((int)len, D(A), 1);
+            return JG_OK;
+        }
+    }
+    /* strided or huge: scaled column by column */
+    double scale = 0.0, ssq = 1.0;
+    for (int64_t j = 0; j < A->cols; j++) {
+        double c = A->dtype == JG_F32 ? (double)cblas_snrm2((int)A->rows, F(A) + j * A->ld, 1)
+                                      : cblas_dnrm2((int)A->rows, D(A) + j * A->ld, 1);
+        if (c != 0.0) {
+            if (scale < c) {
+                ssq = 1.0 + ssq * (scale / c) * (scale / c);
+                scale = c;
+            } else {
+                ssq += (c / scale) * (c / scale);
+            }
+        } else if (isnan(c)) {
+            scale = c;
+        }
+    }
+    *out = scale * sqrt(ssq);
+    return JG_OK;
+}
+
+static jg_status cpu_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
+{
+    (void)ctx;
+    *ok = jg_mat_host_all_finite(A);
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- eigen
+
+static jg_status cpu_syevd(jg_ctx *ctx, jg_mat *A, double *w)
+{
+    JG_CHECK(ctx, square(ctx, "syevd", A));
+    cpu_data *d = ctx->be_data;
+    lapack_int n = (lapack_int)A->rows, lda = (lapack_int)A->ld, info;
+    if (n == 0) return JG_OK;
+    size_t es = jg_dtype_size(A->dtype);
+    // query workspace
+    lapack_int liwork = -1, iwq = 0;
+    double lwork_d = 0.0;
+    if (A->dtype == JG_F32) {
+        float wq = 0.0f;
+        info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, 'V', 'L', n, F(A), lda, NULL, &wq, -1,
+                                   &iwq, -1);
+        lwork_d = wq;
+    } else {
+        info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'L', n, D(A), lda, NULL, &lwork_d,
+                                   -1, &iwq, -1);
+    }
+    if (info != 0) return jg_error(ctx, JG_ERR_BACKEND, "syevd workspace query: info=%d", (int)info);
+    lapack_int lwork = (lapack_int)lwork_d + 1;
+    liwork = iwq;
+    // allocate (owned by the context, reused)
+    JG_CHECK(ctx, grow(ctx, &d->work, &d->work_bytes, (size_t)lwork * es));
+    JG_CHECK(ctx, grow(ctx, (void **)&d->iwork, &d->iwork_bytes, (size_t)liwork * sizeof(lapack_int)));
+    JG_CHECK(ctx, grow(ctx, &d->w, &d->w_bytes, (size_t)n * es));
+    // compute
+    if (A->dtype == JG_F32)
+        info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, 'V', 'L', n, F(A), lda, d->w, d->work,
+                                   lwork, d->iwork, liwork);
+    else
+        info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'L', n, D(A), lda, d->w, d->work,
+                                   lwork, d->iwork, liwork);
+    // map status
+    if (info < 0) return jg_error(ctx, JG_ERR_BACKEND, "syevd: argument %d invalid", (int)-info);
+    if (info > 0)
+        return jg_error(ctx, JG_ERR_NUMERICAL,
+                        "syevd failed to converge (info=%d); input may contain NaN/Inf", (int)info);
+    for (lapack_int i = 0; i < n; i++)
+        w[i] = A->dtype == JG_F32 ? (double)((float *)d->w)[i] : ((double *)d->w)[i];
+    return JG_OK;
+}
+
+static jg_status cpu_sync(jg_ctx *ctx)
+{
+    (void)ctx;
+    return JG_OK;
+}
+
+const jg_backend jg_backend_cpu = {
+    .name = "cpu",
+    .loc = JG_HOST,
+    .init = cpu_init,
+    .fini = cpu_fini,
+    .describe = cpu_describe,
+    .mem_alloc = cpu_mem_alloc,
+    .mem_free = cpu_mem_free,
+    .copy = cpu_copy,
+    .gemm = cpu_gemm,
+    .syrk = cpu_syrk,
+    .geam = cpu_geam,
+    .scale = cpu_scale,
+    .set_identity = cpu_set_identity,
+    .add_diag = cpu_add_diag,
+    .scale_cols = cpu_scale_cols,
+    .dot = cpu_dot,
+    .nrm_fro = cpu_nrm_fro,
+    .all_finite = cpu_all_finite,
+    .syevd = cpu_syevd,
+    .sync = cpu_sync,
+};

@@ -1,0 +1,186 @@
+#include "src/cli/args.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const jg_opt *find_opt(const jg_cmd_spec *spec, const char *name, size_t len)
+{
+    for (size_t i = 0; i < spec->nopts; i++)
+        if (strlen(spec->opts[i].name) == len && strncmp(spec->opts[i].name, name, len) == 0)
+            return &spec->opts[i];
+    return NULL;
+}
+
+static int choice_ok(const char *choices, const char *v)
+{
+    size_t n = strlen(v);
+    const char *p = choices;
+    while (*p) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (len == n && strncmp(p, v, n) == 0) return 1;
+        if (!bar) break;
+        p = bar + 1;
+    }
+    return 0;
+}
+
+static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
+{
+    char *end = NULL;
+    switch (o->kind) {
+    case JG_OPT_INT: {
+        errno = 0;
+        long x = strtol(v, &end, 10);
+        if (*v == '\0' || *end != '\0' || errno) {
+            snprintf(err, errlen, "--%s: '%s' is not an integer", o->name, v);
+            return -1;
+        }
+        if ((double)x < o->min || (double)x > o->max) {
+            snprintf(err, errlen, "--%s: %ld is out of range [%g, %g]", o->name, x, o->min, o->max);
+            return -1;
+        }
+        *(int *)o->dest = (int)x;
+        return 0;
+    }
+    case JG_OPT_DOUBLE: {
+        errno = 0;
+        double x = strtod(v, &end);
+        if (*v == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+            snprintf(err, errlen, "--%s: '%s' is not a finite number", o->name, v);
+            return -1;
+        }
+        if (x < o->min || x > o->max) {
+            snprintf(err, errlen, "--%s: %g is out of range [%g, %g]", o->name, x, o->min, o->max);
+            return -1;
+        }
+        *(double *)o->dest = x;
+        return 0;
+    }
+    case JG_OPT_CHOICE:
+        if (!choice_ok(o->choices, v)) {
+            snprintf(err, errlen, "--%s: '%s' is not one of %s", o->name, v, o->choices);
+            return -1;
+        }
+        *(const char **)o->dest = v;
+        return 0;
+    case JG_OPT_STRING:
+        *(const char **)o->dest = v;
+        return 0;
+    case JG_OPT_FLAG:
+        break;
+    }
+    return -1;
+}
+
+jg_args_result jg_args_parse(const jg_cmd_spec *spec, int argc, char **argv,
+                             const char **pos, int maxpos, int *npos, char *err,
+                             size_t errlen)
+{
+    int only_pos = 0;
+    *npos = 0;
+    err[0] = '\0';
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a == NULL) break;
+        if (!only_pos && strcmp(a, "--") == 0) {
+            only_pos = 1;
+            continue;
+        }
+        if (!only_pos && (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)) return JG_ARGS_HELP;
+        if (!only_pos && a[0] == '-' && a[1] == '-') {
+            const char *name = a + 2, *eq = strchr(name, '=');
+            size_t len = eq ? (size_t)(eq - name) : strlen(name);
+            const jg_opt *o = find_opt(spec, name, len);
+            if (o == NULL) {
+                snprintf(err, errlen, "unknown option '--%.*s' (see --help)", (int)(len > 64 ? 64 : len), name);
+                return JG_ARGS_ERROR;
+            }
+            if (o->kind == JG_OPT_FLAG) {
+                if (eq) {
+                    snprintf(err, errlen, "--%s takes no value", o->name);
+                    return JG_ARGS_ERROR;
+                }
+                *(int *)o->dest = 1;
+                continue;
+            }
+            const char *v = eq ? eq + 1 : NULL;
+            if (v == NULL) {
+                if (i + 1 >= argc || argv[i + 1] == NULL) {
+                    snprintf(err, errlen, "--%s needs a value", o->name);
+                    return JG_ARGS_ERROR;
+                }
+                v = argv[++i];
+            }
+            if (set_value(o, v, err, errlen) != 0) return JG_ARGS_ERROR;
+            continue;
+        }
+        if (!only_pos && a[0] == '-' && a[1] != '\0') {
+            snprintf(err, errlen, "unknown option '%.64s' (see --help)", a);
+            return JG_ARGS_ERROR;
+        }
+        if (*npos >= maxpos || *npos >= spec->max_pos) {
+            snprintf(err, errlen, "too many arguments: '%.64s' (expected at most %d)", a,
+                     spec->max_pos);
+            return JG_ARGS_ERROR;
+        }
+        pos[(*npos)++] = a;
+    }
+    if (*npos < spec->min_pos) {
+        snprintf(err, errlen, "expected %d argument%s, got %d (usage: %s)", spec->min_pos,
+                 spec->min_pos == 1 ? "" : "s", *npos, spec->usage);
+        return JG_ARGS_ERROR;
+    }
+    return JG_ARGS_OK;
+}
+
+void jg_args_help(const jg_cmd_spec *spec, FILE *out)
+{
+    fprintf(out, "usage: %s\n\n%s\n", spec->usage, spec->summary);
+    if (spec->nopts) fprintf(out, "\noptions:\n");
+    for (size_t i = 0; i < spec->nopts; i++) {
+        const jg_opt *o = &spec->opts[i];
+        char left[96], def[64] = "";
+        switch (o->kind) {
+        case JG_OPT_FLAG: snprintf(left, sizeof left, "--%s", o->name); break;
+        case JG_OPT_INT:
+            snprintf(left, sizeof left, "--%s N", o->name);
+            snprintf(def, sizeof def, " (default %d)", *(int *)o->dest);
+            break;
+        case JG_OPT_DOUBLE:
+            snprintf(left, sizeof left, "--%s X", o->name);
+            snprintf(def, sizeof def, " (default %g)", *(double *)o->dest);
+            break;
+        case JG_OPT_CHOICE:
+            snprintf(left, sizeof left, "--%s %s", o->name, o->choices);
+            if (*(const char **)o->dest) snprintf(def, sizeof def, " (default %s)", *(const char **)o->dest);
+            break;
+        case JG_OPT_STRING:
+            snprintf(left, sizeof left, "--%s S", o->name);
+            if (*(const char **)o->dest) snprintf(def, sizeof def, " (default %s)", *(const char **)o->dest);
+            break;
+        }
+        fprintf(out, "  %-34s %s%s\n", left, o->help, def);
+    }
+    fprintf(out, "  %-34s %s\n", "--help", "show this help");
+}
+
+int jg_args_run(const jg_cmd_spec *spec, const char *cmd, int argc, char **argv,
+                const char **pos, int maxpos, int *npos, int *exit_code)
+{
+    char err[256];
+    jg_args_result r = jg_args_parse(spec, argc, argv, pos, maxpos, npos, err, sizeof err);
+    if (r == JG_ARGS_HELP) {
+        jg_args_help(spec, stdout);
+        *exit_code = 0;
+        return 0;
+    }
+    if (r == JG_ARGS_ERROR) {
+        fprintf(stderr, "jorge %s: %s\n", cmd, err);
+        *exit_code = 2;
+        return 0;
+    }
+    return 1;
+}

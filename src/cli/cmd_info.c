@@ -1,0 +1,35 @@
+/* cmd_info.c - `jorge info`: what this build is and what it can use. */
+#include <stdio.h>
+
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/context.h"
+#include "src/jg_config.h"
+
+int jg_cmd_info(int argc, char **argv)
+{
+    const char *backend = "cpu";
+    const jg_opt opts[] = {
+        {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "backend to describe"},
+    };
+    const jg_cmd_spec spec = {"jorge info [--backend cpu|cuda]",
+                              "Print the version, the backends compiled in and a description of one.",
+                              opts, sizeof opts / sizeof opts[0], 0, 0};
+    const char *pos[1];
+    int npos, code;
+    if (!jg_args_run(&spec, "info", argc, argv, pos, 1, &npos, &code)) return code;
+
+    printf("jorge %s (commit %s)\n", JG_VERSION, JG_GIT_COMMIT);
+    printf("backends compiled in: %s\n", jg_backends_available());
+    char err[512], desc[512];
+    jg_ctx *ctx = NULL;
+    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
+    if (st < 0) {
+        fprintf(stderr, "jorge info: %s\n", err);
+        return jg_status_exit_code(st);
+    }
+    ctx->be->describe(ctx, desc, sizeof desc);
+    printf("%s\n", desc);
+    jg_ctx_destroy(&ctx);
+    return 0;
+}

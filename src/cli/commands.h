@@ -1,0 +1,10 @@
+/* commands.h - the subcommands of `jorge`.  Each takes argc/argv with
+ * argv[0] the subcommand name and returns the process exit code:
+ * 0 success, 1 suspect result / numerical failure, 2 usage or input error.
+ */
+#ifndef JG_CLI_COMMANDS_H
+#define JG_CLI_COMMANDS_H
+
+int jg_cmd_info(int argc, char **argv);
+
+#endif

@@ -1,0 +1,52 @@
+/* main.c - `jorge`, the command line of the toolkit: dispatch to
+ * subcommands. */
+#include <stdio.h>
+#include <string.h>
+
+#include "src/cli/commands.h"
+#include "src/jg_config.h"
+
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command commands[] = {
+    {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
+};
+static const size_t ncommands = sizeof commands / sizeof commands[0];
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: jorge COMMAND [options] [arguments]\n\n"
+            "Exact inverse roots and Jorge's inverse-free approximation of Shampoo's\n"
+            "preconditioner, on the CPU (OpenBLAS/LAPACKE) and the GPU (cuBLAS/cuSOLVER).\n\n"
+            "commands:\n");
+    for (size_t i = 0; i < ncommands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\n`jorge COMMAND --help` describes a command.\n"
+            "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("jorge %s (%s)\n", JG_VERSION, JG_GIT_COMMIT);
+        return 0;
+    }
+    for (size_t i = 0; i < ncommands; i++)
+        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "jorge: unknown command '%.64s' (see jorge --help)\n", argv[1]);
+    return 2;
+}

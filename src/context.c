@@ -1,0 +1,133 @@
+#include "src/context.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/jg_config.h"
+
+static const jg_backend *find_backend(const char *name)
+{
+    if (name == NULL || strcmp(name, "cpu") == 0) return &jg_backend_cpu;
+#ifdef JG_HAS_CUDA_BACKEND
+    if (strcmp(name, "cuda") == 0) return &jg_backend_cuda;
+#endif
+    return NULL;
+}
+
+const char *jg_backends_available(void)
+{
+#ifdef JG_HAS_CUDA_BACKEND
+    return "cpu cuda";
+#else
+    return "cpu";
+#endif
+}
+
+jg_status jg_ctx_create(jg_ctx **out, const char *backend, char *errbuf,
+                        size_t errlen)
+{
+    // check arguments
+    if (out == NULL) return JG_ERR_ARG;
+    *out = NULL;
+    const jg_backend *be = find_backend(backend);
+    if (be == NULL) {
+        int known = backend && strcmp(backend, "cuda") == 0;
+        if (errbuf)
+            snprintf(errbuf, errlen,
+                     known ? "backend 'cuda' is not compiled into this build "
+                             "(available: %s)"
+                           : "unknown backend '%s' (available: %s)",
+                     known ? jg_backends_available() : backend,
+                     jg_backends_available());
+        return known ? JG_ERR_NODEVICE : JG_ERR_ARG;
+    }
+    // create
+    jg_ctx *ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL) {
+        if (errbuf) snprintf(errbuf, errlen, "out of memory creating context");
+        return JG_ERR_NOMEM;
+    }
+    ctx->be = be;
+    jg_status st = be->init ? be->init(ctx) : JG_OK;
+    if (st < 0) {
+        if (errbuf) snprintf(errbuf, errlen, "%s", ctx->msg);
+        free(ctx);
+        return st;
+    }
+    *out = ctx;
+    return JG_OK;
+}
+
+void jg_ctx_destroy(jg_ctx **pctx)
+{
+    if (pctx == NULL || *pctx == NULL) return;
+    jg_ctx *ctx = *pctx;
+    if (ctx->be->fini) ctx->be->fini(ctx);
+    free(ctx);
+    *pctx = NULL;
+}
+
+jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
+{
+    if (ctx == NULL) return s;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    va_end(ap);
+    ctx->trace[0] = '\0';
+    ctx->last = s;
+    return s;
+}
+
+jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
+{
+    if (ctx == NULL) return s;
+    size_t n = strlen(ctx->trace);
+    if (n + 2 < sizeof ctx->trace)
+        snprintf(ctx->trace + n, sizeof ctx->trace - n, "%s%s:%d",
+                 n ? " <- " : "", file, line);
+    if (ctx->last == JG_OK) ctx->last = s;
+    return s;
+}
+
+const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
+long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
+
+void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes)
+{
+    ctx->live_allocs++;
+    ctx->live_bytes += bytes;
+    if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
+}
+
+void jg_ctx_count_free(jg_ctx *ctx, size_t bytes)
+{
+    ctx->live_allocs--;
+    ctx->live_bytes -= bytes;
+}
+
+/* Host blocks carry their size in a 64-byte header (which also keeps the
+ * data 64-byte aligned for BLAS). */
+#define JG_HDR 64
+
+void *jg_host_alloc(jg_ctx *ctx, size_t bytes)
+{
+    void *p = NULL;
+    if (bytes > SIZE_MAX - JG_HDR || posix_memalign(&p, JG_HDR, bytes + JG_HDR) != 0)
+        return NULL;
+    memset(p, 0, bytes + JG_HDR);
+    *(size_t *)p = bytes;
+    jg_ctx_count_alloc(ctx, bytes);
+    return (char *)p + JG_HDR;
+}
+
+void jg_host_free(jg_ctx *ctx, void *p)
+{
+    if (p == NULL) return;
+    char *base = (char *)p - JG_HDR;
+    jg_ctx_count_free(ctx, *(size_t *)base);
+    free(base);
+}

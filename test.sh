@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# ./test.sh - the whole test suite, from a fresh machine: installs what is
+# missing, builds (build/), runs every test under ctest, then rebuilds with
+# AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs the
+# suite again.  GPU tests skip, saying so, when no GPU is present.
+set -euo pipefail
+source "$(dirname "$0")/setup.sh"
+cd "$JG_ROOT"
+
+jg_install_packages
+jg_build build
+(cd build && ctest --output-on-failure -j 2)
+
+jg_log "sanitizers: AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitizer"
+jg_build build-asan -DCMAKE_BUILD_TYPE=Debug -DJG_SANITIZE=address,undefined -DJG_CUDA=OFF
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    ctest --output-on-failure -j 2 -LE slow)
