@@ -14,6 +14,9 @@ typedef struct {
 
 static const command commands[] = {
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
+#ifdef JG_HAVE_CMD_INVROOT
+    {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
+#endif
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
