@@ -16,7 +16,6 @@ struct jg_jorge {
     jg_form form;   /* DENSE or LOWRANK, fixed at plan time */
     jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
     double c[9];    /* binomial coefficients c_0..c_k */
-    double one_minus_beta; /* 1 - beta_eff of the last step, without cancellation */
     long step;
     int failures;
     long total_failures;
@@ -197,21 +196,21 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat)
 /* Safeguard: beta_eff = max(beta2, x / (1 + x)).  Returns a = (1 - beta) /
  * beta and 1 - beta without cancellation (when fired, a = 1 / x and
  * 1 - beta = 1 / (1 + x) exactly). */
-static void safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d, double *a, double *omb)
+static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
 {
-    double b = J->o.beta2;
+    double b = J->o.beta2, a = (1.0 - b) / b, omb = 1.0 - b;
     d->fired = 0;
-    *a = (1.0 - b) / b;
-    *omb = 1.0 - b;
     if (J->o.safeguard != JG_SAFEGUARD_NONE && xnorm / (1.0 + xnorm) > b) {
         b = xnorm / (1.0 + xnorm);
-        *a = 1.0 / xnorm;
-        *omb = 1.0 / (1.0 + xnorm);
+        a = 1.0 / xnorm;
+        omb = 1.0 / (1.0 + xnorm);
         d->fired = 1;
     }
     d->xnorm = xnorm;
     d->beta_eff = b;
-    d->a_xnorm = *a * xnorm;
+    d->one_minus_beta = omb;
+    d->a_xnorm = a * xnorm;
+    return a;
 }
 
 /* Estimate of the spectral radius of M (square; eigenvalues real and >= 0
@@ -268,9 +267,7 @@ static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
         JG_CHECK(ctx, power_radius(ctx, J, X, &xn, &d->power_iters));
     else
         JG_CHECK(ctx, be->nrm_fro(ctx, X, &xn));
-    double a, omb;
-    safeguard(J, xn, d, &a, &omb);
-    J->one_minus_beta = omb;
+    double a = safeguard(J, xn, d);
     // Horner: P = c_k (aX)^{k} + ... evaluated as P_k = c_k I, P_j = (aX) P_{j+1} + c_j I
     JG_CHECK(ctx, be->geam(ctx, J->c[k] * a, X, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, P));
     JG_CHECK(ctx, be->add_diag(ctx, J->c[k - 1], P));
@@ -314,9 +311,7 @@ static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
         xn = sqrt(fmax(s, 0.0));
         if (isnan(s)) xn = s;
     }
-    double a, omb;
-    safeguard(J, xn, d, &a, &omb);
-    J->one_minus_beta = omb;
+    double a = safeguard(J, xn, d);
     JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
     // Q by Horner: Q_k = c_k a^k I, Q_j = C Q_{j+1} + c_j a^j I, j = k-1..1
     JG_CHECK(ctx, be->set_identity(ctx, J->c[k] * pow(a, k), &J->Q));
@@ -383,6 +378,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     if (warm) {
         // first statistic of the nominal recurrence, L_1 = beta2 eps I + (1 - beta2) G G^T, rooted exactly
         d->beta_eff = J->o.beta2;
+        d->one_minus_beta = 1.0 - J->o.beta2;
         d->warm = 1;
         JG_CHECK(ctx, be->syrk(ctx, J->tg, 1.0 - J->o.beta2, &J->G, J->o.beta2, &J->stat));
         JG_CHECK(ctx, anchor(ctx, J));
@@ -422,7 +418,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     J->failures = 0;
     J->step++;
     if (J->o.keep_statistic)
-        JG_CHECK(ctx, be->syrk(ctx, J->tg, J->one_minus_beta, &J->G, d->beta_eff, &J->stat));
+        JG_CHECK(ctx, be->syrk(ctx, J->tg, d->one_minus_beta, &J->G, d->beta_eff, &J->stat));
     if (J->o.variant == JG_VARIANT_CORRECTED) {
         /* candidate in Wn; kept only if finite */
         JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));

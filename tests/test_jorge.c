@@ -350,6 +350,7 @@ static void test_statistic_reanchor_warm(void)
         /* 1 - beta_eff = 1 / (1 + ||X||) when the safeguard fired: written so
            to avoid the cancellation of 1 - beta for beta ~ 1 - 1e-6 */
         double omb = d.fired ? 1.0 / (1.0 + d.xnorm) : 1.0 - o.beta2;
+        CHECK(omb == d.one_minus_beta, "one_minus_beta %g vs %g", d.one_minus_beta, omb);
         CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, omb, &G, d.beta_eff, &L));
     }
     double e, res;

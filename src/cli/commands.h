@@ -7,5 +7,7 @@
 
 int jg_cmd_info(int argc, char **argv);
 int jg_cmd_invroot(int argc, char **argv);
+int jg_cmd_step(int argc, char **argv);
+int jg_cmd_track(int argc, char **argv);
 
 #endif

@@ -13,10 +13,10 @@ typedef struct {
 } command;
 
 static const command commands[] = {
-    {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
-#ifdef JG_HAVE_CMD_INVROOT
     {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
-#endif
+    {"step", jg_cmd_step, "one Jorge update of a preconditioner side"},
+    {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
+    {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
