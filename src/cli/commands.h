@@ -9,5 +9,6 @@ int jg_cmd_info(int argc, char **argv);
 int jg_cmd_invroot(int argc, char **argv);
 int jg_cmd_step(int argc, char **argv);
 int jg_cmd_track(int argc, char **argv);
+int jg_cmd_bench(int argc, char **argv);
 
 #endif

@@ -1,0 +1,344 @@
+/* cmd_bench.c - `jorge bench`: speed of every method as ratios to one GEMM
+ * measured in the same run.
+ *
+ * For each precision and size m: one m x m x m GEMM (the floor of any
+ * matrix-product method), the dense Jorge step (square gradient, orders
+ * 1-3), the low-rank Jorge step (m x m/8 gradient, orders 1-3) beside the
+ * dense step on the same gradient, the eig root (syevd + products) and the
+ * coupled Newton root, on A = G G^T / m + 1e-6 I (a Wishart spectrum,
+ * kappa ~ 1e6 with the ridge, like a Shampoo statistic).  Each time is the
+ * median of repeats after one warm-up; a method whose single run exceeds
+ * the time budget gets fewer repeats (at least one).  gemm_equiv = median /
+ * median of the GEMM of the same precision, backend and size in this run.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "approx/jorge.h"
+#include "reference/invroot.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/common.h"
+#include "src/csv.h"
+#include "src/rng.h"
+
+typedef enum { M_GEMM, M_DENSE, M_LOWRANK, M_EIG, M_NEWTON } method;
+static const char *method_name[] = {"gemm", "jorge_dense", "jorge_lowrank", "eig", "newton"};
+
+typedef struct {
+    jg_ctx *ctx;
+    jg_dtype t;
+    int repeats;
+    double budget; /* seconds per measurement, beyond the first run */
+} bench;
+
+typedef struct {
+    double median, min;
+    int runs, iterations;
+    size_t bytes;
+} result;
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static jg_status fill(bench *b, jg_mat *M, uint64_t seed, double scale)
+{
+    jg_ctx *ctx = b->ctx;
+    jg_mat H = JG_MAT_EMPTY;
+    jg_rng r;
+    jg_rng_seed(&r, seed);
+    JG_CHECK(ctx, jg_mat_alloc(ctx, &H, M->rows, M->cols, b->t, JG_HOST));
+    jg_rng_fill_normal(&r, &H);
+    jg_status st = jg_mat_copy(ctx, M, &H);
+    jg_mat_free(ctx, &H);
+    if (st < 0) return st;
+    return ctx->be->scale(ctx, scale, M);
+}
+
+/* One timed run of a method; the state/outputs are prepared by the caller. */
+typedef struct {
+    method m;
+    const jg_mat *A, *B, *G;
+    jg_mat *C;
+    jg_jorge *J;
+    jg_invroot_opts io;
+} job;
+
+static jg_status run_once(bench *b, job *j, int *iters)
+{
+    jg_ctx *ctx = b->ctx;
+    jg_invroot_info info;
+    jg_status st = JG_OK;
+    switch (j->m) {
+    case M_GEMM: st = ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, j->A, j->B, 0.0, j->C); break;
+    case M_DENSE:
+    case M_LOWRANK: st = jg_jorge_update(ctx, j->J, j->G, NULL); break;
+    case M_EIG: st = jg_ref_invroot_eig(ctx, j->A, j->C, &j->io, &info); break;
+    case M_NEWTON:
+        st = jg_ref_invroot_newton(ctx, j->A, j->C, &j->io, &info);
+        *iters = info.iterations;
+        if (st == JG_WARN_NOT_CONVERGED) st = JG_OK; /* still timed; iterations reported */
+        break;
+    }
+    if (st < 0) return st;
+    return ctx->be->sync(ctx);
+}
+
+static jg_status measure(bench *b, job *j, result *r)
+{
+    double t[64];
+    int n = 0;
+    r->iterations = 0;
+    JG_CHECK(b->ctx, run_once(b, j, &r->iterations)); /* warm-up */
+    double start = now();
+    while (n < b->repeats && n < 64) {
+        double t0 = now();
+        JG_CHECK(b->ctx, run_once(b, j, &r->iterations));
+        t[n++] = now() - t0;
+        if (now() - start > b->budget) break;
+    }
+    qsort(t, (size_t)n, sizeof t[0], cmp);
+    r->median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    r->min = t[0];
+    r->runs = n;
+    return JG_OK;
+}
+
+static int parse_list(const char *s, int *out, int max)
+{
+    int n = 0;
+    const char *p = s;
+    while (*p && n < max) {
+        char *end;
+        long v = strtol(p, &end, 10);
+        if (end == p || v < 1 || v > 65536) return -1;
+        out[n++] = (int)v;
+        p = *end == ',' ? end + 1 : end;
+        if (*end && *end != ',') return -1;
+    }
+    return *p ? -1 : n;
+}
+
+static void row(jg_csv *csv, bench *b, const char *backend, method m, int64_t rows, int64_t cols,
+                int order, const result *r, double gemm_s, size_t bytes)
+{
+    double flops = m == M_GEMM ? 2.0 * rows * rows * rows : 0.0;
+    fprintf(csv->f, "%s,%s,%s,%lld,%lld,%d,%.6e,%.6e,%.4f,%d,%d,%.2f,%zu\n", backend,
+            jg_dtype_name(b->t), method_name[m], (long long)rows, (long long)cols, order, r->median,
+            r->min, r->median / gemm_s, r->runs, r->iterations, flops ? flops / r->median * 1e-9 : 0.0,
+            bytes);
+    fflush(csv->f);
+}
+
+/* All measurements of one precision and size. */
+static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t m, int lowrank_div,
+                            int maxorder, int newton)
+{
+    jg_ctx *ctx = b->ctx;
+    jg_status st;
+    jg_mat A = JG_MAT_EMPTY, B = JG_MAT_EMPTY, C = JG_MAT_EMPTY, G = JG_MAT_EMPTY, Gl = JG_MAT_EMPTY;
+    jg_jorge *J = NULL;
+    int64_t r = m / lowrank_div > 0 ? m / lowrank_div : 1;
+    result gemm, res, dense2 = {0}, low2 = {0}, dense_r = {0}, eig = {0}, newt = {0};
+    job j;
+    memset(&j, 0, sizeof j);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &A, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &B, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &C, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gl, m, r, b->t), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &A, 1, 1.0), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &B, 2, 1.0), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &G, 3, 1.0 / sqrt((double)m)), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &Gl, 4, 1.0 / sqrt((double)m)), done);
+    // GEMM
+    j.m = M_GEMM, j.A = &A, j.B = &B, j.C = &C;
+    JG_CHECK_GOTO(ctx, st, measure(b, &j, &gemm), done);
+    row(csv, b, backend, M_GEMM, m, m, 0, &gemm, gemm.median, 3 * (size_t)(m * m) * jg_dtype_size(b->t));
+    // Jorge, dense (square gradient) and low-rank (m x m/div) beside dense on the same gradient
+    for (int k = 1; k <= maxorder; k++)
+        for (int pass = 0; pass < 3; pass++) {
+            jg_jorge_opts o;
+            jg_jorge_opts_default(&o);
+            o.order = k, o.dtype = b->t, o.eps = 1e-6;
+            o.form = pass == 1 ? JG_FORM_LOWRANK : JG_FORM_DENSE;
+            const jg_mat *g = pass == 0 ? &G : &Gl;
+            if (pass > 0 && r >= m) continue;
+            JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, g->cols, &o), done);
+            j.m = pass == 1 ? M_LOWRANK : M_DENSE, j.G = g, j.J = J;
+            JG_CHECK_GOTO(ctx, st, measure(b, &j, &res), done);
+            row(csv, b, backend, j.m, m, g->cols, k, &res, gemm.median, jg_jorge_bytes(J));
+            if (k == 2 && pass == 0) dense2 = res;
+            if (k == 2 && pass == 1) low2 = res;
+            if (k == 2 && pass == 2) dense_r = res;
+            jg_jorge_destroy(ctx, &J);
+        }
+    // exact roots of A = G G^T / m + 1e-6 I
+    JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A), done);
+    JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, 1e-6, &A), done);
+    jg_invroot_opts_default(&j.io);
+    j.io.p = 4, j.io.eps = 0.0;
+    j.m = M_EIG, j.A = &A, j.C = &C;
+    size_t before = ctx->peak_bytes;
+    JG_CHECK_GOTO(ctx, st, measure(b, &j, &eig), done);
+    row(csv, b, backend, M_EIG, m, m, 0, &eig, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t));
+    if (newton) {
+        j.m = M_NEWTON;
+        before = ctx->peak_bytes;
+        JG_CHECK_GOTO(ctx, st, measure(b, &j, &newt), done);
+        row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t));
+    }
+    printf("%-4s %6lld %9.1f %9.2f %9.2f %9.2f %8.1f %8.2f %8.1f%s\n", jg_dtype_name(b->t), (long long)m,
+           2.0 * m * m * m / gemm.median * 1e-9, dense2.median / gemm.median,
+           low2.median ? low2.median / gemm.median : NAN, eig.median / gemm.median,
+           newton ? newt.median / gemm.median : NAN, eig.median / dense2.median,
+           newton ? newt.median / dense2.median : NAN, newton ? "" : " (newton off)");
+    printf("       n=%lld: low-rank %.1fx faster than dense; newton iterations %d\n", (long long)r,
+           low2.median > 0 ? dense_r.median / low2.median : NAN, newt.iterations);
+    fflush(stdout);
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &A), jg_mat_free(ctx, &B), jg_mat_free(ctx, &C);
+    jg_mat_free(ctx, &G), jg_mat_free(ctx, &Gl);
+    return st;
+}
+
+/* Low-rank speed-up against m / n at fixed m: dense and low-rank k = 2
+ * for n = m/2, m/4, ... down to m/64. */
+static jg_status bench_sweep(bench *b, jg_csv *csv, const char *backend, int64_t m)
+{
+    jg_ctx *ctx = b->ctx;
+    jg_status st = JG_OK;
+    jg_mat G = JG_MAT_EMPTY;
+    jg_jorge *J = NULL;
+    job j;
+    memset(&j, 0, sizeof j);
+    /* the GEMM of this size again, so that gemm_equiv is of this run */
+    jg_mat A = JG_MAT_EMPTY, B = JG_MAT_EMPTY, C = JG_MAT_EMPTY;
+    result gemm;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &A, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &B, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &C, m, m, b->t), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &A, 1, 1.0), done);
+    JG_CHECK_GOTO(ctx, st, fill(b, &B, 2, 1.0), done);
+    j.m = M_GEMM, j.A = &A, j.B = &B, j.C = &C;
+    JG_CHECK_GOTO(ctx, st, measure(b, &j, &gemm), done);
+    printf("low-rank sweep, %s, m=%lld, k=2:\n  %6s %6s %10s %10s %8s\n", jg_dtype_name(b->t), (long long)m,
+           "n", "m/n", "dense_s", "lowrank_s", "speedup");
+    for (int64_t div = 2; div <= 64 && m / div >= 1; div *= 2) {
+        int64_t n = m / div;
+        result r[2];
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, b->t), done);
+        JG_CHECK_GOTO(ctx, st, fill(b, &G, 5, 1.0 / sqrt((double)m)), done);
+        for (int pass = 0; pass < 2; pass++) {
+            jg_jorge_opts o;
+            jg_jorge_opts_default(&o);
+            o.dtype = b->t, o.form = pass ? JG_FORM_LOWRANK : JG_FORM_DENSE;
+            JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, n, &o), done);
+            j.m = pass ? M_LOWRANK : M_DENSE, j.G = &G, j.J = J;
+            JG_CHECK_GOTO(ctx, st, measure(b, &j, &r[pass]), done);
+            row(csv, b, backend, j.m, m, n, 2, &r[pass], gemm.median, jg_jorge_bytes(J));
+            jg_jorge_destroy(ctx, &J);
+        }
+        printf("  %6lld %6lld %10.4f %10.4f %7.1fx\n", (long long)n, (long long)div, r[0].median,
+               r[1].median, r[0].median / r[1].median);
+        jg_mat_free(ctx, &G);
+    }
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &G), jg_mat_free(ctx, &A), jg_mat_free(ctx, &B), jg_mat_free(ctx, &C);
+    return st;
+}
+
+int jg_cmd_bench(int argc, char **argv)
+{
+    const char *backend = "cpu", *precision = "f32", *sizes = "256,512,1024,2048", *out = NULL;
+    int repeats = 5, div = 8, maxorder = 3, no_newton = 0, no_sweep = 0;
+    double budget = 2.0;
+    const jg_opt opts[] = {
+        {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "where to compute"},
+        {"sizes", JG_OPT_STRING, &sizes, 0, 0, NULL, "comma-separated sizes m"},
+        {"precision", JG_OPT_CHOICE, &precision, 0, 0, "f32|f64|both", "precision(s)"},
+        {"repeats", JG_OPT_INT, &repeats, 1, 64, NULL, "timed runs per method after one warm-up (median)"},
+        {"budget", JG_OPT_DOUBLE, &budget, 0, 1e6, NULL, "seconds per method after which repeats stop (>= 1 run)"},
+        {"lowrank-div", JG_OPT_INT, &div, 2, 1 << 20, NULL, "low-rank rows use n = m / DIV gradient columns"},
+        {"max-order", JG_OPT_INT, &maxorder, 1, 8, NULL, "Jorge orders 1..K"},
+        {"no-newton", JG_OPT_FLAG, &no_newton, 0, 0, NULL, "skip the coupled Newton root (the slowest)"},
+        {"no-sweep", JG_OPT_FLAG, &no_sweep, 0, 0, NULL, "skip the low-rank sweep over m/n at the largest size"},
+        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...)"},
+    };
+    const jg_cmd_spec spec = {
+        "jorge bench [options] [--out FILE.csv]",
+        "Time one GEMM, the Jorge step (dense and low-rank, orders 1..K), the eig root and the\n"
+        "coupled Newton root at each size, in one process after warm-up (median of repeats), and\n"
+        "print each as GEMM-equivalents (time / time of one m x m x m GEMM of the same precision\n"
+        "and backend, measured in the same run), with eig / Jorge and Newton / Jorge.",
+        opts, sizeof opts / sizeof opts[0], 0, 0};
+    const char *pos[1];
+    int npos, code = 0;
+    if (!jg_args_run(&spec, "bench", argc, argv, pos, 1, &npos, &code)) return code;
+    int sz[32];
+    int nsz = parse_list(sizes, sz, 32);
+    if (nsz <= 0) {
+        fprintf(stderr, "jorge bench: --sizes '%s' is not a list of sizes 1..65536\n", sizes);
+        return 2;
+    }
+    jg_ctx *ctx = jg_cli_ctx("bench", backend, &code);
+    if (ctx == NULL) return code;
+    jg_csv csv = {0};
+    jg_status st = JG_OK;
+    char path[4096];
+    snprintf(path, sizeof path, "%s", out ? out : "/dev/null");
+    if (out) {
+        JG_CHECK_GOTO(ctx, st, jg_csv_open(ctx, &csv, out), fail);
+    } else {
+        csv.f = fopen("/dev/null", "w");
+    }
+    jg_csv_provenance(&csv, ctx, 0, argc, argv);
+    fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes\n");
+    char desc[512];
+    ctx->be->describe(ctx, desc, sizeof desc);
+    printf("jorge bench: %s\n", desc);
+    printf("GEMM-equivalents (median time / median time of one m x m x m GEMM, same run); Jorge k=2\n");
+    printf("%-4s %6s %9s %9s %9s %9s %8s %8s %8s\n", "prec", "m", "GEMM GF/s", "jorge", "lowrank",
+           "eig", "newton", "eig/jrg", "nwt/jrg");
+    for (int p = 0; p < 2; p++) {
+        if ((p == 0 && !strcmp(precision, "f64")) || (p == 1 && !strcmp(precision, "f32"))) continue;
+        bench b = {ctx, p == 0 ? JG_F32 : JG_F64, repeats, budget};
+        int largest = 0;
+        for (int i = 0; i < nsz; i++) {
+            JG_CHECK_GOTO(ctx, st, bench_size(&b, &csv, backend, sz[i], div, maxorder, !no_newton), fail);
+            if (sz[i] > largest) largest = sz[i];
+        }
+        if (!no_sweep) JG_CHECK_GOTO(ctx, st, bench_sweep(&b, &csv, backend, largest), fail);
+    }
+    if (out) {
+        JG_CHECK_GOTO(ctx, st, jg_csv_close(ctx, &csv, 1), fail);
+        printf("jorge bench: wrote %s\n", out);
+    } else {
+        fclose(csv.f);
+    }
+    jg_ctx_destroy(&ctx);
+    return 0;
+fail:
+    if (out)
+        jg_csv_close(ctx, &csv, 0);
+    else if (csv.f)
+        fclose(csv.f);
+    code = jg_cli_fail("bench", ctx, st);
+    jg_ctx_destroy(&ctx);
+    return code;
+}
