@@ -9,63 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reference/invroot.h"
+#include "approx/tracker.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
 #include "src/csv.h"
-#include "src/metrics.h"
 #include "src/npy.h"
-
-typedef struct {
-    jg_side side;
-    int64_t dim, other;
-    jg_jorge *J;
-    jg_mat Lt, Ln, P, R64; /* f64, backend location */
-    long fired, failures;
-    double err_t, err_n;
-} side_run;
-
-static jg_status side_init(jg_ctx *ctx, side_run *s, jg_side side, int64_t m, int64_t n,
-                           const jg_jorge_opts *o)
-{
-    memset(s, 0, sizeof *s);
-    s->side = side;
-    s->dim = side == JG_SIDE_LEFT ? m : n;
-    s->other = side == JG_SIDE_LEFT ? n : m;
-    s->err_t = s->err_n = NAN;
-    JG_CHECK(ctx, jg_jorge_create(ctx, &s->J, side, s->dim, s->other, o));
-    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &s->Lt, s->dim, s->dim, JG_F64));
-    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &s->Ln, s->dim, s->dim, JG_F64));
-    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &s->P, s->dim, s->dim, JG_F64));
-    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &s->R64, s->dim, s->dim, JG_F64));
-    JG_CHECK(ctx, ctx->be->set_identity(ctx, o->eps, &s->Lt));
-    JG_CHECK(ctx, ctx->be->set_identity(ctx, o->eps, &s->Ln));
-    return JG_OK;
-}
-
-static void side_free(jg_ctx *ctx, side_run *s)
-{
-    jg_jorge_destroy(ctx, &s->J);
-    jg_mat_free(ctx, &s->Lt);
-    jg_mat_free(ctx, &s->Ln);
-    jg_mat_free(ctx, &s->P);
-    jg_mat_free(ctx, &s->R64);
-}
-
-/* Relative Frobenius error of the current root against the exact root of
- * the statistic S (f64). */
-static jg_status err_vs(jg_ctx *ctx, side_run *s, const jg_mat *S, double *e)
-{
-    jg_invroot_opts io;
-    jg_invroot_opts_default(&io);
-    io.p = 4;
-    io.eps = 0.0;
-    jg_status st = jg_ref_invroot_eig(ctx, S, &s->P, &io, NULL);
-    if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
-    JG_CHECK(ctx, jg_rel_fro_err(ctx, &s->R64, &s->P, e));
-    return JG_OK;
-}
 
 int jg_cmd_track(int argc, char **argv)
 {
@@ -104,11 +53,11 @@ int jg_cmd_track(int argc, char **argv)
     jg_status st;
     jg_array grads = JG_ARRAY_EMPTY;
     jg_csv csv = {0};
-    side_run runs[2];
+    jg_tracker *runs[2] = {NULL, NULL};
+    jg_side sides_of[2];
+    jg_tracker_row last[2];
     int nruns = 0;
-    jg_mat Gd = JG_MAT_EMPTY;
     long nonfinite = 0;
-    memset(runs, 0, sizeof runs);
     // load and plan
     JG_CHECK_GOTO(ctx, st, jg_npy_load(ctx, pos[0], 0, &grads), fail);
     if (grads.ndim < 2) {
@@ -122,9 +71,10 @@ int jg_cmd_track(int argc, char **argv)
     jg_jorge_opts o;
     jg_cli_jorge_opts(&a, grads.dtype, &o);
     o.max_failures = 1 << 30; /* record failures, keep going */
-    if (strcmp(sides, "right") != 0) JG_CHECK_GOTO(ctx, st, side_init(ctx, &runs[nruns++], JG_SIDE_LEFT, m, n, &o), fail);
-    if (strcmp(sides, "left") != 0) JG_CHECK_GOTO(ctx, st, side_init(ctx, &runs[nruns++], JG_SIDE_RIGHT, m, n, &o), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gd, m, n, JG_F64), fail);
+    if (strcmp(sides, "right") != 0) sides_of[nruns++] = JG_SIDE_LEFT;
+    if (strcmp(sides, "left") != 0) sides_of[nruns++] = JG_SIDE_RIGHT;
+    for (int r = 0; r < nruns; r++)
+        JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &runs[r], sides_of[r], m, n, &o), fail);
     // output
     JG_CHECK_GOTO(ctx, st, jg_csv_open(ctx, &csv, out), fail);
     jg_csv_provenance(&csv, ctx, 0, argc, argv);
@@ -136,43 +86,31 @@ int jg_cmd_track(int argc, char **argv)
     // run
     for (int64_t t = 0; t < T; t++) {
         jg_mat Gt = jg_array_mat(&grads, t);
-        JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Gd, &Gt), fail);
-        int row = (t + 1) % every == 0 || t + 1 == T;
+        int measure = (t + 1) % every == 0 || t + 1 == T;
         for (int r = 0; r < nruns; r++) {
-            side_run *s = &runs[r];
-            jg_trans tg = s->side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS;
-            jg_jorge_diag d;
-            st = jg_jorge_update(ctx, s->J, &Gt, &d);
+            jg_tracker_row w;
+            st = jg_tracker_step(ctx, runs[r], &Gt, measure, &w);
             if (st < 0) goto fail;
-            // the two statistics
-            JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, tg, 1.0 - o.beta2, &Gd, o.beta2, &s->Ln), fail);
-            if (!d.nonfinite)
-                JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, tg, d.one_minus_beta, &Gd, d.beta_eff, &s->Lt), fail);
-            else
-                s->failures++, nonfinite++;
-            s->fired += d.fired;
-            if (!row) continue;
-            // diagnostics against the exact roots
-            double asym = NAN, mineig = NAN;
-            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &s->R64, jg_jorge_root(s->J)), fail);
-            JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, &s->R64, &asym), fail);
-            JG_CHECK_GOTO(ctx, st, jg_min_eig_sym(ctx, &s->R64, &mineig), fail);
-            JG_CHECK_GOTO(ctx, st, err_vs(ctx, s, &s->Lt, &s->err_t), fail);
-            JG_CHECK_GOTO(ctx, st, err_vs(ctx, s, &s->Ln, &s->err_n), fail);
+            nonfinite += w.d.nonfinite;
+            if (!measure) continue;
+            last[r] = w;
+            int64_t dim = sides_of[r] == JG_SIDE_LEFT ? m : n;
             fprintf(csv.f, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e\n",
-                    (long long)(t + 1), s->side == JG_SIDE_LEFT ? "left" : "right", (long long)s->dim,
-                    (long long)s->other, jg_form_name(d.form), o.order, jg_dtype_name(o.dtype), o.beta2,
-                    o.eps, jg_safeguard_name(o.safeguard), jg_variant_name(o.variant), a.init, o.reanchor,
-                    d.xnorm, d.beta_eff, d.a_xnorm, d.fired, (double)s->fired / (double)(t + 1),
-                    d.nonfinite, d.reanchored, asym, mineig, s->err_t, s->err_n);
+                    (long long)w.step, sides_of[r] == JG_SIDE_LEFT ? "left" : "right", (long long)dim,
+                    (long long)(sides_of[r] == JG_SIDE_LEFT ? n : m), jg_form_name(w.d.form), o.order,
+                    jg_dtype_name(o.dtype), o.beta2, o.eps, jg_safeguard_name(o.safeguard),
+                    jg_variant_name(o.variant), a.init, o.reanchor, w.d.xnorm, w.d.beta_eff, w.d.a_xnorm,
+                    w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
+                    w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal);
         }
         jg_cli_progress("track", "step", (long)(t + 1), (long)T);
     }
     JG_CHECK_GOTO(ctx, st, jg_csv_close(ctx, &csv, 1), fail);
     for (int r = 0; r < nruns; r++)
         printf("track: side=%s dim=%lld steps=%lld fired=%ld/%lld nonfinite=%ld err_tracked=%.3e err_nominal=%.3e\n",
-               runs[r].side == JG_SIDE_LEFT ? "left" : "right", (long long)runs[r].dim, (long long)T,
-               runs[r].fired, (long long)T, runs[r].failures, runs[r].err_t, runs[r].err_n);
+               sides_of[r] == JG_SIDE_LEFT ? "left" : "right", (long long)(sides_of[r] == JG_SIDE_LEFT ? m : n),
+               (long long)T, last[r].fired_total, (long long)T, last[r].failures_total, last[r].err_tracked,
+               last[r].err_nominal);
     printf("track: wrote %s\n", out);
     code = nonfinite ? 1 : 0;
     if (nonfinite) fprintf(stderr, "jorge track: %ld update(s) produced NaN/Inf and were skipped\n", nonfinite);
@@ -181,8 +119,7 @@ fail:
     jg_csv_close(ctx, &csv, 0);
     code = jg_cli_fail("track", ctx, st);
 done:
-    for (int r = 0; r < nruns; r++) side_free(ctx, &runs[r]);
-    jg_mat_free(ctx, &Gd);
+    for (int r = 0; r < 2; r++) jg_tracker_destroy(ctx, &runs[r]);
     jg_array_free(ctx, &grads);
     jg_ctx_destroy(&ctx);
     return code;

@@ -1,0 +1,109 @@
+/* tracker.c - Jorge beside the exact root over a gradient stream. */
+#include "approx/tracker.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reference/invroot.h"
+#include "src/context.h"
+#include "src/metrics.h"
+
+struct jg_tracker {
+    jg_side side;
+    int64_t dim;
+    double beta2;
+    jg_jorge *J;
+    jg_mat Lt, Ln;   /* tracked and nominal statistics            */
+    jg_mat Pt, Pn;   /* their exact roots at the last measurement */
+    jg_mat R64;      /* Lhat in double                            */
+    jg_mat Gd;       /* the gradient in double                    */
+    long step, fired, failures;
+};
+
+jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t m, int64_t n,
+                            const jg_jorge_opts *o)
+{
+    *out = NULL;
+    jg_tracker *T = calloc(1, sizeof *T);
+    if (T == NULL) return jg_error(ctx, JG_ERR_NOMEM, "tracker: out of memory");
+    T->side = side;
+    T->dim = side == JG_SIDE_LEFT ? m : n;
+    T->beta2 = o->beta2;
+    jg_status st;
+    int64_t d = T->dim;
+    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &T->J, side, d, side == JG_SIDE_LEFT ? n : m, o), fail);
+    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
+    for (int i = 0; i < 5; i++) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o->eps, &T->Lt), fail);
+    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o->eps, &T->Ln), fail);
+    *out = T;
+    return JG_OK;
+fail:
+    jg_tracker_destroy(ctx, &T);
+    return st;
+}
+
+void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **pT)
+{
+    if (pT == NULL || *pT == NULL) return;
+    jg_tracker *T = *pT;
+    jg_jorge_destroy(ctx, &T->J);
+    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64, &T->Gd};
+    for (int i = 0; i < 6; i++) jg_mat_free(ctx, mats[i]);
+    free(T);
+    *pT = NULL;
+}
+
+jg_jorge *jg_tracker_jorge(jg_tracker *T) { return T->J; }
+const jg_mat *jg_tracker_tracked(const jg_tracker *T) { return &T->Lt; }
+const jg_mat *jg_tracker_nominal(const jg_tracker *T) { return &T->Ln; }
+const jg_mat *jg_tracker_exact(const jg_tracker *T, int which) { return which ? &T->Pn : &T->Pt; }
+
+/* P := S^{-1/4} exactly (S includes its ridge), e := ||R64 - P|| / ||P||. */
+static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, double *e)
+{
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.p = 4;
+    io.eps = 0.0;
+    jg_status st = jg_ref_invroot_eig(ctx, S, P, &io, NULL);
+    if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
+    JG_CHECK(ctx, jg_rel_fro_err(ctx, &T->R64, P, e));
+    return JG_OK;
+}
+
+jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
+                          jg_tracker_row *row)
+{
+    const jg_backend *be = ctx->be;
+    jg_trans tg = T->side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS;
+    memset(row, 0, sizeof *row);
+    row->asymmetry = row->min_eig_sym = row->err_tracked = row->err_nominal = NAN;
+    // update
+    jg_status ust = jg_jorge_update(ctx, T->J, G, &row->d);
+    if (ust < 0 && !row->d.nonfinite) return ust; /* not a numerical failure: an error */
+    // statistics
+    JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
+    JG_CHECK(ctx, be->syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
+    if (!row->d.nonfinite)
+        JG_CHECK(ctx, be->syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
+    else
+        T->failures++;
+    T->fired += row->d.fired;
+    T->step++;
+    row->step = T->step;
+    row->fired_total = T->fired;
+    row->failures_total = T->failures;
+    // measure
+    if (measure) {
+        JG_CHECK(ctx, jg_mat_copy(ctx, &T->R64, jg_jorge_root(T->J)));
+        JG_CHECK(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry));
+        JG_CHECK(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym));
+        JG_CHECK(ctx, err_vs(ctx, T, &T->Lt, &T->Pt, &row->err_tracked));
+        JG_CHECK(ctx, err_vs(ctx, T, &T->Ln, &T->Pn, &row->err_nominal));
+        row->measured = 1;
+    }
+    return ust;
+}

@@ -1,0 +1,53 @@
+/* tracker.h - Jorge beside the exact root over a gradient stream: the
+ * measurement every experiment, `jorge track` and `jorge validate` share.
+ *
+ * One tracker runs one preconditioner side and keeps, in double precision
+ * at the backend's location, the two statistics Jorge can be compared with:
+ *   tracked: L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T  (what Jorge follows)
+ *   nominal: L_t = beta2    L_{t-1} + (1 - beta2)    G G^T  (Shampoo's)
+ * both from L_0 = eps I (the statistic whose root is Lhat_0), with no
+ * further ridge: counting eps twice would show up as a spurious error.
+ * A step whose update was skipped (NaN/Inf) leaves the tracked statistic as
+ * it was (Jorge kept its state) and still advances the nominal one.
+ */
+#ifndef JG_APPROX_TRACKER_H
+#define JG_APPROX_TRACKER_H
+
+#include "approx/jorge.h"
+
+typedef struct {
+    long step;
+    jg_jorge_diag d;      /* what the update did                                */
+    long fired_total;     /* safeguard firings so far                           */
+    long failures_total;  /* skipped (non-finite) updates so far                */
+    int measured;         /* 1 when the fields below were computed this step    */
+    double asymmetry;     /* ||Lhat - Lhat^T||_F / ||Lhat||_F                   */
+    double min_eig_sym;   /* smallest eigenvalue of (Lhat + Lhat^T)/2           */
+    double err_tracked;   /* ||Lhat - L_t^{-1/4}||_F / ||L_t^{-1/4}||_F, tracked */
+    double err_nominal;   /* the same against the nominal statistic             */
+} jg_tracker_row;
+
+typedef struct jg_tracker jg_tracker;
+
+/* Plan a tracker for one side of m x n gradients.  o->max_failures is
+ * honoured (set it high to record failures and go on). */
+jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **T, jg_side side, int64_t m, int64_t n,
+                            const jg_jorge_opts *o);
+void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **T);
+
+/* One step with gradient G (m x n, host or backend, any dtype).  When
+ * measure is set, also computes the two exact roots (eigendecomposition in
+ * double: ~2 syevd of dim^3) and the diagnostics.  Returns the update's
+ * status (JG_WARN_SKIPPED / JG_ERR_NUMERICAL on NaN/Inf). */
+jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
+                          jg_tracker_row *row);
+
+jg_jorge *jg_tracker_jorge(jg_tracker *T);
+/* The statistics (f64, backend location). */
+const jg_mat *jg_tracker_tracked(const jg_tracker *T);
+const jg_mat *jg_tracker_nominal(const jg_tracker *T);
+/* Exact root of the tracked (which = 0) or nominal (1) statistic as of the
+ * last measured step (f64, backend location). */
+const jg_mat *jg_tracker_exact(const jg_tracker *T, int which);
+
+#endif
