@@ -132,14 +132,18 @@ static int parse_list(const char *s, int *out, int max)
     return *p ? -1 : n;
 }
 
+/* One CSV row.  speedup (low-rank rows only): time of the dense step on
+ * the same gradient / time of the low-rank step, both from this run. */
 static void row(jg_csv *csv, bench *b, const char *backend, method m, int64_t rows, int64_t cols,
-                int order, const result *r, double gemm_s, size_t bytes)
+                int order, const result *r, double gemm_s, size_t bytes, double speedup)
 {
     double flops = m == M_GEMM ? 2.0 * rows * rows * rows : 0.0;
-    fprintf(csv->f, "%s,%s,%s,%lld,%lld,%d,%.6e,%.6e,%.4f,%d,%d,%.2f,%zu\n", backend,
+    fprintf(csv->f, "%s,%s,%s,%lld,%lld,%d,%.6e,%.6e,%.4f,%d,%d,%.2f,%zu,", backend,
             jg_dtype_name(b->t), method_name[m], (long long)rows, (long long)cols, order, r->median,
             r->min, r->median / gemm_s, r->runs, r->iterations, flops ? flops / r->median * 1e-9 : 0.0,
             bytes);
+    if (speedup > 0) fprintf(csv->f, "%.3f", speedup);
+    fputc('\n', csv->f);
     fflush(csv->f);
 }
 
@@ -167,25 +171,29 @@ static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t 
     // GEMM
     j.m = M_GEMM, j.A = &A, j.B = &B, j.C = &C;
     JG_CHECK_GOTO(ctx, st, measure(b, &j, &gemm), done);
-    row(csv, b, backend, M_GEMM, m, m, 0, &gemm, gemm.median, 3 * (size_t)(m * m) * jg_dtype_size(b->t));
-    // Jorge, dense (square gradient) and low-rank (m x m/div) beside dense on the same gradient
-    for (int k = 1; k <= maxorder; k++)
+    row(csv, b, backend, M_GEMM, m, m, 0, &gemm, gemm.median, 3 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
+    // Jorge: dense on a square gradient; dense, then low-rank, on m x m/div
+    for (int k = 1; k <= maxorder; k++) {
+        double dense_here = 0;
         for (int pass = 0; pass < 3; pass++) {
             jg_jorge_opts o;
             jg_jorge_opts_default(&o);
             o.order = k, o.dtype = b->t, o.eps = 1e-6;
-            o.form = pass == 1 ? JG_FORM_LOWRANK : JG_FORM_DENSE;
+            o.form = pass == 2 ? JG_FORM_LOWRANK : JG_FORM_DENSE;
             const jg_mat *g = pass == 0 ? &G : &Gl;
             if (pass > 0 && r >= m) continue;
             JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, g->cols, &o), done);
-            j.m = pass == 1 ? M_LOWRANK : M_DENSE, j.G = g, j.J = J;
+            j.m = pass == 2 ? M_LOWRANK : M_DENSE, j.G = g, j.J = J;
             JG_CHECK_GOTO(ctx, st, measure(b, &j, &res), done);
-            row(csv, b, backend, j.m, m, g->cols, k, &res, gemm.median, jg_jorge_bytes(J));
+            if (pass == 1) dense_here = res.median;
+            row(csv, b, backend, j.m, m, g->cols, k, &res, gemm.median, jg_jorge_bytes(J),
+                pass == 2 ? dense_here / res.median : 0);
             if (k == 2 && pass == 0) dense2 = res;
-            if (k == 2 && pass == 1) low2 = res;
-            if (k == 2 && pass == 2) dense_r = res;
+            if (k == 2 && pass == 1) dense_r = res;
+            if (k == 2 && pass == 2) low2 = res;
             jg_jorge_destroy(ctx, &J);
         }
+    }
     // exact roots of A = G G^T / m + 1e-6 I
     JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A), done);
     JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, 1e-6, &A), done);
@@ -194,12 +202,12 @@ static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t 
     j.m = M_EIG, j.A = &A, j.C = &C;
     size_t before = ctx->peak_bytes;
     JG_CHECK_GOTO(ctx, st, measure(b, &j, &eig), done);
-    row(csv, b, backend, M_EIG, m, m, 0, &eig, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t));
+    row(csv, b, backend, M_EIG, m, m, 0, &eig, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
     if (newton) {
         j.m = M_NEWTON;
         before = ctx->peak_bytes;
         JG_CHECK_GOTO(ctx, st, measure(b, &j, &newt), done);
-        row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t));
+        row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
     }
     printf("%-4s %6lld %9.1f %9.2f %9.2f %9.2f %8.1f %8.2f %8.1f%s\n", jg_dtype_name(b->t), (long long)m,
            2.0 * m * m * m / gemm.median * 1e-9, dense2.median / gemm.median,
@@ -250,7 +258,8 @@ static jg_status bench_sweep(bench *b, jg_csv *csv, const char *backend, int64_t
             JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, n, &o), done);
             j.m = pass ? M_LOWRANK : M_DENSE, j.G = &G, j.J = J;
             JG_CHECK_GOTO(ctx, st, measure(b, &j, &r[pass]), done);
-            row(csv, b, backend, j.m, m, n, 2, &r[pass], gemm.median, jg_jorge_bytes(J));
+            row(csv, b, backend, j.m, m, n, 2, &r[pass], gemm.median, jg_jorge_bytes(J),
+                pass ? r[0].median / r[1].median : 0);
             jg_jorge_destroy(ctx, &J);
         }
         printf("  %6lld %6lld %10.4f %10.4f %7.1fx\n", (long long)n, (long long)div, r[0].median,
@@ -308,7 +317,7 @@ int jg_cmd_bench(int argc, char **argv)
         csv.f = fopen("/dev/null", "w");
     }
     jg_csv_provenance(&csv, ctx, 0, argc, argv);
-    fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes\n");
+    fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes,speedup\n");
     char desc[512];
     ctx->be->describe(ctx, desc, sizeof desc);
     printf("jorge bench: %s\n", desc);
