@@ -4,8 +4,8 @@
  *
  * The context owns one non-blocking stream, a cuBLAS and a cuSOLVER handle
  * bound to it, and cached device workspace (syevd work + info, eigenvalues,
- * a scratch matrix for conversions and aliased geam, a vector for column
- * scales and per-column reductions, a flag).  Work is stream-ordered;
+ * scratch matrices for conversions, aliased geam and compact copies of
+ * strided views under a reduction, a vector for column scales, a flag).  Work is stream-ordered;
  * operations that return a host value (dot, nrm_fro, all_finite, syevd,
  * copy to the host) synchronise the stream.
  *
@@ -55,6 +55,7 @@ typedef struct {
     dbuf info;    /* syevd devInfo (one int) and the finite flag    */
     dbuf w;       /* eigenvalues in the matrix precision            */
     dbuf scratch; /* temporary matrix: conversions, aliased geam    */
+    dbuf scratch2; /* second one: dot of two strided views          */
     dbuf vec;     /* column scales, per-column reduction results    */
     void *host;   /* host staging for w / per-column results        */
     size_t host_bytes;
@@ -340,7 +341,7 @@ static void cuda_fini(jg_ctx *ctx)
     cuda_data *d = ctx->be_data;
     if (d == NULL) return;
     if (d->stream) (void)cudaStreamSynchronize(d->stream);
-    dbuf *bufs[] = {&d->work, &d->info, &d->w, &d->scratch, &d->vec};
+    dbuf *bufs[] = {&d->work, &d->info, &d->w, &d->scratch, &d->scratch2, &d->vec};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (bufs[i]->p) (void)cudaFree(bufs[i]->p);
     /* matrices the caller never freed stay counted (a leak the tests see)
@@ -601,20 +602,14 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
     return JG_OK;
 }
 
-/* 1 when the m x n matrix is one contiguous vector that fits an int length */
-static int contiguous(const jg_mat *A)
-{
-    return (A->ld == A->rows || A->cols <= 1) && (uint64_t)A->rows * (uint64_t)A->cols <= INT_MAX;
-}
-
-static jg_status scal(jg_ctx *ctx, jg_dtype t, int len, double alpha, void *x)
+static jg_status scal(jg_ctx *ctx, jg_dtype t, int64_t len, double alpha, void *x)
 {
     cuda_data *d = DATA(ctx);
     if (t == JG_F32) {
         float a = (float)alpha;
-        CUBLAS(ctx, cublasSscal(d->blas, len, &a, x, 1));
+        CUBLAS(ctx, cublasSscal_64(d->blas, len, &a, x, 1));
     } else {
-        CUBLAS(ctx, cublasDscal(d->blas, len, &alpha, x, 1));
+        CUBLAS(ctx, cublasDscal_64(d->blas, len, &alpha, x, 1));
     }
     return JG_OK;
 }
@@ -623,7 +618,7 @@ static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 {
     JG_CHECK(ctx, on_device(ctx, "scale", A));
     if (A->rows == 0 || A->cols == 0) return JG_OK;
-    if (contiguous(A)) return scal(ctx, A->dtype, (int)(A->rows * A->cols), alpha, A->data);
+    if (A->ld == A->rows || A->cols == 1) return scal(ctx, A->dtype, A->rows * A->cols, alpha, A->data);
     /* strided: in-place geam (C = A, ldc = lda, no transpose) in one call */
     return geam_call(ctx, A->dtype, CUBLAS_OP_N, CUBLAS_OP_N, (int)A->rows, (int)A->cols, alpha,
                      A->data, (int)A->ld, 0.0, A->data, (int)A->ld, A->data, (int)A->ld);
@@ -674,40 +669,22 @@ static jg_status cuda_scale_cols(jg_ctx *ctx, jg_mat *A, const double *dcol)
     return JG_OK;
 }
 
-/* Per-column reduction results: n values of the matrix precision computed
- * on the device (pointer mode device, no sync per column), then copied to
- * the host staging buffer.  fn: 0 dot(A_j, B_j), 1 nrm2(A_j). */
-static jg_status per_column(jg_ctx *ctx, int fn, const jg_mat *A, const jg_mat *B)
+/* A compact (ld = rows) copy of a strided device matrix in buffer b, so
+ * that a reduction is one library call instead of one per column; or A
+ * itself when it is already contiguous. */
+static jg_status compacted(jg_ctx *ctx, dbuf *b, const jg_mat *A, const void **out)
 {
-    cuda_data *d = DATA(ctx);
-    int64_t m = A->rows, n = A->cols;
-    size_t es = jg_dtype_size(A->dtype);
-    JG_CHECK(ctx, host_grow(ctx, (size_t)n * es));
-    JG_CHECK(ctx, dbuf_grow(ctx, &d->vec, (size_t)n * es));
-    CUBLAS(ctx, cublasSetPointerMode(d->blas, CUBLAS_POINTER_MODE_DEVICE));
-    cublasStatus_t e = CUBLAS_STATUS_SUCCESS;
-    for (int64_t j = 0; j < n && e == CUBLAS_STATUS_SUCCESS; j++) {
-        if (A->dtype == JG_F32) {
-            const float *a = (const float *)A->data + j * A->ld;
-            float *r = (float *)d->vec.p + j;
-            e = fn == 0 ? cublasSdot(d->blas, (int)m, a, 1, (const float *)B->data + j * B->ld, 1, r)
-                        : cublasSnrm2(d->blas, (int)m, a, 1, r);
-        } else {
-            const double *a = (const double *)A->data + j * A->ld;
-            double *r = (double *)d->vec.p + j;
-            e = fn == 0
-                    ? cublasDdot(d->blas, (int)m, a, 1, (const double *)B->data + j * B->ld, 1, r)
-                    : cublasDnrm2(d->blas, (int)m, a, 1, r);
-        }
+    if (A->ld == A->rows || A->cols <= 1) {
+        *out = A->data;
+        return JG_OK;
     }
-    cublasStatus_t e2 = cublasSetPointerMode(d->blas, CUBLAS_POINTER_MODE_HOST);
-    if (e != CUBLAS_STATUS_SUCCESS)
-        return cublas_fail(ctx, e, fn == 0 ? "per-column dot" : "per-column nrm2", __FILE__,
-                           __LINE__);
-    if (e2 != CUBLAS_STATUS_SUCCESS)
-        return cublas_fail(ctx, e2, "cublasSetPointerMode", __FILE__, __LINE__);
-    CU(ctx, cudaMemcpyAsync(d->host, d->vec.p, (size_t)n * es, cudaMemcpyDeviceToHost, d->stream));
-    CU(ctx, cudaStreamSynchronize(d->stream));
+    cuda_data *d = DATA(ctx);
+    size_t es = jg_dtype_size(A->dtype);
+    JG_CHECK(ctx, dbuf_grow(ctx, b, (size_t)A->rows * (size_t)A->cols * es));
+    CU(ctx, cudaMemcpy2DAsync(b->p, (size_t)A->rows * es, A->data, (size_t)A->ld * es,
+                              (size_t)A->rows * es, (size_t)A->cols, cudaMemcpyDeviceToDevice,
+                              d->stream));
+    *out = b->p;
     return JG_OK;
 }
 
@@ -728,23 +705,18 @@ static jg_status cuda_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double 
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
-    // contiguous: one call (host pointer mode synchronises)
-    if (contiguous(A) && contiguous(B)) {
-        int len = (int)(A->rows * A->cols);
-        if (A->dtype == JG_F32) {
-            float r = 0.0f;
-            CUBLAS(ctx, cublasSdot(d->blas, len, A->data, 1, B->data, 1, &r));
-            *out = r;
-        } else {
-            CUBLAS(ctx, cublasDdot(d->blas, len, A->data, 1, B->data, 1, out));
-        }
-        return JG_OK;
+    // one call (64-bit length) over compact copies; host pointer mode synchronises
+    int64_t len = A->rows * A->cols;
+    const void *a, *b;
+    JG_CHECK(ctx, compacted(ctx, &d->scratch, A, &a));
+    JG_CHECK(ctx, compacted(ctx, &d->scratch2, B, &b));
+    if (A->dtype == JG_F32) {
+        float r = 0.0f;
+        CUBLAS(ctx, cublasSdot_64(d->blas, len, a, 1, b, 1, &r));
+        *out = r;
+    } else {
+        CUBLAS(ctx, cublasDdot_64(d->blas, len, a, 1, b, 1, out));
     }
-    // strided: column dots summed in double, as the CPU backend does
-    JG_CHECK(ctx, per_column(ctx, 0, A, B));
-    double s = 0.0;
-    for (int64_t j = 0; j < A->cols; j++) s += host_at(d, A->dtype, j);
-    *out = s;
     return JG_OK;
 }
 
@@ -754,36 +726,16 @@ static jg_status cuda_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
-    if (contiguous(A)) {
-        int len = (int)(A->rows * A->cols);
-        if (A->dtype == JG_F32) {
-            float r = 0.0f;
-            CUBLAS(ctx, cublasSnrm2(d->blas, len, A->data, 1, &r));
-            *out = r;
-        } else {
-            CUBLAS(ctx, cublasDnrm2(d->blas, len, A->data, 1, out));
-        }
-        return JG_OK;
+    int64_t len = A->rows * A->cols;
+    const void *a;
+    JG_CHECK(ctx, compacted(ctx, &d->scratch, A, &a));
+    if (A->dtype == JG_F32) {
+        float r = 0.0f;
+        CUBLAS(ctx, cublasSnrm2_64(d->blas, len, a, 1, &r));
+        *out = r;
+    } else {
+        CUBLAS(ctx, cublasDnrm2_64(d->blas, len, a, 1, out));
     }
-    // strided: column norms combined with a scaled sum of squares
-    JG_CHECK(ctx, per_column(ctx, 1, A, NULL));
-    double scale = 0.0, ssq = 1.0;
-    for (int64_t j = 0; j < A->cols; j++) {
-        double c = host_at(d, A->dtype, j);
-        if (isnan(c)) {
-            *out = c;
-            return JG_OK;
-        }
-        if (c != 0.0) {
-            if (scale < c) {
-                ssq = 1.0 + ssq * (scale / c) * (scale / c);
-                scale = c;
-            } else {
-                ssq += (c / scale) * (c / scale);
-            }
-        }
-    }
-    *out = scale * sqrt(ssq);
     return JG_OK;
 }
 
