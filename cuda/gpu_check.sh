@@ -33,6 +33,25 @@ else
 fi
 
 # ---------------------------------------------------------------- 2. build
+# A bare device machine may lack the CPU-side build dependencies and cannot
+# reach a package mirror: .deb files carried in .debs/ (fetch them where
+# apt works with `apt-get download`) are installed first when we are root.
+missing=()
+for tool in cmake cc g++; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || missing+=(nvcc)
+for hdr in lapacke.h cblas.h; do
+    find /usr/include /usr/local/include -name "$hdr" 2>/dev/null | grep -q . || missing+=("$hdr")
+done
+if [ ${#missing[@]} -gt 0 ] && compgen -G "$ROOT/.debs/*.deb" >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "missing ${missing[*]}: installing $(ls "$ROOT"/.debs/*.deb | wc -l) carried .deb files"
+    dpkg -i "$ROOT"/.debs/*.deb >"$B.dpkg.log" 2>&1 || say "dpkg reported problems (log: $B.dpkg.log)"
+    missing=()
+    for tool in cmake cc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    say "FAIL: cannot build here, missing: ${missing[*]} (Debian: cmake gcc g++ libopenblas-dev liblapacke-dev zlib1g-dev)"
+    exit 3
+fi
 say "configure build-gpu/ (JG_CUDA=ON, sm_90)"
 if ! timeout 120 cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=Release -DJG_CUDA=ON \
         -DJG_CUDA_ARCHITECTURES=90 >"$B.configure.log" 2>&1; then
