@@ -1,0 +1,122 @@
+#!/usr/bin/env bash
+# cuda/gpu_check.sh - the GPU check, prepared to run unattended on a machine
+# with an NVIDIA GPU (written for one H200) in well under 8 minutes:
+#   1. names the GPU (nvidia-smi),
+#   2. configures build-gpu/ for sm_90 only (-DJG_CUDA=ON, fails without a
+#      toolkit) and builds it,
+#   3. runs `ctest -L cuda`; on a machine whose nvidia-smi lists a GPU a
+#      skipped cuda test is a failure,
+#   4. runs `jorge bench --backend cuda` when that command exists, writing
+#      $OUT_DIR/gpu_bench.csv (OUT_DIR defaults to $OUT, else build-gpu/out),
+#   5. prints a short table.
+# Exit: 0 all passed; 1 a test or the benchmark failed; 2 no GPU here (the
+# build and the skipping tests still ran); 3 configure or build failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+B=$ROOT/build-gpu
+OUT_DIR=${OUT_DIR:-${OUT:-$B/out}}
+mkdir -p "$OUT_DIR"
+JOBS=$(nproc 2>/dev/null || echo 2)
+T0=$(date +%s)
+say() { printf '[gpu_check %3ds] %s\n' $(($(date +%s) - T0)) "$*"; }
+
+# ---------------------------------------------------------------- 1. the GPU
+GPU_NAME=""
+if command -v nvidia-smi >/dev/null 2>&1; then
+    GPU_NAME=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null | head -1)
+fi
+if [ -n "$GPU_NAME" ]; then
+    say "GPU: $GPU_NAME"
+else
+    say "no GPU: nvidia-smi $(command -v nvidia-smi >/dev/null 2>&1 && echo 'lists none' || echo 'not found')"
+fi
+
+# ---------------------------------------------------------------- 2. build
+# A bare device machine may lack the CPU-side build dependencies and cannot
+# reach a package mirror: .deb files carried in .debs/ (fetch them where
+# apt works with `apt-get download`) are installed first when we are root.
+missing=()
+for tool in cmake cc g++; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || missing+=(nvcc)
+for hdr in lapacke.h cblas.h; do
+    find /usr/include /usr/local/include -name "$hdr" 2>/dev/null | grep -q . || missing+=("$hdr")
+done
+if [ ${#missing[@]} -gt 0 ] && compgen -G "$ROOT/.debs/*.deb" >/dev/null && [ "$(id -u)" = 0 ]; then
+    say "missing ${missing[*]}: installing $(ls "$ROOT"/.debs/*.deb | wc -l) carried .deb files"
+    dpkg -i "$ROOT"/.debs/*.deb >"$B.dpkg.log" 2>&1 || say "dpkg reported problems (log: $B.dpkg.log)"
+    missing=()
+    for tool in cmake cc; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+fi
+if [ ${#missing[@]} -gt 0 ]; then
+    say "FAIL: cannot build here, missing: ${missing[*]} (Debian: cmake gcc g++ libopenblas-dev liblapacke-dev zlib1g-dev)"
+    exit 3
+fi
+say "configure build-gpu/ (JG_CUDA=ON, sm_90)"
+if ! timeout 120 cmake -S "$ROOT" -B "$B" -DCMAKE_BUILD_TYPE=Release -DJG_CUDA=ON \
+        -DJG_CUDA_ARCHITECTURES=90 >"$B.configure.log" 2>&1; then
+    tail -20 "$B.configure.log"
+    say "FAIL: configure (log: $B.configure.log)"
+    exit 3
+fi
+grep -E '^-- jorge:' "$B.configure.log"
+TB=$(date +%s)
+if ! timeout 240 cmake --build "$B" -j "$JOBS" >"$B.build.log" 2>&1; then
+    tail -40 "$B.build.log"
+    say "FAIL: build (log: $B.build.log)"
+    exit 3
+fi
+say "built in $(($(date +%s) - TB)) s with $JOBS jobs"
+"$B/jorge" info --backend cuda 2>&1 | sed 's/^/    /'
+
+# ---------------------------------------------------------------- 3. cuda tests
+say "ctest -L cuda"
+(cd "$B" && timeout 150 ctest -L cuda --output-on-failure --timeout 120) >"$OUT_DIR/gpu_ctest.log" 2>&1
+CTEST_RC=$?
+grep -E 'Test +#|tests passed|SKIP|FAIL' "$OUT_DIR/gpu_ctest.log" | head -40
+STATUS=0
+[ "$CTEST_RC" -eq 0 ] || { say "FAIL: ctest -L cuda exited $CTEST_RC"; STATUS=1; }
+SKIPPED=$(grep -c '\*\*\*Skipped' "$OUT_DIR/gpu_ctest.log")
+if [ -n "$GPU_NAME" ] && [ "$SKIPPED" -gt 0 ]; then
+    say "FAIL: $SKIPPED cuda test(s) skipped although nvidia-smi shows $GPU_NAME"
+    STATUS=1
+fi
+
+# ---------------------------------------------------------------- 4. benchmark
+BENCH="not built"
+if [ -z "$GPU_NAME" ]; then
+    BENCH="not run (no GPU)"
+elif "$B/jorge" bench --help >/dev/null 2>&1; then
+    say "jorge bench --backend cuda --sizes 1024,2048,4096,8192 --precision both"
+    if timeout 200 "$B/jorge" bench --backend cuda --sizes 1024,2048,4096,8192 --precision both \
+            --out "$OUT_DIR/gpu_bench.csv" >"$OUT_DIR/gpu_bench.log" 2>&1; then
+        BENCH="ok: $OUT_DIR/gpu_bench.csv"
+    else
+        BENCH="FAILED (exit $?; log $OUT_DIR/gpu_bench.log)"
+        tail -20 "$OUT_DIR/gpu_bench.log"
+        STATUS=1
+    fi
+else
+    say "the benchmark is not built (build-gpu/jorge bench --help failed): skipping it"
+fi
+
+# ---------------------------------------------------------------- 5. table
+echo
+printf '%-22s %s\n' "GPU" "${GPU_NAME:-none}"
+printf '%-22s %s\n' "build" "build-gpu/ (sm_90, Release)"
+sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([A-Za-z0-9_]+) [. ]*(\**[A-Za-z]+[A-Za-z ]*) +([0-9.]+) sec.*/\1 \2 \3/p' \
+    "$OUT_DIR/gpu_ctest.log" | while read -r name res secs; do
+    printf '%-22s %-10s %6s s\n' "$name" "${res#\*\*\*}" "$secs"
+done
+printf '%-22s %s\n' "benchmark" "$BENCH"
+if [ -f "$OUT_DIR/gpu_bench.csv" ] && [ "${BENCH#ok}" != "$BENCH" ]; then
+    grep -v '^#' "$OUT_DIR/gpu_bench.csv" | head -20 | column -s, -t 2>/dev/null ||
+        grep -v '^#' "$OUT_DIR/gpu_bench.csv" | head -20
+fi
+printf '%-22s %s s\n' "total" $(($(date +%s) - T0))
+if [ -z "$GPU_NAME" ]; then
+    say "no GPU on this machine: built and ran the cuda tests (they skip); nothing measured"
+    exit 2
+fi
+[ "$STATUS" -eq 0 ] && say "PASS" || say "FAIL"
+exit "$STATUS"
