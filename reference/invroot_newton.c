@@ -161,7 +161,8 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
     JG_CHECK_GOTO(ctx, st, dist_identity(ctx, M, &err), done);
     while (!(converged = err <= tol) && it < o->newton_max_iter) {
         // T = (1 - alpha) I + alpha M;  H' = H T
-        JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, alpha, M, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, T), done);
+        JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, T, M), done); /* copy + scale: cheaper than geam */
+        JG_CHECK_GOTO(ctx, st, ctx->be->scale(ctx, alpha, T), done);
         JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, 1.0 - alpha, T), done);
         JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, H, T, 0.0, Ht), done);
         // M' = T^p M by repeated squaring, each factor T^(2^k) applied to M
