@@ -209,11 +209,11 @@ static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t 
         JG_CHECK_GOTO(ctx, st, measure(b, &j, &newt), done);
         row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
     }
-    printf("%-4s %6lld %9.1f %9.2f %9.2f %9.2f %8.1f %8.2f %8.1f%s\n", jg_dtype_name(b->t), (long long)m,
-           2.0 * m * m * m / gemm.median * 1e-9, dense2.median / gemm.median,
-           low2.median ? low2.median / gemm.median : NAN, eig.median / gemm.median,
-           newton ? newt.median / gemm.median : NAN, eig.median / dense2.median,
-           newton ? newt.median / dense2.median : NAN, newton ? "" : " (newton off)");
+    printf("%-4s %6lld %9.1f %6.2f %9.2e %6.2f %9.2e %6.2f %9.2e %7.1f %9.2e %8.2f %8.1f\n", jg_dtype_name(b->t),
+           (long long)m, 2.0 * m * m * m / gemm.median * 1e-9, dense2.median / gemm.median, dense2.median,
+           low2.median / gemm.median, low2.median, eig.median / gemm.median, eig.median,
+           newton ? newt.median / gemm.median : NAN, newton ? newt.median : NAN, eig.median / dense2.median,
+           newton ? newt.median / dense2.median : NAN);
     printf("       n=%lld: low-rank %.1fx faster than dense; newton iterations %d\n", (long long)r,
            low2.median > 0 ? dense_r.median / low2.median : NAN, newt.iterations);
     fflush(stdout);
@@ -321,9 +321,10 @@ int jg_cmd_bench(int argc, char **argv)
     char desc[512];
     ctx->be->describe(ctx, desc, sizeof desc);
     printf("jorge bench: %s\n", desc);
-    printf("GEMM-equivalents (median time / median time of one m x m x m GEMM, same run); Jorge k=2\n");
-    printf("%-4s %6s %9s %9s %9s %9s %8s %8s %8s\n", "prec", "m", "GEMM GF/s", "jorge", "lowrank",
-           "eig", "newton", "eig/jrg", "nwt/jrg");
+    printf("each method: GEMM-equivalents (median / median of one m x m x m GEMM, same run) and median seconds;\n"
+           "Jorge k = 2, dense on an m x m gradient, low-rank on m x m/%d\n", div);
+    printf("%-4s %6s %9s %16s %16s %16s %17s %8s %8s\n", "prec", "m", "GEMM GF/s", "jorge dense", "jorge lowrank",
+           "eig root", "newton root", "eig/jrg", "nwt/jrg");
     for (int p = 0; p < 2; p++) {
         if ((p == 0 && !strcmp(precision, "f64")) || (p == 1 && !strcmp(precision, "f32"))) continue;
         bench b = {ctx, p == 0 ? JG_F32 : JG_F64, repeats, budget};
