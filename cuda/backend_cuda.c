@@ -31,6 +31,7 @@
 
 #include "cuda/kernels.h"
 #include "src/backend.h"
+#include "src/backend_check.h"
 #include "src/context.h"
 
 // ---------------------------------------------------------------- state
@@ -152,36 +153,6 @@ static jg_status cusolver_fail(jg_ctx *ctx, cusolverStatus_t e, const char *what
 #define DATA(ctx) ((cuda_data *)(ctx)->be_data)
 
 static cublasOperation_t op(jg_trans t) { return t == JG_TRANS ? CUBLAS_OP_T : CUBLAS_OP_N; }
-
-static jg_status same_dtype(jg_ctx *ctx, const char *what, const jg_mat *A, const jg_mat *B)
-{
-    if (A->dtype != B->dtype)
-        return jg_error(ctx, JG_ERR_ARG, "%s: mixed precisions (%s and %s)", what,
-                        jg_dtype_name(A->dtype), jg_dtype_name(B->dtype));
-    return JG_OK;
-}
-
-/* Every operand of a compute operation must be device memory with
- * dimensions and leading dimension that fit cuBLAS's int API. */
-static jg_status on_device(jg_ctx *ctx, const char *what, const jg_mat *A)
-{
-    if (A->loc != JG_DEVICE)
-        return jg_error(ctx, JG_ERR_ARG, "%s: cuda backend given a host matrix (%lldx%lld)", what,
-                        (long long)A->rows, (long long)A->cols);
-    if (A->rows > INT_MAX || A->cols > INT_MAX || A->ld > INT_MAX || A->ld < 1 ||
-        A->ld < A->rows)
-        return jg_error(ctx, JG_ERR_ARG, "%s: matrix %lldx%lld with ld %lld unsupported", what,
-                        (long long)A->rows, (long long)A->cols, (long long)A->ld);
-    return JG_OK;
-}
-
-static jg_status square(jg_ctx *ctx, const char *what, const jg_mat *A)
-{
-    if (A->rows != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "%s: matrix is %lldx%lld, not square", what,
-                        (long long)A->rows, (long long)A->cols);
-    return JG_OK;
-}
 
 /* Grow a backend-owned device buffer.  The stream is drained first: the old
  * buffer may still be in use by queued work. */
@@ -487,19 +458,8 @@ static jg_status cuda_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                            const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
 {
-    // check arguments
-    int64_t m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols;
-    int64_t kb = tb ? B->cols : B->rows, n = tb ? B->rows : B->cols;
-    if (k != kb || C->rows != m || C->cols != n)
-        return jg_error(ctx, JG_ERR_ARG,
-                        "gemm: shapes %lldx%lld * %lldx%lld -> %lldx%lld do not conform",
-                        (long long)m, (long long)k, (long long)kb, (long long)n,
-                        (long long)C->rows, (long long)C->cols);
-    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, B));
-    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, C));
-    JG_CHECK(ctx, on_device(ctx, "gemm", A));
-    JG_CHECK(ctx, on_device(ctx, "gemm", B));
-    JG_CHECK(ctx, on_device(ctx, "gemm", C));
+    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
+    int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
     if (m == 0 || n == 0) return JG_OK;
     // compute (k = 0 still scales C by beta, as BLAS does)
     cuda_data *d = DATA(ctx);
@@ -518,13 +478,8 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
 static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta,
                            jg_mat *C)
 {
+    JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
     int64_t n = t ? A->cols : A->rows, k = t ? A->rows : A->cols;
-    if (C->rows != n || C->cols != n)
-        return jg_error(ctx, JG_ERR_ARG, "syrk: result is %lldx%lld, expected %lldx%lld",
-                        (long long)C->rows, (long long)C->cols, (long long)n, (long long)n);
-    JG_CHECK(ctx, same_dtype(ctx, "syrk", A, C));
-    JG_CHECK(ctx, on_device(ctx, "syrk", A));
-    JG_CHECK(ctx, on_device(ctx, "syrk", C));
     if (n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
     /* cuBLAS requires lda >= max(1, n) for NOTRANS and >= max(1, k) for TRANS;
@@ -560,25 +515,10 @@ static jg_status geam_call(jg_ctx *ctx, jg_dtype t, cublasOperation_t ta, cublas
 static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta, double beta,
                            const jg_mat *B, jg_trans tb, jg_mat *C)
 {
-    // check arguments
-    int64_t m = C->rows, n = C->cols;
-    if ((ta ? A->cols : A->rows) != m || (ta ? A->rows : A->cols) != n)
-        return jg_error(ctx, JG_ERR_ARG, "geam: A is %lldx%lld, C is %lldx%lld",
-                        (long long)A->rows, (long long)A->cols, (long long)m, (long long)n);
-    JG_CHECK(ctx, same_dtype(ctx, "geam", A, C));
-    JG_CHECK(ctx, on_device(ctx, "geam", A));
-    JG_CHECK(ctx, on_device(ctx, "geam", C));
     int useB = beta != 0.0 && B != NULL;
-    if (useB) {
-        if ((tb ? B->cols : B->rows) != m || (tb ? B->rows : B->cols) != n)
-            return jg_error(ctx, JG_ERR_ARG, "geam: B is %lldx%lld, C is %lldx%lld",
-                            (long long)B->rows, (long long)B->cols, (long long)m, (long long)n);
-        JG_CHECK(ctx, same_dtype(ctx, "geam", B, C));
-        JG_CHECK(ctx, on_device(ctx, "geam", B));
-    }
+    JG_CHECK(ctx, jg_check_geam(ctx, A, ta, useB, B, tb, C));
+    int64_t m = C->rows, n = C->cols;
     int aliasA = A->data == C->data, aliasB = useB && B->data == C->data;
-    if ((ta && aliasA) || (tb && aliasB))
-        return jg_error(ctx, JG_ERR_ARG, "geam: output aliases a transposed operand");
     if (m == 0 || n == 0) return JG_OK;
     /* when B is unused, cuBLAS still reads its pointer: pass A again with
      * beta = 0 (A's aliasing rules then cover B too) */
@@ -616,7 +556,7 @@ static jg_status scal(jg_ctx *ctx, jg_dtype t, int64_t len, double alpha, void *
 
 static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, on_device(ctx, "scale", A));
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     if (A->ld == A->rows || A->cols == 1) return scal(ctx, A->dtype, A->rows * A->cols, alpha, A->data);
     /* strided: in-place geam (C = A, ldc = lda, no transpose) in one call */
@@ -626,23 +566,21 @@ static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 
 static jg_status cuda_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, square(ctx, "set_identity", A));
-    JG_CHECK(ctx, on_device(ctx, "set_identity", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "set_identity", A));
     CU(ctx, jg_cu_set_identity((int)A->dtype, A->rows, alpha, A->data, A->ld, DATA(ctx)->stream));
     return JG_OK;
 }
 
 static jg_status cuda_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, square(ctx, "add_diag", A));
-    JG_CHECK(ctx, on_device(ctx, "add_diag", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "add_diag", A));
     CU(ctx, jg_cu_add_diag((int)A->dtype, A->rows, alpha, A->data, A->ld, DATA(ctx)->stream));
     return JG_OK;
 }
 
 static jg_status cuda_scale_cols(jg_ctx *ctx, jg_mat *A, const double *dcol)
 {
-    JG_CHECK(ctx, on_device(ctx, "scale_cols", A));
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale_cols", A));
     int64_t m = A->rows, n = A->cols;
     if (m == 0 || n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -695,13 +633,7 @@ static double host_at(const cuda_data *d, jg_dtype t, int64_t j)
 
 static jg_status cuda_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
-    if (A->rows != B->rows || A->cols != B->cols)
-        return jg_error(ctx, JG_ERR_ARG, "dot: shapes %lldx%lld and %lldx%lld differ",
-                        (long long)A->rows, (long long)A->cols, (long long)B->rows,
-                        (long long)B->cols);
-    JG_CHECK(ctx, same_dtype(ctx, "dot", A, B));
-    JG_CHECK(ctx, on_device(ctx, "dot", A));
-    JG_CHECK(ctx, on_device(ctx, "dot", B));
+    JG_CHECK(ctx, jg_check_same(ctx, "dot", A, B));
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -722,7 +654,7 @@ static jg_status cuda_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double 
 
 static jg_status cuda_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 {
-    JG_CHECK(ctx, on_device(ctx, "nrm_fro", A));
+    JG_CHECK(ctx, jg_check_operand(ctx, "nrm_fro", A));
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -741,7 +673,7 @@ static jg_status cuda_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 
 static jg_status cuda_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 {
-    JG_CHECK(ctx, on_device(ctx, "all_finite", A));
+    JG_CHECK(ctx, jg_check_operand(ctx, "all_finite", A));
     *ok = 1;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -758,8 +690,7 @@ static jg_status cuda_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 
 static jg_status cuda_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 {
-    JG_CHECK(ctx, square(ctx, "syevd", A));
-    JG_CHECK(ctx, on_device(ctx, "syevd", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
     int n = (int)A->rows, lda = (int)A->ld, lwork = 0, info = 0;
     if (n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);

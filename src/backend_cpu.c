@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "src/backend.h"
+#include "src/backend_check.h"
 #include "src/context.h"
 
 typedef struct {
@@ -30,14 +31,6 @@ typedef struct {
 #define D(M) ((double *)(M)->data)
 
 static CBLAS_TRANSPOSE tr(jg_trans t) { return t == JG_TRANS ? CblasTrans : CblasNoTrans; }
-
-static jg_status same_dtype(jg_ctx *ctx, const char *op, const jg_mat *A, const jg_mat *B)
-{
-    if (A->dtype != B->dtype)
-        return jg_error(ctx, JG_ERR_ARG, "%s: mixed precisions (%s and %s)", op,
-                        jg_dtype_name(A->dtype), jg_dtype_name(B->dtype));
-    return JG_OK;
-}
 
 /* Grow a cached buffer owned by the context. */
 static jg_status grow(jg_ctx *ctx, void **buf, size_t *have, size_t need)
@@ -100,16 +93,8 @@ static jg_status cpu_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 static jg_status cpu_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                           const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
 {
-    // check arguments
-    int64_t m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols;
-    int64_t kb = tb ? B->cols : B->rows, n = tb ? B->rows : B->cols;
-    if (k != kb || C->rows != m || C->cols != n)
-        return jg_error(ctx, JG_ERR_ARG,
-                        "gemm: shapes %lldx%lld * %lldx%lld -> %lldx%lld do not conform",
-                        (long long)m, (long long)k, (long long)kb, (long long)n,
-                        (long long)C->rows, (long long)C->cols);
-    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, B));
-    JG_CHECK(ctx, same_dtype(ctx, "gemm", A, C));
+    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
+    int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
     if (m == 0 || n == 0) return JG_OK;
     // compute
     if (A->dtype == JG_F32)
@@ -136,11 +121,8 @@ static void mirror_lower(jg_mat *C)
 static jg_status cpu_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A,
                           double beta, jg_mat *C)
 {
+    JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
     int64_t n = t ? A->cols : A->rows, k = t ? A->rows : A->cols;
-    if (C->rows != n || C->cols != n)
-        return jg_error(ctx, JG_ERR_ARG, "syrk: result is %lldx%lld, expected %lldx%lld",
-                        (long long)C->rows, (long long)C->cols, (long long)n, (long long)n);
-    JG_CHECK(ctx, same_dtype(ctx, "syrk", A, C));
     if (n == 0) return JG_OK;
     if (A->dtype == JG_F32)
         cblas_ssyrk(CblasColMajor, CblasLower, tr(t), (int)n, (int)k, (float)alpha, F(A),
@@ -157,21 +139,9 @@ static jg_status cpu_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A
 static jg_status cpu_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta,
                           double beta, const jg_mat *B, jg_trans tb, jg_mat *C)
 {
-    // check arguments
-    int64_t m = C->rows, n = C->cols;
-    if ((ta ? A->cols : A->rows) != m || (ta ? A->rows : A->cols) != n)
-        return jg_error(ctx, JG_ERR_ARG, "geam: A is %lldx%lld, C is %lldx%lld",
-                        (long long)A->rows, (long long)A->cols, (long long)m, (long long)n);
-    JG_CHECK(ctx, same_dtype(ctx, "geam", A, C));
     int useB = beta != 0.0 && B != NULL;
-    if (useB) {
-        if ((tb ? B->cols : B->rows) != m || (tb ? B->rows : B->cols) != n)
-            return jg_error(ctx, JG_ERR_ARG, "geam: B is %lldx%lld, C is %lldx%lld",
-                            (long long)B->rows, (long long)B->cols, (long long)m, (long long)n);
-        JG_CHECK(ctx, same_dtype(ctx, "geam", B, C));
-    }
-    if ((ta && A->data == C->data) || (useB && tb && B->data == C->data))
-        return jg_error(ctx, JG_ERR_ARG, "geam: output aliases a transposed operand");
+    JG_CHECK(ctx, jg_check_geam(ctx, A, ta, useB, B, tb, C));
+    int64_t m = C->rows, n = C->cols;
     // compute
     for (int64_t j = 0; j < n; j++)
         for (int64_t i = 0; i < m; i++) {
@@ -192,7 +162,7 @@ static jg_status cpu_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans t
 
 static jg_status cpu_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    (void)ctx;
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
     for (int64_t j = 0; j < A->cols; j++) {
         if (A->dtype == JG_F32)
             cblas_sscal((int)A->rows, (float)alpha, F(A) + j * A->ld, 1);
@@ -202,17 +172,9 @@ static jg_status cpu_scale(jg_ctx *ctx, double alpha, jg_mat *A)
     return JG_OK;
 }
 
-static jg_status square(jg_ctx *ctx, const char *op, const jg_mat *A)
-{
-    if (A->rows != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "%s: matrix is %lldx%lld, not square", op,
-                        (long long)A->rows, (long long)A->cols);
-    return JG_OK;
-}
-
 static jg_status cpu_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, square(ctx, "set_identity", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "set_identity", A));
     for (int64_t j = 0; j < A->cols; j++)
         for (int64_t i = 0; i < A->rows; i++) jg_mat_set(A, i, j, i == j ? alpha : 0.0);
     return JG_OK;
@@ -220,14 +182,14 @@ static jg_status cpu_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 
 static jg_status cpu_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, square(ctx, "add_diag", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "add_diag", A));
     for (int64_t i = 0; i < A->rows; i++) jg_mat_set(A, i, i, jg_mat_get(A, i, i) + alpha);
     return JG_OK;
 }
 
 static jg_status cpu_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
 {
-    (void)ctx;
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale_cols", A));
     for (int64_t j = 0; j < A->cols; j++) {
         if (A->dtype == JG_F32)
             cblas_sscal((int)A->rows, (float)d[j], F(A) + j * A->ld, 1);
@@ -239,11 +201,7 @@ static jg_status cpu_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
 
 static jg_status cpu_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
-    if (A->rows != B->rows || A->cols != B->cols)
-        return jg_error(ctx, JG_ERR_ARG, "dot: shapes %lldx%lld and %lldx%lld differ",
-                        (long long)A->rows, (long long)A->cols, (long long)B->rows,
-                        (long long)B->cols);
-    JG_CHECK(ctx, same_dtype(ctx, "dot", A, B));
+    JG_CHECK(ctx, jg_check_same(ctx, "dot", A, B));
     double s = 0.0;
     for (int64_t j = 0; j < A->cols; j++) {
         if (A->dtype == JG_F32)
@@ -257,7 +215,7 @@ static jg_status cpu_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *
 
 static jg_status cpu_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 {
-    (void)ctx;
+    JG_CHECK(ctx, jg_check_operand(ctx, "nrm_fro", A));
     if (A->ld == A->rows || A->cols <= 1) {
         int64_t len = A->rows * A->cols;
         if (len > 0x7fffffff) len = -1;
@@ -289,7 +247,7 @@ static jg_status cpu_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 
 static jg_status cpu_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 {
-    (void)ctx;
+    JG_CHECK(ctx, jg_check_operand(ctx, "all_finite", A));
     *ok = jg_mat_host_all_finite(A);
     return JG_OK;
 }
@@ -298,7 +256,7 @@ static jg_status cpu_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 
 static jg_status cpu_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 {
-    JG_CHECK(ctx, square(ctx, "syevd", A));
+    JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
     cpu_data *d = ctx->be_data;
     lapack_int n = (lapack_int)A->rows, lda = (lapack_int)A->ld, info;
     if (n == 0) return JG_OK;
