@@ -106,7 +106,7 @@ static jg_status as_f64(jg_ctx *ctx, const jg_mat *A, jg_mat *T, const jg_mat **
 jg_status jg_exp_relerr(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
     jg_mat T;
-    const jg_mat *a;
+    const jg_mat *a = NULL;
     JG_CHECK(ctx, as_f64(ctx, A, &T, &a));
     jg_status st = jg_rel_fro_err(ctx, a, B, out);
     jg_mat_free(ctx, &T);
@@ -116,7 +116,7 @@ jg_status jg_exp_relerr(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *o
 jg_status jg_exp_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
     jg_mat T;
-    const jg_mat *a;
+    const jg_mat *a = NULL;
     JG_CHECK(ctx, as_f64(ctx, A, &T, &a));
     jg_status st = jg_cosine(ctx, a, B, out);
     jg_mat_free(ctx, &T);

@@ -6,5 +6,8 @@
 #define JG_CLI_COMMANDS_H
 
 int jg_cmd_info(int argc, char **argv);
+int jg_cmd_invroot(int argc, char **argv);
+int jg_cmd_gen(int argc, char **argv);
+int jg_cmd_experiment(int argc, char **argv);
 
 #endif

@@ -14,6 +14,13 @@ typedef struct {
 
 static const command commands[] = {
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
+#ifdef JG_HAVE_CMD_INVROOT
+    {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
+#endif
+    {"gen", jg_cmd_gen, "synthetic inputs: SPD matrices with a chosen spectrum, gradient streams (.npy)"},
+#ifdef JG_HAVE_CMD_EXPERIMENT
+    {"experiment", jg_cmd_experiment, "run a numbered experiment (1..6) and write a tidy CSV"},
+#endif
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
