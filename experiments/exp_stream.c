@@ -200,20 +200,20 @@ done:
 /* ------------------------------------------------------------ experiment 5 */
 static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
 {
-    const double kappas[] = {1e2, 1e6, 1e12}, eps = 1e-10;
+    const double kappas[] = {1e2, 1e6, 1e12}, epss[] = {1e-6, 1e-10};
     const jg_dtype dts[] = {JG_F64, JG_F32};
     const jg_variant vars[] = {JG_VARIANT_PLAIN, JG_VARIANT_SYM, JG_VARIANT_CORRECTED};
     const int Ks[] = {0, 10, 100};
     const int npts = cfg->full ? 60 : 25;
     const int64_t T = steps_of(cfg, 200, 2000);
-    long done = 0, total = 3L * 2 * 3 * 3 * T;
+    long done = 0, total = 3L * 2 * 2 * 3 * 3 * T;
     jg_csv csv;
     char params[512];
     snprintf(params, sizeof params,
-             "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=%g init=warm order=2 beta2=0.99 "
+             "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 init=warm order=2 beta2=0.99 "
              "safeguard=frobenius dtype=f64,f32 variant=plain,sym,corrected reanchor=0,10,100",
              (long long)(cfg->dim > 0 ? cfg->dim : (cfg->full ? 64 : 32)),
-             (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T, eps);
+             (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T);
     if (cfg->input)
         return jg_error(ctx, JG_ERR_ARG, "stability: generates its own ill-conditioned streams (no --input)");
     JG_CHECK(ctx, jg_csv_open(ctx, &csv, out, "stability", cfg->seed, params));
@@ -224,7 +224,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     g.a = JG_ARRAY_EMPTY;
     jg_mat G = JG_MAT_EMPTY, P = JG_MAT_EMPTY, R64 = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "kappa,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure"), fail);
+                  "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped"), fail);
     for (int ik = 0; ik < 3; ik++) {
         jg_stream_opts so;
         stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, kappas[ik]);
@@ -233,6 +233,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, g.m, g.m, JG_F64), fail);
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R64, g.m, g.m, JG_F64), fail);
+        for (int ie = 0; ie < 2; ie++)
         for (int id = 0; id < 2; id++)
             for (int iv = 0; iv < 3; iv++)
                 for (int iK = 0; iK < 3; iK++) {
@@ -241,7 +242,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     o.dtype = dts[id];
                     o.variant = vars[iv];
                     o.reanchor = Ks[iK];
-                    o.eps = eps;
+                    o.eps = epss[ie];
                     o.init = JG_INIT_WARM;
                     JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
@@ -250,6 +251,17 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
                         jg_jorge_diag d = {0};
                         st = jg_jorge_update(ctx, J, &G, &d);
+                        if (st == JG_ERR_NUMERICAL) {
+                            /* the update or the exact (re-)anchor broke down:
+                               record it and end this configuration */
+                            if (first < 0) first = (long)t;
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1", kappas[ik],
+                                          o.eps, jg_dtype_name(o.dtype), jg_variant_name(o.variant),
+                                          o.reanchor, (long long)t, d.total_failures, first), fail);
+                            done += (long)(g.T - t + 1);
+                            break;
+                        }
                         if (st < 0) goto fail;
                         if (d.nonfinite && first < 0) first = (long)t;
                         if (jg_exp_checkpoint(t, g.T, npts)) {
@@ -267,7 +279,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                                     JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), fail);
                             }
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                          "%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld", kappas[ik],
+                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0", kappas[ik], o.eps,
                                           jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, asym, mineig, err, fin,
                                           d.total_failures, first), fail);
