@@ -151,6 +151,7 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &L0, &nL), fail);
     long done = 0, total = 3L * (nth + 1) * nord;
     for (int ix = 0; ix < 3; ix++)
+        for (int io = 0; io < nord; io++)
         for (int it = 0; it <= nth; it++) {
             double x = xs[ix], theta = it == 0 ? 0.0 : 1e-4 * pow(1.5 / 1e-4, (double)(it - 1) / (nth - 1));
             // G = Gamma(theta) diag(sqrt(x l)), S = G G^T, commutator, exact root of L_1
@@ -166,7 +167,7 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &S, &nS), fail);
             JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), fail);
             JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &L1, &P), fail);
-            for (int io = 0; io < nord; io++) {
+            {
                 int k = orders[io];
                 jg_jorge_opts o;
                 jg_exp_jorge_opts(&o);
