@@ -105,7 +105,7 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                             JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &N, &P), fail);
                             JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &en), fail);
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                          "%s,%g,%d,%s,%lld,%.6e,%.6e,%.10f,%d,%.6e,%ld",
+                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld",
                                           jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
                                           (long long)t, et, en, d.beta_eff, d.fired, d.a_xnorm,
                                           d.total_failures), fail);
