@@ -106,6 +106,24 @@ void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
     fputc('\n', csv->f);
 }
 
+jg_status jg_csv_header(jg_ctx *ctx, jg_csv *csv, const char *header)
+{
+    if (fprintf(csv->f, "%s\n", header) < 0)
+        return jg_error(ctx, JG_ERR_IO, "%s: write failed", csv->path);
+    return JG_OK;
+}
+
+jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int r = vfprintf(csv->f, fmt, ap);
+    va_end(ap);
+    if (r < 0 || fputc('\n', csv->f) == EOF)
+        return jg_error(ctx, JG_ERR_IO, "%s: write failed", csv->path);
+    return JG_OK;
+}
+
 jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit)
 {
     jg_status st = JG_OK;

@@ -32,9 +32,16 @@ void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char *
 /* An extra "# key: value" line. */
 void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The header row ("a,b,c") and one observation, printf-style; a newline
+ * is added.  JG_ERR_IO when the write fails. */
+jg_status jg_csv_header(jg_ctx *ctx, jg_csv *csv, const char *header);
+jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Finish: commit (flush, fsync, rename) or discard.  Returns JG_ERR_IO when
- * committing fails (then nothing is left at PATH). */
+ * committing fails (then nothing is left at PATH).  Safe on a closed csv. */
 jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit);
+static inline jg_status jg_csv_commit(jg_ctx *ctx, jg_csv *csv) { return jg_csv_close(ctx, csv, 1); }
+static inline void jg_csv_abort(jg_csv *csv) { jg_csv_close(NULL, csv, 0); }
 
 /* Create the temporary name "DIR/.NAME.tmpXXXXXX" for path and open it.
  * Shared with the .npy writer. */

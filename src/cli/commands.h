@@ -10,5 +10,7 @@ int jg_cmd_invroot(int argc, char **argv);
 int jg_cmd_step(int argc, char **argv);
 int jg_cmd_track(int argc, char **argv);
 int jg_cmd_bench(int argc, char **argv);
+int jg_cmd_gen(int argc, char **argv);
+int jg_cmd_experiment(int argc, char **argv);
 
 #endif

@@ -14,8 +14,10 @@ typedef struct {
 
 static const command commands[] = {
     {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
+    {"gen", jg_cmd_gen, "synthetic inputs: SPD matrices with a chosen spectrum, gradient streams (.npy)"},
     {"step", jg_cmd_step, "one Jorge update of a preconditioner side"},
     {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
+    {"experiment", jg_cmd_experiment, "run one of the six experiments and write a tidy CSV"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
 };

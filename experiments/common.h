@@ -1,0 +1,49 @@
+/* common.h - helpers shared by the experiment drivers (file-local to
+ * experiments/): gradient sources, exact roots, errors, checkpoints,
+ * progress line. */
+#ifndef JG_EXP_COMMON_H
+#define JG_EXP_COMMON_H
+
+#include "approx/jorge.h"
+#include "experiments/exp.h"
+#include "src/gen.h"
+#include "src/npy.h"
+
+/* Gradients from a generated stream or from a T x m x n .npy file. */
+typedef struct {
+    const jg_exp_cfg *cfg;
+    jg_stream_opts so;
+    jg_stream *s;
+    jg_array a;
+    int64_t m, n, T, t;
+    jg_mat host; /* m x n f64 host buffer */
+} jg_gsrc;
+
+/* Open: T is the number of steps wanted (capped by a file's length). */
+jg_status jg_gsrc_open(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts *so, int64_t T,
+                       jg_gsrc *g);
+/* Back to the first gradient (same sequence again). */
+jg_status jg_gsrc_rewind(jg_ctx *ctx, jg_gsrc *g);
+/* Gw (m x n, work location, any dtype) := next gradient. */
+jg_status jg_gsrc_next(jg_ctx *ctx, jg_gsrc *g, jg_mat *Gw);
+void jg_gsrc_close(jg_ctx *ctx, jg_gsrc *g);
+
+/* P (f64, work) := A^{-1/4} exactly (eigendecomposition in f64, no ridge). */
+jg_status jg_exp_root(jg_ctx *ctx, const jg_mat *A, jg_mat *P);
+/* *out := ||A - B||_F / ||B||_F for A of any dtype, B f64 (work). */
+jg_status jg_exp_relerr(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
+/* *out := cosine of A (any dtype) and B (f64). */
+jg_status jg_exp_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
+
+/* 1 when step t (1-based) of T is a checkpoint: every step up to 10, then
+ * about npts log-spaced steps, and the last. */
+int jg_exp_checkpoint(int64_t t, int64_t T, int npts);
+
+/* "\r NAME  42%" on stderr when cfg->progress; done == total clears it. */
+void jg_exp_progress(const jg_exp_cfg *cfg, const char *name, long done, long total);
+
+/* Jorge options for an experiment: defaults, f64, keep the statistic,
+ * never error on skipped updates (counted instead). */
+void jg_exp_jorge_opts(jg_jorge_opts *o);
+
+#endif

@@ -1,0 +1,445 @@
+/* exp_stream.c - experiments 3 to 6: Jorge run over a gradient stream and
+ * compared, at log-spaced checkpoints, with exact inverse fourth roots. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "experiments/common.h"
+#include "src/context.h"
+#include "src/metrics.h"
+
+/* Default stream of the experiments: power-law covariance. */
+static void stream_defaults(const jg_exp_cfg *cfg, jg_stream_opts *so, int64_t m, int64_t n,
+                            double kappa)
+{
+    jg_stream_opts_default(so);
+    so->m = cfg->dim > 0 ? cfg->dim : m;
+    so->n = cfg->dim > 0 ? (cfg->dim + 1) / 2 : n;
+    so->spec.kind = JG_SPEC_POWER;
+    so->spec.kappa = kappa;
+    so->seed = cfg->seed;
+}
+
+static int64_t steps_of(const jg_exp_cfg *cfg, int64_t quick, int64_t full)
+{
+    return cfg->steps > 0 ? cfg->steps : (cfg->full ? full : quick);
+}
+
+static void src_params(char *buf, size_t len, const jg_exp_cfg *cfg, const jg_gsrc *g,
+                       const char *extra)
+{
+    if (cfg->input)
+        snprintf(buf, len, "input=%s m=%lld n=%lld T=%lld %s", cfg->input, (long long)g->m,
+                 (long long)g->n, (long long)g->T, extra);
+    else
+        snprintf(buf, len, "stream=%s kappa=%g m=%lld n=%lld T=%lld drift=%g nu=%g %s",
+                 jg_spectrum_name(g->so.spec.kind), g->so.spec.kappa, (long long)g->m,
+                 (long long)g->n, (long long)g->T, g->so.drift, g->so.nu, extra);
+}
+
+/* N := beta N + (1 - beta) G G^T (side LEFT) or G^T G (RIGHT), f64. */
+static jg_status nominal_step(jg_ctx *ctx, jg_mat *N, const jg_mat *G, double beta, jg_side side)
+{
+    return ctx->be->syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - beta, G, beta, N);
+}
+
+static const char *init_name(jg_init i) { return i == JG_INIT_WARM ? "warm" : "eps"; }
+
+/* ------------------------------------------------------------ experiment 3 */
+static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
+{
+    const double betas[] = {0.9, 0.99, 0.999}, eps = 1e-6;
+    const jg_dtype dts[] = {JG_F64, JG_F32};
+    const jg_init inits[] = {JG_INIT_EPS, JG_INIT_WARM};
+    const int npts = cfg->full ? 120 : 40;
+    jg_stream_opts so;
+    stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
+    jg_gsrc g;
+    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 300, 10000), &g));
+    char params[512];
+    src_params(params, sizeof params, cfg, &g,
+               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
+               "init=eps,warm reference=eig-f64");
+    jg_csv csv;
+    jg_status st = jg_exp_csv_open(ctx, &csv, out, "error-time", cfg->seed, params);
+    if (st < 0) {
+        jg_gsrc_close(ctx, &g);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    jg_jorge *J = NULL;
+    int64_t m = g.m, n = g.n;
+    jg_mat G = JG_MAT_EMPTY, N = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
+    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
+                  "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures"), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &N, m, m, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, m, m, JG_F64), fail);
+    long done = 0, total = 2L * 3 * 3 * 2 * g.T;
+    for (int id = 0; id < 2; id++)
+        for (int ib = 0; ib < 3; ib++)
+            for (int k = 1; k <= 3; k++)
+                for (int ii = 0; ii < 2; ii++) {
+                    jg_jorge_opts o;
+                    jg_exp_jorge_opts(&o);
+                    o.dtype = dts[id];
+                    o.beta2 = betas[ib];
+                    o.order = k;
+                    o.eps = eps;
+                    o.init = inits[ii];
+                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, n, &o), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &N), fail);
+                    for (int64_t t = 1; t <= g.T; t++) {
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        jg_jorge_diag d = {0};
+                        st = jg_jorge_update(ctx, J, &G, &d);
+                        if (st < 0) goto fail;
+                        JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &N, &G, o.beta2, JG_SIDE_LEFT), fail);
+                        if (jg_exp_checkpoint(t, g.T, npts)) {
+                            double et = NAN, en = NAN;
+                            const jg_mat *Lt = jg_jorge_statistic(J);
+                            if (Lt) {
+                                JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, Lt, &P), fail);
+                                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &et), fail);
+                            }
+                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &N, &P), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &en), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld",
+                                          jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
+                                          (long long)t, et, en, d.beta_eff, d.fired, d.a_xnorm,
+                                          d.total_failures), fail);
+                        }
+                        jg_exp_progress(cfg, "error-time", ++done, total + 1);
+                    }
+                    jg_jorge_destroy(ctx, &J);
+                }
+    jg_exp_progress(cfg, "error-time", 1, 1);
+    st = jg_csv_commit(ctx, &csv);
+    goto done;
+fail:
+    jg_exp_progress(cfg, "error-time", 1, 1);
+    jg_csv_abort(&csv);
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &G);
+    jg_mat_free(ctx, &N);
+    jg_mat_free(ctx, &P);
+    jg_gsrc_close(ctx, &g);
+    return st;
+}
+
+/* ------------------------------------------------------------ experiment 4 */
+static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
+{
+    const double epss[] = {1e-8, 1e-6, 1e-4, 1e-2, 1.0}, betas[] = {0.9, 0.99, 0.999};
+    const jg_init inits[] = {JG_INIT_EPS, JG_INIT_WARM};
+    const jg_safeguard norms[] = {JG_SAFEGUARD_FROBENIUS, JG_SAFEGUARD_SPECTRAL};
+    jg_stream_opts so;
+    stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
+    jg_gsrc g;
+    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 200, 2000), &g));
+    char params[512];
+    src_params(params, sizeof params, cfg, &g,
+               "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 init=eps,warm safeguard=frobenius,spectral "
+               "beta2=0.9,0.99,0.999 dtype=f64");
+    jg_csv csv;
+    jg_status st = jg_exp_csv_open(ctx, &csv, out, "safeguard", cfg->seed, params);
+    if (st < 0) {
+        jg_gsrc_close(ctx, &g);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    jg_jorge *J = NULL;
+    jg_mat G = JG_MAT_EMPTY;
+    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
+                  "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm"), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
+    long done = 0, total = 5L * 2 * 2 * 3 * g.T;
+    for (int ie = 0; ie < 5; ie++)
+        for (int ii = 0; ii < 2; ii++)
+            for (int is = 0; is < 2; is++)
+                for (int ib = 0; ib < 3; ib++) {
+                    jg_jorge_opts o;
+                    jg_exp_jorge_opts(&o);
+                    o.eps = epss[ie];
+                    o.init = inits[ii];
+                    o.safeguard = norms[is];
+                    o.beta2 = betas[ib];
+                    o.keep_statistic = 0;
+                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    long fired = 0;
+                    for (int64_t t = 1; t <= g.T; t++) {
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        jg_jorge_diag d = {0};
+                        st = jg_jorge_update(ctx, J, &G, &d);
+                        if (st < 0) goto fail;
+                        fired += d.fired;
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                      "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e", o.eps,
+                                      init_name(o.init), jg_safeguard_name(o.safeguard), o.beta2,
+                                      (long long)t, d.beta_eff, 1.0 - d.beta_eff, d.fired,
+                                      (double)fired / (double)t, d.xnorm, d.a_xnorm), fail);
+                        jg_exp_progress(cfg, "safeguard", ++done, total + 1);
+                    }
+                    jg_jorge_destroy(ctx, &J);
+                }
+    jg_exp_progress(cfg, "safeguard", 1, 1);
+    st = jg_csv_commit(ctx, &csv);
+    goto done;
+fail:
+    jg_exp_progress(cfg, "safeguard", 1, 1);
+    jg_csv_abort(&csv);
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &G);
+    jg_gsrc_close(ctx, &g);
+    return st;
+}
+
+/* ------------------------------------------------------------ experiment 5 */
+static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
+{
+    const double kappas[] = {1e2, 1e6, 1e12}, epss[] = {1e-6, 1e-10};
+    const jg_dtype dts[] = {JG_F64, JG_F32};
+    const jg_variant vars[] = {JG_VARIANT_PLAIN, JG_VARIANT_SYM, JG_VARIANT_CORRECTED};
+    const int Ks[] = {0, 10, 100};
+    const int npts = cfg->full ? 60 : 25;
+    const int64_t T = steps_of(cfg, 200, 2000);
+    long done = 0, total = 3L * 2 * 2 * 3 * 3 * T;
+    jg_csv csv;
+    char params[512];
+    snprintf(params, sizeof params,
+             "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 init=warm order=2 beta2=0.99 "
+             "safeguard=frobenius dtype=f64,f32 variant=plain,sym,corrected reanchor=0,10,100",
+             (long long)(cfg->dim > 0 ? cfg->dim : (cfg->full ? 64 : 32)),
+             (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T);
+    if (cfg->input)
+        return jg_error(ctx, JG_ERR_ARG, "stability: generates its own ill-conditioned streams (no --input)");
+    JG_CHECK(ctx, jg_exp_csv_open(ctx, &csv, out, "stability", cfg->seed, params));
+    jg_status st = JG_OK;
+    jg_jorge *J = NULL;
+    jg_gsrc g;
+    memset(&g, 0, sizeof g);
+    g.a = JG_ARRAY_EMPTY;
+    jg_mat G = JG_MAT_EMPTY, P = JG_MAT_EMPTY, R64 = JG_MAT_EMPTY;
+    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
+                  "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped"), fail);
+    for (int ik = 0; ik < 3; ik++) {
+        jg_stream_opts so;
+        stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, kappas[ik]);
+        so.spec.kind = JG_SPEC_EXP;
+        JG_CHECK_GOTO(ctx, st, jg_gsrc_open(ctx, cfg, &so, T, &g), fail);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, g.m, g.m, JG_F64), fail);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R64, g.m, g.m, JG_F64), fail);
+        for (int ie = 0; ie < 2; ie++)
+        for (int id = 0; id < 2; id++)
+            for (int iv = 0; iv < 3; iv++)
+                for (int iK = 0; iK < 3; iK++) {
+                    jg_jorge_opts o;
+                    jg_exp_jorge_opts(&o);
+                    o.dtype = dts[id];
+                    o.variant = vars[iv];
+                    o.reanchor = Ks[iK];
+                    o.eps = epss[ie];
+                    o.init = JG_INIT_WARM;
+                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    long first = -1;
+                    for (int64_t t = 1; t <= g.T; t++) {
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        jg_jorge_diag d = {0};
+                        st = jg_jorge_update(ctx, J, &G, &d);
+                        if (st == JG_ERR_NUMERICAL) {
+                            /* the update or the exact (re-)anchor broke down:
+                               record it and end this configuration */
+                            if (first < 0) first = (long)t;
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1", kappas[ik],
+                                          o.eps, jg_dtype_name(o.dtype), jg_variant_name(o.variant),
+                                          o.reanchor, (long long)t, d.total_failures, first), fail);
+                            done += (long)(g.T - t + 1);
+                            break;
+                        }
+                        if (st < 0) goto fail;
+                        if (d.nonfinite && first < 0) first = (long)t;
+                        if (jg_exp_checkpoint(t, g.T, npts)) {
+                            const jg_mat *Lhat = jg_jorge_root(J);
+                            double asym = NAN, mineig = NAN, err = NAN;
+                            int fin = 0;
+                            JG_CHECK_GOTO(ctx, st, ctx->be->all_finite(ctx, Lhat, &fin), fail);
+                            if (fin) {
+                                JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R64, Lhat), fail);
+                                JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, Lhat, &asym), fail);
+                                /* in the state's precision, as an optimizer would see it */
+                                JG_CHECK_GOTO(ctx, st, jg_min_eig_sym(ctx, Lhat, &mineig), fail);
+                                const jg_mat *Lt = jg_jorge_statistic(J);
+                                if (Lt && jg_exp_root(ctx, Lt, &P) == JG_OK)
+                                    JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), fail);
+                            }
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0", kappas[ik], o.eps,
+                                          jg_dtype_name(o.dtype), jg_variant_name(o.variant),
+                                          o.reanchor, (long long)t, asym, mineig, err, fin,
+                                          d.total_failures, first), fail);
+                        }
+                        jg_exp_progress(cfg, "stability", ++done, total + 1);
+                    }
+                    jg_jorge_destroy(ctx, &J);
+                }
+        jg_mat_free(ctx, &G);
+        jg_mat_free(ctx, &P);
+        jg_mat_free(ctx, &R64);
+        jg_gsrc_close(ctx, &g);
+    }
+    jg_exp_progress(cfg, "stability", 1, 1);
+    st = jg_csv_commit(ctx, &csv);
+    goto done;
+fail:
+    jg_exp_progress(cfg, "stability", 1, 1);
+    jg_csv_abort(&csv);
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &G);
+    jg_mat_free(ctx, &P);
+    jg_mat_free(ctx, &R64);
+    jg_gsrc_close(ctx, &g);
+    return st;
+}
+
+/* ------------------------------------------------------------ experiment 6 */
+/* D := PL G PR (f64 work), Tmp m x n */
+static jg_status two_sided(jg_ctx *ctx, const jg_mat *PL, const jg_mat *G, const jg_mat *PR,
+                           jg_mat *Tmp, jg_mat *D)
+{
+    JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, PL, G, 0.0, Tmp));
+    return ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Tmp, PR, 0.0, D);
+}
+
+static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
+{
+    const double betas[] = {0.9, 0.99, 0.999}, eps = 1e-6;
+    const jg_init inits[] = {JG_INIT_EPS, JG_INIT_WARM};
+    const int npts = cfg->full ? 60 : 25;
+    jg_stream_opts so;
+    stream_defaults(cfg, &so, cfg->full ? 128 : 32, cfg->full ? 64 : 16, 1e3);
+    jg_gsrc g;
+    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 200, 2000), &g));
+    char params[512];
+    src_params(params, sizeof params, cfg, &g,
+               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
+               "dtype=f64 sides=left+right");
+    jg_csv csv;
+    jg_status st = jg_exp_csv_open(ctx, &csv, out, "direction", cfg->seed, params);
+    if (st < 0) {
+        jg_gsrc_close(ctx, &g);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    int64_t m = g.m, n = g.n;
+    jg_jorge *JL = NULL, *JR = NULL;
+    jg_mat G = JG_MAT_EMPTY, NL = JG_MAT_EMPTY, NR = JG_MAT_EMPTY, PL = JG_MAT_EMPTY,
+           PR = JG_MAT_EMPTY, Tmp = JG_MAT_EMPTY, Dn = JG_MAT_EMPTY, Dt = JG_MAT_EMPTY,
+           Dj = JG_MAT_EMPTY;
+    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
+                  "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity"), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NL, m, m, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NR, n, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PL, m, m, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PR, n, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Tmp, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dn, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dt, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dj, m, n, JG_F64), fail);
+    long done = 0, total = 3L * 3 * 2 * g.T;
+    for (int ib = 0; ib < 3; ib++)
+        for (int k = 1; k <= 3; k++)
+            for (int ii = 0; ii < 2; ii++) {
+                jg_jorge_opts o;
+                jg_exp_jorge_opts(&o);
+                o.beta2 = betas[ib];
+                o.order = k;
+                o.eps = eps;
+                o.init = inits[ii];
+                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JL, JG_SIDE_LEFT, m, n, &o), fail);
+                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JR, JG_SIDE_RIGHT, n, m, &o), fail);
+                JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NL), fail);
+                JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NR), fail);
+                for (int64_t t = 1; t <= g.T; t++) {
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                    st = jg_jorge_update(ctx, JL, &G, NULL);
+                    if (st < 0) goto fail;
+                    st = jg_jorge_update(ctx, JR, &G, NULL);
+                    if (st < 0) goto fail;
+                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), fail);
+                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), fail);
+                    if (jg_exp_checkpoint(t, g.T, npts)) {
+                        double cn, en, ct = NAN, et = NAN, ci;
+                        /* the direction Jorge gives for this step's gradient */
+                        JG_CHECK_GOTO(ctx, st, jg_jorge_apply(ctx, JL, JR, &G, &Dj), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NL, &PL), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NR, &PR), fail);
+                        JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dn), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), fail);
+                        const jg_mat *SL = jg_jorge_statistic(JL), *SR = jg_jorge_statistic(JR);
+                        if (SL && SR) {
+                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SR, &PR), fail);
+                            JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dt), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dt, &ct), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), fail);
+                        }
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                                      "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f", o.beta2, k,
+                                      init_name(o.init), (long long)t, cn, en, ct, et, ci), fail);
+                    }
+                    jg_exp_progress(cfg, "direction", ++done, total + 1);
+                }
+                jg_jorge_destroy(ctx, &JL);
+                jg_jorge_destroy(ctx, &JR);
+            }
+    jg_exp_progress(cfg, "direction", 1, 1);
+    st = jg_csv_commit(ctx, &csv);
+    goto done;
+fail:
+    jg_exp_progress(cfg, "direction", 1, 1);
+    jg_csv_abort(&csv);
+done:
+    jg_jorge_destroy(ctx, &JL);
+    jg_jorge_destroy(ctx, &JR);
+    jg_mat_free(ctx, &G);
+    jg_mat_free(ctx, &NL);
+    jg_mat_free(ctx, &NR);
+    jg_mat_free(ctx, &PL);
+    jg_mat_free(ctx, &PR);
+    jg_mat_free(ctx, &Tmp);
+    jg_mat_free(ctx, &Dn);
+    jg_mat_free(ctx, &Dt);
+    jg_mat_free(ctx, &Dj);
+    jg_gsrc_close(ctx, &g);
+    return st;
+}
+
+/* ------------------------------------------------------------ the table */
+jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
+jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
+
+const jg_experiment jg_experiments[] = {
+    {"truncation", "1: series truncation error vs a||X|| and order k (commuting case) "
+                   "against the binomial remainder", 0, jg_exp_run_truncation},
+    {"commutator", "2: one-step error when L and G G^T do not commute, vs the commutator", 0,
+     jg_exp_run_commutator},
+    {"error-time", "3: error over time vs the exact roots of the tracked and the nominal "
+                   "statistic (beta2, k, f32/f64, init)", 1, exp_error_time},
+    {"safeguard", "4: safeguard firing rate and beta_eff vs eps, init, norm and beta2", 1,
+     exp_safeguard},
+    {"stability", "5: asymmetry, min eigenvalue, NaN/Inf onset, re-anchoring, variants, "
+                  "f32/f64 under ill-conditioning", 0, exp_stability},
+    {"direction", "6: cosine / relative error of Lhat G Rhat vs L^{-1/4} G R^{-1/4}", 1,
+     exp_direction},
+};
+const int jg_nexperiments = sizeof jg_experiments / sizeof jg_experiments[0];
