@@ -20,7 +20,9 @@ struct jg_jorge {
     int failures;
     long total_failures;
     jg_mat root;    /* Lhat, dim x dim */
-    jg_mat stat;    /* tracked statistic L_t (optional) */
+    jg_mat stat;    /* tracked statistic L_t (optional), always in double: a
+                       float32 statistic loses the eps I ridge to rounding */
+    jg_mat G64;     /* the gradient in double, for the statistic (f32 state) */
     jg_mat G;       /* gradient converted to the state's dtype/location */
     jg_mat Wn;      /* the new root before it is accepted */
     jg_mat W1, W2, W3; /* dense workspace (also corrected variant, sym) */
@@ -136,7 +138,15 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, m, r), fail);
     else
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, r, m), fail);
-    if (o.keep_statistic) JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->stat, m, m), fail);
+    if (o.keep_statistic) {
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &J->stat, m, m, JG_F64), fail);
+        J->bytes += (size_t)(m * m) * sizeof(double);
+        if (o.dtype != JG_F64) {
+            int64_t gr = side == JG_SIDE_LEFT ? m : r, gc = side == JG_SIDE_LEFT ? r : m;
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &J->G64, gr, gc, JG_F64), fail);
+            J->bytes += (size_t)(gr * gc) * sizeof(double);
+        }
+    }
     if (J->form == JG_FORM_DENSE || o.variant != JG_VARIANT_PLAIN) {
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W1, m, m), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W2, m, m), fail);
@@ -169,8 +179,8 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
 {
     if (pJ == NULL || *pJ == NULL) return;
     jg_jorge *J = *pJ;
-    jg_mat *all[] = {&J->root, &J->stat, &J->G,  &J->Wn, &J->W1, &J->W2, &J->W3, &J->Ba,
-                     &J->Bb,   &J->C,    &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw};
+    jg_mat *all[] = {&J->root, &J->stat, &J->G64, &J->G,  &J->Wn, &J->W1, &J->W2, &J->W3,
+                     &J->Ba,   &J->Bb,   &J->C,   &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
     free(J);
     *pJ = NULL;
@@ -343,17 +353,43 @@ static jg_status anchor(jg_ctx *ctx, jg_jorge *J)
     return JG_OK;
 }
 
-/* Corrected variant: Wn := Wn (5 I - Wn^4 L_t) / 4, one Newton step for
- * the inverse fourth root driven by the true residual I - Wn^4 L_t. */
-static jg_status correct(jg_ctx *ctx, jg_jorge *J)
+/* Corrected variant: one Newton step for the inverse fourth root driven by
+ * the true residual R = Wn^4 L_t - I:  Wn := Wn (I - R / 4).  Newton
+ * converges only from ||R|| < 1, so the step is taken only when
+ * ||R||_F < 1 (which bounds the spectral radius); *applied says whether it
+ * was.  4 GEMMs. */
+static jg_status correct(jg_ctx *ctx, jg_jorge *J, int *applied, double *resid)
 {
     const jg_backend *be = ctx->be;
+    const jg_mat *S = &J->stat;
+    *applied = 0;
     JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->Wn, 0.0, &J->W1));
     JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W1, &J->W1, 0.0, &J->W2));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, -0.25, &J->W2, &J->stat, 0.0, &J->W3));
-    JG_CHECK(ctx, be->add_diag(ctx, 1.25, &J->W3));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->W3, 0.0, &J->W1));
-    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W1, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    if (J->o.dtype != JG_F64) { /* the statistic in the state's precision */
+        JG_CHECK(ctx, jg_mat_copy(ctx, &J->W3, &J->stat));
+        S = &J->W3;
+    }
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W2, S, 0.0, &J->W1));
+    JG_CHECK(ctx, be->add_diag(ctx, -1.0, &J->W1));
+    JG_CHECK(ctx, be->nrm_fro(ctx, &J->W1, resid));
+    if (!(*resid < 1.0)) return JG_OK;
+    JG_CHECK(ctx, be->scale(ctx, -0.25, &J->W1));
+    JG_CHECK(ctx, be->add_diag(ctx, 1.0, &J->W1));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->W1, 0.0, &J->W3));
+    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W3, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    *applied = 1;
+    return JG_OK;
+}
+
+/* stat := beta stat + omb op(G) op(G)^T, in double. */
+static jg_status stat_update(jg_ctx *ctx, jg_jorge *J, double omb, double beta)
+{
+    const jg_mat *G = &J->G;
+    if (J->o.dtype != JG_F64) {
+        JG_CHECK(ctx, jg_mat_copy(ctx, &J->G64, &J->G));
+        G = &J->G64;
+    }
+    JG_CHECK(ctx, ctx->be->syrk(ctx, J->tg, omb, G, beta, &J->stat));
     return JG_OK;
 }
 
@@ -380,7 +416,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
         d->beta_eff = J->o.beta2;
         d->one_minus_beta = 1.0 - J->o.beta2;
         d->warm = 1;
-        JG_CHECK(ctx, be->syrk(ctx, J->tg, 1.0 - J->o.beta2, &J->G, J->o.beta2, &J->stat));
+        JG_CHECK(ctx, stat_update(ctx, J, 1.0 - J->o.beta2, J->o.beta2));
         JG_CHECK(ctx, anchor(ctx, J));
         J->step++;
         d->step = J->step;
@@ -418,11 +454,11 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     J->failures = 0;
     J->step++;
     if (J->o.keep_statistic)
-        JG_CHECK(ctx, be->syrk(ctx, J->tg, d->one_minus_beta, &J->G, d->beta_eff, &J->stat));
+        JG_CHECK(ctx, stat_update(ctx, J, d->one_minus_beta, d->beta_eff));
     if (J->o.variant == JG_VARIANT_CORRECTED) {
         /* candidate in Wn; kept only if finite */
         JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
-        JG_CHECK(ctx, correct(ctx, J));
+        JG_CHECK(ctx, correct(ctx, J, &d->corrected, &d->residual));
         JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
         if (ok) {
             t = J->root;

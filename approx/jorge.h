@@ -40,7 +40,8 @@ typedef enum {
     JG_VARIANT_PLAIN = 0,    /* the paper's update                         */
     JG_VARIANT_SYM = 1,      /* symmetrise after each update: (P + P^T)/2  */
     JG_VARIANT_CORRECTED = 2 /* one Newton step on the true residual:
-                                Lhat := Lhat (5 I - Lhat^4 L_t) / 4      */
+                                Lhat := Lhat (5 I - Lhat^4 L_t) / 4,
+                                taken only when ||Lhat^4 L_t - I||_F < 1 */
 } jg_variant;
 
 typedef struct {
@@ -76,6 +77,8 @@ typedef struct {
     int warm;            /* 1 when this step was the exact warm start         */
     jg_form form;        /* formulation used (DENSE or LOWRANK)               */
     int power_iters;     /* spectral safeguard: iterations used               */
+    int corrected;       /* corrected variant: 1 when the Newton step was taken */
+    double residual;     /* corrected variant: ||Lhat^4 L_t - I||_F before it   */
 } jg_jorge_diag;
 
 typedef struct jg_jorge jg_jorge;

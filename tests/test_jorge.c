@@ -393,8 +393,11 @@ static void test_variants(void)
         jg_jorge *J;
         CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
         for (int s = 0; s < 4; s++) {
+            jg_jorge_diag d;
             randn(&G, 40 + s, 0.2);
-            CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, NULL));
+            CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, &d));
+            if (v == JG_VARIANT_CORRECTED && s > 0)
+                CHECK(d.corrected == 1 && d.residual < 1.0, "corrected=%d residual=%g", d.corrected, d.residual);
         }
         CHECK_OK(ctx, jg_invroot_residual(ctx, jg_jorge_root(J), 4, jg_jorge_statistic(J), 0.0, &res[v]));
         CHECK_OK(ctx, jg_asymmetry(ctx, jg_jorge_root(J), &asym[v]));
@@ -405,6 +408,64 @@ static void test_variants(void)
     CHECK(res[JG_VARIANT_CORRECTED] < 0.1 * res[JG_VARIANT_PLAIN],
           "corrected residual %g vs plain %g", res[JG_VARIANT_CORRECTED], res[JG_VARIANT_PLAIN]);
     jg_mat_free(ctx, &G);
+}
+
+/* The corrected variant's Newton step is taken only from ||R||_F < 1: from
+ * a root twice too large (R ~ 2^4 - 1) it is skipped and the result equals
+ * the plain update bit for bit. */
+static void test_corrected_gate(void)
+{
+    const int m = 10, r = 4;
+    jg_jorge_opts o;
+    jg_jorge_opts_default(&o);
+    jg_jorge *P, *C;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &P, JG_SIDE_LEFT, m, r, &o));
+    o.variant = JG_VARIANT_CORRECTED;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &C, JG_SIDE_LEFT, m, r, &o));
+    jg_mat G = host(m, r, JG_F64), far = host(m, m, JG_F64);
+    CHECK_OK(ctx, ctx->be->set_identity(ctx, 2.0 * pow(o.eps, -0.25), &far));
+    CHECK_OK(ctx, jg_jorge_set_root(ctx, P, &far));
+    CHECK_OK(ctx, jg_jorge_set_root(ctx, C, &far));
+    randn(&G, 8, 1e-3);
+    jg_jorge_diag d;
+    CHECK_OK(ctx, jg_jorge_update(ctx, P, &G, NULL));
+    CHECK_OK(ctx, jg_jorge_update(ctx, C, &G, &d));
+    CHECK(d.corrected == 0 && d.residual >= 1.0, "gate: corrected=%d residual=%g", d.corrected, d.residual);
+    CHECK(memcmp(jg_jorge_root(P)->data, jg_jorge_root(C)->data, sizeof(double) * m * m) == 0,
+          "skipped correction changed the root");
+    jg_mat_free(ctx, &G), jg_mat_free(ctx, &far);
+    jg_jorge_destroy(ctx, &P), jg_jorge_destroy(ctx, &C);
+}
+
+/* A float32 state keeps its statistic in double: a warm start with eps far
+ * below float32's resolution of the statistic still roots it (the float32
+ * statistic would have lost the eps I ridge and be singular). */
+static void test_f32_warm_tiny_eps(void)
+{
+    const int m = 12, r = 3; /* rank-3 G G^T: the statistic is eps I on 9 directions */
+    jg_jorge_opts o;
+    jg_jorge_opts_default(&o);
+    o.dtype = JG_F32, o.init = JG_INIT_WARM, o.eps = 1e-10;
+    jg_jorge *J;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
+    jg_mat G = host(m, r, JG_F64);
+    randn(&G, 12, 1.0);
+    CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, NULL));
+    const jg_mat *S = jg_jorge_statistic(J);
+    CHECK(S && S->dtype == JG_F64, "statistic kept in double");
+    /* on the null space of G^T the root is (beta2 eps)^{-1/4}: check the
+       trace of the root against the exact eigenvalue sum, in double */
+    jg_mat R = host(m, m, JG_F64), E = host(m, m, JG_F64);
+    CHECK_OK(ctx, jg_mat_copy(ctx, &R, jg_jorge_root(J)));
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.eps = 0.0;
+    CHECK_OK(ctx, jg_ref_invroot_eig(ctx, S, &E, &io, NULL));
+    double e;
+    CHECK_OK(ctx, jg_rel_fro_err(ctx, &R, &E, &e));
+    CHECK_LE(e, 1e-6, "f32 warm root vs double root of the statistic (float32 rounding)");
+    jg_mat_free(ctx, &G), jg_mat_free(ctx, &R), jg_mat_free(ctx, &E);
+    jg_jorge_destroy(ctx, &J);
 }
 
 /* Failure path: NaN in G, state kept bit for bit; max_failures counts. */
@@ -475,6 +536,8 @@ int main(void)
     test_statistic_reanchor_warm();
     test_variants();
     test_failures();
+    test_corrected_gate();
+    test_f32_warm_tiny_eps();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld allocations leaked", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_jorge");
