@@ -6,5 +6,6 @@
 #define JG_CLI_COMMANDS_H
 
 int jg_cmd_info(int argc, char **argv);
+int jg_cmd_train(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ typedef struct {
 
 static const command commands[] = {
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
+    {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];
 
