@@ -66,6 +66,7 @@ typedef struct {
     long step;           /* updates applied so far (after this one)           */
     double xnorm;        /* ||X|| in the safeguard's norm (Frobenius for none) */
     double beta_eff;     /* beta used for this step                           */
+    double one_minus_beta; /* 1 - beta_eff, computed without cancellation     */
     double a_xnorm;      /* a_eff * ||X|| (<= 1 when a safeguard is on)       */
     int fired;           /* 1 when the safeguard raised beta                  */
     int nonfinite;       /* 1 when the update produced NaN/Inf (skipped)      */

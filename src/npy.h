@@ -31,8 +31,18 @@ typedef struct {
 
 #define JG_ARRAY_EMPTY ((jg_array){0, {0, 0, 0}, JG_F64, NULL})
 
+/* Longest header accepted (bytes of the dict text). */
+#define JG_NPY_MAX_HEADER (1u << 20)
+
 /* Load PATH.  Rejects non-finite values (JG_ERR_INPUT) unless allow_nonfinite. */
 jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_array *out);
+
+/* Parse a whole .npy file held in memory (bytes[0..len), any alignment);
+ * name stands for the path in messages.  Same checks and statuses as
+ * jg_npy_load, which shares this code (the fuzz target drives this one).
+ * On failure *out is JG_ARRAY_EMPTY. */
+jg_status jg_npy_parse_buffer(jg_ctx *ctx, const char *name, const void *bytes, size_t len,
+                              int allow_nonfinite, jg_array *out);
 
 /* Number of matrices: 1 for 1-D/2-D, T for 3-D. */
 int64_t jg_array_count(const jg_array *A);
@@ -41,7 +51,8 @@ jg_mat jg_array_mat(const jg_array *A, int64_t t);
 
 /* Load a single matrix (1-D or 2-D), rejecting 3-D, with the context
  * message naming the file.  If square is set, reject non-square.  The
- * result is an owned host matrix in the file's dtype. */
+ * result is an owned host matrix in the file's dtype.  A valid file of the
+ * wrong shape (3-D, empty, not square) gives JG_ERR_INPUT. */
 jg_status jg_npy_load_mat(jg_ctx *ctx, const char *path, int square, jg_mat *out);
 
 void jg_array_free(jg_ctx *ctx, jg_array *A);

@@ -1,8 +1,6 @@
 /* precond.h - (internal to experiments/train) the preconditioned direction
  * of one block of a weight matrix for Shampoo and Jorge, grafted to the SGD
- * norm.  Implemented in precond.c, which needs reference/invroot.c and
- * approx/jorge.c; precond_stub.c stands in (JG_ERR_UNSUPPORTED) when they
- * are not in the build.
+ * norm.  Implemented in precond.c on reference/invroot.h and approx/jorge.h.
  */
 #ifndef JG_TRAIN_PRECOND_H
 #define JG_TRAIN_PRECOND_H

@@ -9,10 +9,8 @@
 #include <time.h>
 
 #include "src/context.h"
-#include "src/rng.h"
-#ifdef JG_TRAIN_HAVE_NPY
 #include "src/npy.h"
-#endif
+#include "src/rng.h"
 
 #define EVAL_BATCH 1000
 
@@ -128,10 +126,6 @@ static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, c
 {
     memset(c, 0, sizeof *c);
     if (o->capture_n <= 0) return JG_OK;
-#ifndef JG_TRAIN_HAVE_NPY
-    (void)M, (void)total;
-    return jg_error(ctx, JG_ERR_UNSUPPORTED, "capture: .npy output is not built in (src/npy.c)");
-#else
     if (o->capture_layer < 0 || o->capture_layer >= M->nlayers)
         return jg_error(ctx, JG_ERR_ARG, "capture: layer %d outside 0..%d", o->capture_layer,
                         M->nlayers - 1);
@@ -160,7 +154,6 @@ static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, c
 fail:
     capture_free(ctx, c);
     return st;
-#endif
 }
 
 /* After the gradient of step s: L = b2 L + (1 - b2) G G^T etc.; keep copies
@@ -186,7 +179,6 @@ static jg_status capture_step(jg_ctx *ctx, capture *c, const jg_train_opts *o, c
 static jg_status capture_write(jg_ctx *ctx, capture *c, const jg_train_opts *o)
 {
     if (!c->on) return JG_OK;
-#ifdef JG_TRAIN_HAVE_NPY
     char path[4096];
     struct {
         const char *name;
@@ -201,9 +193,6 @@ static jg_status capture_write(jg_ctx *ctx, capture *c, const jg_train_opts *o)
     jg_array S = {1, {c->T, 0, 0}, JG_F64, c->steps};
     snprintf(path, sizeof path, "%s/steps.npy", o->capture_dir);
     JG_CHECK(ctx, jg_npy_save_array(ctx, path, &S));
-#else
-    (void)ctx, (void)o;
-#endif
     return JG_OK;
 }
 

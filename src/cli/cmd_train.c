@@ -1,17 +1,15 @@
 /* cmd_train.c - `jorge train`: train an MLP on Fashion-MNIST with SGD,
  * AdamW, Shampoo or Jorge and write one CSV row per epoch. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "experiments/train/train.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/context.h"
-#include "src/jg_config.h"
+#include "src/csv.h"
 
 /* OpenBLAS's thread count (the CPU backend links OpenBLAS). */
 void openblas_set_num_threads(int n);
@@ -160,8 +158,7 @@ int jg_cmd_train(int argc, char **argv)
     }
     jg_dataset tr = JG_DATASET_EMPTY, te = JG_DATASET_EMPTY;
     jg_train_row *rows = NULL;
-    FILE *f = NULL;
-    char tmp[4096] = "";
+    jg_csv csv = {0};
     st = jg_dataset_load(ctx, data, "train", 10, train_limit, &tr);
     if (st >= 0) st = jg_dataset_load(ctx, data, "t10k", 10, test_limit, &te);
     if (st < 0) goto fail;
@@ -170,58 +167,41 @@ int jg_cmd_train(int argc, char **argv)
         st = jg_error(ctx, JG_ERR_NOMEM, "out of memory");
         goto fail;
     }
+    // the output is opened first (a bad path fails before training) and
+    // renamed into place only after every row is written
+    st = jg_csv_open(ctx, &csv, out);
+    if (st < 0) goto fail;
     progress_state ps = {isatty(2), epochs};
-    struct timespec t0;
-    clock_gettime(CLOCK_REALTIME, &t0);
     st = jg_train_run(ctx, &o, &tr, &te, rows, on_epoch, on_progress, &ps);
     if (st < 0) goto fail;
 
-    // write the CSV atomically: temporary file in the same directory, rename
-    snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out);
-    int fd = mkstemp(tmp);
-    if (fd < 0 || (f = fdopen(fd, "w")) == NULL) {
-        if (fd >= 0) close(fd);
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot create a temporary file: %s", out, strerror(errno));
-        tmp[0] = '\0';
-        goto fail;
-    }
-    char date[64], desc[512];
-    strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t0.tv_sec));
-    ctx->be->describe(ctx, desc, sizeof desc);
-    fprintf(f, "# jorge train: Fashion-MNIST MLP, one row per epoch\n");
-    fprintf(f, "# version: %s\n# git_commit: %s\n# blas: %s\n# gpu: none\n# seed: %d\n# date: %s\n",
-            JG_VERSION, JG_GIT_COMMIT, desc, seed, date);
-    fprintf(f, "# data: %s (train %lld, test %lld images)\n", data, (long long)tr.n, (long long)te.n);
-    fprintf(f,
-            "# options: --optimizer %s --epochs %d --batch %d --lr %g --schedule %s --momentum %g "
-            "--nesterov %d --weight-decay %g --beta1 %g --beta2 %g --eps %g --order %d "
-            "--jorge-init %s --precond-every %d --block %d --hidden %s --precision %s --seed %d "
-            "--train-limit %d --test-limit %d --threads %d --backend %s\n",
-            optimizer, epochs, batch, lr, schedule, momentum, nesterov, wd, beta1, o.optim.beta2,
-            o.optim.eps, order, jorge_init, precond_every, block, o.nhidden ? hidden : "none",
-            precision, seed, train_limit, test_limit, threads, backend);
-    fprintf(f, "# train_loss: mean mini-batch loss over the epoch; times: cumulative seconds of "
-               "training (evaluation excluded); other_s = wall_s - grad_s - precond_s\n");
-    fprintf(f, "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s\n");
+    // provenance, header, one row per epoch
+    jg_csv_provenance(&csv, ctx, (uint64_t)seed, argc, argv);
+    jg_csv_meta(&csv, "experiment", "Fashion-MNIST MLP, one row per epoch");
+    jg_csv_meta(&csv, "gpu", "none");
+    jg_csv_meta(&csv, "data", "%s (train %lld, test %lld images)", data, (long long)tr.n,
+                (long long)te.n);
+    jg_csv_meta(&csv, "options",
+                "--optimizer %s --epochs %d --batch %d --lr %g --schedule %s --momentum %g "
+                "--nesterov %d --weight-decay %g --beta1 %g --beta2 %g --eps %g --order %d "
+                "--jorge-init %s --precond-every %d --block %d --hidden %s --precision %s --seed %d "
+                "--train-limit %d --test-limit %d --threads %d --backend %s",
+                optimizer, epochs, batch, lr, schedule, momentum, nesterov, wd, beta1,
+                o.optim.beta2, o.optim.eps, order, jorge_init, precond_every, block,
+                o.nhidden ? hidden : "none", precision, seed, train_limit, test_limit, threads,
+                backend);
+    jg_csv_meta(&csv, "columns",
+                "train_loss: mean mini-batch loss over the epoch; times: cumulative seconds of "
+                "training (evaluation excluded); other_s = wall_s - grad_s - precond_s");
+    fprintf(csv.f, "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s\n");
     for (int e = 0; e < epochs; e++) {
         const jg_train_row *r = &rows[e];
-        fprintf(f, "%d,%ld,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.4f\n", r->epoch, r->step, r->train_loss,
-                r->test_loss, r->test_acc, r->wall_s, r->grad_s, r->precond_s, r->other_s);
+        fprintf(csv.f, "%d,%ld,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.4f\n", r->epoch, r->step,
+                r->train_loss, r->test_loss, r->test_acc, r->wall_s, r->grad_s, r->precond_s,
+                r->other_s);
     }
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0 || ferror(f)) {
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
-        goto fail;
-    }
-    if (fclose(f) != 0) {
-        f = NULL;
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot write: %s", out, strerror(errno));
-        goto fail;
-    }
-    f = NULL;
-    if (rename(tmp, out) != 0) {
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file: %s", out, strerror(errno));
-        goto fail;
-    }
+    st = jg_csv_close(ctx, &csv, 1);
+    if (st < 0) goto fail;
     free(rows);
     free(steps);
     jg_dataset_free(ctx, &tr);
@@ -230,8 +210,7 @@ int jg_cmd_train(int argc, char **argv)
     return 0;
 fail:
     fprintf(stderr, "jorge train: %s\n", jg_ctx_message(ctx));
-    if (f) fclose(f);
-    if (tmp[0]) unlink(tmp);
+    jg_csv_close(ctx, &csv, 0);
     free(rows);
     free(steps);
     jg_dataset_free(ctx, &tr);

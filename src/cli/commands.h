@@ -6,6 +6,9 @@
 #define JG_CLI_COMMANDS_H
 
 int jg_cmd_info(int argc, char **argv);
+int jg_cmd_invroot(int argc, char **argv);
+int jg_cmd_step(int argc, char **argv);
+int jg_cmd_track(int argc, char **argv);
 int jg_cmd_train(int argc, char **argv);
 
 #endif

@@ -13,6 +13,9 @@ typedef struct {
 } command;
 
 static const command commands[] = {
+    {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
+    {"step", jg_cmd_step, "one Jorge update of a preconditioner side"},
+    {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
     {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
 };

@@ -1,0 +1,472 @@
+/* jorge.c - Jorge's inverse-free preconditioner update, dense and low-rank,
+ * written once against the backend table.  See jorge.h for the maths. */
+#include "approx/jorge.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reference/invroot.h"
+#include "src/context.h"
+
+struct jg_jorge {
+    jg_side side;
+    int64_t dim, other;
+    jg_jorge_opts o;
+    jg_form form;   /* DENSE or LOWRANK, fixed at plan time */
+    jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
+    double c[9];    /* binomial coefficients c_0..c_k */
+    long step;
+    int failures;
+    long total_failures;
+    jg_mat root;    /* Lhat, dim x dim */
+    jg_mat stat;    /* tracked statistic L_t (optional) */
+    jg_mat G;       /* gradient converted to the state's dtype/location */
+    jg_mat Wn;      /* the new root before it is accepted */
+    jg_mat W1, W2, W3; /* dense workspace (also corrected variant, sym) */
+    jg_mat Ba, Bb;  /* low-rank: dim x other */
+    jg_mat C, Cg, Q, Qt; /* low-rank: other x other */
+    jg_mat pv, pw;  /* power iteration vectors */
+    size_t bytes;
+};
+
+// ---------------------------------------------------------------- options
+
+void jg_jorge_opts_default(jg_jorge_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->beta2 = 0.99;
+    o->eps = 1e-6;
+    o->order = 2;
+    o->safeguard = JG_SAFEGUARD_FROBENIUS;
+    o->form = JG_FORM_AUTO;
+    o->init = JG_INIT_EPS;
+    o->variant = JG_VARIANT_PLAIN;
+    o->reanchor = 0;
+    o->keep_statistic = 0;
+    o->max_failures = 1;
+    o->power_iters = 100;
+    o->power_tol = 1e-4;
+    o->dtype = JG_F64;
+}
+
+void jg_jorge_coeffs(int k, double *c)
+{
+    /* binom(-1/4, j) = prod_{i<j} (-1/4 - i) / (i + 1) */
+    c[0] = 1.0;
+    for (int j = 1; j <= k; j++) c[j] = c[j - 1] * (-0.25 - (j - 1)) / j;
+}
+
+const char *jg_safeguard_name(jg_safeguard s)
+{
+    return s == JG_SAFEGUARD_FROBENIUS ? "frobenius" : s == JG_SAFEGUARD_SPECTRAL ? "spectral" : "none";
+}
+const char *jg_form_name(jg_form f)
+{
+    return f == JG_FORM_DENSE ? "dense" : f == JG_FORM_LOWRANK ? "lowrank" : "auto";
+}
+const char *jg_variant_name(jg_variant v)
+{
+    return v == JG_VARIANT_SYM ? "sym" : v == JG_VARIANT_CORRECTED ? "corrected" : "plain";
+}
+
+// ---------------------------------------------------------------- plan
+
+/* Flop counts of one update, to choose the formulation. */
+static double dense_flops(int64_t m, int64_t r, int k)
+{
+    return 2.0 * (k + 3) * (double)m * m * m + (double)m * m * r;
+}
+static double lowrank_flops(int64_t m, int64_t r, int k)
+{
+    return 12.0 * (double)m * m * r + 4.0 * (double)m * r * r + 2.0 * k * (double)r * r * r;
+}
+
+static jg_status alloc(jg_ctx *ctx, jg_jorge *J, jg_mat *M, int64_t rows, int64_t cols)
+{
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, M, rows, cols, J->o.dtype));
+    J->bytes += (size_t)(rows * cols) * jg_dtype_size(J->o.dtype);
+    return JG_OK;
+}
+
+jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, int64_t other,
+                          const jg_jorge_opts *opts)
+{
+    // check arguments
+    *out = NULL;
+    jg_jorge_opts o;
+    if (opts)
+        o = *opts;
+    else
+        jg_jorge_opts_default(&o);
+    if (dim < 1 || other < 1)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: sizes %lld x %lld must be positive",
+                        (long long)dim, (long long)other);
+    if (o.order < 1 || o.order > 8)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: order %d outside 1..8", o.order);
+    if (!(o.beta2 > 0.0 && o.beta2 < 1.0))
+        return jg_error(ctx, JG_ERR_ARG, "jorge: beta2 = %g outside (0, 1)", o.beta2);
+    if (!(o.eps > 0.0) || !isfinite(o.eps))
+        return jg_error(ctx, JG_ERR_ARG, "jorge: eps = %g must be positive", o.eps);
+    if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures or power_iters out of range");
+    if (o.init == JG_INIT_WARM || o.reanchor > 0 || o.variant == JG_VARIANT_CORRECTED)
+        o.keep_statistic = 1;
+
+    jg_jorge *J = calloc(1, sizeof *J);
+    if (J == NULL) return jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+    J->side = side;
+    J->dim = dim;
+    J->other = other;
+    J->o = o;
+    J->tg = side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS;
+    jg_jorge_coeffs(o.order, J->c);
+    // choose the formulation
+    J->form = o.form;
+    if (J->form == JG_FORM_AUTO)
+        J->form = lowrank_flops(dim, other, o.order) < dense_flops(dim, other, o.order)
+                      ? JG_FORM_LOWRANK
+                      : JG_FORM_DENSE;
+    // allocate everything the updates will need
+    jg_status st;
+    int64_t m = dim, r = other;
+    JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->root, m, m), fail);
+    JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Wn, m, m), fail);
+    if (side == JG_SIDE_LEFT)
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, m, r), fail);
+    else
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, r, m), fail);
+    if (o.keep_statistic) JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->stat, m, m), fail);
+    if (J->form == JG_FORM_DENSE || o.variant != JG_VARIANT_PLAIN) {
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W1, m, m), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W2, m, m), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W3, m, m), fail);
+    }
+    if (J->form == JG_FORM_LOWRANK) {
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Ba, m, r), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Bb, m, r), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->C, r, r), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Cg, r, r), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Q, r, r), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Qt, r, r), fail);
+    }
+    if (o.safeguard == JG_SAFEGUARD_SPECTRAL) {
+        int64_t pn = J->form == JG_FORM_LOWRANK ? r : m;
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pv, pn, 1), fail);
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pw, pn, 1), fail);
+    }
+    // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I
+    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, pow(o.eps, -0.25), &J->root), fail);
+    if (o.keep_statistic) JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o.eps, &J->stat), fail);
+    *out = J;
+    return JG_OK;
+fail:
+    jg_jorge_destroy(ctx, &J);
+    return st;
+}
+
+void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
+{
+    if (pJ == NULL || *pJ == NULL) return;
+    jg_jorge *J = *pJ;
+    jg_mat *all[] = {&J->root, &J->stat, &J->G,  &J->Wn, &J->W1, &J->W2, &J->W3, &J->Ba,
+                     &J->Bb,   &J->C,    &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
+    free(J);
+    *pJ = NULL;
+}
+
+const jg_mat *jg_jorge_root(const jg_jorge *J) { return &J->root; }
+const jg_mat *jg_jorge_statistic(const jg_jorge *J) { return J->o.keep_statistic ? &J->stat : NULL; }
+jg_form jg_jorge_form(const jg_jorge *J) { return J->form; }
+size_t jg_jorge_bytes(const jg_jorge *J) { return J->bytes; }
+
+jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat)
+{
+    if (Lhat->rows != J->dim || Lhat->cols != J->dim)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: root is %lldx%lld, expected %lldx%lld",
+                        (long long)Lhat->rows, (long long)Lhat->cols, (long long)J->dim,
+                        (long long)J->dim);
+    JG_CHECK(ctx, jg_mat_copy(ctx, &J->root, Lhat));
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- pieces
+
+/* Safeguard: beta_eff = max(beta2, x / (1 + x)).  Returns a = (1 - beta) /
+ * beta and 1 - beta without cancellation (when fired, a = 1 / x and
+ * 1 - beta = 1 / (1 + x) exactly). */
+static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
+{
+    double b = J->o.beta2, a = (1.0 - b) / b, omb = 1.0 - b;
+    d->fired = 0;
+    if (J->o.safeguard != JG_SAFEGUARD_NONE && xnorm / (1.0 + xnorm) > b) {
+        b = xnorm / (1.0 + xnorm);
+        a = 1.0 / xnorm;
+        omb = 1.0 / (1.0 + xnorm);
+        d->fired = 1;
+    }
+    d->xnorm = xnorm;
+    d->beta_eff = b;
+    d->one_minus_beta = omb;
+    d->a_xnorm = a * xnorm;
+    return a;
+}
+
+/* Estimate of the spectral radius of M (square; eigenvalues real and >= 0
+ * here, as M is similar to a PSD matrix) by power iteration from a fixed
+ * start vector.  An estimate from below. */
+static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double *rho, int *iters)
+{
+    const jg_backend *be = ctx->be;
+    int64_t n = M->rows;
+    /* start: a fixed vector with no special structure, 1 + (i mod 7)/7 */
+    double *h = jg_host_alloc(ctx, (size_t)n * sizeof(double));
+    if (h == NULL) return jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+    jg_status st;
+    for (int64_t i = 0; i < n; i++) h[i] = 1.0 + (double)(i % 7) / 7.0;
+    {
+        jg_mat hv = {n, 1, n, JG_F64, JG_HOST, h, 0};
+        JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &J->pv, &hv), done);
+    }
+    double nv, lam = 0.0, prev = -1.0;
+    JG_CHECK_GOTO(ctx, st, be->nrm_fro(ctx, &J->pv, &nv), done);
+    JG_CHECK_GOTO(ctx, st, be->scale(ctx, 1.0 / nv, &J->pv), done);
+    int it;
+    for (it = 1; it <= J->o.power_iters; it++) {
+        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, M, &J->pv, 0.0, &J->pw), done);
+        JG_CHECK_GOTO(ctx, st, be->nrm_fro(ctx, &J->pw, &lam), done);
+        if (!(lam > 0.0) || !isfinite(lam)) break;
+        JG_CHECK_GOTO(ctx, st, be->geam(ctx, 1.0 / lam, &J->pw, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->pv), done);
+        if (fabs(lam - prev) <= J->o.power_tol * lam) break;
+        prev = lam;
+    }
+    *rho = lam;
+    *iters = it > J->o.power_iters ? J->o.power_iters : it;
+    st = JG_OK;
+done:
+    jg_host_free(ctx, h);
+    return st;
+}
+
+/* Dense: Wn := beta^{-1/4} root * sum_j c_j (a X)^j with X = root^4 op(G) op(G)^T.
+ * GEMMs: root^2, root^4, X, (k - 1) Horner steps, root * P = k + 3; one SYRK. */
+static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
+{
+    const jg_backend *be = ctx->be;
+    int k = J->o.order;
+    jg_mat *S = &J->W1, *L2 = &J->W2, *L4 = &J->W3, *X = &J->W2, *P = &J->W3, *T = &J->W1;
+    // compute X
+    JG_CHECK(ctx, be->syrk(ctx, J->tg, 1.0, &J->G, 0.0, S));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->root, 0.0, L2));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L2, L2, 0.0, L4));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L4, S, 0.0, X)); /* L2 is dead */
+    // safeguard
+    double xn;
+    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL)
+        JG_CHECK(ctx, power_radius(ctx, J, X, &xn, &d->power_iters));
+    else
+        JG_CHECK(ctx, be->nrm_fro(ctx, X, &xn));
+    double a = safeguard(J, xn, d);
+    // Horner: P = c_k (aX)^{k} + ... evaluated as P_k = c_k I, P_j = (aX) P_{j+1} + c_j I
+    JG_CHECK(ctx, be->geam(ctx, J->c[k] * a, X, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, P));
+    JG_CHECK(ctx, be->add_diag(ctx, J->c[k - 1], P));
+    for (int j = k - 2; j >= 0; j--) {
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, a, X, P, 0.0, T));
+        JG_CHECK(ctx, be->add_diag(ctx, J->c[j], T));
+        jg_mat t = *P;
+        *P = *T;
+        *T = t;
+    }
+    // new root
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, pow(d->beta_eff, -0.25), &J->root, P, 0.0, &J->Wn));
+    return JG_OK;
+}
+
+/* Low-rank: with B = root^4 op(G) and C = op(G)^T B (other x other),
+ * X^j = B C^{j-1} op(G)^T, so
+ *   root * P = root + (root B) Q op(G)^T,  Q = sum_{j=1..k} c_j a^j C^{j-1}.
+ * Products of m^2 r: root^1..5 op(G) (5) and (root B Q) op(G)^T (1). */
+static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
+{
+    const jg_backend *be = ctx->be;
+    int k = J->o.order;
+    jg_trans tgt = J->tg == JG_NOTRANS ? JG_TRANS : JG_NOTRANS; /* op(G)^T */
+    // B = root^4 op(G), kept in Bb; root^5 op(G) in Ba
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, J->tg, 1.0, &J->root, &J->G, 0.0, &J->Ba));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
+    // C = op(G)^T B
+    JG_CHECK(ctx, be->gemm(ctx, tgt, JG_NOTRANS, 1.0, &J->G, &J->Bb, 0.0, &J->C));
+    // safeguard: ||X||_F^2 = <B^T B, op(G)^T op(G)>; rho(X) = rho(C)
+    double xn;
+    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL) {
+        JG_CHECK(ctx, power_radius(ctx, J, &J->C, &xn, &d->power_iters));
+    } else {
+        double s;
+        JG_CHECK(ctx, be->syrk(ctx, JG_TRANS, 1.0, &J->Bb, 0.0, &J->Q));
+        JG_CHECK(ctx, be->syrk(ctx, tgt, 1.0, &J->G, 0.0, &J->Cg));
+        JG_CHECK(ctx, be->dot(ctx, &J->Q, &J->Cg, &s));
+        xn = sqrt(fmax(s, 0.0));
+        if (isnan(s)) xn = s;
+    }
+    double a = safeguard(J, xn, d);
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
+    // Q by Horner: Q_k = c_k a^k I, Q_j = C Q_{j+1} + c_j a^j I, j = k-1..1
+    JG_CHECK(ctx, be->set_identity(ctx, J->c[k] * pow(a, k), &J->Q));
+    for (int j = k - 1; j >= 1; j--) {
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->C, &J->Q, 0.0, &J->Qt));
+        JG_CHECK(ctx, be->add_diag(ctx, J->c[j] * pow(a, j), &J->Qt));
+        jg_mat t = J->Q;
+        J->Q = J->Qt;
+        J->Qt = t;
+    }
+    // Wn = beta^{-1/4} (root + (root B) Q op(G)^T)
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Ba, &J->Q, 0.0, &J->Bb));
+    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, tgt, 1.0, &J->Bb, &J->G, 1.0, &J->Wn));
+    JG_CHECK(ctx, be->scale(ctx, pow(d->beta_eff, -0.25), &J->Wn));
+    return JG_OK;
+}
+
+/* root := exact (stat)^{-1/4} by eigendecomposition (stat includes its
+ * own ridge, so none is added). */
+static jg_status anchor(jg_ctx *ctx, jg_jorge *J)
+{
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.p = 4;
+    io.eps = 0.0;
+    jg_status st = jg_ref_invroot_eig(ctx, &J->stat, &J->root, &io, NULL);
+    if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
+    return JG_OK;
+}
+
+/* Corrected variant: Wn := Wn (5 I - Wn^4 L_t) / 4, one Newton step for
+ * the inverse fourth root driven by the true residual I - Wn^4 L_t. */
+static jg_status correct(jg_ctx *ctx, jg_jorge *J)
+{
+    const jg_backend *be = ctx->be;
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->Wn, 0.0, &J->W1));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W1, &J->W1, 0.0, &J->W2));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, -0.25, &J->W2, &J->stat, 0.0, &J->W3));
+    JG_CHECK(ctx, be->add_diag(ctx, 1.25, &J->W3));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->W3, 0.0, &J->W1));
+    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W1, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- update
+
+jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *dout)
+{
+    const jg_backend *be = ctx->be;
+    jg_jorge_diag dl, *d = dout ? dout : &dl;
+    memset(d, 0, sizeof *d);
+    d->form = J->form;
+    // check arguments
+    int64_t gr = J->side == JG_SIDE_LEFT ? J->dim : J->other;
+    int64_t gc = J->side == JG_SIDE_LEFT ? J->other : J->dim;
+    if (G->rows != gr || G->cols != gc)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: gradient is %lldx%lld, the %s side expects %lldx%lld",
+                        (long long)G->rows, (long long)G->cols,
+                        J->side == JG_SIDE_LEFT ? "left" : "right", (long long)gr, (long long)gc);
+    JG_CHECK(ctx, jg_mat_copy(ctx, &J->G, G));
+
+    int warm = J->o.init == JG_INIT_WARM && J->step == 0;
+    if (warm) {
+        // first statistic of the nominal recurrence, L_1 = beta2 eps I + (1 - beta2) G G^T, rooted exactly
+        d->beta_eff = J->o.beta2;
+        d->one_minus_beta = 1.0 - J->o.beta2;
+        d->warm = 1;
+        JG_CHECK(ctx, be->syrk(ctx, J->tg, 1.0 - J->o.beta2, &J->G, J->o.beta2, &J->stat));
+        JG_CHECK(ctx, anchor(ctx, J));
+        J->step++;
+        d->step = J->step;
+        return JG_OK;
+    }
+    // compute the candidate root in Wn
+    if (J->form == JG_FORM_DENSE)
+        JG_CHECK(ctx, update_dense(ctx, J, d));
+    else
+        JG_CHECK(ctx, update_lowrank(ctx, J, d));
+    if (J->o.variant == JG_VARIANT_SYM) {
+        JG_CHECK(ctx, be->geam(ctx, 0.5, &J->Wn, JG_NOTRANS, 0.5, &J->Wn, JG_TRANS, &J->W1));
+        JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W1, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    }
+    // accept or reject
+    int ok = 0;
+    JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
+    if (!ok || !isfinite(d->xnorm)) {
+        J->failures++;
+        J->total_failures++;
+        d->nonfinite = 1;
+        d->failures = J->failures;
+        d->total_failures = J->total_failures;
+        d->step = J->step;
+        if (J->failures >= J->o.max_failures)
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "jorge: update %ld produced NaN/Inf (||X|| = %g); state kept "
+                            "(%d consecutive failure%s)",
+                            J->step + 1, d->xnorm, J->failures, J->failures == 1 ? "" : "s");
+        return JG_WARN_SKIPPED;
+    }
+    jg_mat t = J->root;
+    J->root = J->Wn;
+    J->Wn = t;
+    J->failures = 0;
+    J->step++;
+    if (J->o.keep_statistic)
+        JG_CHECK(ctx, be->syrk(ctx, J->tg, d->one_minus_beta, &J->G, d->beta_eff, &J->stat));
+    if (J->o.variant == JG_VARIANT_CORRECTED) {
+        /* candidate in Wn; kept only if finite */
+        JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+        JG_CHECK(ctx, correct(ctx, J));
+        JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
+        if (ok) {
+            t = J->root;
+            J->root = J->Wn;
+            J->Wn = t;
+        }
+    }
+    if (J->o.reanchor > 0 && J->step % J->o.reanchor == 0) {
+        JG_CHECK(ctx, anchor(ctx, J));
+        d->reanchored = 1;
+    }
+    d->step = J->step;
+    d->total_failures = J->total_failures;
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- apply
+
+jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, const jg_mat *G,
+                         jg_mat *out)
+{
+    const jg_backend *be = ctx->be;
+    if ((L && (L->side != JG_SIDE_LEFT || L->dim != G->rows)) ||
+        (R && (R->side != JG_SIDE_RIGHT || R->dim != G->cols)))
+        return jg_error(ctx, JG_ERR_ARG, "jorge apply: preconditioner sides do not fit a %lldx%lld gradient",
+                        (long long)G->rows, (long long)G->cols);
+    jg_dtype t = L ? L->o.dtype : R ? R->o.dtype : out->dtype;
+    jg_status st;
+    jg_mat Gc = JG_MAT_EMPTY, T = JG_MAT_EMPTY;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gc, G->rows, G->cols, t), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Gc, G), done);
+    if (L && R) {
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T, G->rows, G->cols, t), done);
+        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, &Gc, 0.0, &T), done);
+        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &T, &R->root, 0.0, out), done);
+    } else if (L) {
+        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, &Gc, 0.0, out), done);
+    } else if (R) {
+        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Gc, &R->root, 0.0, out), done);
+    } else {
+        JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, out, &Gc), done);
+    }
+done:
+    jg_mat_free(ctx, &Gc);
+    jg_mat_free(ctx, &T);
+    return st;
+}

@@ -1,0 +1,74 @@
+/* cmd_step.c - `jorge step`: one Jorge update of a preconditioner side. */
+#include <stdio.h>
+#include <string.h>
+
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/common.h"
+#include "src/npy.h"
+
+int jg_cmd_step(int argc, char **argv)
+{
+    jg_cli_jorge a;
+    jg_cli_jorge_defaults(&a);
+    const char *side = "left";
+    const jg_opt opts[] = {
+        {"side", JG_OPT_CHOICE, &side, 0, 0, "left|right",
+         "left: Lhat is m x m, X = Lhat^4 G G^T; right: n x n, X = Rhat^4 G^T G"},
+        JG_CLI_JORGE_OPTS(a),
+    };
+    const jg_cmd_spec spec = {
+        "jorge step [options] LHAT.npy|init G.npy OUT.npy",
+        "One Jorge update: Lhat_t = beta^{-1/4} Lhat_{t-1} sum_{j<=k} binom(-1/4,j) (a X)^j,\n"
+        "a = (1-beta)/beta, with beta raised by the safeguard.  LHAT may be the word 'init'\n"
+        "(eps^{-1/4} I).  Writes the new root to OUT (in G's dtype, or LHAT's, unless\n"
+        "--precision) and prints beta2_eff and the norm of X.",
+        opts, sizeof opts / sizeof opts[0], 3, 3};
+    const char *pos[3];
+    int npos, code = 0;
+    if (!jg_args_run(&spec, "step", argc, argv, pos, 3, &npos, &code)) return code;
+
+    jg_ctx *ctx = jg_cli_ctx("step", a.backend, &code);
+    if (ctx == NULL) return code;
+    jg_status st;
+    jg_mat G = JG_MAT_EMPTY, L0 = JG_MAT_EMPTY, out = JG_MAT_EMPTY;
+    jg_jorge *J = NULL;
+    int init = strcmp(pos[0], "init") == 0;
+    // load
+    JG_CHECK_GOTO(ctx, st, jg_npy_load_mat(ctx, pos[1], 0, &G), fail);
+    if (!init) JG_CHECK_GOTO(ctx, st, jg_npy_load_mat(ctx, pos[0], 1, &L0), fail);
+    jg_side s = strcmp(side, "right") == 0 ? JG_SIDE_RIGHT : JG_SIDE_LEFT;
+    int64_t dim = s == JG_SIDE_LEFT ? G.rows : G.cols, other = s == JG_SIDE_LEFT ? G.cols : G.rows;
+    if (!init && L0.rows != dim) {
+        st = jg_error(ctx, JG_ERR_INPUT, "%s: root is %lldx%lld but G (%s) is %lldx%lld: the %s side needs %lldx%lld",
+                      pos[0], (long long)L0.rows, (long long)L0.cols, pos[1], (long long)G.rows,
+                      (long long)G.cols, side, (long long)dim, (long long)dim);
+        goto fail;
+    }
+    // compute
+    jg_jorge_opts o;
+    jg_cli_jorge_opts(&a, init ? G.dtype : L0.dtype, &o);
+    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, s, dim, other, &o), fail);
+    if (!init) JG_CHECK_GOTO(ctx, st, jg_jorge_set_root(ctx, J, &L0), fail);
+    jg_jorge_diag d;
+    JG_CHECK_GOTO(ctx, st, jg_jorge_update(ctx, J, &G, &d), fail);
+    // write
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &out, dim, dim, o.dtype, JG_HOST), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &out, jg_jorge_root(J)), fail);
+    JG_CHECK_GOTO(ctx, st, jg_npy_save_mat(ctx, pos[2], &out), fail);
+    printf("step: side=%s dim=%lld other=%lld form=%s order=%d safeguard=%s beta2=%g "
+           "beta2_eff=%.17g norm=%.17g a_norm=%.6g fired=%d\n",
+           side, (long long)dim, (long long)other, jg_form_name(d.form), o.order,
+           jg_safeguard_name(o.safeguard), o.beta2, d.beta_eff, d.xnorm, d.a_xnorm, d.fired);
+    code = 0;
+    goto done;
+fail:
+    code = jg_cli_fail("step", ctx, st);
+done:
+    jg_jorge_destroy(ctx, &J);
+    jg_mat_free(ctx, &G);
+    jg_mat_free(ctx, &L0);
+    jg_mat_free(ctx, &out);
+    jg_ctx_destroy(&ctx);
+    return code;
+}

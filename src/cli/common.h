@@ -1,0 +1,47 @@
+/* common.h - what every subcommand does the same way: open a context on
+ * the requested backend, report a failure as one line with the right exit
+ * code, show progress on a terminal, parse shared option values. */
+#ifndef JG_CLI_COMMON_H
+#define JG_CLI_COMMON_H
+
+#include "approx/jorge.h"
+#include "src/context.h"
+
+/* Context on backend ("cpu"/"cuda"); on failure prints
+ * "jorge CMD: reason" and sets *code (2: no device / unknown backend). */
+jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code);
+/* Print "jorge CMD: <context message>" and return the exit code of st. */
+int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
+/* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
+void jg_cli_progress(const char *cmd, const char *label, long i, long n);
+
+/* Option values shared by step / track / validate / bench. */
+jg_safeguard jg_cli_safeguard(const char *s);
+jg_form jg_cli_form(const char *s);
+jg_variant jg_cli_variant(const char *s);
+
+#endif
+
+/* Jorge options as given on the command line (step, track, validate). */
+typedef struct {
+    double beta2, eps;
+    int order;
+    const char *safeguard, *form, *precision, *backend, *variant, *init;
+    int reanchor;
+} jg_cli_jorge;
+
+void jg_cli_jorge_defaults(jg_cli_jorge *a);
+/* Options table entries common to the Jorge commands. */
+#define JG_CLI_JORGE_OPTS(a)                                                                       \
+    {"beta2", JG_OPT_DOUBLE, &(a).beta2, 1e-12, 1 - 1e-12, NULL, "nominal decay beta2, in (0,1)"},   \
+    {"eps", JG_OPT_DOUBLE, &(a).eps, 1e-300, 1e300, NULL, "Lhat_0 = eps^{-1/4} I (L_0 = eps I)"},    \
+    {"order", JG_OPT_INT, &(a).order, 1, 8, NULL, "order k of the binomial series"},                 \
+    {"safeguard", JG_OPT_CHOICE, &(a).safeguard, 0, 0, "frobenius|spectral|none",                    \
+     "norm that raises beta: beta_eff = max(beta2, |X|/(1+|X|))"},                                     \
+    {"form", JG_OPT_CHOICE, &(a).form, 0, 0, "auto|dense|lowrank", "formulation of the update"},     \
+    {"precision", JG_OPT_CHOICE, &(a).precision, 0, 0, "f32|f64", "precision of the state"},         \
+    {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"}
+
+/* Fill library options from the command line values; dtype_default is
+ * used when --precision was not given. */
+void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_opts *o);

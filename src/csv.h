@@ -1,0 +1,46 @@
+/* csv.h - tidy CSV output with provenance, written atomically.
+ *
+ * Every data file the toolkit writes starts with '#' lines of provenance
+ * (tool version, git commit, backend/BLAS description, seed, date, the
+ * command's parameters), then one header row, then one observation per
+ * row.  Rows go to a temporary file next to PATH, renamed over PATH by
+ * jg_csv_close(..., commit = 1); jg_csv_close(..., 0) removes it, so a
+ * failed run leaves no partial file.
+ */
+#ifndef JG_CSV_H
+#define JG_CSV_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "src/status.h"
+
+typedef struct jg_ctx jg_ctx;
+
+typedef struct {
+    FILE *f;
+    char *path;
+    char *tmp;
+} jg_csv;
+
+/* Open a temporary file beside path.  JG_ERR_IO with "PATH: reason". */
+jg_status jg_csv_open(jg_ctx *ctx, jg_csv *csv, const char *path);
+/* Standard provenance: "# tool", "# commit", "# backend", "# seed",
+ * "# date", and "# command" (argv joined).  ctx may be NULL (no backend
+ * line). */
+void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char **argv);
+/* An extra "# key: value" line. */
+void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Finish: commit (flush, fsync, rename) or discard.  Returns JG_ERR_IO when
+ * committing fails (then nothing is left at PATH). */
+jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit);
+
+/* Create the temporary name "DIR/.NAME.tmpXXXXXX" for path and open it.
+ * Shared with the .npy writer. */
+jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f);
+/* fflush + fsync + fclose + rename(tmp, path), or unlink on failure. */
+jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f);
+void jg_atomic_abort(char *tmp, FILE *f);
+
+#endif

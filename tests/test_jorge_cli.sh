@@ -1,0 +1,146 @@
+# test_jorge_cli.sh JORGE TMPDIR - `jorge step` and `jorge track` end to end
+# against an independent NumPy implementation of the recurrence (float64),
+# plus bad inputs (exit code, one-line message, no output file).
+set -u
+JORGE=$1
+TMP=$2
+PY=/usr/bin/python3
+mkdir -p "$TMP"
+if ! "$PY" -c 'import numpy' 2>/dev/null; then
+    echo "SKIP: /usr/bin/python3 with numpy is not available"
+    exit 77
+fi
+fail=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# expect CODE OUTFILE CMD...: exit code CODE, no OUTFILE, a one-line "jorge" message
+expect() {
+    local code=$1 outf=$2; shift 2
+    rm -f "$outf"
+    "$JORGE" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
+    local rc=$?
+    [ "$rc" = "$code" ] || { bad "exit $rc (want $code): $* : $(cat "$TMP/err.txt")"; return; }
+    [ ! -e "$outf" ] || { bad "output left behind: $*"; return; }
+    [ "$(wc -l <"$TMP/err.txt")" = 1 ] && grep -q '^jorge ' "$TMP/err.txt" || { bad "message: $(cat "$TMP/err.txt")"; return; }
+    ok
+}
+
+"$PY" - "$TMP" <<'PYEOF' || { echo "FAIL: generating inputs"; exit 1; }
+import sys, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(3)
+np.save(f"{d}/g.npy", rng.standard_normal((12, 5)))
+np.save(f"{d}/g32.npy", rng.standard_normal((12, 5)).astype(np.float32))
+np.save(f"{d}/g2.npy", rng.standard_normal((12, 5)))
+np.save(f"{d}/stream.npy", 0.3 * rng.standard_normal((15, 10, 6)))
+np.save(f"{d}/wrongroot.npy", np.eye(7))
+g = rng.standard_normal((12, 5)); g[2, 2] = np.inf
+np.save(f"{d}/ginf.npy", g)
+PYEOF
+
+# the recurrence, written independently in numpy
+cat >"$TMP/ref.py" <<'PYEOF'
+import numpy as np
+from math import comb
+def coeffs(k):
+    c = [1.0]
+    for j in range(1, k + 1):
+        c.append(c[-1] * (-0.25 - (j - 1)) / j)
+    return c
+def step(Lh, G, beta2, k, safeguard=True, side="left"):
+    S = G @ G.T if side == "left" else G.T @ G
+    X = np.linalg.matrix_power(Lh, 4) @ S
+    x = np.linalg.norm(X, "fro")
+    beta = max(beta2, x / (1 + x)) if safeguard else beta2
+    a = (1 - beta) / beta
+    P = sum(c * np.linalg.matrix_power(a * X, j) for j, c in enumerate(coeffs(k)))
+    return beta ** -0.25 * Lh @ P, beta
+def root(L):
+    w, V = np.linalg.eigh(L)
+    return (V * w ** -0.25) @ V.T
+PYEOF
+
+# ---------------------------------------------------------------- step
+"$JORGE" step --eps 1e-3 init "$TMP/g.npy" "$TMP/l1.npy" >"$TMP/s1.txt" || bad "step init"
+"$JORGE" step --eps 1e-3 "$TMP/l1.npy" "$TMP/g2.npy" "$TMP/l2.npy" >"$TMP/s2.txt" || bad "step 2"
+"$JORGE" step --eps 1e-3 --side right --order 3 init "$TMP/g.npy" "$TMP/r1.npy" >/dev/null || bad "step right"
+"$JORGE" step --eps 1e-3 --form lowrank init "$TMP/g.npy" "$TMP/l1lr.npy" >/dev/null || bad "step lowrank"
+"$JORGE" step --eps 1e-3 init "$TMP/g32.npy" "$TMP/l32.npy" >/dev/null || bad "step f32"
+grep -q 'beta2_eff=' "$TMP/s1.txt" && grep -q ' norm=' "$TMP/s1.txt" && ok || bad "step summary: $(cat "$TMP/s1.txt")"
+"$PY" - "$TMP" <<'PYEOF' && ok || bad "step vs numpy"
+import sys, re, numpy as np
+d = sys.argv[1]
+exec(open(f"{d}/ref.py").read())
+rel = lambda A, B: np.linalg.norm(A - B) / np.linalg.norm(B)
+L0 = 1e-3 ** -0.25 * np.eye(12)
+G, G2 = np.load(f"{d}/g.npy"), np.load(f"{d}/g2.npy")
+L1, b1 = step(L0, G, 0.99, 2)
+L2, b2 = step(L1, G2, 0.99, 2)
+R1, _ = step(1e-3 ** -0.25 * np.eye(5), G, 0.99, 3, side="right")
+L32, _ = step(L0, np.load(f"{d}/g32.npy").astype(np.float64), 0.99, 2)
+out = np.load(f"{d}/l32.npy")
+checks = [
+    ("left step 1", rel(np.load(f"{d}/l1.npy"), L1), 1e-12),
+    ("left step 2 (from file)", rel(np.load(f"{d}/l2.npy"), L2), 1e-12),
+    ("right order 3", rel(np.load(f"{d}/r1.npy"), R1), 1e-12),
+    ("low-rank", rel(np.load(f"{d}/l1lr.npy"), L1), 1e-12),
+    ("float32", rel(out.astype(np.float64), L32), 1e-5),
+]
+beta = float(re.search(r"beta2_eff=(\S+)", open(f"{d}/s1.txt").read()).group(1))
+checks.append(("beta2_eff", abs(beta - b1) / (1 - b1), 1e-9))
+bad = [(n, e, t) for n, e, t in checks if not e <= t]
+for n, e, t in checks: print(f"  {n}: {e:.2e} (tol {t:.0e})")
+assert out.dtype == np.float32, out.dtype
+sys.exit(1 if bad else 0)
+PYEOF
+
+# ---------------------------------------------------------------- track
+"$JORGE" track --eps 1e-2 --beta2 0.9 --out "$TMP/track.csv" "$TMP/stream.npy" >"$TMP/t.txt" || bad "track"
+"$PY" - "$TMP" <<'PYEOF' && ok || bad "track vs numpy"
+import sys, numpy as np
+d = sys.argv[1]
+exec(open(f"{d}/ref.py").read())
+lines = [l for l in open(f"{d}/track.csv") if not l.startswith("#")]
+hdr = lines[0].strip().split(",")
+rows = [dict(zip(hdr, l.strip().split(","))) for l in lines[1:]]
+assert len(rows) == 30, len(rows)
+S = np.load(f"{d}/stream.npy")
+worst = 0.0
+for side, dim in (("left", 10), ("right", 6)):
+    Lh = 1e-2 ** -0.25 * np.eye(dim)
+    Lt = 1e-2 * np.eye(dim); Ln = 1e-2 * np.eye(dim)
+    for t, G in enumerate(S):
+        Lh, beta = step(Lh, G, 0.9, 2, side=side)
+        GG = G @ G.T if side == "left" else G.T @ G
+        Lt = beta * Lt + (1 - beta) * GG
+        Ln = 0.9 * Ln + 0.1 * GG
+        r = [x for x in rows if x["side"] == side and int(x["step"]) == t + 1][0]
+        et = np.linalg.norm(Lh - root(Lt)) / np.linalg.norm(root(Lt))
+        en = np.linalg.norm(Lh - root(Ln)) / np.linalg.norm(root(Ln))
+        for got, want in ((float(r["err_tracked"]), et), (float(r["err_nominal"]), en),
+                          (float(r["beta_eff"]), beta)):
+            worst = max(worst, abs(got - want) / max(abs(want), 1e-300))
+print(f"  track vs numpy: worst relative difference {worst:.2e}")
+# errors are printed with 7 significant digits; beta with 17
+sys.exit(0 if worst < 1e-5 else 1)
+PYEOF
+
+# ---------------------------------------------------------------- bad input
+expect 2 "$TMP/x.npy" step "$TMP/wrongroot.npy" "$TMP/g.npy" "$TMP/x.npy"
+expect 2 "$TMP/x.npy" step init "$TMP/ginf.npy" "$TMP/x.npy"
+expect 2 "$TMP/x.npy" step init "$TMP/missing.npy" "$TMP/x.npy"
+expect 2 "$TMP/x.npy" step --order 9 init "$TMP/g.npy" "$TMP/x.npy"
+expect 2 "$TMP/x.npy" step --backend tpu init "$TMP/g.npy" "$TMP/x.npy"
+expect 2 "$TMP/x.csv" track "$TMP/stream.npy"
+expect 2 "$TMP/x.csv" track --out "$TMP/x.csv" "$TMP/ginf.npy"
+expect 2 "$TMP/x.csv" track --out "$TMP/nodir/x.csv" "$TMP/stream.npy"
+# no GPU in this build or on this machine: a clear error, never a CPU fallback
+if ! command -v nvidia-smi >/dev/null || ! nvidia-smi >/dev/null 2>&1; then
+    expect 2 "$TMP/x.npy" step --backend cuda init "$TMP/g.npy" "$TMP/x.npy"
+fi
+"$JORGE" step --help | grep -q -- '--safeguard' && ok || bad "step --help"
+"$JORGE" track --help | grep -q -- '--reanchor' && ok || bad "track --help"
+
+echo "test_jorge_cli: $pass passed, $fail failed"
+[ "$fail" = 0 ]
