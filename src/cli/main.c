@@ -19,6 +19,7 @@ static const command commands[] = {
     {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
     {"experiment", jg_cmd_experiment, "run one of the six experiments and write a tidy CSV"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
+    {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
 };
 static const size_t ncommands = sizeof commands / sizeof commands[0];

@@ -1,0 +1,67 @@
+/* optim.h - optimizers for the training experiments, one state per
+ * parameter tensor (weight matrix W, m x n, gradient G; or a bias vector).
+ *
+ *   SGD     g = G + wd W;  buf = mu buf + g;  W -= lr (nesterov ? g + mu buf : buf)
+ *   AdamW   m = b1 m + (1-b1) G;  v = b2 v + (1-b2) G.^2;
+ *           W -= lr (m/(1-b1^t) ./ (sqrt(v/(1-b2^t)) + eps) + wd W)
+ *   Shampoo L = b2 L + (1-b2) G G^T,  R = b2 R + (1-b2) G^T G  (from 0);
+ *           every F steps PL = (L + eps I)^{-1/4}, PR = (R + eps I)^{-1/4}
+ *           exactly (jg_ref_invroot_eig); D = PL G PR
+ *   Jorge   D = Lhat G Rhat with Lhat, Rhat from jg_jorge_update each step
+ *
+ * Shampoo and Jorge precondition weight matrices in blocks of at most
+ * `block` rows and columns (a layer is split into near-equal blocks; each
+ * block has its own statistics), and graft onto SGD: D is rescaled to the
+ * norm of the SGD direction, D := D ||G||_F / ||D||_F per block, then goes
+ * through the SGD rule above in place of G (momentum, weight decay).
+ * Biases (and any vector) take the SGD rule (AdamW for AdamW).
+ *
+ * Plan once: jg_optim_create allocates every state; jg_optim_step does no
+ * allocation.  Time spent on statistics, roots and the preconditioned
+ * direction is added to precond_s.
+ */
+#ifndef JG_TRAIN_OPTIM_H
+#define JG_TRAIN_OPTIM_H
+
+#include "src/mat.h"
+
+typedef enum { JG_OPTIM_SGD = 0, JG_OPTIM_ADAMW, JG_OPTIM_SHAMPOO, JG_OPTIM_JORGE } jg_optim_kind;
+
+typedef struct {
+    jg_optim_kind kind;
+    double momentum;      /* SGD / grafting momentum mu (default 0.9)          */
+    int nesterov;         /* Nesterov momentum (default 0)                     */
+    double weight_decay;  /* wd (default 0)                                    */
+    double beta1;         /* AdamW (default 0.9)                               */
+    double beta2;         /* AdamW 0.999; Shampoo / Jorge 0.99                 */
+    double eps;           /* AdamW 1e-8; Shampoo ridge / Jorge init 1e-6       */
+    int order;            /* Jorge series order k (default 2)                  */
+    int precond_every;    /* Shampoo: roots recomputed every F steps (def. 10)  */
+    int64_t block;        /* Shampoo / Jorge: max block dimension (def. 256)    */
+    int jorge_warm;       /* Jorge: exact warm start (JG_INIT_WARM), default 1 */
+} jg_optim_opts;
+
+/* Defaults for a kind (beta2 and eps depend on it). */
+void jg_optim_opts_default(jg_optim_opts *o, jg_optim_kind kind);
+const char *jg_optim_name(jg_optim_kind k);
+/* "sgd" | "adamw" | "shampoo" | "jorge" */
+int jg_optim_parse(const char *s, jg_optim_kind *k);
+
+typedef struct jg_optim jg_optim;
+
+/* One state per parameter: shapes of params[0..n-1], is_matrix[i] selects
+ * the matrix rule (Shampoo / Jorge) for params[i].  Parameters live on the
+ * host in one dtype. */
+jg_status jg_optim_create(jg_ctx *ctx, jg_optim **O, const jg_optim_opts *o, int n,
+                          jg_mat *const *params, const int *is_matrix);
+void jg_optim_destroy(jg_ctx *ctx, jg_optim **O);
+
+/* One step with learning rate lr: params[i] updated from grads[i]. */
+jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *params,
+                        jg_mat *const *grads);
+
+/* Seconds spent in preconditioning so far; steps taken. */
+double jg_optim_precond_seconds(const jg_optim *O);
+long jg_optim_steps(const jg_optim *O);
+
+#endif

@@ -1,0 +1,328 @@
+/* train.c - the training loop, evaluation and layer capture. */
+#include "experiments/train/train.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "src/context.h"
+#include "src/npy.h"
+#include "src/rng.h"
+
+#define EVAL_BATCH 1000
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void jg_train_opts_default(jg_train_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->epochs = 3;
+    o->batch = 128;
+    o->lr = 0.05;
+    o->schedule = JG_SCHED_STEP;
+    o->seed = 1;
+    o->nhidden = 2;
+    o->hidden[0] = 256;
+    o->hidden[1] = 128;
+    o->dtype = JG_F32;
+    jg_optim_opts_default(&o->optim, JG_OPTIM_SGD);
+    o->capture_layer = 0;
+}
+
+double jg_train_lr(const jg_train_opts *o, long s, long total)
+{
+    if (o->schedule == JG_SCHED_CONST) return o->lr;
+    int drops = (3 * s >= total) + (3 * s >= 2 * total);
+    return o->lr * (drops == 0 ? 1.0 : drops == 1 ? 0.1 : 0.01);
+}
+
+int jg_train_parse_sizes(const char *s, int64_t *out, int max)
+{
+    if (s == NULL || *s == '\0' || !strcmp(s, "none")) return 0;
+    int k = 0;
+    const char *p = s;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(p, &end, 10);
+        if (end == p || errno || v < 1 || v > 65536 || k >= max) return -1;
+        out[k++] = v;
+        if (*end == ',') end++;
+        else if (*end != '\0') return -1;
+        p = end;
+    }
+    return k;
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return (x > y) - (x < y);
+}
+
+int jg_train_parse_steps(const char *s, long *out, int max)
+{
+    int k = 0;
+    const char *p = s;
+    if (s == NULL || *s == '\0') return -1;
+    while (*p) {
+        char *end;
+        errno = 0;
+        long a = strtol(p, &end, 10), b;
+        if (end == p || errno || a < 1) return -1;
+        b = a;
+        if (*end == '-') {
+            const char *q = end + 1;
+            b = strtol(q, &end, 10);
+            if (end == q || errno || b < a) return -1;
+        }
+        for (long v = a; v <= b; v++) {
+            if (k >= max) return -1;
+            out[k++] = v;
+        }
+        if (*end == ',') end++;
+        else if (*end != '\0') return -1;
+        p = end;
+    }
+    qsort(out, (size_t)k, sizeof *out, cmp_long);
+    int u = 0;
+    for (int i = 0; i < k; i++)
+        if (u == 0 || out[u - 1] != out[i]) out[u++] = out[i];
+    return u;
+}
+
+// ---------------------------------------------------------------- capture
+
+typedef struct {
+    int on, T, next;
+    int64_t m, n;
+    jg_mat G, L, R;              /* f64 working copies                     */
+    double *Ls, *Rs, *Gs, *steps; /* T x m x m, T x n x n, T x m x n, T     */
+} capture;
+
+static void capture_free(jg_ctx *ctx, capture *c)
+{
+    jg_mat_free(ctx, &c->G);
+    jg_mat_free(ctx, &c->L);
+    jg_mat_free(ctx, &c->R);
+    double **bufs[] = {&c->Ls, &c->Rs, &c->Gs, &c->steps};
+    for (int i = 0; i < 4; i++)
+        if (*bufs[i]) {
+            jg_host_free(ctx, *bufs[i]);
+            *bufs[i] = NULL;
+        }
+}
+
+static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, const jg_mlp *M,
+                              long total)
+{
+    memset(c, 0, sizeof *c);
+    if (o->capture_n <= 0) return JG_OK;
+    if (o->capture_layer < 0 || o->capture_layer >= M->nlayers)
+        return jg_error(ctx, JG_ERR_ARG, "capture: layer %d outside 0..%d", o->capture_layer,
+                        M->nlayers - 1);
+    if (o->capture_steps[o->capture_n - 1] > total)
+        return jg_error(ctx, JG_ERR_ARG, "capture: step %ld after the last step %ld",
+                        o->capture_steps[o->capture_n - 1], total);
+    if (o->capture_dir == NULL) return jg_error(ctx, JG_ERR_ARG, "capture: no directory");
+    c->on = 1;
+    c->T = o->capture_n;
+    c->m = M->W[o->capture_layer].rows;
+    c->n = M->W[o->capture_layer].cols;
+    jg_status st = JG_OK;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &c->G, c->m, c->n, JG_F64, JG_HOST), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &c->L, c->m, c->m, JG_F64, JG_HOST), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &c->R, c->n, c->n, JG_F64, JG_HOST), fail);
+    size_t T = (size_t)c->T, m = (size_t)c->m, n = (size_t)c->n;
+    c->Ls = jg_host_alloc(ctx, T * m * m * sizeof(double));
+    c->Rs = jg_host_alloc(ctx, T * n * n * sizeof(double));
+    c->Gs = jg_host_alloc(ctx, T * m * n * sizeof(double));
+    c->steps = jg_host_alloc(ctx, T * sizeof(double));
+    if (!c->Ls || !c->Rs || !c->Gs || !c->steps) {
+        st = jg_error(ctx, JG_ERR_NOMEM, "capture: out of memory for %zu steps of %zux%zu", T, m, n);
+        goto fail;
+    }
+    return JG_OK;
+fail:
+    capture_free(ctx, c);
+    return st;
+}
+
+/* After the gradient of step s: L = b2 L + (1 - b2) G G^T etc.; keep copies
+ * at the captured steps. */
+static jg_status capture_step(jg_ctx *ctx, capture *c, const jg_train_opts *o, const jg_mlp *M,
+                              long s)
+{
+    if (!c->on || c->next >= c->T) return JG_OK;
+    const double b2 = o->optim.beta2;
+    JG_CHECK(ctx, jg_mat_copy(ctx, &c->G, &M->dW[o->capture_layer]));
+    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1 - b2, &c->G, b2, &c->L));
+    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_TRANS, 1 - b2, &c->G, b2, &c->R));
+    if (o->capture_steps[c->next] != s) return JG_OK;
+    size_t k = (size_t)c->next, m = (size_t)c->m, n = (size_t)c->n;
+    memcpy(c->Ls + k * m * m, c->L.data, m * m * sizeof(double));
+    memcpy(c->Rs + k * n * n, c->R.data, n * n * sizeof(double));
+    memcpy(c->Gs + k * m * n, c->G.data, m * n * sizeof(double));
+    c->steps[k] = (double)s;
+    c->next++;
+    return JG_OK;
+}
+
+static jg_status capture_write(jg_ctx *ctx, capture *c, const jg_train_opts *o)
+{
+    if (!c->on) return JG_OK;
+    char path[4096];
+    struct {
+        const char *name;
+        double *data;
+        int64_t a, b;
+    } out[] = {{"L", c->Ls, c->m, c->m}, {"R", c->Rs, c->n, c->n}, {"G", c->Gs, c->m, c->n}};
+    for (int i = 0; i < 3; i++) {
+        jg_array A = {3, {c->T, out[i].a, out[i].b}, JG_F64, out[i].data};
+        snprintf(path, sizeof path, "%s/%s.npy", o->capture_dir, out[i].name);
+        JG_CHECK(ctx, jg_npy_save_array(ctx, path, &A));
+    }
+    jg_array S = {1, {c->T, 0, 0}, JG_F64, c->steps};
+    snprintf(path, sizeof path, "%s/steps.npy", o->capture_dir);
+    JG_CHECK(ctx, jg_npy_save_array(ctx, path, &S));
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- evaluation
+
+static jg_status evaluate(jg_ctx *ctx, jg_mlp *M, const jg_dataset *d, double mean, double std,
+                          jg_mat *Xbuf, int *labels, int64_t *idx, double *loss, double *acc)
+{
+    double total = 0;
+    int64_t hits = 0;
+    for (int64_t s = 0; s < d->n; s += EVAL_BATCH) {
+        int64_t B = d->n - s < EVAL_BATCH ? d->n - s : EVAL_BATCH;
+        for (int64_t j = 0; j < B; j++) idx[j] = s + j;
+        jg_mat X = jg_mat_view(Xbuf, 0, 0, d->pixels, B);
+        JG_CHECK(ctx, jg_dataset_gather(ctx, d, idx, B, mean, std, &X, labels));
+        double l;
+        int64_t c;
+        JG_CHECK(ctx, jg_mlp_loss(ctx, M, &X, labels, NULL, 0, &l, &c));
+        total += l * (double)B;
+        hits += c;
+    }
+    *loss = total / (double)d->n;
+    *acc = (double)hits / (double)d->n;
+    return JG_OK;
+}
+
+// ---------------------------------------------------------------- training
+
+jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *train,
+                       const jg_dataset *test, jg_train_row *rows, jg_train_cb cb,
+                       jg_train_progress progress, void *user)
+{
+    // check arguments
+    if (o->epochs < 1 || o->batch < 1 || !(o->lr > 0) || o->nhidden < 0 ||
+        o->nhidden > JG_MLP_MAX_LAYERS - 1)
+        return jg_error(ctx, JG_ERR_ARG, "train: bad options (epochs %d, batch %lld, lr %g, %d hidden)",
+                        o->epochs, (long long)o->batch, o->lr, o->nhidden);
+    if (train->n < 1 || test->n < 1 || train->pixels != test->pixels ||
+        train->classes != test->classes)
+        return jg_error(ctx, JG_ERR_ARG, "train: training and test sets do not match");
+
+    // plan: model, optimizer, buffers
+    jg_status st = JG_OK;
+    jg_rng rng;
+    jg_rng_seed(&rng, o->seed);
+    int64_t sizes[JG_MLP_MAX_LAYERS + 1];
+    sizes[0] = train->pixels;
+    for (int i = 0; i < o->nhidden; i++) sizes[i + 1] = o->hidden[i];
+    sizes[o->nhidden + 1] = train->classes;
+    int64_t B = o->batch < train->n ? o->batch : train->n;
+    int64_t maxb = B > EVAL_BATCH ? B : EVAL_BATCH;
+    jg_mlp M;
+    jg_optim *O = NULL;
+    jg_mat Xbuf = JG_MAT_EMPTY;
+    int *labels = NULL;
+    int64_t *perm = NULL, *idx = NULL;
+    capture cap;
+    memset(&cap, 0, sizeof cap);
+    JG_CHECK(ctx, jg_mlp_create(ctx, &M, o->nhidden + 1, sizes, o->dtype, JG_LOSS_SOFTMAX, 1, maxb,
+                                &rng));
+    int np = jg_mlp_nparams(&M);
+    jg_mat *P[2 * JG_MLP_MAX_LAYERS], *dP[2 * JG_MLP_MAX_LAYERS];
+    int ismat[2 * JG_MLP_MAX_LAYERS];
+    for (int i = 0; i < np; i++) jg_mlp_param(&M, i, &P[i], &dP[i], &ismat[i]);
+    JG_CHECK_GOTO(ctx, st, jg_optim_create(ctx, &O, &o->optim, np, P, ismat), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Xbuf, train->pixels, maxb, o->dtype, JG_HOST), done);
+    labels = jg_host_alloc(ctx, sizeof *labels * (size_t)maxb);
+    idx = jg_host_alloc(ctx, sizeof *idx * (size_t)maxb);
+    perm = jg_host_alloc(ctx, sizeof *perm * (size_t)train->n);
+    if (!labels || !idx || !perm) {
+        st = jg_error(ctx, JG_ERR_NOMEM, "train: out of memory");
+        goto done;
+    }
+    for (int64_t i = 0; i < train->n; i++) perm[i] = i;
+    double mean, std;
+    jg_dataset_pixel_stats(train, &mean, &std);
+    const long spe = (long)((train->n + B - 1) / B), total = spe * o->epochs;
+    JG_CHECK_GOTO(ctx, st, capture_init(ctx, &cap, o, &M, total), done);
+
+    // train
+    double wall = 0, grad_s = 0, cap_s = 0;
+    long step = 0;
+    for (int e = 1; e <= o->epochs; e++) {
+        double t_epoch = now(), loss_sum = 0;
+        for (int64_t i = train->n - 1; i > 0; i--) {
+            int64_t j = (int64_t)(jg_rng_u64(&rng) % (uint64_t)(i + 1));
+            int64_t t = perm[i];
+            perm[i] = perm[j];
+            perm[j] = t;
+        }
+        for (long b = 0; b < spe; b++) {
+            int64_t s0 = b * B, nb = train->n - s0 < B ? train->n - s0 : B;
+            jg_mat X = jg_mat_view(&Xbuf, 0, 0, train->pixels, nb);
+            JG_CHECK_GOTO(ctx, st,
+                          jg_dataset_gather(ctx, train, perm + s0, nb, mean, std, &X, labels), done);
+            double t0 = now(), loss;
+            JG_CHECK_GOTO(ctx, st, jg_mlp_loss(ctx, &M, &X, labels, NULL, 1, &loss, NULL), done);
+            grad_s += now() - t0;
+            loss_sum += loss * (double)nb;
+            step++;
+            t0 = now();
+            JG_CHECK_GOTO(ctx, st, capture_step(ctx, &cap, o, &M, step), done);
+            cap_s += now() - t0;
+            JG_CHECK_GOTO(ctx, st, jg_optim_step(ctx, O, jg_train_lr(o, step - 1, total), P, dP),
+                          done);
+            if (progress && (step % 20 == 0 || b == spe - 1)) progress(e, step, total, loss, user);
+        }
+        wall += now() - t_epoch;
+        jg_train_row *r = &rows[e - 1];
+        r->epoch = e;
+        r->step = step;
+        r->train_loss = loss_sum / (double)train->n;
+        r->wall_s = wall - cap_s;
+        r->grad_s = grad_s;
+        r->precond_s = jg_optim_precond_seconds(O);
+        r->other_s = r->wall_s - r->grad_s - r->precond_s;
+        JG_CHECK_GOTO(ctx, st,
+                      evaluate(ctx, &M, test, mean, std, &Xbuf, labels, idx, &r->test_loss,
+                               &r->test_acc),
+                      done);
+        if (cb) cb(r, user);
+    }
+    JG_CHECK_GOTO(ctx, st, capture_write(ctx, &cap, o), done);
+done:
+    capture_free(ctx, &cap);
+    if (perm) jg_host_free(ctx, perm);
+    if (idx) jg_host_free(ctx, idx);
+    if (labels) jg_host_free(ctx, labels);
+    jg_mat_free(ctx, &Xbuf);
+    jg_optim_destroy(ctx, &O);
+    jg_mlp_destroy(ctx, &M);
+    return st;
+}

@@ -1,0 +1,221 @@
+/* cmd_train.c - `jorge train`: train an MLP on Fashion-MNIST with SGD,
+ * AdamW, Shampoo or Jorge and write one CSV row per epoch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "experiments/train/train.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/context.h"
+#include "src/csv.h"
+
+/* OpenBLAS's thread count (the CPU backend links OpenBLAS). */
+void openblas_set_num_threads(int n);
+
+#define MAX_CAPTURE 100000
+
+typedef struct {
+    int tty;
+    int epochs;
+} progress_state;
+
+static void on_progress(int epoch, long step, long total, double loss, void *user)
+{
+    progress_state *p = user;
+    if (!p->tty) return;
+    fprintf(stderr, "\rjorge train: epoch %d/%d  step %ld/%ld  loss %.4f   ", epoch, p->epochs,
+            step, total, loss);
+    fflush(stderr);
+}
+
+static void on_epoch(const jg_train_row *r, void *user)
+{
+    progress_state *p = user;
+    fprintf(stderr, "%sjorge train: epoch %d/%d  train loss %.4f  test loss %.4f  test acc %.4f  %.1f s\n",
+            p->tty ? "\r" : "", r->epoch, p->epochs, r->train_loss, r->test_loss, r->test_acc,
+            r->wall_s);
+}
+
+int jg_cmd_train(int argc, char **argv)
+{
+    // options
+    const char *optimizer = "sgd", *schedule = "step", *hidden = "256,128", *backend = "cpu";
+    const char *data = "/usr/share/datasets/fashion-mnist", *out = NULL, *precision = "f32";
+    const char *capture_steps = NULL, *capture_dir = NULL, *jorge_init = "warm";
+    int epochs = 3, batch = 128, seed = 1, train_limit = 0, test_limit = 0, threads = 0;
+    int order = 2, precond_every = 10, block = 256, nesterov = 0, capture_layer = 0;
+    double lr = 0.05, momentum = 0.9, wd = 0, beta1 = 0.9, beta2 = 0, eps = 0;
+    const jg_opt opts[] = {
+        {"optimizer", JG_OPT_CHOICE, &optimizer, 0, 0, "sgd|adamw|shampoo|jorge", "optimizer"},
+        {"epochs", JG_OPT_INT, &epochs, 1, 10000, NULL, "passes over the training set"},
+        {"batch", JG_OPT_INT, &batch, 1, 1 << 20, NULL, "mini-batch size"},
+        {"lr", JG_OPT_DOUBLE, &lr, 1e-12, 1e6, NULL, "learning rate (peak of the schedule)"},
+        {"schedule", JG_OPT_CHOICE, &schedule, 0, 0, "step|const",
+         "step: lr/10 at 1/3 and 2/3 of the steps (the Jorge paper's recipe)"},
+        {"momentum", JG_OPT_DOUBLE, &momentum, 0, 0.9999, NULL, "SGD / grafting momentum"},
+        {"nesterov", JG_OPT_FLAG, &nesterov, 0, 0, NULL, "Nesterov momentum"},
+        {"weight-decay", JG_OPT_DOUBLE, &wd, 0, 10, NULL, "weight decay (decoupled for AdamW)"},
+        {"beta1", JG_OPT_DOUBLE, &beta1, 0, 0.9999, NULL, "AdamW first-moment decay"},
+        {"beta2", JG_OPT_DOUBLE, &beta2, 0, 0.999999,
+         NULL, "second-moment / statistics decay; 0: 0.999 AdamW, 0.99 Shampoo/Jorge"},
+        {"eps", JG_OPT_DOUBLE, &eps, 0, 1,
+         NULL, "0: 1e-8 AdamW; Shampoo ridge / Jorge initial eps 1e-6"},
+        {"order", JG_OPT_INT, &order, 1, 8, NULL, "Jorge series order k"},
+        {"jorge-init", JG_OPT_CHOICE, &jorge_init, 0, 0, "warm|eps",
+         "Jorge start: exact root at the first step, or eps^{-1/4} I"},
+        {"precond-every", JG_OPT_INT, &precond_every, 1, 1 << 20, NULL,
+         "Shampoo: exact roots every F steps"},
+        {"block", JG_OPT_INT, &block, 1, 1 << 16, NULL,
+         "Shampoo / Jorge: largest preconditioner block"},
+        {"hidden", JG_OPT_STRING, &hidden, 0, 0, NULL, "hidden layer sizes, e.g. 256,128 (none: linear)"},
+        {"precision", JG_OPT_CHOICE, &precision, 0, 0, "f32|f64", "model precision"},
+        {"seed", JG_OPT_INT, &seed, 0, 2147483647, NULL, "seed of the weights and shuffles"},
+        {"train-limit", JG_OPT_INT, &train_limit, 0, 1 << 30, NULL, "use the first N training images (0: all)"},
+        {"test-limit", JG_OPT_INT, &test_limit, 0, 1 << 30, NULL, "use the first N test images (0: all)"},
+        {"threads", JG_OPT_INT, &threads, 0, 1024, NULL, "BLAS threads (0: OpenBLAS default)"},
+        {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "backend (training needs cpu)"},
+        {"data", JG_OPT_STRING, &data, 0, 0, NULL, "directory of the gzipped IDX files"},
+        {"capture-steps", JG_OPT_STRING, &capture_steps, 0, 0, NULL,
+         "steps to capture, e.g. 1,10,100-110 (needs --capture-dir)"},
+        {"capture-layer", JG_OPT_INT, &capture_layer, 0, 7, NULL, "weight matrix to capture (0: first)"},
+        {"capture-dir", JG_OPT_STRING, &capture_dir, 0, 0, NULL,
+         "write L.npy, R.npy (T x m x m, T x n x n), G.npy (T x m x n), steps.npy here"},
+        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV to write (required)"},
+    };
+    const jg_cmd_spec spec = {
+        "jorge train --optimizer sgd|adamw|shampoo|jorge [options] --out FILE.csv",
+        "Train an MLP (784-hidden-10, ReLU, softmax cross-entropy) on Fashion-MNIST and write "
+        "one CSV row per epoch: epoch, step, train_loss, test_loss, test_acc, wall_s, grad_s, "
+        "precond_s, other_s (cumulative seconds of training; evaluation not counted).",
+        opts, sizeof opts / sizeof opts[0], 0, 0};
+    const char *pos[1];
+    int npos, code;
+    if (!jg_args_run(&spec, "train", argc, argv, pos, 1, &npos, &code)) return code;
+
+    // check options
+    if (out == NULL) {
+        fprintf(stderr, "jorge train: --out FILE.csv is required\n");
+        return 2;
+    }
+    jg_train_opts o;
+    jg_train_opts_default(&o);
+    jg_optim_kind kind;
+    jg_optim_parse(optimizer, &kind);
+    jg_optim_opts_default(&o.optim, kind);
+    o.epochs = epochs;
+    o.batch = batch;
+    o.lr = lr;
+    o.schedule = !strcmp(schedule, "const") ? JG_SCHED_CONST : JG_SCHED_STEP;
+    o.seed = (uint64_t)seed;
+    o.dtype = !strcmp(precision, "f64") ? JG_F64 : JG_F32;
+    o.optim.momentum = momentum;
+    o.optim.nesterov = nesterov;
+    o.optim.weight_decay = wd;
+    o.optim.beta1 = beta1;
+    if (beta2 > 0) o.optim.beta2 = beta2;
+    if (eps > 0) o.optim.eps = eps;
+    o.optim.order = order;
+    o.optim.precond_every = precond_every;
+    o.optim.block = block;
+    o.optim.jorge_warm = !strcmp(jorge_init, "warm");
+    o.nhidden = jg_train_parse_sizes(hidden, o.hidden, JG_MLP_MAX_LAYERS - 1);
+    if (o.nhidden < 0) {
+        fprintf(stderr, "jorge train: --hidden '%.64s': expected sizes like 256,128 (at most %d)\n",
+                hidden, JG_MLP_MAX_LAYERS - 1);
+        return 2;
+    }
+    long *steps = NULL;
+    if ((capture_steps == NULL) != (capture_dir == NULL)) {
+        fprintf(stderr, "jorge train: --capture-steps and --capture-dir go together\n");
+        return 2;
+    }
+    if (capture_steps) {
+        steps = malloc(sizeof *steps * MAX_CAPTURE);
+        if (steps == NULL) return 2;
+        o.capture_n = jg_train_parse_steps(capture_steps, steps, MAX_CAPTURE);
+        if (o.capture_n <= 0) {
+            fprintf(stderr, "jorge train: --capture-steps '%.64s': expected steps like 1,10,100-110\n",
+                    capture_steps);
+            free(steps);
+            return 2;
+        }
+        o.capture_steps = steps;
+        o.capture_layer = capture_layer;
+        o.capture_dir = capture_dir;
+    }
+    if (threads > 0) openblas_set_num_threads(threads);
+
+    // load data, train
+    char err[1024];
+    jg_ctx *ctx = NULL;
+    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
+    if (st < 0) {
+        fprintf(stderr, "jorge train: %s\n", err);
+        free(steps);
+        return jg_status_exit_code(st);
+    }
+    jg_dataset tr = JG_DATASET_EMPTY, te = JG_DATASET_EMPTY;
+    jg_train_row *rows = NULL;
+    jg_csv csv = {0};
+    st = jg_dataset_load(ctx, data, "train", 10, train_limit, &tr);
+    if (st >= 0) st = jg_dataset_load(ctx, data, "t10k", 10, test_limit, &te);
+    if (st < 0) goto fail;
+    rows = calloc((size_t)epochs, sizeof *rows);
+    if (rows == NULL) {
+        st = jg_error(ctx, JG_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    // the output is opened first (a bad path fails before training) and
+    // renamed into place only after every row is written
+    st = jg_csv_open(ctx, &csv, out);
+    if (st < 0) goto fail;
+    progress_state ps = {isatty(2), epochs};
+    st = jg_train_run(ctx, &o, &tr, &te, rows, on_epoch, on_progress, &ps);
+    if (st < 0) goto fail;
+
+    // provenance, header, one row per epoch
+    jg_csv_provenance(&csv, ctx, (uint64_t)seed, argc, argv);
+    jg_csv_meta(&csv, "experiment", "Fashion-MNIST MLP, one row per epoch");
+    jg_csv_meta(&csv, "gpu", "none");
+    jg_csv_meta(&csv, "data", "%s (train %lld, test %lld images)", data, (long long)tr.n,
+                (long long)te.n);
+    jg_csv_meta(&csv, "options",
+                "--optimizer %s --epochs %d --batch %d --lr %g --schedule %s --momentum %g "
+                "--nesterov %d --weight-decay %g --beta1 %g --beta2 %g --eps %g --order %d "
+                "--jorge-init %s --precond-every %d --block %d --hidden %s --precision %s --seed %d "
+                "--train-limit %d --test-limit %d --threads %d --backend %s",
+                optimizer, epochs, batch, lr, schedule, momentum, nesterov, wd, beta1,
+                o.optim.beta2, o.optim.eps, order, jorge_init, precond_every, block,
+                o.nhidden ? hidden : "none", precision, seed, train_limit, test_limit, threads,
+                backend);
+    jg_csv_meta(&csv, "columns",
+                "train_loss: mean mini-batch loss over the epoch; times: cumulative seconds of "
+                "training (evaluation excluded); other_s = wall_s - grad_s - precond_s");
+    fprintf(csv.f, "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s\n");
+    for (int e = 0; e < epochs; e++) {
+        const jg_train_row *r = &rows[e];
+        fprintf(csv.f, "%d,%ld,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.4f\n", r->epoch, r->step,
+                r->train_loss, r->test_loss, r->test_acc, r->wall_s, r->grad_s, r->precond_s,
+                r->other_s);
+    }
+    st = jg_csv_close(ctx, &csv, 1);
+    if (st < 0) goto fail;
+    free(rows);
+    free(steps);
+    jg_dataset_free(ctx, &tr);
+    jg_dataset_free(ctx, &te);
+    jg_ctx_destroy(&ctx);
+    return 0;
+fail:
+    fprintf(stderr, "jorge train: %s\n", jg_ctx_message(ctx));
+    jg_csv_close(ctx, &csv, 0);
+    free(rows);
+    free(steps);
+    jg_dataset_free(ctx, &tr);
+    jg_dataset_free(ctx, &te);
+    int rc = jg_status_exit_code(st);
+    jg_ctx_destroy(&ctx);
+    return rc;
+}
