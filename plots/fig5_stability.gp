@@ -13,7 +13,7 @@ do for [fmt in "png pdf"] {
   set xlabel "step t (updates)"
   set logscale y
   set key left top
-  set title "(a) error by variant, K off, κ = 1e6, eps = 1e-6 (corrected: off scale)"
+  set title "(a) error by variant, K off, κ = 1e6, eps = 1e-6 (corrected: Newton step only when the residual < 1)"
   set yrange [1e-4:1e3]
   set ylabel "relative error ||L̂_t - L_t^{-1/4}||_F / ||L_t^{-1/4}||_F"
   plot for [v=1:3] for [d=1:2] data using (col("step")):(sel(abs(col("kappa")/1e6-1)<1e-9 && abs(col("eps")/1e-6-1)<1e-9 && strcol("variant") eq vs[v] && col("reanchor")==0 && strcol("dtype") eq (d==1?"f64":"f32"), col("err_tracked"))) \
