@@ -106,15 +106,21 @@ static jg_status cpu_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     return JG_OK;
 }
 
+/* Copy the lower triangle onto the upper one, in 64 x 64 tiles so that
+ * the transposed writes stay in cache. */
 static void mirror_lower(jg_mat *C)
 {
-    int64_t n = C->rows;
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t i = j + 1; i < n; i++) {
-            if (C->dtype == JG_F32)
-                F(C)[j + i * C->ld] = F(C)[i + j * C->ld];
-            else
-                D(C)[j + i * C->ld] = D(C)[i + j * C->ld];
+    const int64_t n = C->rows, ld = C->ld, B = 64;
+    for (int64_t jb = 0; jb < n; jb += B)
+        for (int64_t ib = jb; ib < n; ib += B) {
+            int64_t jend = jb + B < n ? jb + B : n, iend = ib + B < n ? ib + B : n;
+            for (int64_t j = jb; j < jend; j++)
+                for (int64_t i = ib > j + 1 ? ib : j + 1; i < iend; i++) {
+                    if (C->dtype == JG_F32)
+                        F(C)[j + i * ld] = F(C)[i + j * ld];
+                    else
+                        D(C)[j + i * ld] = D(C)[i + j * ld];
+                }
         }
 }
 

@@ -116,6 +116,9 @@ static void test_syrk_geam_norms(jg_dtype t)
     jg_mat_set(&U, 3, 4, NAN);
     CHECK_OK(ctx, ctx->be->all_finite(ctx, &U, &fin));
     CHECK(fin == 0, "NaN not detected");
+    jg_mat_set(&U, 3, 4, -INFINITY);
+    CHECK_OK(ctx, ctx->be->all_finite(ctx, &U, &fin));
+    CHECK(fin == 0, "-Inf not detected");
     // shape errors are reported, not crashes
     CHECK_STATUS(ctx, ctx->be->gemm(ctx, 0, 0, 1.0, &G, &G, 0.0, &S), JG_ERR_ARG);
     CHECK(strstr(jg_ctx_message(ctx), "do not conform") != NULL, "message: %s", jg_ctx_message(ctx));
