@@ -10,5 +10,6 @@ int jg_cmd_invroot(int argc, char **argv);
 int jg_cmd_step(int argc, char **argv);
 int jg_cmd_track(int argc, char **argv);
 int jg_cmd_bench(int argc, char **argv);
+int jg_cmd_validate(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static const command commands[] = {
     {"invroot", jg_cmd_invroot, "exact inverse p-th root (A + eps I)^(-1/p) of a .npy matrix"},
     {"step", jg_cmd_step, "one Jorge update of a preconditioner side"},
     {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
+    {"validate", jg_cmd_validate, "before deployment: Jorge vs the exact root on your gradients, PASS/FAIL"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
 };
