@@ -2,7 +2,9 @@
 # ./test.sh - the whole test suite, from a fresh machine: installs what is
 # missing, builds (build/), runs every test under ctest, then rebuilds with
 # AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs the
-# suite again.  GPU tests skip, saying so, when no GPU is present.
+# suite again, then runs each libFuzzer target (tests/run_fuzzers.sh, clang)
+# for JG_FUZZ_SECONDS seconds (default 60); any crash, leak or sanitizer
+# report fails.  GPU tests skip, saying so, when no GPU is present.
 set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$JG_ROOT"
@@ -15,3 +17,6 @@ jg_log "sanitizers: AddressSanitizer + UndefinedBehaviorSanitizer + LeakSanitize
 jg_build build-asan -DCMAKE_BUILD_TYPE=Debug -DJG_SANITIZE=address,undefined -DJG_CUDA=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     ctest --output-on-failure -j 2 -LE slow)
+
+jg_log "fuzzing: each libFuzzer target for ${JG_FUZZ_SECONDS:-60}s (ASan + UBSan + LeakSanitizer)"
+bash "$JG_ROOT/tests/run_fuzzers.sh" "${JG_FUZZ_SECONDS:-60}"

@@ -29,6 +29,8 @@ struct jg_jorge {
     jg_mat Ba, Bb;  /* low-rank: dim x other */
     jg_mat C, Cg, Q, Qt; /* low-rank: other x other */
     jg_mat pv, pw;  /* power iteration vectors */
+    jg_mat Ws;      /* check_positive: symmetric part of the candidate */
+    double *ew;     /* check_positive: its eigenvalues (host, dim) */
     size_t bytes;
 };
 
@@ -110,8 +112,8 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         return jg_error(ctx, JG_ERR_ARG, "jorge: beta2 = %g outside (0, 1)", o.beta2);
     if (!(o.eps > 0.0) || !isfinite(o.eps))
         return jg_error(ctx, JG_ERR_ARG, "jorge: eps = %g must be positive", o.eps);
-    if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1)
-        return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures or power_iters out of range");
+    if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1 || o.check_positive < 0)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures, power_iters or check_positive out of range");
     if (o.init == JG_INIT_WARM || o.reanchor > 0 || o.variant == JG_VARIANT_CORRECTED)
         o.keep_statistic = 1;
 
@@ -165,6 +167,15 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pv, pn, 1), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pw, pn, 1), fail);
     }
+    if (o.check_positive > 0) {
+        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Ws, m, m), fail);
+        J->ew = jg_host_alloc(ctx, (size_t)m * sizeof(double));
+        if (J->ew == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+            goto fail;
+        }
+        J->bytes += (size_t)m * sizeof(double);
+    }
     // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I
     JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, pow(o.eps, -0.25), &J->root), fail);
     if (o.keep_statistic) JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o.eps, &J->stat), fail);
@@ -180,8 +191,9 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
     if (pJ == NULL || *pJ == NULL) return;
     jg_jorge *J = *pJ;
     jg_mat *all[] = {&J->root, &J->stat, &J->G64, &J->G,  &J->Wn, &J->W1, &J->W2, &J->W3,
-                     &J->Ba,   &J->Bb,   &J->C,   &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw};
+                     &J->Ba,   &J->Bb,   &J->C,   &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw, &J->Ws};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
+    jg_host_free(ctx, J->ew);
     free(J);
     *pJ = NULL;
 }
@@ -393,6 +405,22 @@ static jg_status stat_update(jg_ctx *ctx, jg_jorge *J, double omb, double beta)
     return JG_OK;
 }
 
+/* *lmin := smallest eigenvalue of (M + M^T) / 2 (one syevd of dim^3, in
+ * the preallocated Ws / ew). */
+static jg_status min_eig_sym(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double *lmin)
+{
+    JG_CHECK(ctx, ctx->be->geam(ctx, 0.5, M, JG_NOTRANS, 0.5, M, JG_TRANS, &J->Ws));
+    JG_CHECK(ctx, ctx->be->syevd(ctx, &J->Ws, J->ew));
+    *lmin = J->ew[0];
+    return JG_OK;
+}
+
+/* check_positive is due on the update that will become step J->step + 1. */
+static int positive_check_due(const jg_jorge *J)
+{
+    return J->o.check_positive > 0 && (J->step + 1) % J->o.check_positive == 0;
+}
+
 // ---------------------------------------------------------------- update
 
 jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *dout)
@@ -401,6 +429,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     jg_jorge_diag dl, *d = dout ? dout : &dl;
     memset(d, 0, sizeof *d);
     d->form = J->form;
+    d->min_eig = NAN;
     // check arguments
     int64_t gr = J->side == JG_SIDE_LEFT ? J->dim : J->other;
     int64_t gc = J->side == JG_SIDE_LEFT ? J->other : J->dim;
@@ -434,18 +463,31 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     // accept or reject
     int ok = 0;
     JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
-    if (!ok || !isfinite(d->xnorm)) {
+    int nonfinite = !ok || !isfinite(d->xnorm), nonpositive = 0;
+    if (!nonfinite && positive_check_due(J)) {
+        JG_CHECK(ctx, min_eig_sym(ctx, J, &J->Wn, &d->min_eig));
+        nonpositive = !(d->min_eig > 0.0);
+    }
+    if (nonfinite || nonpositive) {
         J->failures++;
         J->total_failures++;
-        d->nonfinite = 1;
+        d->nonfinite = nonfinite;
+        d->nonpositive = nonpositive;
         d->failures = J->failures;
         d->total_failures = J->total_failures;
         d->step = J->step;
-        if (J->failures >= J->o.max_failures)
+        if (J->failures >= J->o.max_failures) {
+            if (nonfinite)
+                return jg_error(ctx, JG_ERR_NUMERICAL,
+                                "jorge: update %ld produced NaN/Inf (||X|| = %g); state kept "
+                                "(%d consecutive failure%s)",
+                                J->step + 1, d->xnorm, J->failures, J->failures == 1 ? "" : "s");
             return jg_error(ctx, JG_ERR_NUMERICAL,
-                            "jorge: update %ld produced NaN/Inf (||X|| = %g); state kept "
-                            "(%d consecutive failure%s)",
-                            J->step + 1, d->xnorm, J->failures, J->failures == 1 ? "" : "s");
+                            "jorge: update %ld is not positive definite (smallest eigenvalue of "
+                            "the symmetric part %.3e, ||X|| = %g); state kept (%d consecutive "
+                            "failure%s)",
+                            J->step + 1, d->min_eig, d->xnorm, J->failures, J->failures == 1 ? "" : "s");
+        }
         return JG_WARN_SKIPPED;
     }
     jg_mat t = J->root;
@@ -460,6 +502,11 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
         JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
         JG_CHECK(ctx, correct(ctx, J, &d->corrected, &d->residual));
         JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
+        if (ok && J->o.check_positive > 0 && J->step % J->o.check_positive == 0) {
+            double lc;
+            JG_CHECK(ctx, min_eig_sym(ctx, J, &J->Wn, &lc));
+            ok = lc > 0.0; /* a correction that loses positivity is dropped */
+        }
         if (ok) {
             t = J->root;
             J->root = J->Wn;

@@ -60,6 +60,12 @@ typedef struct {
     int power_iters;       /* spectral safeguard: max iterations (default 100) */
     double power_tol;      /* ... relative change to stop (default 1e-4)       */
     jg_dtype dtype;        /* precision of the state (default f64)             */
+    int check_positive;    /* every N updates, check that the symmetric part
+                              of the candidate root is positive definite
+                              (smallest eigenvalue > 0; one syevd of dim^3);
+                              a non-positive candidate is rejected like a
+                              non-finite one: state kept, failure counted.
+                              0: off (default)                                */
 } jg_jorge_opts;
 
 /* What one update did. */
@@ -79,6 +85,9 @@ typedef struct {
     int power_iters;     /* spectral safeguard: iterations used               */
     int corrected;       /* corrected variant: 1 when the Newton step was taken */
     double residual;     /* corrected variant: ||Lhat^4 L_t - I||_F before it   */
+    int nonpositive;     /* 1 when check_positive rejected the update         */
+    double min_eig;      /* smallest eigenvalue of the candidate's symmetric
+                            part when checked this step (NaN otherwise)      */
 } jg_jorge_diag;
 
 typedef struct jg_jorge jg_jorge;
@@ -97,9 +106,10 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **J);
 
 /* One update with gradient G (at the backend's location, any dtype; it is
  * converted to the state's dtype).  d may be NULL.  On NaN/Inf in the
- * result the state is left unchanged, d->nonfinite is set, and the call
- * returns JG_ERR_NUMERICAL once max_failures consecutive failures are
- * reached (JG_WARN_SKIPPED before). */
+ * result (or, with check_positive, a candidate whose symmetric part has an
+ * eigenvalue <= 0) the state is left unchanged, d->nonfinite (or
+ * d->nonpositive) is set, and the call returns JG_ERR_NUMERICAL once
+ * max_failures consecutive failures are reached (JG_WARN_SKIPPED before). */
 jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *d);
 
 /* out := Lhat G Rhat (either side may be NULL: identity).  out m x n at

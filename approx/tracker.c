@@ -83,11 +83,12 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     row->asymmetry = row->min_eig_sym = row->err_tracked = row->err_nominal = NAN;
     // update
     jg_status ust = jg_jorge_update(ctx, T->J, G, &row->d);
-    if (ust < 0 && !row->d.nonfinite) return ust; /* not a numerical failure: an error */
+    int rejected = row->d.nonfinite || row->d.nonpositive; /* state kept */
+    if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
     // statistics
     JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
     JG_CHECK(ctx, be->syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
-    if (!row->d.nonfinite)
+    if (!rejected)
         JG_CHECK(ctx, be->syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
     else
         T->failures++;

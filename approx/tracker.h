@@ -7,8 +7,9 @@
  *   nominal: L_t = beta2    L_{t-1} + (1 - beta2)    G G^T  (Shampoo's)
  * both from L_0 = eps I (the statistic whose root is Lhat_0), with no
  * further ridge: counting eps twice would show up as a spurious error.
- * A step whose update was skipped (NaN/Inf) leaves the tracked statistic as
- * it was (Jorge kept its state) and still advances the nominal one.
+ * A step whose update was skipped (NaN/Inf, or not positive definite with
+ * check_positive) leaves the tracked statistic as it was (Jorge kept its
+ * state) and still advances the nominal one.
  */
 #ifndef JG_APPROX_TRACKER_H
 #define JG_APPROX_TRACKER_H
@@ -19,7 +20,7 @@ typedef struct {
     long step;
     jg_jorge_diag d;      /* what the update did                                */
     long fired_total;     /* safeguard firings so far                           */
-    long failures_total;  /* skipped (non-finite) updates so far                */
+    long failures_total;  /* skipped (non-finite / non-positive) updates so far */
     int measured;         /* 1 when the fields below were computed this step    */
     double asymmetry;     /* ||Lhat - Lhat^T||_F / ||Lhat||_F                   */
     double min_eig_sym;   /* smallest eigenvalue of (Lhat + Lhat^T)/2           */

@@ -74,6 +74,36 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
 jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                                 const jg_invroot_opts *o, jg_invroot_info *info);
 
+/* What jg_ref_invroot_robust did. */
+typedef struct {
+    jg_invroot_info info; /* of the attempt returned (or the last one)       */
+    int attempts;         /* eigendecompositions tried                       */
+    int promoted_f64;     /* 1: f32 input recomputed in double               */
+    int eps_raises;       /* times eps was multiplied by 10                  */
+    double eps;           /* eps of the returned attempt (o->eps's units)    */
+    jg_status first;      /* status of the first attempt                     */
+} jg_invroot_robust_info;
+
+/* P := (A + eps I)^{-1/p} by jg_ref_invroot_eig, retried on failure the way
+ * production Shampoo implementations do.  An attempt fails when it returns
+ * JG_ERR_NUMERICAL or JG_ERR_BACKEND (singular, root overflows, eigensolver
+ * failed), when P is not finite, or when it returns JG_WARN_NOT_PSD while
+ * A + eps_abs I is still not positive definite (lambda_min + eps_abs <= 0;
+ * once the ridge covers the negative eigenvalues the root of the clamped
+ * spectrum plus eps is accepted).  Order of retries:
+ *   1. as asked;
+ *   2. f32 A computed in double (compute_f64), unless it already was;
+ *   3. eps := 10 eps (starting from n u ||A||_F when eps is 0) while
+ *      eps <= eps_max (same units as o->eps; <= 0 gives the default
+ *      1e-2 ||A||_F for JG_EPS_ABS, 1e-2 for JG_EPS_REL).
+ * Returns JG_OK (what it took is in rinfo, which may be NULL), or at once
+ * any other error of jg_ref_invroot_eig (JG_ERR_INPUT for NaN/Inf in A,
+ * JG_ERR_ARG, JG_ERR_NOMEM), or JG_ERR_NUMERICAL "gave up after N
+ * attempts" when every retry failed (P unspecified).  Cost: one
+ * jg_ref_invroot_eig per attempt. */
+jg_status jg_ref_invroot_robust(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const jg_invroot_opts *o,
+                                double eps_max, jg_invroot_robust_info *rinfo);
+
 /* Check that a square host or backend matrix is symmetric to rtol:
  * ||A - A^T||_F <= rtol ||A||_F.  Writes the asymmetry to *asym (may be
  * NULL).  JG_OK; JG_ERR_INPUT with the value in the message when beyond

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # tests/run_fuzzers.sh [SECONDS] - build the libFuzzer targets with clang
 # (AddressSanitizer + UBSan, coverage on the whole library) into build-fuzz/
-# and run each fuzz_* binary for SECONDS (default 30).  Exits non-zero on
+# and run each fuzz_* binary for SECONDS (default $JG_FUZZ_SECONDS, else
+# 60).  ./test.sh runs it after the sanitizer suite.  Exits non-zero on
 # any crash, leak or sanitizer report; the input that did it is kept under
 # build-fuzz/artifacts/.  The corpus grows in build-fuzz/corpus/NAME,
-# seeded from tests/fuzz/NAME.seeds/ when that exists.
+# seeded from tests/fuzz/NAME.seeds/ when that exists.  A crash found here
+# becomes a regression input: copy it from build-fuzz/artifacts/ to
+# tests/fuzz/regress/NAME/ (ctest replays it: fuzz_regress_NAME).
 set -euo pipefail
-secs=${1:-30}
+secs=${1:-${JG_FUZZ_SECONDS:-60}}
+case $secs in '' | *[!0-9]*) echo "run_fuzzers: SECONDS must be a whole number, not '$secs'" >&2; exit 2 ;; esac
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build-fuzz
 command -v clang >/dev/null || { echo "run_fuzzers: clang is not installed" >&2; exit 1; }

@@ -5,6 +5,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* User text as it may appear in a one-line message: at most 64 bytes,
+ * control characters shown as '?' (found by tests/fuzz/fuzz_args.c: a
+ * newline inside an argument split the message). */
+typedef struct {
+    char s[72];
+} shown_text;
+
+static shown_text shown(const char *v, size_t len)
+{
+    shown_text t;
+    size_t n = len < 64 ? len : 64, i;
+    for (i = 0; i < n && v[i]; i++) t.s[i] = (unsigned char)v[i] < 0x20 || v[i] == 0x7f ? '?' : v[i];
+    t.s[i] = '\0';
+    if (i < len && v[i]) strcat(t.s, "...");
+    return t;
+}
+
 static const jg_opt *find_opt(const jg_cmd_spec *spec, const char *name, size_t len)
 {
     for (size_t i = 0; i < spec->nopts; i++)
@@ -35,7 +52,7 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
         errno = 0;
         long x = strtol(v, &end, 10);
         if (*v == '\0' || *end != '\0' || errno) {
-            snprintf(err, errlen, "--%s: '%s' is not an integer", o->name, v);
+            snprintf(err, errlen, "--%s: '%s' is not an integer", o->name, shown(v, strlen(v)).s);
             return -1;
         }
         if ((double)x < o->min || (double)x > o->max) {
@@ -49,7 +66,7 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
         errno = 0;
         double x = strtod(v, &end);
         if (*v == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x)) {
-            snprintf(err, errlen, "--%s: '%s' is not a finite number", o->name, v);
+            snprintf(err, errlen, "--%s: '%s' is not a finite number", o->name, shown(v, strlen(v)).s);
             return -1;
         }
         if (x < o->min || x > o->max) {
@@ -61,7 +78,7 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
     }
     case JG_OPT_CHOICE:
         if (!choice_ok(o->choices, v)) {
-            snprintf(err, errlen, "--%s: '%s' is not one of %s", o->name, v, o->choices);
+            snprintf(err, errlen, "--%s: '%s' is not one of %s", o->name, shown(v, strlen(v)).s, o->choices);
             return -1;
         }
         *(const char **)o->dest = v;
@@ -95,7 +112,7 @@ jg_args_result jg_args_parse(const jg_cmd_spec *spec, int argc, char **argv,
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             const jg_opt *o = find_opt(spec, name, len);
             if (o == NULL) {
-                snprintf(err, errlen, "unknown option '--%.*s' (see --help)", (int)(len > 64 ? 64 : len), name);
+                snprintf(err, errlen, "unknown option '--%s' (see --help)", shown(name, len).s);
                 return JG_ARGS_ERROR;
             }
             if (o->kind == JG_OPT_FLAG) {
@@ -118,11 +135,11 @@ jg_args_result jg_args_parse(const jg_cmd_spec *spec, int argc, char **argv,
             continue;
         }
         if (!only_pos && a[0] == '-' && a[1] != '\0') {
-            snprintf(err, errlen, "unknown option '%.64s' (see --help)", a);
+            snprintf(err, errlen, "unknown option '%s' (see --help)", shown(a, strlen(a)).s);
             return JG_ARGS_ERROR;
         }
         if (*npos >= maxpos || *npos >= spec->max_pos) {
-            snprintf(err, errlen, "too many arguments: '%.64s' (expected at most %d)", a,
+            snprintf(err, errlen, "too many arguments: '%s' (expected at most %d)", shown(a, strlen(a)).s,
                      spec->max_pos);
             return JG_ARGS_ERROR;
         }

@@ -1,0 +1,165 @@
+# test_validate_cli.sh JORGE TMPDIR - `jorge validate` end to end: PASS on a
+# stream Jorge follows, with the reported errors and drift checked against
+# an independent NumPy implementation of the recurrence and of the drift
+# definition; FAIL with a reason and a suggestion that was actually tried
+# (re-run to confirm it passes); directories of layers; bad input (exit 2,
+# one-line message, no JSON file).
+set -u
+JORGE=$1
+TMP=$2
+PY=/usr/bin/python3
+mkdir -p "$TMP"
+if ! "$PY" -c 'import numpy' 2>/dev/null; then
+    echo "SKIP: /usr/bin/python3 with numpy is not available"
+    exit 77
+fi
+fail=0
+pass=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+# expect CODE OUTFILE CMD...: exit code CODE, no OUTFILE, a one-line "jorge" message
+expect() {
+    local code=$1 outf=$2; shift 2
+    rm -f "$outf"
+    "$JORGE" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
+    local rc=$?
+    [ "$rc" = "$code" ] || { bad "exit $rc (want $code): $* : $(cat "$TMP/err.txt")"; return; }
+    [ ! -e "$outf" ] || { bad "output left behind: $*"; return; }
+    [ "$(wc -l <"$TMP/err.txt")" = 1 ] && grep -q '^jorge validate: ' "$TMP/err.txt" || { bad "message: $(cat "$TMP/err.txt")"; return; }
+    ok
+}
+
+"$PY" - "$TMP" <<'PYEOF' || { echo "FAIL: generating inputs"; exit 1; }
+import sys, os, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(11)
+np.save(f"{d}/ok.npy", 0.1 * rng.standard_normal((60, 7, 4)))
+# gradients whose scale jumps by orders of magnitude from step to step
+G = rng.standard_normal((80, 8, 5)) * np.exp(1.5 * rng.standard_normal((80, 1, 1)))
+np.save(f"{d}/wild.npy", G)
+os.makedirs(f"{d}/layers", exist_ok=True)
+np.save(f"{d}/layers/b_layer.npy", 0.1 * rng.standard_normal((30, 3, 6)))
+np.save(f"{d}/layers/a_layer.npy", 0.1 * rng.standard_normal((30, 5, 2)).astype(np.float32))
+np.save(f"{d}/one.npy", np.ones(5))
+g = 0.1 * rng.standard_normal((10, 4, 3)); g[3, 1, 1] = np.nan
+np.save(f"{d}/gnan.npy", g)
+os.makedirs(f"{d}/badlayers", exist_ok=True)
+np.save(f"{d}/badlayers/a.npy", 0.1 * rng.standard_normal((10, 4, 3)))
+open(f"{d}/badlayers/b.npy", "w").write("not numpy\n")
+os.makedirs(f"{d}/empty", exist_ok=True)
+PYEOF
+
+# ---------------------------------------------------------------- PASS, checked against numpy
+"$JORGE" validate --eps 1e-3 --every 3 --json "$TMP/ok.json" "$TMP/ok.npy" >"$TMP/ok.txt"
+rc=$?
+[ $rc = 0 ] && grep -q '^validate: PASS' "$TMP/ok.txt" && ok || bad "PASS run: exit $rc: $(cat "$TMP/ok.txt")"
+"$PY" - "$TMP" <<'PYEOF' && ok || bad "validate vs numpy"
+import sys, json, numpy as np
+d = sys.argv[1]
+rep = json.load(open(f"{d}/ok.json"))
+assert rep["verdict"] == "PASS" and rep["criterion"]["against"] == "tracked", rep["verdict"]
+S = np.load(f"{d}/ok.npy")
+T = len(S)
+def coeffs(k):
+    c = [1.0]
+    for j in range(1, k + 1): c.append(c[-1] * (-0.25 - (j - 1)) / j)
+    return c
+def root(L):
+    w, V = np.linalg.eigh(L)
+    return (V * w ** -0.25) @ V.T
+worst = 0.0
+for side, dim in (("left", 7), ("right", 4)):
+    Lh = 1e-3 ** -0.25 * np.eye(dim); Lt = 1e-3 * np.eye(dim); Ln = 1e-3 * np.eye(dim)
+    steps, et, en = [], [], []
+    for t, G in enumerate(S):
+        GG = G @ G.T if side == "left" else G.T @ G
+        X = np.linalg.matrix_power(Lh, 4) @ GG
+        x = np.linalg.norm(X, "fro")
+        beta = max(0.99, x / (1 + x))
+        a = (1 - beta) / beta
+        Lh = beta ** -0.25 * Lh @ sum(c * np.linalg.matrix_power(a * X, j) for j, c in enumerate(coeffs(2)))
+        Lt = beta * Lt + (1 - beta) * GG
+        Ln = 0.99 * Ln + 0.01 * GG
+        if (t + 1) % 3 == 0 or t + 1 == T:
+            Pt, Pn = root(Lt), root(Ln)
+            steps.append(t + 1)
+            et.append(np.linalg.norm(Lh - Pt) / np.linalg.norm(Pt))
+            en.append(np.linalg.norm(Lh - Pn) / np.linalg.norm(Pn))
+    steps, et, en = map(np.array, (steps, et, en))
+    h = steps > T / 2
+    want = {"max_err_tracked": et.max(), "final_err_tracked": et[-1], "max_err_nominal": en.max(),
+            "final_err_nominal": en[-1], "drift_tracked": 1000 * np.polyfit(steps[h], et[h], 1)[0],
+            "drift_nominal": 1000 * np.polyfit(steps[h], en[h], 1)[0]}
+    s = [x for x in rep["layers"][0]["sides"] if x["side"] == side][0]
+    assert s["measurements"] == len(steps) and s["nonfinite"] == 0, s
+    for k, v in want.items():
+        worst = max(worst, abs(s[k] - v) / abs(v))
+        print(f"  {side} {k}: {s[k]:.6e} numpy {v:.6e}")
+# the recurrence in double: agreement to ~1e-10 (errors of ~1e-2 computed from roots of kappa ~1e3)
+print(f"  worst relative difference {worst:.1e}")
+sys.exit(0 if worst < 1e-8 else 1)
+PYEOF
+
+# ---------------------------------------------------------------- FAIL on the tolerance
+# a tolerance just below the largest error (read from the PASS report) must fail, naming it
+tol=$("$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(0.99*max(s['max_err_tracked'] for s in r['layers'][0]['sides']))" "$TMP/ok.json")
+"$JORGE" validate --eps 1e-3 --every 3 --tol "$tol" --no-suggest "$TMP/ok.npy" >"$TMP/tol.txt"
+rc=$?
+[ $rc = 1 ] && grep -q '^validate: FAIL: .*max error vs tracked .* > tol' "$TMP/tol.txt" && ok || bad "tol FAIL: exit $rc: $(cat "$TMP/tol.txt")"
+# --metric final against the nominal statistic: the final nominal error is what is checked
+"$JORGE" validate --eps 1e-3 --every 3 --against nominal --metric final --tol 1e9 --json "$TMP/nom.json" "$TMP/ok.npy" >/dev/null &&
+    "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['layers'][0]['sides'][0]; sys.exit(0 if s['criterion_error']==s['final_err_nominal'] and r['criterion']['against']=='nominal' else 1)" "$TMP/nom.json" &&
+    ok || bad "--against nominal --metric final"
+
+# ---------------------------------------------------------------- FAIL with a suggestion
+# no safeguard, order 1, wildly scaled gradients: the series diverges
+"$JORGE" validate --tol 0.25 --safeguard none --order 1 --json "$TMP/wild.json" "$TMP/wild.npy" >"$TMP/wild.txt"
+rc=$?
+[ $rc = 1 ] && grep -q '^validate: FAIL: .*NaN/Inf\|^validate: FAIL: .*not positive definite\|^validate: FAIL: .*> tol' "$TMP/wild.txt" &&
+    grep -q '^validate: suggestion: these settings passed on this data:' "$TMP/wild.txt" && ok ||
+    bad "FAIL run: exit $rc: $(cat "$TMP/wild.txt")"
+# every suggestion that PASSed really passes when run on its own; every FAIL really fails
+"$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert r['verdict'] == 'FAIL' and r['suggestions'], r['verdict']
+for s in r['suggestions']: print(s['verdict'], s['args'])
+" "$TMP/wild.json" >"$TMP/sugg.txt" || bad "FAIL json"
+npassed=0
+while read -r verdict args; do
+    # shellcheck disable=SC2086
+    "$JORGE" validate --tol 0.25 --safeguard none --order 1 $args "$TMP/wild.npy" >/dev/null
+    rc=$?
+    want=1; [ "$verdict" = PASS ] && { want=0; npassed=$((npassed + 1)); }
+    [ $rc = $want ] && ok || bad "suggestion [$args] reported $verdict but exits $rc"
+done <"$TMP/sugg.txt"
+[ $npassed -ge 1 ] && ok || bad "no suggestion passed"
+
+# ---------------------------------------------------------------- a directory of layers
+"$JORGE" validate --json "$TMP/layers.json" "$TMP/layers" >"$TMP/layers.txt"
+rc=$?
+"$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+files = [l['file'].rsplit('/', 1)[1] for l in r['layers']]
+assert files == ['a_layer.npy', 'b_layer.npy'], files
+assert [l['dtype'] for l in r['layers']] == ['f32', 'f64'], r['layers']
+assert [(s['side'], s['dim']) for s in r['layers'][0]['sides']] == [('left', 5), ('right', 2)]
+assert r['verdict'] == ('PASS' if all(s['pass'] for l in r['layers'] for s in l['sides']) else 'FAIL')
+sys.exit(int(sys.argv[2]) != (0 if r['verdict'] == 'PASS' else 1))
+" "$TMP/layers.json" $rc && [ "$(grep -c ' side=' "$TMP/layers.txt")" = 4 ] && ok || bad "layers: exit $rc: $(cat "$TMP/layers.txt")"
+
+# ---------------------------------------------------------------- bad input: exit 2, no JSON
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/missing.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/one.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/gnan.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/badlayers"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/empty"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --tol -1 "$TMP/ok.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --against both "$TMP/ok.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json"
+expect 2 "$TMP/nodir/x.json" validate --json "$TMP/nodir/x.json" "$TMP/ok.npy"
+"$JORGE" validate --json "$TMP/x.json" "$TMP/badlayers" 2>&1 >/dev/null | grep -q 'badlayers/b.npy' && ok || bad "message does not name the bad layer"
+
+echo "test_validate_cli: $pass passed, $fail failed"
+[ $fail = 0 ] && [ $pass -gt 0 ]
