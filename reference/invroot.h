@@ -104,6 +104,12 @@ typedef struct {
 jg_status jg_ref_invroot_robust(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const jg_invroot_opts *o,
                                 double eps_max, jg_invroot_robust_info *rinfo);
 
+/* The checks every root shares: A square, P of A's shape, p >= 1, eps
+ * finite and >= 0, newton_max_iter >= 0, both at the backend's location.
+ * JG_ERR_ARG with "FN: problem". */
+jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const jg_mat *P,
+                            const jg_invroot_opts *o);
+
 /* Check that a square host or backend matrix is symmetric to rtol:
  * ||A - A^T||_F <= rtol ||A||_F.  Writes the asymmetry to *asym (may be
  * NULL).  JG_OK; JG_ERR_INPUT with the value in the message when beyond

@@ -38,6 +38,27 @@ void jg_invroot_opts_default(jg_invroot_opts *o)
     o->newton_tol = 0.0;
 }
 
+jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const jg_mat *P,
+                            const jg_invroot_opts *o)
+{
+    if (A->rows != A->cols)
+        return jg_error(ctx, JG_ERR_ARG, "%s: A is %lldx%lld, not square", fn, (long long)A->rows,
+                        (long long)A->cols);
+    if (P->rows != A->rows || P->cols != A->cols)
+        return jg_error(ctx, JG_ERR_ARG, "%s: P is %lldx%lld, A is %lldx%lld", fn,
+                        (long long)P->rows, (long long)P->cols, (long long)A->rows,
+                        (long long)A->cols);
+    if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "%s: p = %d, must be >= 1", fn, o->p);
+    if (!(o->eps >= 0.0) || !isfinite(o->eps))
+        return jg_error(ctx, JG_ERR_ARG, "%s: eps = %g, must be finite and >= 0", fn, o->eps);
+    if (o->newton_max_iter < 0)
+        return jg_error(ctx, JG_ERR_ARG, "%s: max_iter = %d, must be >= 0", fn, o->newton_max_iter);
+    if (A->loc != ctx->be->loc || P->loc != ctx->be->loc)
+        return jg_error(ctx, JG_ERR_ARG, "%s: matrices must live at the %s backend's location", fn,
+                        ctx->be->name);
+    return JG_OK;
+}
+
 jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                              const jg_invroot_opts *o, jg_invroot_info *info)
 {
@@ -47,19 +68,7 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
         jg_invroot_opts_default(&def);
         o = &def;
     }
-    if (A->rows != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_eig: A is %lldx%lld, not square",
-                        (long long)A->rows, (long long)A->cols);
-    if (P->rows != A->rows || P->cols != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_eig: P is %lldx%lld, A is %lldx%lld",
-                        (long long)P->rows, (long long)P->cols, (long long)A->rows,
-                        (long long)A->cols);
-    if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "invroot_eig: p = %d, must be >= 1", o->p);
-    if (!(o->eps >= 0.0) || !isfinite(o->eps))
-        return jg_error(ctx, JG_ERR_ARG, "invroot_eig: eps = %g, must be finite and >= 0", o->eps);
-    if (A->loc != ctx->be->loc || P->loc != ctx->be->loc)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_eig: matrices must live at the %s backend's location",
-                        ctx->be->name);
+    JG_CHECK(ctx, jg_ref_check_args(ctx, "invroot_eig", A, P, o));
     const int64_t n = A->rows;
     const jg_dtype ct = (A->dtype == JG_F32 && o->compute_f64) ? JG_F64 : A->dtype;
     const double u = jg_dtype_eps(ct);

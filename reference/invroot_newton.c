@@ -99,23 +99,7 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
         jg_invroot_opts_default(&def);
         o = &def;
     }
-    if (A->rows != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_newton: A is %lldx%lld, not square",
-                        (long long)A->rows, (long long)A->cols);
-    if (P->rows != A->rows || P->cols != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_newton: P is %lldx%lld, A is %lldx%lld",
-                        (long long)P->rows, (long long)P->cols, (long long)A->rows,
-                        (long long)A->cols);
-    if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "invroot_newton: p = %d, must be >= 1", o->p);
-    if (!(o->eps >= 0.0) || !isfinite(o->eps))
-        return jg_error(ctx, JG_ERR_ARG, "invroot_newton: eps = %g, must be finite and >= 0", o->eps);
-    if (o->newton_max_iter < 0)
-        return jg_error(ctx, JG_ERR_ARG, "invroot_newton: max_iter = %d, must be >= 0",
-                        o->newton_max_iter);
-    if (A->loc != ctx->be->loc || P->loc != ctx->be->loc)
-        return jg_error(ctx, JG_ERR_ARG,
-                        "invroot_newton: matrices must live at the %s backend's location",
-                        ctx->be->name);
+    JG_CHECK(ctx, jg_ref_check_args(ctx, "invroot_newton", A, P, o));
     const int64_t n = A->rows;
     const int p = o->p;
     const jg_dtype ct = (A->dtype == JG_F32 && o->compute_f64) ? JG_F64 : A->dtype;
