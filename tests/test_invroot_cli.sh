@@ -4,16 +4,8 @@
 set -u
 JORGE=$1
 TMP=$2
-PY=/usr/bin/python3
-mkdir -p "$TMP"
-if ! "$PY" -c 'import numpy' 2>/dev/null; then
-    echo "SKIP: /usr/bin/python3 with numpy is not available"
-    exit 77
-fi
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
+source "$(dirname "$0")/lib.sh"
+need_numpy
 
 # ---------------------------------------------------------------- inputs
 "$PY" - "$TMP" <<'EOF' || { echo "FAIL: generating inputs"; exit 1; }
@@ -101,5 +93,4 @@ run_bad "indefinite" 1 "not positive semi-definite: smallest eigenvalue -5.0e-02
 run_bad "singular" 1 "singular" --eps 0 "$TMP/zero.npy"
 [ ! -e "$TMP/out.npy" ] && ok || bad "singular: output written"
 
-echo "test_invroot_cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish test_invroot_cli

@@ -4,27 +4,8 @@
 set -u
 JORGE=$1
 TMP=$2
-PY=/usr/bin/python3
-mkdir -p "$TMP"
-if ! "$PY" -c 'import numpy' 2>/dev/null; then
-    echo "SKIP: /usr/bin/python3 with numpy is not available"
-    exit 77
-fi
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-# expect CODE OUTFILE CMD...: exit code CODE, no OUTFILE, a one-line "jorge" message
-expect() {
-    local code=$1 outf=$2; shift 2
-    rm -f "$outf"
-    "$JORGE" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
-    local rc=$?
-    [ "$rc" = "$code" ] || { bad "exit $rc (want $code): $* : $(cat "$TMP/err.txt")"; return; }
-    [ ! -e "$outf" ] || { bad "output left behind: $*"; return; }
-    [ "$(wc -l <"$TMP/err.txt")" = 1 ] && grep -q '^jorge ' "$TMP/err.txt" || { bad "message: $(cat "$TMP/err.txt")"; return; }
-    ok
-}
+source "$(dirname "$0")/lib.sh"
+need_numpy
 
 "$PY" - "$TMP" <<'PYEOF' || { echo "FAIL: generating inputs"; exit 1; }
 import sys, numpy as np
@@ -142,5 +123,4 @@ fi
 "$JORGE" step --help | grep -q -- '--safeguard' && ok || bad "step --help"
 "$JORGE" track --help | grep -q -- '--reanchor' && ok || bad "track --help"
 
-echo "test_jorge_cli: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish test_jorge_cli

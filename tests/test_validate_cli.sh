@@ -7,27 +7,8 @@
 set -u
 JORGE=$1
 TMP=$2
-PY=/usr/bin/python3
-mkdir -p "$TMP"
-if ! "$PY" -c 'import numpy' 2>/dev/null; then
-    echo "SKIP: /usr/bin/python3 with numpy is not available"
-    exit 77
-fi
-fail=0
-pass=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*"; fail=$((fail + 1)); }
-# expect CODE OUTFILE CMD...: exit code CODE, no OUTFILE, a one-line "jorge" message
-expect() {
-    local code=$1 outf=$2; shift 2
-    rm -f "$outf"
-    "$JORGE" "$@" >"$TMP/out.txt" 2>"$TMP/err.txt"
-    local rc=$?
-    [ "$rc" = "$code" ] || { bad "exit $rc (want $code): $* : $(cat "$TMP/err.txt")"; return; }
-    [ ! -e "$outf" ] || { bad "output left behind: $*"; return; }
-    [ "$(wc -l <"$TMP/err.txt")" = 1 ] && grep -q '^jorge validate: ' "$TMP/err.txt" || { bad "message: $(cat "$TMP/err.txt")"; return; }
-    ok
-}
+source "$(dirname "$0")/lib.sh"
+need_numpy
 
 "$PY" - "$TMP" <<'PYEOF' || { echo "FAIL: generating inputs"; exit 1; }
 import sys, os, numpy as np
@@ -161,5 +142,4 @@ expect 2 "$TMP/x.json" validate --json "$TMP/x.json"
 expect 2 "$TMP/nodir/x.json" validate --json "$TMP/nodir/x.json" "$TMP/ok.npy"
 "$JORGE" validate --json "$TMP/x.json" "$TMP/badlayers" 2>&1 >/dev/null | grep -q 'badlayers/b.npy' && ok || bad "message does not name the bad layer"
 
-echo "test_validate_cli: $pass passed, $fail failed"
-[ $fail = 0 ] && [ $pass -gt 0 ]
+finish test_validate_cli
