@@ -2,10 +2,11 @@
 # root of (a) the statistic Jorge tracks (beta_eff recurrence) and (b) the
 # statistic Shampoo nominally uses (beta2 recurrence), both from L_0 = eps I.
 load 'plots/common.gp'
+if (!exists("source")) source = "power-law stream"
 array bs[3] = [0.9, 0.99, 0.999]
 do for [fmt in "png pdf"] {
   eval(fmt eq "png" ? out_png : out_pdf)
-  set multiplot layout 2,2 title "Experiment 3: relative error ||L̂_t - L_t^{-1/4}||_F / ||L_t^{-1/4}||_F over time (left side, power-law stream, eps = 1e-6, Frobenius safeguard)"
+  set multiplot layout 2,2 title sprintf("Experiment 3: relative error ||L̂_t - L_t^{-1/4}||_F / ||L_t^{-1/4}||_F over time (left side, %s, eps = 1e-6, Frobenius safeguard)", source)
   set logscale xy
   set format x "10^{%L}"
   set xlabel "step t (updates)"

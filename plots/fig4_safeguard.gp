@@ -2,11 +2,12 @@
 # often it fires, how far it pushes beta_eff towards 1, and whether eps,
 # the initialisation, the norm or beta2 change that.
 load 'plots/common.gp'
+if (!exists("source")) source = "power-law stream"
 array es[5] = [1e-8, 1e-6, 1e-4, 1e-2, 1.0]
 array bs[3] = [0.9, 0.99, 0.999]
 do for [fmt in "png pdf"] {
   eval(fmt eq "png" ? out_png : out_pdf)
-  set multiplot layout 2,2 title "Experiment 4: the safeguard (left side, power-law stream, order k = 2, f64)"
+  set multiplot layout 2,2 title sprintf("Experiment 4: the safeguard (left side, %s, order k = 2, f64)", source)
   set xlabel "step t (updates)"
   set logscale x
   set format x "10^{%L}"

@@ -2,10 +2,11 @@
 # exact two-sided Shampoo direction L^{-1/4} G R^{-1/4} of the nominal (and
 # of the tracked) statistics.
 load 'plots/common.gp'
+if (!exists("source")) source = "power-law stream"
 array bs[3] = [0.9, 0.99, 0.999]
 do for [fmt in "png pdf"] {
   eval(fmt eq "png" ? out_png : out_pdf)
-  set multiplot layout 2,2 title "Experiment 6: direction quality, L̂ G R̂ vs exact L^{-1/4} G R^{-1/4} (both sides, power-law stream, eps = 1e-6, f64)"
+  set multiplot layout 2,2 title sprintf("Experiment 6: direction quality, L̂ G R̂ vs exact L^{-1/4} G R^{-1/4} (both sides, %s, eps = 1e-6, f64)", source)
   set logscale x
   set format x "10^{%L}"
   set xlabel "step t (updates)"

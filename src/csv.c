@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/context.h"
@@ -26,6 +27,9 @@ jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f)
         free(t);
         return jg_error(ctx, JG_ERR_IO, "%s: cannot create: %s", path, strerror(e));
     }
+    /* mkstemp creates 0600; a data file is readable like any other (0644,
+       as the .npy writer does) */
+    (void)fchmod(fd, 0644);
     FILE *fp = fdopen(fd, "wb");
     if (fp == NULL) {
         int e = errno;
