@@ -148,21 +148,30 @@ static jg_status cpu_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans t
     int useB = beta != 0.0 && B != NULL;
     JG_CHECK(ctx, jg_check_geam(ctx, A, ta, useB, B, tb, C));
     int64_t m = C->rows, n = C->cols;
-    // compute
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t i = 0; i < m; i++) {
-            int64_t ia = ta ? j + i * A->ld : i + j * A->ld;
-            int64_t ic = i + j * C->ld;
+    // compute: operand (i, j) of op(X) is X[i * si + j * sj]
+    const int64_t sai = ta ? A->ld : 1, saj = ta ? 1 : A->ld;
+    const int64_t sbi = useB ? (tb ? B->ld : 1) : 0, sbj = useB ? (tb ? 1 : B->ld) : 0;
+    const int64_t T = (ta || (useB && tb)) ? 64 : m; /* tiles only when transposing */
+    for (int64_t ib = 0; ib < m; ib += T) {
+        const int64_t iend = ib + T < m ? ib + T : m;
+        for (int64_t j = 0; j < n; j++) {
             if (C->dtype == JG_F32) {
-                float v = (float)alpha * F(A)[ia];
-                if (useB) v += (float)beta * F(B)[tb ? j + i * B->ld : i + j * B->ld];
-                F(C)[ic] = v;
+                const float *a = F(A) + j * saj, *b = useB ? F(B) + j * sbj : NULL;
+                float *c = F(C) + j * C->ld, al = (float)alpha, be = (float)beta;
+                if (useB)
+                    for (int64_t i = ib; i < iend; i++) c[i] = al * a[i * sai] + be * b[i * sbi];
+                else
+                    for (int64_t i = ib; i < iend; i++) c[i] = al * a[i * sai];
             } else {
-                double v = alpha * D(A)[ia];
-                if (useB) v += beta * D(B)[tb ? j + i * B->ld : i + j * B->ld];
-                D(C)[ic] = v;
+                const double *a = D(A) + j * saj, *b = useB ? D(B) + j * sbj : NULL;
+                double *c = D(C) + j * C->ld;
+                if (useB)
+                    for (int64_t i = ib; i < iend; i++) c[i] = alpha * a[i * sai] + beta * b[i * sbi];
+                else
+                    for (int64_t i = ib; i < iend; i++) c[i] = alpha * a[i * sai];
             }
         }
+    }
     return JG_OK;
 }
 

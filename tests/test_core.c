@@ -48,6 +48,52 @@ static void test_gemm(jg_dtype t)
         }
 }
 
+/* geam against the element formula for every transpose pair, with
+ * strided views, and in place (C aliasing an untransposed A). */
+static void test_geam(jg_dtype t)
+{
+    jg_rng r;
+    jg_rng_seed(&r, 5);
+    const int64_t m = 70, n = 90; /* more than one 64-row tile */
+    for (int ta = 0; ta < 2; ta++)
+        for (int tb = 0; tb < 2; tb++) {
+            jg_mat A, B, C, Abig;
+            CHECK_OK(ctx, jg_mat_alloc(ctx, &Abig, (ta ? n : m) + 3, ta ? m : n, t, JG_HOST));
+            A = jg_mat_view(&Abig, 2, 0, ta ? n : m, ta ? m : n); /* ld > rows */
+            CHECK_OK(ctx, jg_mat_alloc(ctx, &B, tb ? n : m, tb ? m : n, t, JG_HOST));
+            CHECK_OK(ctx, jg_mat_alloc(ctx, &C, m, n, t, JG_HOST));
+            jg_rng_fill_normal(&r, &Abig);
+            jg_rng_fill_normal(&r, &B);
+            CHECK_OK(ctx, ctx->be->geam(ctx, 0.5, &A, ta, -2.0, &B, tb, &C));
+            double worst = 0.0;
+            for (int64_t i = 0; i < m; i++)
+                for (int64_t j = 0; j < n; j++) {
+                    double a = ta ? jg_mat_get(&A, j, i) : jg_mat_get(&A, i, j);
+                    double b = tb ? jg_mat_get(&B, j, i) : jg_mat_get(&B, i, j);
+                    worst = fmax(worst, fabs(jg_mat_get(&C, i, j) - (0.5 * a - 2.0 * b)));
+                }
+            /* two products and a sum of O(1) values: 4 u */
+            CHECK_LE(worst, 4.0 * 4.0 * jg_dtype_eps(t), "geam vs element formula");
+            jg_mat_free(ctx, &Abig), jg_mat_free(ctx, &B), jg_mat_free(ctx, &C);
+        }
+    /* in place: C := 2 C - B^T */
+    jg_mat C, B, C0;
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &C, m, n, t, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &C0, m, n, t, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &B, n, m, t, JG_HOST));
+    jg_rng_fill_normal(&r, &C);
+    jg_rng_fill_normal(&r, &B);
+    CHECK_OK(ctx, jg_mat_copy(ctx, &C0, &C));
+    CHECK_OK(ctx, ctx->be->geam(ctx, 2.0, &C, JG_NOTRANS, -1.0, &B, JG_TRANS, &C));
+    double worst = 0.0;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            worst = fmax(worst, fabs(jg_mat_get(&C, i, j) - (2.0 * jg_mat_get(&C0, i, j) - jg_mat_get(&B, j, i))));
+    CHECK_LE(worst, 16.0 * jg_dtype_eps(t), "geam in place");
+    CHECK_STATUS(ctx, ctx->be->geam(ctx, 1.0, &C, JG_TRANS, 0.0, NULL, JG_NOTRANS, &C), JG_ERR_ARG);
+    jg_mat_free(ctx, &C), jg_mat_free(ctx, &C0), jg_mat_free(ctx, &B);
+}
+
 static void test_syrk_geam_norms(jg_dtype t)
 {
     jg_rng r;
@@ -238,6 +284,7 @@ int main(void)
     for (int t = 0; t < 2; t++) {
         test_gemm((jg_dtype)t);
         test_syrk_geam_norms((jg_dtype)t);
+        test_geam((jg_dtype)t);
         test_syevd((jg_dtype)t);
     }
     test_metrics();
