@@ -209,16 +209,14 @@ def sec_commutator(R, O, T):
             base = rk[0]["err_commuting"]
             worst = max(rk, key=lambda r: f(r, "err"))
             ratio = f(worst, "err") / float(base)
-            if k == 2:
+            kx = "K" + word(k) + "X" + cap(word(round(100 * x)))
+            if k == min(int(r["order"]) for r in rows):
                 O.text("CommX" + cap(word(round(100 * x))), "%g" % x, src + ": an x value")
-                O.num("CommRatioKtwoX" + cap(word(round(100 * x))), ratio,
-                      src + ": order=2 x=%g: max err / err_commuting" % x)
-                O.num("CommErrKtwoX" + cap(word(round(100 * x))), f(worst, "err"),
-                      src + ": order=2 x=%g: max err over theta" % x)
-                O.num("CommBaseKtwoX" + cap(word(round(100 * x))), float(base),
-                      src + ": order=2 x=%g: err at theta=0" % x)
-                O.num("CommAtWorstKtwoX" + cap(word(round(100 * x))), f(worst, "commutator"),
-                      src + ": order=2 x=%g: commutator at the max err" % x)
+            O.num("CommRatio" + kx, ratio, src + ": order=%d x=%g: max err / err_commuting" % (k, x))
+            O.num("CommErr" + kx, f(worst, "err"), src + ": order=%d x=%g: max err over theta" % (k, x))
+            O.num("CommBase" + kx, float(base), src + ": order=%d x=%g: err at theta=0" % (k, x))
+            O.num("CommAX" + kx, f(worst, "a_xnorm"), src + ": order=%d x=%g: a_xnorm at the max err" % (k, x))
+            O.num("CommAtWorst" + kx, f(worst, "commutator"), src + ": order=%d x=%g: commutator at the max err" % (k, x))
             tab.append(["%g" % x, "%d" % k, m(float(base), 2), m(f(worst, "err"), 2),
                         m(f(worst, "commutator"), 2), m(ratio, 3)])
     T["commutator"] = table(tab, ["$x$", "$k$", "error, commuting", "max error",
@@ -278,6 +276,16 @@ def sec_error_time(R, O, T):
            ("a negligible effect" if sp_eps < 0.01 else "an effect"),
            src + ": from BetaSpreadInitEps (< 1e-9: none, < 1%: negligible)")
     O.num("BetaSpreadInitEps", sp_eps, src + ": init=eps, final err_tracked: max over k of (max-min)/max over beta2")
+    sp_w = spread("warm")
+    O.text("BetaEffectWordWarm", "no effect at all" if sp_w < 1e-9 else
+           ("a negligible effect" if sp_w < 0.01 else "an effect"), src + ": from BetaSpreadInitWarm")
+    fe = [f(r, "err_tracked") for r in rows if int(r["step"]) == Tn and r["init"] == "eps"]
+    fw = [f(r, "err_tracked") for r in rows if int(r["step"]) == Tn and r["init"] == "warm"]
+    warm_worse = statistics.mean(fw) > statistics.mean(fe)
+    O.text("WarmVsEpsWord", "further from" if warm_worse else "closer to",
+           src + ": mean final err_tracked, warm vs eps init")
+    O.text("WarmAdvice", "the exact warm start did \\emph{not} help" if warm_worse else
+           "the exact warm start helped", src + ": same comparison")
     O.num("BetaSpreadInitWarm", spread("warm"), src + ": init=warm: same")
     # order: spread over k
     ospread = 0.0
@@ -424,6 +432,12 @@ def sec_stability(R, O, T):
                   nanmax([f(r, "err_tracked") for r in rows if int(r["reanchor"]) == K and r["variant"] == "plain"]),
                   src + ": max err_tracked, plain, reanchor=%d, all kappa/eps/dtype" % K)
             O.int("StabK" + cap(word(K)), K, src + ": a re-anchoring interval")
+    sym_worse = (nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "sym"]) >
+                 nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "plain"]))
+    O.text("SymVerdict", "Symmetrising does not help" if sym_worse else "Symmetrising lowers the largest error",
+           src + ": max err_tracked sym vs plain, no re-anchoring")
+    O.text("SymAdvice", "Do not symmetrise" if sym_worse else "Symmetrising is an option",
+           src + ": same comparison")
     O.num("StabSymMinEig", nanmin([f(r, "min_eig_sym") for r in noK if r["variant"] == "sym"]),
           src + ": min of min_eig_sym, sym, no re-anchoring")
     O.num("StabPlainMinEig", nanmin([f(r, "min_eig_sym") for r in noK if r["variant"] == "plain"]),
@@ -484,6 +498,11 @@ def sec_direction(R, O, T):
     O.num("CosNominalMax", max(f(r, "cos_nominal") for r in fin), src + ": final step: max cos_nominal")
     O.num("CosIdentityMax", max(f(r, "cos_identity") for r in fin), src + ": final step: max cos_identity")
     O.num("CosIdentityMin", min(f(r, "cos_identity") for r in fin), src + ": final step: min cos_identity")
+    further = min(f(r, "cos_nominal") for r in fin) < min(f(r, "cos_identity") for r in fin)
+    O.text("DirVerdict", "In some configurations Jorge's direction is further from Shampoo's than the plain "
+           "gradient is: it is a different preconditioner, not an approximation of Shampoo's" if further else
+           "Jorge's direction is closer to Shampoo's than the plain gradient in every configuration",
+           src + ": min cos_nominal vs min cos_identity at the last step")
     O.int("ExpSixT", Tn, src + ": steps")
 
 
@@ -532,6 +551,11 @@ def sec_track(R, O, T):
                   src + ": run %s:2:0:plain: err_tracked last / first" % sg)
             O.num("TrackAXMin" + cap(sg), nanmin([f(r, "a_xnorm") for r in base]),
                   src + ": run %s:2:0:plain: min a_xnorm" % sg)
+    fb, sp = by.get("frobenius:2:0:plain"), by.get("spectral:2:0:plain")
+    if fb and sp:
+        worse = nanmax([f(r, "err_tracked") for r in sp]) > nanmax([f(r, "err_tracked") for r in fb])
+        O.text("NormAdvice", "Use the Frobenius norm" if worse else "Either norm is acceptable here",
+               src + ": max err_tracked spectral vs frobenius, k=2, no re-anchoring")
     # the corrected variant: Newton steps taken and the residual it saw
     for sg in ("frobenius", "spectral"):
         c = by.get("%s:2:0:corrected" % sg)
