@@ -175,6 +175,9 @@ def sec_truncation(R, O, T):
     O.num("TruncMaxDevClosed", dev, src + ": max |err_measured - err_closed| (both relative errors)")
     O.num("TruncOffdiagMax", nanmax([f(r, "offdiag") for r in rows]), src + ": max off-diagonal entry of Lhat")
     O.int("TruncOrderMax", max(orders), src + ": largest order")
+    rk = [r for r in rows if int(r["order"]) == max(orders)]
+    r1 = min(rk, key=lambda r: abs(math.log(f(r, "a_xnorm"))))
+    O.num("TruncErrAtOneKmax", f(r1, "err_measured"), src + ": largest order, a_xnorm nearest 1")
     targets = [0.1, 0.5, 1.0]
     tab = []
     for k in orders:
@@ -635,15 +638,23 @@ def sec_bench(R, O, T):
     O.int("BenchReanchorKmin", math.ceil(re_), src + ": ceil(eig/jorge time) at the largest m")
     sp = [f(r, "speedup") for r in rows if r["backend"] == "cpu" and r["method"] == "jorge_lowrank"
           and r["speedup"] not in ("", None)]
-    sweep = [r for r in rows if r["backend"] == "cpu" and r["method"] == "jorge_lowrank" and int(r["m"]) == big[2]
-             and r["precision"] == big[1] and int(r["order"]) == 2 and r["speedup"] not in ("", None)]
+    # the low-rank sweep over m/n: the (m, precision) group with the most
+    # order-2 low-rank rows (ties: larger m)
+    groups = {}
+    for r in rows:
+        if r["backend"] == "cpu" and r["method"] == "jorge_lowrank" and int(r["order"]) == 2 \
+                and r["speedup"] not in ("", None):
+            groups.setdefault((int(r["m"]), r["precision"]), []).append(r)
+    sweep = max(groups.items(), key=lambda kv: (len(kv[1]), kv[0][0]))[1] if groups else []
+    if sweep:
+        O.int("BenchSweepM", int(sweep[0]["m"]), src + ": m of the low-rank sweep")
     if sp:
         O.num("BenchLowrankSpeedupMax", max(sp), src + ": max low-rank speedup (cpu)")
         O.num("BenchLowrankSpeedupMin", min(sp), src + ": min low-rank speedup (cpu)")
     if sweep:
         best = max(sweep, key=lambda r: f(r, "speedup"))
         worst = min(sweep, key=lambda r: f(r, "speedup"))
-        O.num("BenchLowrankBestRatio", int(best["m"]) / int(best["n"]), src + ": m/n of the best speedup, sweep at m=%d" % big[2])
+        O.num("BenchLowrankBestRatio", int(best["m"]) / int(best["n"]), src + ": m/n of the best speedup in the sweep")
         O.num("BenchLowrankWorstRatio", int(worst["m"]) / int(worst["n"]), src + ": m/n of the smallest speedup")
         O.num("BenchLowrankWorstSpeedup", f(worst, "speedup"), src + ": the smallest speedup in the sweep")
     g = [f(r, "gflops") for r in rows if r["backend"] == "cpu" and r["method"] == "gemm"]
