@@ -230,9 +230,13 @@ def sec_error_time(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "error-time.csv"))
     src = "data/error-time.csv"
     pd = params_dict(params)
-    for key, name in (("m", "ExpThreeM"), ("n", "ExpThreeN"), ("T", "ExpThreeT"), ("kappa", "ExpThreeKappa"),
-                      ("eps", "ExpThreeEps")):
+    for key, name in (("m", "ExpThreeM"), ("n", "ExpThreeN"), ("T", "ExpThreeT")):
         O.text(name, pd.get(key, "n/a"), src + ": params " + key)
+    for key, name in (("kappa", "ExpThreeKappa"), ("eps", "ExpThreeEps")):
+        try:
+            O.num(name, float(pd[key]), src + ": params " + key, 1)
+        except (KeyError, ValueError):
+            O.text(name, "n/a", src + ": params " + key + " (absent)")
     Tn = max(int(r["step"]) for r in rows)
     betas = sorted({r["beta2"] for r in rows}, key=float)
     orders = sorted({int(r["order"]) for r in rows})
@@ -388,6 +392,8 @@ def sec_safeguard(R, O, T):
         vals = [f(final[(e6[0], "eps", "frobenius", b)], "one_minus_beta_eff") for b in betas]
         O.num("OneMinusBetaEffEpsSix", max(vals), src + ": eps=1e-6 init=eps frobenius: max final 1-beta_eff over beta2")
         vals = [f(final[(e6[0], "eps", "spectral", b)], "one_minus_beta_eff") for b in betas]
+        O.text("SpectralStatWord", ": the statistic stops moving" if max(vals) == 0 else "",
+               src + ": ': the statistic stops moving' when that 1-beta_eff is exactly 0")
         O.num("OneMinusBetaEffSpectralEpsSix", max(vals), src + ": same, spectral")
 
 
