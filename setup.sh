@@ -6,6 +6,12 @@ JG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JG_PACKAGES="cmake gcc make pkg-config libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox \
 dataset-fashion-mnist python3-numpy clang libclang-rt-14-dev"
 
+# TeX Live for the report (paper/), installed only when the report is built
+# (./run.sh --report|--full): pdflatex, the LaTeX packages report.tex uses
+# (graphicx, booktabs, pdflscape, geometry, caption, hyperref), their fonts,
+# latexmk.
+JG_REPORT_PACKAGES="texlive-latex-base texlive-latex-recommended texlive-fonts-recommended latexmk"
+
 jg_log() { printf '[jorge] %s\n' "$*" >&2; }
 
 jg_install_packages() {
@@ -32,4 +38,11 @@ jg_build() {
     cmake --build "$JG_ROOT/$dir" -j "$(nproc)" >"$JG_ROOT/$dir.build.log" 2>&1 ||
         { tail -50 "$JG_ROOT/$dir.build.log" >&2; jg_log "build failed ($dir)"; return 1; }
     jg_log "built $dir"
+}
+
+# jg_install_report_packages: the report's TeX packages (not needed to build
+# or test the toolkit).
+jg_install_report_packages() {
+    local JG_PACKAGES=""
+    jg_install_packages $JG_REPORT_PACKAGES
 }

@@ -82,7 +82,7 @@ int jg_cmd_track(int argc, char **argv)
                 (long long)n, jg_dtype_name(grads.dtype));
     fprintf(csv.f, "step,side,dim,other,form,order,precision,beta2,eps,safeguard,variant,init,reanchor,"
                    "xnorm,beta_eff,a_xnorm,fired,fire_rate,nonfinite,reanchored,asymmetry,min_eig_sym,"
-                   "err_tracked,err_nominal\n");
+                   "err_tracked,err_nominal,corrected,residual\n");
     // run
     for (int64_t t = 0; t < T; t++) {
         jg_mat Gt = jg_array_mat(&grads, t);
@@ -95,13 +95,14 @@ int jg_cmd_track(int argc, char **argv)
             if (!measure) continue;
             last[r] = w;
             int64_t dim = sides_of[r] == JG_SIDE_LEFT ? m : n;
-            fprintf(csv.f, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e\n",
+            fprintf(csv.f, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e\n",
                     (long long)w.step, sides_of[r] == JG_SIDE_LEFT ? "left" : "right", (long long)dim,
                     (long long)(sides_of[r] == JG_SIDE_LEFT ? n : m), jg_form_name(w.d.form), o.order,
                     jg_dtype_name(o.dtype), o.beta2, o.eps, jg_safeguard_name(o.safeguard),
                     jg_variant_name(o.variant), a.init, o.reanchor, w.d.xnorm, w.d.beta_eff, w.d.a_xnorm,
                     w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
-                    w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal);
+                    w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
+                    w.d.residual);
         }
         jg_cli_progress("track", "step", (long)(t + 1), (long)T);
     }

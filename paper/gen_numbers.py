@@ -1,0 +1,779 @@
+#!/usr/bin/python3
+"""gen_numbers.py - every number of the report, from the experiments' CSV.
+
+    /usr/bin/python3 paper/gen_numbers.py --results results/quick --out paper/generated
+
+Reads RESULTS/data/{truncation,commutator,error-time,safeguard,stability,
+direction,track,bench}.csv and RESULTS/convergence/convergence_summary.csv
+(tidy CSV, '#' provenance lines, columns found by name) and writes
+OUT/numbers.tex (one \\newcommand per number, each with the file and rows it
+comes from in a comment) and OUT/tab_*.tex (tabular bodies, booktabs).
+Nothing in the report is typed by hand: rerunning the experiments and this
+script updates the text.
+
+A missing CSV is reported on stderr and its macros read "n/a" (its tables
+say so); with --strict a missing or malformed CSV is an error (exit 2).
+Standard library only.
+"""
+import argparse
+import csv
+import math
+import os
+import statistics
+import sys
+
+WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"]
+
+
+def word(n):
+    """Integer -> letters for a macro name (TeX names have no digits)."""
+    n = int(n)
+    if 0 <= n < len(WORDS):
+        return WORDS[n]
+    return "".join(WORDS[int(c)] for c in str(n))
+
+
+def beta_tok(b):
+    """0.9 -> N, 0.99 -> NN, 0.999 -> NNN (the number of nines)."""
+    s = "%g" % float(b)
+    if s.startswith("0.") and set(s[2:]) == {"9"}:
+        return "N" * (len(s) - 2)
+    return "B" + "".join(WORDS[int(c)] if c.isdigit() else "p" for c in s)
+
+
+def pow10_tok(v):
+    """1e-06 -> msix, 1e+12 -> twelve, 100 -> two, 1 -> zero."""
+    e = round(math.log10(float(v)))
+    return ("m" if e < 0 else "") + word(abs(e))
+
+
+def cap(s):
+    return s[:1].upper() + s[1:]
+
+
+def fmt(x, sig=3):
+    """A number for the text: 3 significant digits, scientific outside
+    [1e-3, 1e5), as TeX math (wrapped in \\ensuremath by the macro)."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "\\text{n/a}"
+    if isinstance(x, float) and math.isinf(x):
+        return "\\infty" if x > 0 else "-\\infty"
+    if x == 0:
+        return "0"
+    a = abs(x)
+    if 1e-3 <= a < 1e5:
+        digits = max(sig - 1 - int(math.floor(math.log10(a))), 0)
+        s = "%.*f" % (digits, x)
+        return s
+    m, e = ("%.*e" % (sig - 1, x)).split("e")
+    return "%s\\times10^{%d}" % (m, int(e))
+
+
+def fmt_int(x):
+    return "%d" % x
+
+
+class Out:
+    def __init__(self):
+        self.macros = {}
+        self.lines = []
+
+    def num(self, name, value, src, sig=3):
+        self._def(name, "\\ensuremath{%s}" % fmt(value, sig), src)
+
+    def int(self, name, value, src):
+        self._def(name, "%d" % value, src)
+
+    def text(self, name, value, src):
+        self._def(name, value, src)
+
+    def _def(self, name, body, src):
+        assert name.isalpha(), name
+        if name in self.macros:
+            raise SystemExit("gen_numbers.py: macro %s defined twice" % name)
+        self.macros[name] = body
+        self.lines.append("%% %s\n\\newcommand{\\%s}{%s}" % (src, name, body))
+
+
+class Missing(Exception):
+    pass
+
+
+def read_csv(path):
+    """(rows as dicts, params string from '# params:' or '')."""
+    if not os.path.exists(path):
+        raise Missing(path)
+    params = ""
+    body = []
+    with open(path, newline="") as f:
+        for line in f:
+            if line.startswith("#"):
+                if line.startswith("# params:"):
+                    params = line[len("# params:"):].strip()
+                continue
+            body.append(line)
+    rows = list(csv.DictReader(body))
+    if not rows:
+        raise Missing(path + " (no rows)")
+    return rows, params
+
+
+def params_dict(p):
+    d = {}
+    for tok in p.split():
+        if "=" in tok:
+            k, v = tok.split("=", 1)
+            d[k] = v
+    return d
+
+
+def f(r, k):
+    v = r[k]
+    try:
+        return float(v)
+    except ValueError:
+        return float("nan")
+
+
+def close(a, b):
+    return abs(float(a) - float(b)) <= 1e-9 * max(abs(float(a)), abs(float(b)), 1e-300)
+
+
+def table(rows, header, spec):
+    """A booktabs tabular: header cells and rows of already-formatted cells."""
+    out = ["\\begin{tabular}{%s}" % spec, "\\toprule", " & ".join(header) + " \\\\", "\\midrule"]
+    out += [" & ".join(r) + " \\\\" for r in rows]
+    out += ["\\bottomrule", "\\end{tabular}"]
+    return "\n".join(out) + "\n"
+
+
+def m(x, sig=3):
+    return "$%s$" % fmt(x, sig)
+
+
+def nanmax(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    return max(xs) if xs else float("nan")
+
+
+def nanmin(xs):
+    xs = [x for x in xs if not math.isnan(x)]
+    return min(xs) if xs else float("nan")
+
+
+# ---------------------------------------------------------------- sections
+# Each takes (results dir, Out, tables dict) and raises Missing when its CSV
+# is absent.
+
+def sec_truncation(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "truncation.csv"))
+    src = "data/truncation.csv"
+    orders = sorted({int(r["order"]) for r in rows})
+    # agreement of the measured error with the closed-form binomial remainder
+    dev = nanmax([abs(f(r, "err_measured") - f(r, "err_closed")) for r in rows])
+    O.num("TruncMaxDevClosed", dev, src + ": max |err_measured - err_closed| (both relative errors)")
+    O.num("TruncOffdiagMax", nanmax([f(r, "offdiag") for r in rows]), src + ": max off-diagonal entry of Lhat")
+    O.int("TruncOrderMax", max(orders), src + ": largest order")
+    rk = [r for r in rows if int(r["order"]) == max(orders)]
+    r1 = min(rk, key=lambda r: abs(math.log(f(r, "a_xnorm"))))
+    O.num("TruncErrAtOneKmax", f(r1, "err_measured"), src + ": largest order, a_xnorm nearest 1")
+    targets = [0.1, 0.5, 1.0]
+    tab = []
+    for k in orders:
+        rk = [r for r in rows if int(r["order"]) == k]
+        cells = ["%d" % k]
+        for t in targets:
+            # the sample of a||X|| closest to t (log distance)
+            r = min(rk, key=lambda r: abs(math.log(f(r, "a_xnorm") / t)))
+            cells.append(m(f(r, "err_measured"), 2))
+            if t == 1.0:
+                O.num("TruncErrAtOneK" + word(k), f(r, "err_measured"),
+                      src + ": order=%d, a_xnorm nearest 1 (%g)" % (k, f(r, "a_xnorm")))
+                O.num("TruncAXAtOneK" + word(k), f(r, "a_xnorm"), src + ": that sample's a_xnorm")
+            if t == 0.1:
+                O.text("TruncTenth", "%g" % t, "gen_numbers.py: the a_xnorm target of TruncErrAtTenth*") if k == orders[0] else None
+                O.num("TruncErrAtTenthK" + word(k), f(r, "err_measured"),
+                      src + ": order=%d, a_xnorm nearest 0.1" % k)
+        tab.append(cells)
+    T["truncation"] = table(tab, ["order $k$"] + ["$a\\|X\\|\\approx%g$" % t for t in targets], "rrrr")
+
+
+def sec_commutator(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "commutator.csv"))
+    src = "data/commutator.csv"
+    pd = params_dict(params)
+    O.text("CommDim", pd.get("m", "n/a"), src + ": params m")
+    xs = sorted({f(r, "x") for r in rows})
+    tab = []
+    for x in xs:
+        for k in sorted({int(r["order"]) for r in rows}):
+            rk = [r for r in rows if int(r["order"]) == k and close(f(r, "x"), x)]
+            base = rk[0]["err_commuting"]
+            worst = max(rk, key=lambda r: f(r, "err"))
+            ratio = f(worst, "err") / float(base)
+            kx = "K" + word(k) + "X" + cap(word(round(100 * x)))
+            if k == min(int(r["order"]) for r in rows):
+                O.text("CommX" + cap(word(round(100 * x))), "%g" % x, src + ": an x value")
+            O.num("CommRatio" + kx, ratio, src + ": order=%d x=%g: max err / err_commuting" % (k, x))
+            O.num("CommErr" + kx, f(worst, "err"), src + ": order=%d x=%g: max err over theta" % (k, x))
+            O.num("CommBase" + kx, float(base), src + ": order=%d x=%g: err at theta=0" % (k, x))
+            O.num("CommAX" + kx, f(worst, "a_xnorm"), src + ": order=%d x=%g: a_xnorm at the max err" % (k, x))
+            O.num("CommAtWorst" + kx, f(worst, "commutator"), src + ": order=%d x=%g: commutator at the max err" % (k, x))
+            tab.append(["%g" % x, "%d" % k, m(float(base), 2), m(f(worst, "err"), 2),
+                        m(f(worst, "commutator"), 2), m(ratio, 3)])
+    T["commutator"] = table(tab, ["$x$", "$k$", "error, commuting", "max error",
+                                  "commutator there", "ratio"], "rrrrrr")
+
+
+def sec_error_time(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "error-time.csv"))
+    src = "data/error-time.csv"
+    pd = params_dict(params)
+    for key, name in (("m", "ExpThreeM"), ("n", "ExpThreeN"), ("T", "ExpThreeT")):
+        O.text(name, pd.get(key, "n/a"), src + ": params " + key)
+    for key, name in (("kappa", "ExpThreeKappa"), ("eps", "ExpThreeEps")):
+        try:
+            O.num(name, float(pd[key]), src + ": params " + key, 1)
+        except (KeyError, ValueError):
+            O.text(name, "n/a", src + ": params " + key + " (absent)")
+    Tn = max(int(r["step"]) for r in rows)
+    betas = sorted({r["beta2"] for r in rows}, key=float)
+    orders = sorted({int(r["order"]) for r in rows})
+    inits = ["eps", "warm"]
+
+    def sel(dt, b, k, ini):
+        return [r for r in rows if r["dtype"] == dt and r["beta2"] == b and int(r["order"]) == k
+                and r["init"] == ini]
+
+    tab = []
+    for ini in inits:
+        for b in betas:
+            rs = sel("f64", b, 2, ini)
+            if not rs:
+                continue
+            fin = [r for r in rs if int(r["step"]) == Tn][0]
+            tag = "Ktwo" + "Beta" + beta_tok(b) + "Init" + cap(ini)
+            et, en = f(fin, "err_tracked"), f(fin, "err_nominal")
+            emax = nanmax([f(r, "err_tracked") for r in rs])
+            O.num("ErrTrackedFinal" + tag, et, src + ": f64 beta2=%s order=2 init=%s step=%d" % (b, ini, Tn))
+            O.num("ErrNominalFinal" + tag, en, src + ": same row, err_nominal")
+            O.num("ErrTrackedMax" + tag, emax, src + ": f64 beta2=%s order=2 init=%s: max over checkpoints" % (b, ini))
+            tab.append([ini, b, m(et, 3), m(emax, 3), m(en, 3), m(1 - f(fin, "beta_eff"), 2)])
+    T["error_time"] = table(tab, ["init", "$\\beta_2$", "tracked, final", "tracked, max",
+                                  "nominal, final", "$1-\\beta_{\\mathrm{eff}}$, final"], "llrrrr")
+    # the safeguard: fraction of measured steps on which it fired (all configs)
+    fired = [int(r["fired"]) for r in rows if r["init"] == "eps"]
+    O.text("FiringWord", "on every measured step" if all(fired) else
+           "on a fraction %s of the measured steps" % ("$" + fmt(sum(fired) / len(fired)) + "$"),
+           src + ": init=eps: whether fired on every row")
+    O.num("ExpThreeFiredFracEps", sum(fired) / len(fired), src + ": init=eps: mean of fired over all rows")
+    fired_w = [int(r["fired"]) for r in rows if r["init"] == "warm" and int(r["step"]) > 1]
+    if fired_w:
+        O.num("ExpThreeFiredFracWarm", sum(fired_w) / len(fired_w), src + ": init=warm, step>1: mean of fired")
+    # beta2 has no effect when the safeguard always fires: spread over beta2
+    def spread(ini, dt="f64"):
+        out = 0.0
+        for k in orders:
+            vals = [f([r for r in sel(dt, b, k, ini) if int(r["step"]) == Tn][0], "err_tracked") for b in betas]
+            out = max(out, (max(vals) - min(vals)) / max(vals))
+        return out
+    sp_eps = spread("eps")
+    O.text("BetaEffectWord", "no effect at all" if sp_eps < 1e-9 else
+           ("a negligible effect" if sp_eps < 0.01 else "an effect"),
+           src + ": from BetaSpreadInitEps (< 1e-9: none, < 1%: negligible)")
+    O.num("BetaSpreadInitEps", sp_eps, src + ": init=eps, final err_tracked: max over k of (max-min)/max over beta2")
+    sp_w = spread("warm")
+    O.text("BetaEffectWordWarm", "no effect at all" if sp_w < 1e-9 else
+           ("a negligible effect" if sp_w < 0.01 else "an effect"), src + ": from BetaSpreadInitWarm")
+    fe = [f(r, "err_tracked") for r in rows if int(r["step"]) == Tn and r["init"] == "eps"]
+    fw = [f(r, "err_tracked") for r in rows if int(r["step"]) == Tn and r["init"] == "warm"]
+    warm_worse = statistics.mean(fw) > statistics.mean(fe)
+    O.text("WarmVsEpsWord", "further from" if warm_worse else "closer to",
+           src + ": mean final err_tracked, warm vs eps init")
+    O.text("WarmAdvice", "the exact warm start did \\emph{not} help" if warm_worse else
+           "the exact warm start helped", src + ": same comparison")
+    O.num("BetaSpreadInitWarm", spread("warm"), src + ": init=warm: same")
+    # order: spread over k
+    ospread = 0.0
+    for ini in inits:
+        for b in betas:
+            vals = [f([r for r in sel("f64", b, k, ini) if int(r["step"]) == Tn][0], "err_tracked") for k in orders]
+            ospread = max(ospread, (max(vals) - min(vals)) / max(vals))
+    O.num("OrderSpread", ospread, src + ": final err_tracked: max over beta2,init of (max-min)/max over k")
+    O.text("ExpThreeOrders", ", ".join(str(k) for k in orders), src + ": orders")
+    # precision: f32 vs f64, same configuration and step
+    key = lambda r: (r["beta2"], r["order"], r["init"], r["step"])
+    f64 = {key(r): f(r, "err_tracked") for r in rows if r["dtype"] == "f64"}
+    pd_ = [abs(f(r, "err_tracked") - f64[key(r)]) / f64[key(r)] for r in rows
+           if r["dtype"] == "f32" and key(r) in f64 and f64[key(r)] > 0]
+    O.num("PrecMaxRelDiff", nanmax(pd_) if pd_ else float("nan"),
+          src + ": max over rows |err_tracked(f32) - err_tracked(f64)| / err_tracked(f64)")
+    # nominal error after the first 10 steps: smallest over everything
+    O.num("ErrNominalMinAfterTen", nanmin([f(r, "err_nominal") for r in rows if int(r["step"]) >= 10]),
+          src + ": min err_nominal over rows with step >= 10")
+    O.num("ErrTrackedMaxAll", nanmax([f(r, "err_tracked") for r in rows]), src + ": max err_tracked over all rows")
+    O.num("ErrTrackedMaxAllEps", nanmax([f(r, "err_tracked") for r in rows if r["init"] == "eps"]),
+          src + ": max err_tracked over rows with init=eps")
+    failures = max(int(r["failures"]) for r in rows)
+    O.int("ExpThreeFailures", failures, src + ": max failures")
+
+    # recommendation table: configurations whose error vs the tracked root
+    # stayed within each tolerance over the whole run
+    tols = [float(t) for t in O.tols]
+    rec = []
+    for ini in inits:
+        for dt in ("f64", "f32"):
+            for b in betas:
+                cells = [ini, dt, b]
+                for k in orders:
+                    emax = nanmax([f(r, "err_tracked") for r in sel(dt, b, k, ini)])
+                    ok = [t for t in tols if emax <= t]
+                    cells.append(m(emax, 2) + (" $\\checkmark$" if len(ok) == len(tols) else
+                                               (" $\\circ$" if ok else "")))
+                rec.append(cells)
+    T["recommend"] = table(rec, ["init", "state", "$\\beta_2$"] + ["$k=%d$" % k for k in orders],
+                           "lll" + "r" * len(orders))
+    for t in tols:
+        tag = "Tol" + cap(word(round(100 * t)))
+        within = [(ini, dt, b, k) for ini in inits for dt in ("f64", "f32") for b in betas for k in orders
+                  if nanmax([f(r, "err_tracked") for r in sel(dt, b, k, ini)]) <= t]
+        total = len(inits) * 2 * len(betas) * len(orders)
+        O.int("Within" + tag, len(within), src + ": configurations with max err_tracked <= %g" % t)
+        O.int("WithinTotal" + tag, total, src + ": configurations")
+        inis = sorted({w[0] for w in within})
+        O.text("WithinInits" + tag, ", ".join(inis) if inis else "none",
+               src + ": inits among them")
+    O.text("BetaNN", "0.99" if "0.99" in betas else "n/a", src + ": the beta2 of the *BetaNN* macros")
+    O.num("TolLow", tols[0], "gen_numbers.py --tol (first)")
+    O.num("TolHigh", tols[-1], "gen_numbers.py --tol (last)")
+
+
+def sec_safeguard(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "safeguard.csv"))
+    src = "data/safeguard.csv"
+    Tn = max(int(r["step"]) for r in rows)
+    O.int("ExpFourT", Tn, src + ": steps")
+    epss = sorted({r["eps"] for r in rows}, key=float)
+    betas = sorted({r["beta2"] for r in rows}, key=float)
+    final = {(r["eps"], r["init"], r["safeguard"], r["beta2"]): r for r in rows if int(r["step"]) == Tn}
+    tab = []
+    for e in epss:
+        cells = [m(float(e), 1)]
+        for sg in ("frobenius", "spectral"):
+            for b in betas:
+                cells.append("%.2f" % f(final[(e, "eps", sg, b)], "fired_frac"))
+        tab.append(cells)
+    T["safeguard"] = table(tab, ["$\\epsilon$"] + ["F, $\\beta_2=%s$" % b for b in betas] +
+                           ["S, $\\beta_2=%s$" % b for b in betas], "r" + "r" * 2 * len(betas))
+    for e in epss:
+        for sg in ("frobenius", "spectral"):
+            for b in betas:
+                r = final[(e, "eps", sg, b)]
+                O.num("FiredFrac" + cap(sg) + "Eps" + cap(pow10_tok(e)) + "Beta" + beta_tok(b),
+                      f(r, "fired_frac"), src + ": eps=%s init=eps safeguard=%s beta2=%s step=%d fired_frac" % (e, sg, b, Tn))
+    # the smallest eps at which the Frobenius safeguard, init eps, beta2=0.99,
+    # fired on fewer than half of the steps
+    b99 = "0.99" if "0.99" in betas else betas[len(betas) // 2]
+    below = [e for e in epss if f(final[(e, "eps", "frobenius", b99)], "fired_frac") < 0.5]
+    O.text("EpsFiringStops", ("\\ensuremath{%s}" % fmt(float(below[0]), 1)) if below else "none of the tested values",
+           src + ": smallest eps with fired_frac < 0.5 (frobenius, init eps, beta2=%s)" % b99)
+    O.text("FireAlwaysPct", "99", "gen_numbers.py: threshold of EpsAlwaysFires (percent of steps)")
+    O.text("FireHalfPct", "50", "gen_numbers.py: threshold of EpsFiringStops (percent of steps)")
+    O.text("SafeBetaRef", b99, src + ": the beta2 of EpsFiringStops")
+    always = [e for e in epss if all(f(final[(e, ini, "frobenius", b)], "fired_frac") >= 0.99
+                                      for ini in ("eps",) for b in betas)]
+    O.text("EpsAlwaysFires", ("\\ensuremath{%s}" % fmt(float(always[-1]), 1)) if always else "none of the tested values",
+           src + ": largest eps with fired_frac >= 0.99 for every beta2 (frobenius, init eps)")
+    # 1 - beta_eff at the default eps (1e-6 when present)
+    e6 = [e for e in epss if close(e, 1e-6)]
+    O.text("SafeEpsRef", ("\\ensuremath{%s}" % fmt(float(e6[0]), 1)) if e6 else "n/a", src + ": the eps of OneMinusBetaEff*EpsSix")
+    if e6:
+        vals = [f(final[(e6[0], "eps", "frobenius", b)], "one_minus_beta_eff") for b in betas]
+        O.num("OneMinusBetaEffEpsSix", max(vals), src + ": eps=1e-6 init=eps frobenius: max final 1-beta_eff over beta2")
+        vals = [f(final[(e6[0], "eps", "spectral", b)], "one_minus_beta_eff") for b in betas]
+        O.text("SpectralStatWord", ": the statistic stops moving" if max(vals) == 0 else "",
+               src + ": ': the statistic stops moving' when that 1-beta_eff is exactly 0")
+        O.num("OneMinusBetaEffSpectralEpsSix", max(vals), src + ": same, spectral")
+
+
+def sec_stability(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "stability.csv"))
+    src = "data/stability.csv"
+    pd = params_dict(params)
+    O.text("ExpFiveT", pd.get("T", "n/a"), src + ": params T")
+    kappas = sorted({r["kappa"] for r in rows}, key=float)
+    epss = sorted({r["eps"] for r in rows}, key=float, reverse=True)
+    Ks = sorted({int(r["reanchor"]) for r in rows})
+
+    def sel(kap, e, dt, v, K):
+        return [r for r in rows if r["kappa"] == kap and r["eps"] == e and r["dtype"] == dt
+                and r["variant"] == v and int(r["reanchor"]) == K]
+
+    def last(rs):
+        return max(rs, key=lambda r: int(r["step"]))
+
+    tab = []
+    for kap in kappas:
+        for e in epss:
+            pl, sy = sel(kap, e, "f64", "plain", 0), sel(kap, e, "f64", "sym", 0)
+            cells = [m(float(kap), 1), m(float(e), 1), m(f(last(pl), "err_tracked"), 2),
+                     m(f(last(sy), "err_tracked"), 2)]
+            for K in Ks:
+                if K:
+                    cells.append(m(nanmax([f(r, "err_tracked") for r in sel(kap, e, "f64", "plain", K)]), 2))
+            cells += [m(nanmin([f(r, "min_eig_sym") for r in pl]), 2),
+                      m(nanmin([f(r, "min_eig_sym") for r in sy]), 2),
+                      m(nanmax([f(r, "asymmetry") for r in pl]), 2)]
+            tab.append(cells)
+    T["stability"] = table(tab, ["$\\kappa$", "$\\epsilon$", "plain", "sym"] +
+                           ["max, $K=%d$" % K for K in Ks if K] +
+                           ["$\\lambda_{\\min}$ plain", "$\\lambda_{\\min}$ sym", "asym. plain"],
+                           "rr" + "r" * (2 + len([K for K in Ks if K]) + 3))
+    noK = [r for r in rows if int(r["reanchor"]) == 0]
+    O.num("StabErrPlainMax", nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "plain"]),
+          src + ": max err_tracked, plain, no re-anchoring, all kappa/eps/dtype")
+    O.num("StabErrSymMax", nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "sym"]),
+          src + ": same, sym")
+    for K in Ks:
+        if K:
+            O.num("StabErrReanchorMaxK" + cap(word(K)),
+                  nanmax([f(r, "err_tracked") for r in rows if int(r["reanchor"]) == K and r["variant"] == "plain"]),
+                  src + ": max err_tracked, plain, reanchor=%d, all kappa/eps/dtype" % K)
+            O.int("StabK" + cap(word(K)), K, src + ": a re-anchoring interval")
+    sym_worse = (nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "sym"]) >
+                 nanmax([f(r, "err_tracked") for r in noK if r["variant"] == "plain"]))
+    O.text("SymVerdict", "Symmetrising does not help" if sym_worse else "Symmetrising lowers the largest error",
+           src + ": max err_tracked sym vs plain, no re-anchoring")
+    O.text("SymAdvice", "Do not symmetrise" if sym_worse else "Symmetrising is an option",
+           src + ": same comparison")
+    O.num("StabSymMinEig", nanmin([f(r, "min_eig_sym") for r in noK if r["variant"] == "sym"]),
+          src + ": min of min_eig_sym, sym, no re-anchoring")
+    O.num("StabPlainMinEig", nanmin([f(r, "min_eig_sym") for r in noK if r["variant"] == "plain"]),
+          src + ": min of min_eig_sym, plain, no re-anchoring")
+    O.int("StabSymNegative", sum(1 for kap in kappas for e in epss
+                                 if nanmin([f(r, "min_eig_sym") for r in sel(kap, e, "f64", "sym", 0)]) < 0),
+          src + ": (kappa, eps) pairs where sym's min_eig_sym went negative (f64, K off)")
+    O.int("StabPlainNegative", sum(1 for kap in kappas for e in epss
+                                   if nanmin([f(r, "min_eig_sym") for r in sel(kap, e, "f64", "plain", 0)]) < 0),
+          src + ": same, plain")
+    O.int("StabPairs", len(kappas) * len(epss), src + ": (kappa, eps) pairs")
+    O.num("StabAsymMax", nanmax([f(r, "asymmetry") for r in noK if r["variant"] == "plain"]),
+          src + ": max asymmetry, plain, no re-anchoring")
+    O.int("StabFailures", max(int(r["failures"]) for r in rows), src + ": max failures (NaN/Inf updates)")
+    O.int("StabStopped", sum(int(r["stopped"]) for r in rows), src + ": configurations stopped by a numerical error")
+    # corrected vs plain: identical when the Newton step is never taken
+    key = lambda r: (r["kappa"], r["eps"], r["dtype"], r["reanchor"], r["step"])
+    plain = {key(r): f(r, "err_tracked") for r in rows if r["variant"] == "plain"}
+    d = [abs(f(r, "err_tracked") - plain[key(r)]) for r in rows
+         if r["variant"] == "corrected" and key(r) in plain and not math.isnan(f(r, "err_tracked"))]
+    O.num("StabCorrectedMinusPlain", max(d) if d else float("nan"),
+          src + ": max |err_tracked(corrected) - err_tracked(plain)| over matching rows")
+    # f32 vs f64 (no re-anchoring)
+    keyd = lambda r: (r["kappa"], r["eps"], r["variant"], r["reanchor"], r["step"])
+    f64 = {keyd(r): f(r, "err_tracked") for r in noK if r["dtype"] == "f64"}
+    d = [abs(f(r, "err_tracked") - f64[keyd(r)]) / f64[keyd(r)] for r in noK
+         if r["dtype"] == "f32" and keyd(r) in f64 and f64[keyd(r)] > 0]
+    O.num("StabPrecMaxRelDiff", nanmax(d) if d else float("nan"),
+          src + ": max relative difference f32 vs f64 err_tracked, no re-anchoring")
+    # right after a re-anchor in f32: the floor set by the precision
+    ra = [f(r, "err_tracked") for r in rows if r["dtype"] == "f32" and int(r["reanchor"]) > 0
+          and int(r["step"]) % int(r["reanchor"]) == 0 and f(r, "err_tracked") > 0]
+    O.num("StabFloatAnchorErr", nanmax(ra) if ra else float("nan"),
+          src + ": max err_tracked of f32 at a re-anchoring step (rounding floor)")
+
+
+def sec_direction(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "direction.csv"))
+    src = "data/direction.csv"
+    Tn = max(int(r["step"]) for r in rows)
+    betas = sorted({r["beta2"] for r in rows}, key=float)
+    tab = []
+    for ini in ("eps", "warm"):
+        for b in betas:
+            r = [r for r in rows if r["beta2"] == b and r["init"] == ini and r["order"] == "2"
+                 and int(r["step"]) == Tn][0]
+            tag = "Beta" + beta_tok(b) + "Init" + cap(ini)
+            O.num("CosNominal" + tag, f(r, "cos_nominal"), src + ": order=2 beta2=%s init=%s step=%d" % (b, ini, Tn))
+            O.num("CosTracked" + tag, f(r, "cos_tracked"), src + ": same row")
+            O.num("CosIdentity" + tag, f(r, "cos_identity"), src + ": same row")
+            tab.append([ini, b, "%.3f" % f(r, "cos_tracked"), m(f(r, "relerr_tracked"), 2),
+                        "%.3f" % f(r, "cos_nominal"), m(f(r, "relerr_nominal"), 2),
+                        "%.3f" % f(r, "cos_identity")])
+    T["direction"] = table(tab, ["init", "$\\beta_2$", "cos, tracked", "rel.\\ err, tracked",
+                                 "cos, nominal", "rel.\\ err, nominal", "cos($G$, nominal)"], "llrrrrr")
+    fin = [r for r in rows if int(r["step"]) == Tn]
+    O.num("CosNominalMin", min(f(r, "cos_nominal") for r in fin), src + ": final step: min cos_nominal")
+    O.num("CosNominalMax", max(f(r, "cos_nominal") for r in fin), src + ": final step: max cos_nominal")
+    O.num("CosIdentityMax", max(f(r, "cos_identity") for r in fin), src + ": final step: max cos_identity")
+    O.num("CosIdentityMin", min(f(r, "cos_identity") for r in fin), src + ": final step: min cos_identity")
+    further = min(f(r, "cos_nominal") for r in fin) < min(f(r, "cos_identity") for r in fin)
+    O.text("DirVerdict", "In some configurations Jorge's direction is further from Shampoo's than the plain "
+           "gradient is: it is a different preconditioner, not an approximation of Shampoo's" if further else
+           "Jorge's direction is closer to Shampoo's than the plain gradient in every configuration",
+           src + ": min cos_nominal vs min cos_identity at the last step")
+    O.int("ExpSixT", Tn, src + ": steps")
+
+
+def sec_track(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "track.csv"))
+    src = "data/track.csv"
+    pd = params_dict(params)
+    for key, name in (("m", "TrackM"), ("cols", "TrackN"), ("T", "TrackT"), ("reanchor_K", "TrackK")):
+        O.text(name, pd.get(key, "n/a"), src + ": params " + key)
+    runs = []
+    for r in rows:
+        if r["run"] not in runs:
+            runs.append(r["run"])
+    by = {run: [r for r in rows if r["run"] == run] for run in runs}
+    tab = []
+    for sg in ("frobenius", "spectral"):
+        for k in sorted({int(run.split(":")[1]) for run in runs if run.startswith(sg + ":")}):
+            base = by.get("%s:%d:0:plain" % (sg, k))
+            if not base:
+                continue
+            fin = max(base, key=lambda r: int(r["step"]))
+            ra = [run for run in runs if run.startswith("%s:%d:" % (sg, k)) and run.endswith(":plain")
+                  and run.split(":")[2] != "0"]
+            ramax = nanmax([f(r, "err_tracked") for r in by[ra[0]]]) if ra else float("nan")
+            tag = cap(sg) + "K" + word(k)
+            O.num("TrackErrFinal" + tag, f(fin, "err_tracked"), src + ": run %s:%d:0:plain, last step" % (sg, k))
+            O.num("TrackErrMax" + tag, nanmax([f(r, "err_tracked") for r in base]), src + ": same run, max")
+            O.num("TrackErrNominalFinal" + tag, f(fin, "err_nominal"), src + ": same run, last step, err_nominal")
+            O.num("TrackErrReanchorMax" + tag, ramax, src + ": run %s, max err_tracked" % (ra[0] if ra else "-"))
+            O.num("TrackMinEig" + tag, nanmin([f(r, "min_eig_sym") for r in base]), src + ": same run, min min_eig_sym")
+            tab.append([sg, "%d" % k, m(f(base[0], "err_tracked"), 2), m(f(fin, "err_tracked"), 2),
+                        m(f(fin, "err_nominal"), 2), m(ramax, 2), m(nanmin([f(r, "min_eig_sym") for r in base]), 2)])
+    T["track"] = table(tab, ["safeguard", "$k$", "step 1", "final", "final, nominal",
+                             "max, re-anchored", "min $\\lambda_{\\min}$"], "lrrrrrr")
+    # growth of the spectral error: final / at step 1, order 2
+    for sg in ("frobenius", "spectral"):
+        base = by.get("%s:2:0:plain" % sg)
+        if base:
+            first = min(base, key=lambda r: int(r["step"]))
+            fin = max(base, key=lambda r: int(r["step"]))
+            g_ = f(fin, "err_tracked") / f(first, "err_tracked")
+            O.text("TrackVerdict" + cap(sg), "grows without bound" if g_ > 1e3 else
+                   ("grows" if g_ > 10 else "stays bounded"),
+                   src + ": run %s:2:0:plain: from last/first error (> 1e3: without bound, > 10: grows)" % sg)
+            O.num("TrackGrowth" + cap(sg) + "Ktwo", g_,
+                  src + ": run %s:2:0:plain: err_tracked last / first" % sg)
+            O.num("TrackAXMin" + cap(sg), nanmin([f(r, "a_xnorm") for r in base]),
+                  src + ": run %s:2:0:plain: min a_xnorm" % sg)
+    fb, sp = by.get("frobenius:2:0:plain"), by.get("spectral:2:0:plain")
+    if fb and sp:
+        worse = nanmax([f(r, "err_tracked") for r in sp]) > nanmax([f(r, "err_tracked") for r in fb])
+        O.text("NormAdvice", "Use the Frobenius norm" if worse else "Either norm is acceptable here",
+               src + ": max err_tracked spectral vs frobenius, k=2, no re-anchoring")
+    # the corrected variant: Newton steps taken and the residual it saw
+    for sg in ("frobenius", "spectral"):
+        c = by.get("%s:2:0:corrected" % sg)
+        if c:
+            O.int("TrackCorrSteps" + cap(sg), sum(int(r["corrected"]) for r in c),
+                  src + ": run %s:2:0:corrected: sum of corrected" % sg)
+            O.int("TrackCorrTotal" + cap(sg), len(c), src + ": its rows (steps measured)")
+            O.num("TrackCorrResidMin" + cap(sg), nanmin([f(r, "residual") for r in c]),
+                  src + ": its min residual ||Lhat^4 L - I||_F")
+            O.num("TrackCorrErrFinal" + cap(sg), f(max(c, key=lambda r: int(r["step"])), "err_tracked"),
+                  src + ": its final err_tracked")
+
+
+def sec_bench(R, O, T):
+    rows, params = read_csv(os.path.join(R, "data", "bench.csv"))
+    src = "data/bench.csv"
+    backends = sorted({r["backend"] for r in rows})
+    O.text("BenchBackends", ", ".join(backends), src + ": backends measured")
+    gpu = [b for b in backends if b != "cpu"]
+    O.text("BenchGpuMeasured", "yes" if gpu else "no", src + ": a non-cpu backend present")
+    tab = []
+    ratios = {}
+    for be in backends:
+        for prec in sorted({r["precision"] for r in rows if r["backend"] == be}):
+            ms = sorted({int(r["m"]) for r in rows if r["backend"] == be and r["precision"] == prec})
+            for mm in ms:
+                def get(meth, n=None, order=None):
+                    c = [r for r in rows if r["backend"] == be and r["precision"] == prec and r["method"] == meth
+                         and int(r["m"]) == mm and (n is None or int(r["n"]) == n)
+                         and (order is None or int(r["order"]) == order)]
+                    return c[0] if c else None
+                g = get("gemm")
+                jd = get("jorge_dense", mm, 2)
+                lr = [r for r in rows if r["backend"] == be and r["precision"] == prec and r["method"] == "jorge_lowrank"
+                      and int(r["m"]) == mm and int(r["order"]) == 2]
+                eig, nw = get("eig"), get("newton")
+                if not (g and jd and eig and nw):
+                    continue
+                lr0 = lr[0] if lr else None
+                tab.append([be, prec, "%d" % mm, "%.0f" % f(g, "gflops"), m(f(jd, "gemm_equiv"), 3),
+                            (m(f(lr0, "gemm_equiv"), 3) + " ($n=%s$)" % lr0["n"]) if lr0 else "--",
+                            m(f(eig, "gemm_equiv"), 3), m(f(nw, "gemm_equiv"), 3) + " (%s it.)" % nw["iterations"],
+                            m(f(eig, "median_s") / f(jd, "median_s"), 3), m(f(nw, "median_s") / f(jd, "median_s"), 3)])
+                ratios[(be, prec, mm)] = (f(jd, "gemm_equiv"), f(eig, "gemm_equiv"), f(nw, "gemm_equiv"),
+                                          f(eig, "median_s") / f(jd, "median_s"),
+                                          f(nw, "median_s") / f(jd, "median_s"))
+    T["bench"] = table(tab, ["backend", "prec.", "$m$", "GEMM GF/s", "Jorge dense", "Jorge low-rank",
+                             "eig root", "Newton root", "eig/Jorge", "Newton/Jorge"], "llrrrrrrrr")
+    if not ratios:
+        raise Missing(src + " (no complete size)")
+    # the largest CPU size, first precision
+    cpu = sorted(k for k in ratios if k[0] == "cpu")
+    big = max(cpu, key=lambda k: (k[2], k[1]))
+    jd, eig, nw, re_, rn = ratios[big]
+    O.int("BenchMaxM", big[2], src + ": largest m on the cpu")
+    O.text("BenchMaxMPrec", big[1], src + ": its precision")
+    O.num("BenchJorgeGE", jd, src + ": cpu %s m=%d jorge_dense order=2 gemm_equiv" % (big[1], big[2]))
+    O.num("BenchEigGE", eig, src + ": same, eig")
+    O.num("BenchNewtonGE", nw, src + ": same, newton")
+    O.num("BenchEigOverJorge", re_, src + ": same, eig median_s / jorge median_s")
+    O.num("BenchNewtonOverJorge", rn, src + ": same, newton / jorge")
+    O.num("BenchEigOverJorgeMin", min(v[3] for k, v in ratios.items() if k[0] == "cpu"), src + ": min over cpu sizes")
+    O.num("BenchEigOverJorgeMax", max(v[3] for k, v in ratios.items() if k[0] == "cpu"), src + ": max over cpu sizes")
+    O.num("BenchNewtonOverJorgeMin", min(v[4] for k, v in ratios.items() if k[0] == "cpu"), src + ": min over cpu sizes")
+    O.num("BenchNewtonOverJorgeMax", max(v[4] for k, v in ratios.items() if k[0] == "cpu"), src + ": max over cpu sizes")
+    # re-anchoring every K steps adds eig/K per step: the K at which that is at
+    # most one Jorge update
+    nwr = [r for r in rows if r["backend"] == big[0] and r["precision"] == big[1] and r["method"] == "newton"
+           and int(r["m"]) == big[2]]
+    O.int("BenchNewtonIters", int(nwr[0]["iterations"]), src + ": newton iterations at the largest m")
+    if gpu:
+        O.text("BenchGpuSentence", "GPU rows (backend %s) are measured and listed in Table~\\ref{tab:bench}." % ", ".join(gpu),
+               src + ": non-cpu backends present")
+    else:
+        O.text("BenchGpuSentence", "There is no GPU measurement yet: every ratio here is from the CPU backend, "
+               "and nothing is claimed for the GPU.", src + ": no non-cpu backend in the CSV")
+    O.int("BenchReanchorKmin", math.ceil(re_), src + ": ceil(eig/jorge time) at the largest m")
+    sp = [f(r, "speedup") for r in rows if r["backend"] == "cpu" and r["method"] == "jorge_lowrank"
+          and r["speedup"] not in ("", None)]
+    # the low-rank sweep over m/n: the (m, precision) group with the most
+    # order-2 low-rank rows (ties: larger m)
+    groups = {}
+    for r in rows:
+        if r["backend"] == "cpu" and r["method"] == "jorge_lowrank" and int(r["order"]) == 2 \
+                and r["speedup"] not in ("", None):
+            groups.setdefault((int(r["m"]), r["precision"]), []).append(r)
+    sweep = max(groups.items(), key=lambda kv: (len(kv[1]), kv[0][0]))[1] if groups else []
+    if sweep:
+        O.int("BenchSweepM", int(sweep[0]["m"]), src + ": m of the low-rank sweep")
+    if sp:
+        O.num("BenchLowrankSpeedupMax", max(sp), src + ": max low-rank speedup (cpu)")
+        O.num("BenchLowrankSpeedupMin", min(sp), src + ": min low-rank speedup (cpu)")
+    if sweep:
+        best = max(sweep, key=lambda r: f(r, "speedup"))
+        worst = min(sweep, key=lambda r: f(r, "speedup"))
+        O.num("BenchLowrankBestRatio", int(best["m"]) / int(best["n"]), src + ": m/n of the best speedup in the sweep")
+        O.num("BenchLowrankWorstRatio", int(worst["m"]) / int(worst["n"]), src + ": m/n of the smallest speedup")
+        O.num("BenchLowrankWorstSpeedup", f(worst, "speedup"), src + ": the smallest speedup in the sweep")
+    g = [f(r, "gflops") for r in rows if r["backend"] == "cpu" and r["method"] == "gemm"]
+    O.num("BenchGemmGflopsMax", max(g), src + ": max GEMM GF/s on the cpu")
+
+
+def sec_convergence(R, O, T):
+    rows, params = read_csv(os.path.join(R, "convergence", "convergence_summary.csv"))
+    src = "convergence/convergence_summary.csv"
+    path = os.path.join(R, "convergence", "convergence_summary.csv")
+    target = "n/a"
+    with open(path) as fh:
+        for line in fh:
+            if line.startswith("#") and "target test accuracy" in line:
+                target = line.rsplit(" ", 1)[-1].strip()
+    O.text("ConvTarget", target, src + ": '# ... target test accuracy' line")
+    opts = []
+    for r in rows:
+        if r["optimizer"] not in opts:
+            opts.append(r["optimizer"])
+    O.int("ConvSeeds", len({r["seed"] for r in rows}), src + ": seeds")
+    tab = []
+    pm = {}
+    for o in opts:
+        rs = [r for r in rows if r["optimizer"] == o]
+        acc = [f(r, "final_test_acc") for r in rs]
+        reached = [r for r in rs if r["epochs_to_target"] != "NA"]
+        ep = statistics.mean(f(r, "epochs_to_target") for r in reached) if reached else float("nan")
+        sc = statistics.mean(f(r, "seconds_to_target") for r in reached) if reached else float("nan")
+        pm[o] = statistics.mean(f(r, "precond_ms_per_step") for r in rs)
+        sd = statistics.stdev(acc) if len(acc) > 1 else 0.0
+        tab.append([o, "$%.4f \\pm %.4f$" % (statistics.mean(acc), sd),
+                    "%d/%d" % (len(reached), len(rs)), m(ep, 3) if reached else "--",
+                    m(sc, 3) if reached else "--", m(pm[o], 3),
+                    m(statistics.mean(f(r, "wall_s") for r in rs), 3)])
+        O.num("ConvAcc" + cap(o), statistics.mean(acc), src + ": optimizer=%s mean final_test_acc" % o, 4)
+        O.num("ConvEpochs" + cap(o), ep, src + ": optimizer=%s mean epochs_to_target (runs that reached it)" % o)
+        O.num("ConvPrecondMs" + cap(o), pm[o], src + ": optimizer=%s mean precond_ms_per_step" % o)
+        O.int("ConvReached" + cap(o), len(reached), src + ": optimizer=%s runs that reached the target" % o)
+    T["convergence"] = table(tab, ["optimizer", "final test acc.", "reached", "epochs to target",
+                                   "seconds to target", "precond.\\ ms/step", "wall s"], "lrrrrrr")
+    if pm.get("shampoo", 0) > 0 and "jorge" in pm:
+        O.num("ConvPrecondRatio", pm["jorge"] / pm["shampoo"], src + ": mean precond ms/step jorge / shampoo")
+    else:
+        O.text("ConvPrecondRatio", "n/a", src + ": shampoo or jorge missing")
+
+
+SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
+            ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
+            ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence)]
+TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
+          "track", "bench", "convergence"]
+
+
+def provenance(R):
+    """Mode and commit from the first CSV's provenance lines."""
+    commit, mode = "unknown", os.path.basename(os.path.normpath(R))
+    for name in ("error-time.csv", "truncation.csv", "bench.csv"):
+        p = os.path.join(R, "data", name)
+        if os.path.exists(p):
+            with open(p) as fh:
+                for line in fh:
+                    if not line.startswith("#"):
+                        break
+                    if line.startswith("# commit:"):
+                        commit = line.split(":", 1)[1].strip()
+            break
+    return mode, commit
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--results", required=True, help="results/<mode> directory")
+    ap.add_argument("--out", required=True, help="output directory (numbers.tex, tab_*.tex)")
+    ap.add_argument("--tol", default="0.05,0.1", help="error tolerances for the recommendations")
+    ap.add_argument("--strict", action="store_true", help="a missing CSV is an error")
+    a = ap.parse_args()
+    O = Out()
+    O.tols = [t for t in a.tol.split(",") if t]
+    T = {}
+    missing = []
+    mode, commit = provenance(a.results)
+    O.text("ResultsMode", mode.replace("_", "\\_"), "the results directory's name")
+    O.text("ResultsCommit", commit, "'# commit:' of the first CSV")
+    for name, fn in SECTIONS:
+        try:
+            fn(a.results, O, T)
+            O.text("Have" + cap(name.replace("-", "")), "yes", "section %s read" % name)
+        except (Missing, KeyError, IndexError, ValueError, ZeroDivisionError) as e:
+            if a.strict:
+                print("gen_numbers.py: %s: %s: %s" % (name, type(e).__name__, e), file=sys.stderr)
+                return 2
+            print("gen_numbers.py: warning: %s skipped (%s: %s)" % (name, type(e).__name__, e), file=sys.stderr)
+            missing.append(name)
+            O.text("Have" + cap(name.replace("-", "")), "no", "section %s missing" % name)
+    os.makedirs(a.out, exist_ok=True)
+    tmp = os.path.join(a.out, "numbers.tex.tmp")
+    with open(tmp, "w") as fh:
+        fh.write("%% generated by paper/gen_numbers.py from %s -- do not edit\n" % a.results)
+        fh.write("% every macro is a number from the CSV named in the comment above it\n")
+        fh.write("\\providecommand{\\NA}{\\textit{n/a}}\n")
+        fh.write("\n".join(O.lines) + "\n")
+        # macros of skipped sections, so the report still compiles (and shows n/a)
+        fh.write("% missing sections: " + (", ".join(missing) or "none") + "\n")
+    os.replace(tmp, os.path.join(a.out, "numbers.tex"))
+    for t in TABLES:
+        body = T.get(t, "\\begin{tabular}{l}\\textit{no data (CSV missing)}\\end{tabular}\n")
+        with open(os.path.join(a.out, "tab_%s.tex" % t), "w") as fh:
+            fh.write("%% generated by paper/gen_numbers.py -- do not edit\n" + body)
+    print("gen_numbers.py: %d macros, %d tables -> %s%s" % (len(O.macros), len(T), a.out,
+          (" (missing: %s)" % ", ".join(missing)) if missing else ""), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
