@@ -708,9 +708,30 @@ def sec_convergence(R, O, T):
         O.text("ConvPrecondRatio", "n/a", src + ": shampoo or jorge missing")
 
 
+def sec_real(R, O, T):
+    """Experiments 3, 4 and 6 on real Fashion-MNIST gradients (real_*.csv)."""
+    src = "data/real_error-time.csv"
+    rows, params = read_csv(os.path.join(R, "data", "real_error-time.csv"))
+    pd = params_dict(params)
+    for key, name in (("m", "RealM"), ("n", "RealN"), ("T", "RealT")):
+        O.text(name, pd.get(key, "n/a"), src + ": params " + key)
+    Tn = max(int(r["step"]) for r in rows)
+    fin = [r for r in rows if r["dtype"] == "f64" and abs(float(r["beta2"]) - 0.99) < 1e-12
+           and int(r["order"]) == 2 and r["init"] == "eps" and int(r["step"]) == Tn][0]
+    O.num("RealErrTrackedFinal", f(fin, "err_tracked"), src + ": f64 beta2=0.99 order=2 init=eps last step")
+    O.num("RealErrNominalFinal", f(fin, "err_nominal"), src + ": same row, err_nominal")
+    O.num("RealOneMinusBeta", 1 - f(fin, "beta_eff"), src + ": same row, 1 - beta_eff")
+    srows, _ = read_csv(os.path.join(R, "data", "real_safeguard.csv"))
+    sel = [r for r in srows if abs(float(r["eps"]) - 1e-6) < 1e-18 and r["init"] == "eps"
+           and r["safeguard"] == "frobenius" and abs(float(r["beta2"]) - 0.99) < 1e-12]
+    last = max(sel, key=lambda r: int(r["step"]))
+    O.num("RealFireRate", f(last, "fired_frac"),
+          "data/real_safeguard.csv: eps=1e-6 init=eps frobenius beta2=0.99, fired_frac at the last step")
+
+
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
-            ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence)]
+            ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
           "track", "bench", "convergence"]
 
