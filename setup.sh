@@ -4,7 +4,7 @@
 
 JG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JG_PACKAGES="cmake gcc make pkg-config libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox \
-dataset-fashion-mnist python3-numpy"
+dataset-fashion-mnist python3-numpy libopenmpi-dev openmpi-bin"
 
 jg_log() { printf '[jorge] %s\n' "$*" >&2; }
 

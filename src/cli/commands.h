@@ -13,5 +13,6 @@ int jg_cmd_bench(int argc, char **argv);
 int jg_cmd_gen(int argc, char **argv);
 int jg_cmd_experiment(int argc, char **argv);
 int jg_cmd_train(int argc, char **argv);
+int jg_cmd_sweep(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const command commands[] = {
     {"step", jg_cmd_step, "one Jorge update of a preconditioner side"},
     {"track", jg_cmd_track, "Jorge over a gradient stream: diagnostics and errors per step"},
     {"experiment", jg_cmd_experiment, "run one of the six experiments and write a tidy CSV"},
+    {"sweep", jg_cmd_sweep, "expand a sweep file into configurations, run them (serially or under mpirun)"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
     {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
