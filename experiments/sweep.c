@@ -168,6 +168,8 @@ static jg_status parse_item(parser *p, section *S, int k, char *item)
     }
     if (K->type == KT_INT) {
         long long a, b;
+        char orig[80];
+        snprintf(orig, sizeof orig, "%s", item);
         char *dots = strstr(item, "..");
         if (dots) {
             *dots = '\0';
@@ -181,11 +183,11 @@ static jg_status parse_item(parser *p, section *S, int k, char *item)
             b = a;
         }
         if ((double)a < K->min || (double)b > K->max)
-            return perr(p, "%s: '%.64s' is out of range: %s", K->name, item, K->what);
+            return perr(p, "%s: '%.64s' is out of range: %s", K->name, orig, K->what);
         if (k == K_N && a == 0 && b == 0 && dots == NULL) {
             /* n = 0 written out: the default (m+1)/2 */
         } else if (k == K_N && a < 1) {
-            return perr(p, "%s: '%.64s' is out of range: %s", K->name, item, K->what);
+            return perr(p, "%s: '%.64s' is out of range: %s", K->name, orig, K->what);
         }
         for (long long x = a; x <= b; x++) {
             v.i = x;
