@@ -182,6 +182,25 @@ static void run_serial(jg_ctx *ctx, sweep_run *R)
 #if JG_HAS_MPI
 enum { TAG_RESULT = 1, TAG_WORK = 2 };
 
+/* Waiting in MPI spins a core (Open MPI polls); on a node where every core
+ * also runs a worker that steals its time, so waits poll with a short sleep
+ * (a 0.2 ms delay is nothing next to a configuration). */
+static void idle_sleep(void)
+{
+    struct timespec ts = {0, 200000};
+    nanosleep(&ts, NULL);
+}
+
+static void wait_req(MPI_Request *r)
+{
+    for (;;) {
+        int flag = 0;
+        MPI_Test(r, &flag, MPI_STATUS_IGNORE);
+        if (flag) return;
+        idle_sleep();
+    }
+}
+
 /* A result message: int64 {index, failed, rows_len, failure_len,
  * message_len}, then the three texts.  index -1: the first request. */
 static char *pack(int64_t idx, const jg_sweep_result *r, int *len)
@@ -289,9 +308,13 @@ static void run_master(jg_ctx *ctx, sweep_run *R, int works)
         jg_cli_progress("sweep", "configuration", (long)R->done, (long)R->n);
     }
     while (R->active > 0) {
+        int flag = 0;
         MPI_Status probe;
-        MPI_Probe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &probe);
-        serve_one(R, &probe);
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_RESULT, MPI_COMM_WORLD, &flag, &probe);
+        if (flag)
+            serve_one(R, &probe);
+        else
+            idle_sleep();
     }
 }
 
@@ -312,10 +335,13 @@ static void run_worker(jg_ctx *ctx, const jg_sweep *s, int rank)
             b = pack(idx, &r, &len);
             if (b == NULL) MPI_Abort(MPI_COMM_WORLD, 2);
         }
-        MPI_Send(b, len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD);
+        MPI_Request req[2];
+        MPI_Isend(b, len, MPI_BYTE, 0, TAG_RESULT, MPI_COMM_WORLD, &req[0]);
+        MPI_Irecv(&idx, 1, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, &req[1]);
+        wait_req(&req[0]);
+        wait_req(&req[1]);
         free(b);
         jg_sweep_result_free(&r);
-        MPI_Recv(&idx, 1, MPI_INT64_T, 0, TAG_WORK, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (idx < 0) break;
         if (jg_sweep_run(ctx, s, idx, &r, NULL, NULL) < 0) {
             r.failed = -1;
@@ -339,13 +365,15 @@ static int under_mpirun(void)
 
 int jg_cmd_sweep(int argc, char **argv)
 {
-    const char *out = NULL, *backend = "cpu";
+    const char *out = NULL, *backend = "cpu", *rank0 = "auto";
     int threads = 0;
     const jg_opt opts[] = {
         {"out", JG_OPT_STRING, &out, 0, 0, NULL, "directory for NAME.csv and failures.csv (required; created)"},
         {"threads", JG_OPT_INT, &threads, 0, 4096, NULL,
          "BLAS threads per process (0: serial keeps OpenBLAS's default; under mpirun cores per node / ranks per node)"},
         {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "backend to run on"},
+        {"rank0", JG_OPT_CHOICE, &rank0, 0, 0, "auto|work|serve",
+         "under mpirun, rank 0 also runs configurations (work) or only hands them out (serve); auto: work with <= 4 ranks"},
     };
     const jg_cmd_spec spec = {
         "jorge sweep [options] --out DIR SWEEP.ini   |   mpirun -np N jorge sweep --out DIR SWEEP.ini",
@@ -469,7 +497,7 @@ int jg_cmd_sweep(int argc, char **argv)
     if (mpi && nranks > 1) {
         // a failed allocation on rank 0 still serves the workers (they are told to stop)
         if (R.res == NULL && rank == 0) R.n = 0;
-        works = nranks <= MASTER_WORKS_MAX_RANKS;
+        works = !strcmp(rank0, "work") || (!strcmp(rank0, "auto") && nranks <= MASTER_WORKS_MAX_RANKS);
         if (rank == 0)
             run_master(ctx, &R, works);
         else
