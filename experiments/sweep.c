@@ -432,6 +432,16 @@ static void params_text(const config *cf, char sep, char *buf, size_t len)
     }
 }
 
+double jg_sweep_cost(const jg_sweep *s, int64_t c)
+{
+    config cf;
+    decode(s, c, &cf);
+    double m = (double)cf.v[K_M].i, n = (double)cf.v[K_N].i;
+    double dim = cf.v[K_SIDE].i ? n : m, other = cf.v[K_SIDE].i ? m : n;
+    double T = (double)cf.v[K_STEPS].i, meas = floor(T / (double)cf.v[K_EVERY].i) + 1;
+    return T * dim * dim * (dim + other) + meas * 30.0 * dim * dim * dim;
+}
+
 const char *jg_sweep_header(void)
 {
     return "config,m,n,side,spectrum,kappa,scale,drift,nu,seed,precision,beta2,eps,order,safeguard,"

@@ -38,8 +38,9 @@ int64_t jg_sweep_nconfigs(const jg_sweep *s);
 /* First global configuration index of experiment e; e == nexperiments gives
  * the total. */
 int64_t jg_sweep_first(const jg_sweep *s, int e);
-/* Estimated relative cost of a configuration (steps x dim^3, more for the
- * measured steps), for progress and ordering reports. */
+/* Estimated relative cost of configuration c: T updates of ~dim^2 (dim +
+ * other) flops plus, per measurement, two eigendecompositions (~30 dim^3
+ * together).  Used to hand out the longest configurations first. */
 double jg_sweep_cost(const jg_sweep *s, int64_t c);
 
 /* The CSV header shared by every experiment's file. */

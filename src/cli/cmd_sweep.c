@@ -41,6 +41,7 @@ typedef struct {
     const jg_sweep *s;
     jg_sweep_result *res;
     int64_t n, next, done;
+    int64_t *order;     /* dispatch order: longest estimated first */
     int nranks, active; /* workers not yet told to stop */
     int fatal;          /* a rank could not store a result */
     char fatal_msg[256];
@@ -273,7 +274,7 @@ static void serve_one(sweep_run *R, const MPI_Status *probe)
         }
         free(b);
     }
-    int64_t next = (R->next < R->n && !R->fatal) ? R->next++ : -1;
+    int64_t next = (R->next < R->n && !R->fatal) ? R->order[R->next++] : -1;
     if (next < 0) R->active--;
     MPI_Send(&next, 1, MPI_INT64_T, src, TAG_WORK, MPI_COMM_WORLD);
 }
@@ -291,13 +292,46 @@ static void serve_pending(void *arg)
     }
 }
 
+static const double *sort_cost;
+static int by_cost_desc(const void *a, const void *b)
+{
+    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+    if (sort_cost[i] != sort_cost[j]) return sort_cost[i] > sort_cost[j] ? -1 : 1;
+    return i < j ? -1 : i > j; /* stable: configuration order */
+}
+
+/* R->order := configurations by decreasing estimated cost (longest
+ * processing time first: the last ones to finish are the short ones). */
+static int plan_order(sweep_run *R)
+{
+    double *cost = malloc((size_t)(R->n ? R->n : 1) * sizeof *cost);
+    R->order = malloc((size_t)(R->n ? R->n : 1) * sizeof *R->order);
+    if (cost == NULL || R->order == NULL) {
+        free(cost);
+        return -1;
+    }
+    for (int64_t c = 0; c < R->n; c++) {
+        cost[c] = jg_sweep_cost(R->s, c);
+        R->order[c] = c;
+    }
+    sort_cost = cost;
+    qsort(R->order, (size_t)R->n, sizeof *R->order, by_cost_desc);
+    sort_cost = NULL;
+    free(cost);
+    return 0;
+}
+
 static void run_master(jg_ctx *ctx, sweep_run *R, int works)
 {
+    if (plan_order(R) < 0) {
+        R->fatal = 1;
+        snprintf(R->fatal_msg, sizeof R->fatal_msg, "sweep: out of memory planning %lld configurations", (long long)R->n);
+    }
     R->active = R->nranks - 1;
     while (works && !R->fatal) {
         serve_pending(R);
         if (R->next >= R->n) break;
-        int64_t c = R->next++;
+        int64_t c = R->order[R->next++];
         if (jg_sweep_run(ctx, R->s, c, &R->res[c], serve_pending, R) < 0) {
             R->fatal = 1;
             snprintf(R->fatal_msg, sizeof R->fatal_msg, "rank 0: %s", jg_ctx_message(ctx));
@@ -530,6 +564,7 @@ int jg_cmd_sweep(int argc, char **argv)
         if (R.res)
             for (int64_t c = 0; c < jg_sweep_nconfigs(s); c++) jg_sweep_result_free(&R.res[c]);
         free(R.res);
+        free(R.order);
     }
 done:
 #if JG_HAS_MPI
