@@ -387,6 +387,8 @@ static void run_worker(jg_ctx *ctx, const jg_sweep *s, int rank)
     }
 }
 
+#endif
+
 /* Started by an MPI launcher (Open MPI, MPICH/Hydra, PMIx)? */
 static int under_mpirun(void)
 {
@@ -395,7 +397,6 @@ static int under_mpirun(void)
         if (getenv(v[i])) return 1;
     return 0;
 }
-#endif
 
 int jg_cmd_sweep(int argc, char **argv)
 {
@@ -429,6 +430,15 @@ int jg_cmd_sweep(int argc, char **argv)
         MPI_Comm_size(node, &local_ranks);
         MPI_Comm_free(&node);
         mpi = 1;
+    }
+#else
+    if (under_mpirun()) {
+        // every rank would run the whole sweep and write the same files
+        const char *r = getenv("OMPI_COMM_WORLD_RANK") ? getenv("OMPI_COMM_WORLD_RANK") : getenv("PMI_RANK");
+        if (r == NULL || !strcmp(r, "0"))
+            fprintf(stderr, "jorge sweep: started by mpirun but built without MPI (JG_MPI=OFF or no MPI found); "
+                            "rebuild with -DJG_MPI=ON, or run it without mpirun\n");
+        return 2;
     }
 #endif
     const char *pos[1];
