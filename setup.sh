@@ -4,7 +4,8 @@
 
 JG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JG_PACKAGES="cmake gcc make pkg-config libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox \
-dataset-fashion-mnist python3-numpy clang libclang-rt-14-dev"
+dataset-fashion-mnist python3-numpy clang libclang-rt-14-dev \
+libopenmpi-dev openmpi-bin"
 
 # TeX Live for the report (paper/), installed only when the report is built
 # (./run.sh --report|--full): pdflatex, the LaTeX packages report.tex uses

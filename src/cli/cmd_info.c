@@ -21,6 +21,7 @@ int jg_cmd_info(int argc, char **argv)
 
     printf("jorge %s (commit %s)\n", JG_VERSION, JG_GIT_COMMIT);
     printf("backends compiled in: %s\n", jg_backends_available());
+    printf("mpi: %s\n", JG_HAS_MPI ? "yes (jorge sweep under mpirun)" : "no (jorge sweep runs serially)");
     char err[512], desc[512];
     jg_ctx *ctx = NULL;
     jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);

@@ -14,5 +14,6 @@ int jg_cmd_gen(int argc, char **argv);
 int jg_cmd_experiment(int argc, char **argv);
 int jg_cmd_train(int argc, char **argv);
 int jg_cmd_validate(int argc, char **argv);
+int jg_cmd_sweep(int argc, char **argv);
 
 #endif
