@@ -4,15 +4,19 @@
  * 28 (2006), "A Schur-Newton method for the matrix p-th root and its
  * inverse"):
  *
- *   z   = (1 + p) / (2 ||A + eps I||_F)
+ *   z   = (1 + p) / (2 lambda), lambda = min(||A + eps I||_F, 1.05 lambda_max
+ *         estimated by power iteration)
  *   M_0 = z (A + eps I),   H_0 = z^{1/p} I
  *   T_k = (1 - alpha) I + alpha M_k,   alpha = -1/p
  *   H_{k+1} = H_k T_k,     M_{k+1} = T_k^p M_k
  *
  * The invariant M_k = H_k^p (A + eps I) holds (all iterates are polynomials
- * in A), so M_k -> I gives H_k -> (A + eps I)^{-1/p}.  The Frobenius norm
- * bounds lambda_max from above, so the spectrum of M_0 lies in
- * (0, (1 + p)/2], inside the region of convergence (0, p + 1).
+ * in A), so M_k -> I gives H_k -> (A + eps I)^{-1/p}.  Shampoo scales by
+ * the Frobenius norm, a guaranteed upper bound of lambda_max, which puts
+ * the spectrum of M_0 in (0, (1 + p)/2], inside the region of convergence
+ * (0, p + 1); it can overestimate lambda_max by up to sqrt(n), which costs
+ * iterations, so the power-iteration estimate (with a 5% margin) is used
+ * when it is smaller.
  *
  * Stopping test: err_k = ||M_k - I||_F / sqrt(n), the root-mean-square
  * deviation of M's eigenvalues from 1 (M is symmetric up to rounding).  It
@@ -135,7 +139,14 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
         st = jg_error(ctx, JG_ERR_NUMERICAL, "invroot_newton: ||A + eps I||_F = %g", nrm);
         goto done;
     }
-    double z = (1.0 + p) / (2.0 * nrm), alpha = -1.0 / p;
+    /* scale by an upper estimate of lambda_max(A + eps I): the power
+       iteration's value with 5% margin, never above the Frobenius bound.
+       M_0's spectrum then lies in (0, (1 + p)/2 * 1.05-ish], well inside
+       (0, p + 1), and small eigenvalues start up to sqrt(n) times larger
+       than with the Frobenius bound (fewer iterations).  Should the
+       estimate be badly low, the growth test below stops the iteration. */
+    double lam_up = 1.05 * (fmax(lmax, 0.0) + eps);
+    double z = (1.0 + p) / (2.0 * (lam_up > 0.0 && lam_up < nrm ? lam_up : nrm)), alpha = -1.0 / p;
     JG_CHECK_GOTO(ctx, st, ctx->be->scale(ctx, z, M), done);
     JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, pow(z, 1.0 / p), H), done);
 
