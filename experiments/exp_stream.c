@@ -43,6 +43,22 @@ static jg_status nominal_step(jg_ctx *ctx, jg_mat *N, const jg_mat *G, double be
     return ctx->be->syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - beta, G, beta, N);
 }
 
+/* Open the gradient source and the experiment's CSV (provenance names the
+ * source and `what`); on failure nothing stays open. */
+static jg_status open_run(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts *so, int64_t steps,
+                         const char *out, const char *name, const char *what, jg_gsrc *g, jg_csv *csv)
+{
+    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, so, steps, g));
+    char params[512];
+    src_params(params, sizeof params, cfg, g, what);
+    jg_status st = jg_exp_csv_open(ctx, csv, out, name, cfg->seed, params);
+    if (st < 0) {
+        jg_gsrc_close(ctx, g);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    return JG_OK;
+}
+
 static const char *init_name(jg_init i) { return i == JG_INIT_WARM ? "warm" : "eps"; }
 
 /* ------------------------------------------------------------ experiment 3 */
@@ -55,17 +71,11 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
     jg_gsrc g;
-    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 300, 10000), &g));
-    char params[512];
-    src_params(params, sizeof params, cfg, &g,
-               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
-               "init=eps,warm reference=eig-f64");
     jg_csv csv;
-    jg_status st = jg_exp_csv_open(ctx, &csv, out, "error-time", cfg->seed, params);
-    if (st < 0) {
-        jg_gsrc_close(ctx, &g);
-        return jg_trace(ctx, st, __FILE__, __LINE__);
-    }
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 300, 10000), out, "error-time",
+               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
+               "init=eps,warm reference=eig-f64", &g, &csv));
+    jg_status st = JG_OK;
     jg_jorge *J = NULL;
     int64_t m = g.m, n = g.n;
     jg_mat G = JG_MAT_EMPTY, N = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
@@ -138,17 +148,11 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
     jg_gsrc g;
-    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 200, 2000), &g));
-    char params[512];
-    src_params(params, sizeof params, cfg, &g,
-               "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 init=eps,warm safeguard=frobenius,spectral "
-               "beta2=0.9,0.99,0.999 dtype=f64");
     jg_csv csv;
-    jg_status st = jg_exp_csv_open(ctx, &csv, out, "safeguard", cfg->seed, params);
-    if (st < 0) {
-        jg_gsrc_close(ctx, &g);
-        return jg_trace(ctx, st, __FILE__, __LINE__);
-    }
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "safeguard",
+               "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 init=eps,warm safeguard=frobenius,spectral "
+               "beta2=0.9,0.99,0.999 dtype=f64", &g, &csv));
+    jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat G = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
@@ -325,17 +329,11 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 128 : 32, cfg->full ? 64 : 16, 1e3);
     jg_gsrc g;
-    JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, &so, steps_of(cfg, 200, 2000), &g));
-    char params[512];
-    src_params(params, sizeof params, cfg, &g,
-               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
-               "dtype=f64 sides=left+right");
     jg_csv csv;
-    jg_status st = jg_exp_csv_open(ctx, &csv, out, "direction", cfg->seed, params);
-    if (st < 0) {
-        jg_gsrc_close(ctx, &g);
-        return jg_trace(ctx, st, __FILE__, __LINE__);
-    }
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "direction",
+               "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
+               "dtype=f64 sides=left+right", &g, &csv));
+    jg_status st = JG_OK;
     int64_t m = g.m, n = g.n;
     jg_jorge *JL = NULL, *JR = NULL;
     jg_mat G = JG_MAT_EMPTY, NL = JG_MAT_EMPTY, NR = JG_MAT_EMPTY, PL = JG_MAT_EMPTY,
