@@ -23,6 +23,7 @@ struct jg_jorge {
     jg_mat stat;    /* tracked statistic L_t (optional), always in double: a
                        float32 statistic loses the eps I ridge to rounding */
     jg_mat G64;     /* the gradient in double, for the statistic (f32 state) */
+    int stat_live;  /* statistic updated every step (else: warm start only) */
     jg_mat G;       /* gradient converted to the state's dtype/location */
     jg_mat Wn;      /* the new root before it is accepted */
     jg_mat W1, W2, W3; /* dense workspace (also corrected variant, sym) */
@@ -114,11 +115,15 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         return jg_error(ctx, JG_ERR_ARG, "jorge: eps = %g must be positive", o.eps);
     if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1 || o.check_positive < 0)
         return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures, power_iters or check_positive out of range");
-    if (o.init == JG_INIT_WARM || o.reanchor > 0 || o.variant == JG_VARIANT_CORRECTED)
-        o.keep_statistic = 1;
+    /* the statistic is maintained every step when asked for or needed by
+       re-anchoring / the corrected variant; a warm start alone needs it for
+       its first step only (one SYRK a step saved afterwards) */
+    int stat_live = o.keep_statistic || o.reanchor > 0 || o.variant == JG_VARIANT_CORRECTED;
+    if (stat_live || o.init == JG_INIT_WARM) o.keep_statistic = 1;
 
     jg_jorge *J = calloc(1, sizeof *J);
     if (J == NULL) return jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+    J->stat_live = stat_live;
     J->side = side;
     J->dim = dim;
     J->other = other;
@@ -199,7 +204,10 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
 }
 
 const jg_mat *jg_jorge_root(const jg_jorge *J) { return &J->root; }
-const jg_mat *jg_jorge_statistic(const jg_jorge *J) { return J->o.keep_statistic ? &J->stat : NULL; }
+const jg_mat *jg_jorge_statistic(const jg_jorge *J)
+{
+    return J->stat_live || (J->o.keep_statistic && J->step <= 1) ? &J->stat : NULL;
+}
 jg_form jg_jorge_form(const jg_jorge *J) { return J->form; }
 size_t jg_jorge_bytes(const jg_jorge *J) { return J->bytes; }
 
@@ -495,8 +503,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     J->Wn = t;
     J->failures = 0;
     J->step++;
-    if (J->o.keep_statistic)
-        JG_CHECK(ctx, stat_update(ctx, J, d->one_minus_beta, d->beta_eff));
+    if (J->stat_live) JG_CHECK(ctx, stat_update(ctx, J, d->one_minus_beta, d->beta_eff));
     if (J->o.variant == JG_VARIANT_CORRECTED) {
         /* candidate in Wn; kept only if finite */
         JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));

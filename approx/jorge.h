@@ -53,8 +53,9 @@ typedef struct {
     jg_init init;
     jg_variant variant;
     int reanchor;          /* every K updates Lhat := exact root of L_t; 0 off */
-    int keep_statistic;    /* track L_t in the state (forced on by warm init,
-                              reanchor and the corrected variant)             */
+    int keep_statistic;    /* track L_t in the state every step (forced on by
+                              reanchor and the corrected variant; a warm
+                              start alone keeps it for its first step only)  */
     int max_failures;      /* consecutive failed updates tolerated before an
                               error; default 1: the first failure errors      */
     int power_iters;       /* spectral safeguard: max iterations (default 100) */
@@ -118,7 +119,8 @@ jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, cons
                          jg_mat *out);
 
 /* The current root Lhat (dim x dim, backend location, not symmetric in
- * general) and the tracked statistic L_t (NULL unless kept). */
+ * general) and the tracked statistic L_t (double precision; NULL unless
+ * kept, and after the first step of a warm start that does not keep it). */
 const jg_mat *jg_jorge_root(const jg_jorge *J);
 const jg_mat *jg_jorge_statistic(const jg_jorge *J);
 /* Replace the root (e.g. loaded from a file); shape dim x dim. */

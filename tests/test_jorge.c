@@ -445,7 +445,7 @@ static void test_f32_warm_tiny_eps(void)
     const int m = 12, r = 3; /* rank-3 G G^T: the statistic is eps I on 9 directions */
     jg_jorge_opts o;
     jg_jorge_opts_default(&o);
-    o.dtype = JG_F32, o.init = JG_INIT_WARM, o.eps = 1e-10;
+    o.dtype = JG_F32, o.init = JG_INIT_WARM, o.eps = 1e-10, o.keep_statistic = 1;
     jg_jorge *J;
     CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
     jg_mat G = host(m, r, JG_F64);
