@@ -12,6 +12,7 @@
 # The MPI runs are tests/test_sweep_mpi.sh.
 set -u
 jorge=$1 tmp=$2
+data=$(cd "$(dirname "$0")/data" && pwd)
 rm -rf "$tmp" && mkdir -p "$tmp" && cd "$tmp" || exit 1
 fail=0
 bad() { echo "FAIL: $*" >&2; fail=1; }
@@ -95,18 +96,7 @@ badfile nothing '# only a comment\n' " no \\[section\\]"
 badfile range2 '[a]\nseed = 5..1\n' "2: seed: range 5..1 is empty"
 
 # a failing configuration: reported with its parameters, the others present
-cat >fail.ini <<'INI'
-[ok]
-m = 8
-steps = 12
-every = 4
-seed = 1..3
-[big]
-m = 8
-steps = 12
-every = 4
-scale = 1, 1e308
-INI
+cp "$data/sweep_fail.ini" fail.ini
 "$jorge" sweep --threads 1 --out f1 fail.ini >f1.out 2>f1.err
 rc=$?
 [ $rc -eq 1 ] || bad "failing configuration: exit $rc, not 1"

@@ -13,6 +13,7 @@ jorge=$1 tmp=$2
 command -v mpirun >/dev/null || { echo "SKIP: no mpirun (apt-get install openmpi-bin libopenmpi-dev)"; exit 77; }
 "$jorge" info 2>/dev/null | grep -q '^mpi: yes' ||
     { echo "SKIP: jorge built without MPI (JG_MPI, libopenmpi-dev)"; exit 77; }
+data=$(cd "$(dirname "$0")/data" && pwd)
 rm -rf "$tmp" && mkdir -p "$tmp" && cd "$tmp" || exit 1
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
 # Open MPI's own allocations at exit are not this program's leaks.
@@ -53,18 +54,7 @@ for np in 2 3; do
     same serial mpi$np error-time drift failures
 done
 
-cat >fail.ini <<'INI'
-[ok]
-m = 8
-steps = 12
-every = 4
-seed = 1..3
-[big]
-m = 8
-steps = 12
-every = 4
-scale = 1, 1e308
-INI
+cp "$data/sweep_fail.ini" fail.ini
 "$jorge" sweep --threads 1 --out fs fail.ini >/dev/null 2>&1
 mpirun -np 2 --oversubscribe "$jorge" sweep --threads 1 --out fm fail.ini >fm.out 2>fm.err
 rc=$?
