@@ -100,8 +100,10 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     // measure
     if (measure) {
         JG_CHECK(ctx, jg_mat_copy(ctx, &T->R64, jg_jorge_root(T->J)));
-        JG_CHECK(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry));
-        JG_CHECK(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym));
+        if (measure != JG_TRACK_ERRORS) {
+            JG_CHECK(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry));
+            JG_CHECK(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym));
+        }
         JG_CHECK(ctx, err_vs(ctx, T, &T->Lt, &T->Pt, &row->err_tracked));
         JG_CHECK(ctx, err_vs(ctx, T, &T->Ln, &T->Pn, &row->err_nominal));
         row->measured = 1;

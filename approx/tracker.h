@@ -36,10 +36,19 @@ jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **T, jg_side side, int64_t m
                             const jg_jorge_opts *o);
 void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **T);
 
-/* One step with gradient G (m x n, host or backend, any dtype).  When
- * measure is set, also computes the two exact roots (eigendecomposition in
- * double: ~2 syevd of dim^3) and the diagnostics.  Returns the update's
- * status (JG_WARN_SKIPPED / JG_ERR_NUMERICAL on NaN/Inf). */
+/* What a step measures besides the update (jg_tracker_step's measure). */
+enum {
+    JG_TRACK_NONE = 0,   /* update and statistics only                          */
+    JG_TRACK_ALL = 1,    /* both errors, asymmetry and smallest eigenvalue       */
+    JG_TRACK_ERRORS = 2  /* both errors only (one syevd fewer)                   */
+};
+
+/* One step with gradient G (m x n, host or backend, any dtype).  With
+ * measure JG_TRACK_ALL (any non-zero value but JG_TRACK_ERRORS) it also
+ * computes the two exact roots (eigendecomposition in double: 2 syevd of
+ * dim^3) and the diagnostics (a third syevd for the smallest eigenvalue).
+ * Returns the update's status (JG_WARN_SKIPPED / JG_ERR_NUMERICAL on
+ * NaN/Inf). */
 jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
                           jg_tracker_row *row);
 

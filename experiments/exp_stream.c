@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "approx/tracker.h"
 #include "experiments/common.h"
 #include "src/context.h"
 #include "src/metrics.h"
@@ -76,14 +77,12 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
                "init=eps,warm reference=eig-f64", &g, &csv));
     jg_status st = JG_OK;
-    jg_jorge *J = NULL;
+    jg_tracker *Tr = NULL; /* Jorge beside the exact roots of both statistics */
     int64_t m = g.m, n = g.n;
-    jg_mat G = JG_MAT_EMPTY, N = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
+    jg_mat G = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
                   "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures"), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &N, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, m, m, JG_F64), fail);
     long done = 0, total = 2L * 3 * 3 * 2 * g.T;
     for (int id = 0; id < 2; id++)
         for (int ib = 0; ib < 3; ib++)
@@ -96,33 +95,24 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                     o.order = k;
                     o.eps = eps;
                     o.init = inits[ii];
-                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, n, &o), fail);
+                    o.keep_statistic = 0; /* the tracker keeps both statistics */
+                    JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, m, n, &o), fail);
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
-                    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &N), fail);
                     for (int64_t t = 1; t <= g.T; t++) {
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
-                        jg_jorge_diag d = {0};
-                        st = jg_jorge_update(ctx, J, &G, &d);
+                        int measure = jg_exp_checkpoint(t, g.T, npts) ? JG_TRACK_ERRORS : JG_TRACK_NONE;
+                        jg_tracker_row w;
+                        st = jg_tracker_step(ctx, Tr, &G, measure, &w);
                         if (st < 0) goto fail;
-                        JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &N, &G, o.beta2, JG_SIDE_LEFT), fail);
-                        if (jg_exp_checkpoint(t, g.T, npts)) {
-                            double et = NAN, en = NAN;
-                            const jg_mat *Lt = jg_jorge_statistic(J);
-                            if (Lt) {
-                                JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, Lt, &P), fail);
-                                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &et), fail);
-                            }
-                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &N, &P), fail);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &en), fail);
+                        if (measure)
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
                                           "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld",
                                           jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
-                                          (long long)t, et, en, d.beta_eff, d.fired, d.a_xnorm,
-                                          d.total_failures), fail);
-                        }
+                                          (long long)t, w.err_tracked, w.err_nominal, w.d.beta_eff,
+                                          w.d.fired, w.d.a_xnorm, w.d.total_failures), fail);
                         jg_exp_progress(cfg, "error-time", ++done, total + 1);
                     }
-                    jg_jorge_destroy(ctx, &J);
+                    jg_tracker_destroy(ctx, &Tr);
                 }
     jg_exp_progress(cfg, "error-time", 1, 1);
     st = jg_csv_commit(ctx, &csv);
@@ -131,10 +121,8 @@ fail:
     jg_exp_progress(cfg, "error-time", 1, 1);
     jg_csv_abort(&csv);
 done:
-    jg_jorge_destroy(ctx, &J);
+    jg_tracker_destroy(ctx, &Tr);
     jg_mat_free(ctx, &G);
-    jg_mat_free(ctx, &N);
-    jg_mat_free(ctx, &P);
     jg_gsrc_close(ctx, &g);
     return st;
 }
