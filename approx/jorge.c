@@ -16,6 +16,8 @@ struct jg_jorge {
     jg_form form;   /* DENSE or LOWRANK, fixed at plan time */
     jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
     double c[9];    /* binomial coefficients c_0..c_k */
+    double eps;     /* absolute eps (NAN until resolved, eps_mode REL) */
+    int root_given; /* jg_jorge_set_root replaced the initial root */
     long step;
     int failures;
     long total_failures;
@@ -64,8 +66,12 @@ void jg_jorge_coeffs(int k, double *c)
 
 const char *jg_safeguard_name(jg_safeguard s)
 {
-    return s == JG_SAFEGUARD_FROBENIUS ? "frobenius" : s == JG_SAFEGUARD_SPECTRAL ? "spectral" : "none";
+    return s == JG_SAFEGUARD_CLIP       ? "clip"
+           : s == JG_SAFEGUARD_SPECTRAL ? "spectral"
+           : s == JG_SAFEGUARD_ADAPTIVE ? "adaptive"
+                                        : "none";
 }
+const char *jg_eps_mode_name(jg_eps_mode m) { return m == JG_EPS_REL ? "rel" : "abs"; }
 const char *jg_form_name(jg_form f)
 {
     return f == JG_FORM_DENSE ? "dense" : f == JG_FORM_LOWRANK ? "lowrank" : "auto";
@@ -76,6 +82,30 @@ const char *jg_variant_name(jg_variant v)
 }
 
 // ---------------------------------------------------------------- plan
+
+/* Lhat_0 = eps^{-1/4} I (unless a root was given), L_0 = eps I. */
+static jg_status init_state(jg_ctx *ctx, jg_jorge *J, double eps)
+{
+    J->eps = eps;
+    if (!J->root_given) JG_CHECK(ctx, ctx->be->set_identity(ctx, pow(eps, -0.25), &J->root));
+    if (J->o.keep_statistic) JG_CHECK(ctx, ctx->be->set_identity(ctx, eps, &J->stat));
+    return JG_OK;
+}
+
+jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s)
+{
+    double nrm;
+    JG_CHECK(ctx, ctx->be->nrm_fro(ctx, G, &nrm));
+    *s = nrm * nrm / (double)dim;
+    if (!(*s > 0.0) || !isfinite(*s))
+        return jg_error(ctx, JG_ERR_INPUT,
+                        "relative eps: the first gradient has ||G||_F^2 / %lld = %.17g, which gives "
+                        "no scale (use an absolute eps)",
+                        (long long)dim, *s);
+    return JG_OK;
+}
+
+double jg_jorge_eps(const jg_jorge *J) { return J->eps; }
 
 /* Flop counts of one update, to choose the formulation. */
 static double dense_flops(int64_t m, int64_t r, int k)
@@ -113,6 +143,10 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         return jg_error(ctx, JG_ERR_ARG, "jorge: beta2 = %g outside (0, 1)", o.beta2);
     if (!(o.eps > 0.0) || !isfinite(o.eps))
         return jg_error(ctx, JG_ERR_ARG, "jorge: eps = %g must be positive", o.eps);
+    if (o.safeguard < JG_SAFEGUARD_CLIP || o.safeguard > JG_SAFEGUARD_ADAPTIVE ||
+        (o.eps_mode != JG_EPS_ABS && o.eps_mode != JG_EPS_REL))
+        return jg_error(ctx, JG_ERR_ARG, "jorge: unknown safeguard rule %d or eps mode %d",
+                        (int)o.safeguard, (int)o.eps_mode);
     if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1 || o.check_positive < 0)
         return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures, power_iters or check_positive out of range");
     /* the statistic is maintained every step when asked for or needed by
@@ -181,9 +215,9 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         }
         J->bytes += (size_t)m * sizeof(double);
     }
-    // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, pow(o.eps, -0.25), &J->root), fail);
-    if (o.keep_statistic) JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o.eps, &J->stat), fail);
+    // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I (relative eps: at the first update)
+    J->eps = NAN;
+    if (o.eps_mode == JG_EPS_ABS) JG_CHECK_GOTO(ctx, st, init_state(ctx, J, o.eps), fail);
     *out = J;
     return JG_OK;
 fail:
@@ -218,23 +252,32 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat)
                         (long long)Lhat->rows, (long long)Lhat->cols, (long long)J->dim,
                         (long long)J->dim);
     JG_CHECK(ctx, jg_mat_copy(ctx, &J->root, Lhat));
+    J->root_given = 1;
     return JG_OK;
 }
 
 // ---------------------------------------------------------------- pieces
 
-/* Safeguard: beta_eff = max(beta2, x / (1 + x)).  Returns a = (1 - beta) /
- * beta and 1 - beta without cancellation (when fired, a = 1 / x and
- * 1 - beta = 1 / (1 + x) exactly). */
+/* Safeguard rule (see jorge.h): clip / spectral: beta_eff = max(beta2,
+ * x / (1 + x)); adaptive: beta_eff = x / (1 + x) whenever x > 0; none:
+ * beta2.  Returns a = (1 - beta) / beta and 1 - beta without cancellation
+ * (when the rule sets beta = x / (1 + x): a = 1 / x and 1 - beta =
+ * 1 / (1 + x) exactly).  fired: beta raised above beta2. */
 static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
 {
     double b = J->o.beta2, a = (1.0 - b) / b, omb = 1.0 - b;
+    jg_safeguard r = J->o.safeguard;
+    int set = 0;
+    if (r == JG_SAFEGUARD_ADAPTIVE)
+        set = xnorm > 0.0 && isfinite(xnorm);
+    else if (r != JG_SAFEGUARD_NONE)
+        set = xnorm / (1.0 + xnorm) > b;
     d->fired = 0;
-    if (J->o.safeguard != JG_SAFEGUARD_NONE && xnorm / (1.0 + xnorm) > b) {
+    if (set) {
         b = xnorm / (1.0 + xnorm);
         a = 1.0 / xnorm;
         omb = 1.0 / (1.0 + xnorm);
-        d->fired = 1;
+        d->fired = b > J->o.beta2;
     }
     d->xnorm = xnorm;
     d->beta_eff = b;
@@ -446,6 +489,11 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
                         (long long)G->rows, (long long)G->cols,
                         J->side == JG_SIDE_LEFT ? "left" : "right", (long long)gr, (long long)gc);
     JG_CHECK(ctx, jg_mat_copy(ctx, &J->G, G));
+    if (isnan(J->eps)) { /* relative eps: resolved by the first gradient */
+        double s = 0.0;
+        JG_CHECK(ctx, jg_eps_scale(ctx, &J->G, J->dim, &s));
+        JG_CHECK(ctx, init_state(ctx, J, J->o.eps * s));
+    }
 
     int warm = J->o.init == JG_INIT_WARM && J->step == 0;
     if (warm) {

@@ -9,12 +9,31 @@
  *   a = (1 - beta) / beta,   c_j = binom(-1/4, j) = 1, -1/4, 5/32, -15/128, ...
  *   Lhat_0 = eps^{-1/4} I
  *
- * The series converges only for rho(a X) < 1.  The safeguard raises beta
- * for the step: beta_eff = max(beta2, ||X|| / (1 + ||X||)), so that
- * a_eff ||X|| <= 1 (the paper's rule with the Frobenius norm; "spectral"
- * uses a power-iteration estimate of rho(X), which is smaller, so beta is
- * raised less).  The statistic Jorge actually tracks is then
+ * The series converges only for rho(a X) < 1.  A safeguard rule chooses
+ * the step's beta_eff (and a_eff = (1 - beta_eff) / beta_eff):
+ *   clip      beta_eff = max(beta2, x / (1 + x)), x = ||X||_F, so that
+ *             a_eff x <= 1: beta is raised only when the series would not
+ *             converge.  One reading of the paper (its main text keeps
+ *             beta2 and its appendix bounds a ||X||); "frobenius" is the
+ *             same rule under its older name.
+ *   adaptive  beta_eff = x / (1 + x) on every step, i.e. a := 1 / ||X||_F
+ *             always (a X replaced by X / ||X||_F): the reading of the
+ *             paper's appendix in which beta is chosen adaptively each
+ *             step; beta_eff may fall below beta2.  Which reading the
+ *             authors ran is not settled by the text; both are offered.
+ *             (x = 0, a zero gradient, keeps beta2.)
+ *   spectral  as clip with x = a power-iteration estimate of rho(X) (smaller
+ *             than ||X||_F, so beta is raised less; it can diverge).
+ *   none      beta_eff = beta2 always.
+ * The statistic Jorge actually tracks is then
  * L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T with L_0 = eps I.
+ *
+ * eps is absolute, or relative (eps_mode JG_EPS_REL) to the scale of the
+ * gradients: eps := eps * s with s = ||G_1||_F^2 / dim = tr(op(G_1)
+ * op(G_1)^T) / dim, the mean eigenvalue of the first gradient's outer
+ * product on this side (the size of one term of the statistic, so eps is a
+ * fraction of what the statistic will hold; a zero first gradient is an
+ * error).  The state is then initialised by the first update.
  *
  * Plan once, step many (as FFTW): jg_jorge_create allocates every buffer
  * and fixes the options; jg_jorge_update does no allocation.
@@ -26,13 +45,16 @@
 #ifndef JG_APPROX_JORGE_H
 #define JG_APPROX_JORGE_H
 
+#include "reference/invroot.h" /* jg_eps_mode */
 #include "src/mat.h"
 
 typedef enum { JG_SIDE_LEFT = 0, JG_SIDE_RIGHT = 1 } jg_side;
 typedef enum {
-    JG_SAFEGUARD_FROBENIUS = 0, /* paper: ||X||_F                          */
-    JG_SAFEGUARD_SPECTRAL = 1,  /* power-iteration estimate of rho(X)      */
-    JG_SAFEGUARD_NONE = 2       /* beta_eff = beta2 always                 */
+    JG_SAFEGUARD_CLIP = 0,      /* beta_eff = max(beta2, |X|_F/(1+|X|_F))  */
+    JG_SAFEGUARD_FROBENIUS = 0, /* older name of CLIP                      */
+    JG_SAFEGUARD_SPECTRAL = 1,  /* as CLIP with an estimate of rho(X)      */
+    JG_SAFEGUARD_NONE = 2,      /* beta_eff = beta2 always                 */
+    JG_SAFEGUARD_ADAPTIVE = 3   /* beta_eff = |X|_F/(1+|X|_F) every step   */
 } jg_safeguard;
 typedef enum { JG_FORM_AUTO = 0, JG_FORM_DENSE = 1, JG_FORM_LOWRANK = 2 } jg_form;
 typedef enum { JG_INIT_EPS = 0, JG_INIT_WARM = 1 } jg_init;
@@ -47,6 +69,8 @@ typedef enum {
 typedef struct {
     double beta2;          /* nominal decay (default 0.99)                     */
     double eps;            /* Lhat_0 = eps^{-1/4} I (default 1e-6)             */
+    jg_eps_mode eps_mode;  /* ABS (default): eps as is; REL: eps * ||G_1||_F^2
+                              / dim, resolved by the first update            */
     int order;             /* k, 1..8 (default 2)                              */
     jg_safeguard safeguard;
     jg_form form;
@@ -76,7 +100,7 @@ typedef struct {
     double beta_eff;     /* beta used for this step                           */
     double one_minus_beta; /* 1 - beta_eff, computed without cancellation     */
     double a_xnorm;      /* a_eff * ||X|| (<= 1 when a safeguard is on)       */
-    int fired;           /* 1 when the safeguard raised beta                  */
+    int fired;           /* 1 when the rule raised beta above beta2           */
     int nonfinite;       /* 1 when the update produced NaN/Inf (skipped)      */
     int failures;        /* consecutive failures so far                       */
     long total_failures; /* all failures                                      */
@@ -125,12 +149,19 @@ const jg_mat *jg_jorge_root(const jg_jorge *J);
 const jg_mat *jg_jorge_statistic(const jg_jorge *J);
 /* Replace the root (e.g. loaded from a file); shape dim x dim. */
 jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat);
+/* The absolute eps of the state: o->eps (ABS), or o->eps * s once the
+ * first update has resolved it (REL; NAN before). */
+double jg_jorge_eps(const jg_jorge *J);
+/* Scale s = ||G||_F^2 / dim of a gradient for relative eps (dim: the
+ * side's size).  JG_ERR_INPUT when it is zero or not finite. */
+jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s);
 /* Formulation update() would use now (DENSE or LOWRANK). */
 jg_form jg_jorge_form(const jg_jorge *J);
 /* Bytes held by the state (root, statistic, workspace). */
 size_t jg_jorge_bytes(const jg_jorge *J);
 
-const char *jg_safeguard_name(jg_safeguard s);
+const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
+const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */
 const char *jg_form_name(jg_form f);
 const char *jg_variant_name(jg_variant v);
 

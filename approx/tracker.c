@@ -36,9 +36,7 @@ jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t
     jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
     for (int i = 0; i < 5; i++) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o->eps, &T->Lt), fail);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, o->eps, &T->Ln), fail);
-    *out = T;
+    *out = T; /* the statistics start at eps I at the first step (eps may be relative) */
     return JG_OK;
 fail:
     jg_tracker_destroy(ctx, &T);
@@ -85,6 +83,11 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     jg_status ust = jg_jorge_update(ctx, T->J, G, &row->d);
     int rejected = row->d.nonfinite || row->d.nonpositive; /* state kept */
     if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
+    if (T->step == 0) {
+        double eps = jg_jorge_eps(T->J);
+        JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Lt));
+        JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Ln));
+    }
     // statistics
     JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
     JG_CHECK(ctx, be->syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));

@@ -5,7 +5,8 @@
  * at the backend's location, the two statistics Jorge can be compared with:
  *   tracked: L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T  (what Jorge follows)
  *   nominal: L_t = beta2    L_{t-1} + (1 - beta2)    G G^T  (Shampoo's)
- * both from L_0 = eps I (the statistic whose root is Lhat_0), with no
+ * both from L_0 = eps I (the statistic whose root is Lhat_0; with a
+ * relative eps, the eps Jorge resolved from the first gradient), with no
  * further ridge: counting eps twice would show up as a spurious error.
  * A step whose update was skipped (NaN/Inf, or not positive definite with
  * check_positive) leaves the tracked statistic as it was (Jorge kept its

@@ -170,7 +170,7 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
                                       "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e", o.eps,
                                       init_name(o.init), jg_safeguard_name(o.safeguard), o.beta2,
-                                      (long long)t, d.beta_eff, 1.0 - d.beta_eff, d.fired,
+                                      (long long)t, d.beta_eff, d.one_minus_beta, d.fired,
                                       (double)fired / (double)t, d.xnorm, d.a_xnorm), fail);
                         jg_exp_progress(cfg, "safeguard", ++done, total + 1);
                     }

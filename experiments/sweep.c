@@ -28,7 +28,8 @@ typedef struct {
  * key varies fastest) and of the parameter columns. */
 enum {
     K_M, K_N, K_SIDE, K_SPECTRUM, K_KAPPA, K_SCALE, K_DRIFT, K_NU, K_SEED, K_PRECISION, K_BETA2,
-    K_EPS, K_ORDER, K_SAFEGUARD, K_FORM, K_VARIANT, K_INIT, K_REANCHOR, K_STEPS, K_EVERY, NKEYS
+    K_EPS, K_ORDER, K_SAFEGUARD, K_FORM, K_VARIANT, K_INIT, K_REANCHOR, K_STEPS, K_EVERY, K_EPS_MODE,
+    NKEYS
 };
 
 static const key_def keys[NKEYS] = {
@@ -45,13 +46,14 @@ static const key_def keys[NKEYS] = {
     {"beta2", KT_DOUBLE, 1e-12, 1 - 1e-12, NULL, "0.99", "a number in (0, 1)"},
     {"eps", KT_DOUBLE, 1e-300, 1e300, NULL, "1e-6", "a positive finite number"},
     {"order", KT_INT, 1, 8, NULL, "2", "an integer in [1, 8]"},
-    {"safeguard", KT_CHOICE, 0, 0, "frobenius|spectral|none", "frobenius", NULL},
+    {"safeguard", KT_CHOICE, 0, 0, "clip|spectral|none|adaptive|frobenius", "clip", NULL},
     {"form", KT_CHOICE, 0, 0, "auto|dense|lowrank", "auto", NULL},
     {"variant", KT_CHOICE, 0, 0, "plain|sym|corrected", "plain", NULL},
     {"init", KT_CHOICE, 0, 0, "eps|warm", "eps", NULL},
     {"reanchor", KT_INT, 0, 1e9, NULL, "0", "an integer in [0, 1e9]"},
     {"steps", KT_INT, 1, 1e9, NULL, "100", "an integer in [1, 1e9]"},
     {"every", KT_INT, 1, 1e9, NULL, "10", "an integer in [1, 1e9]"},
+    {"eps_mode", KT_CHOICE, 0, 0, "abs|rel", "abs", NULL},
 };
 
 #define MAX_CONFIGS 100000000LL /* in one sweep file */
@@ -445,15 +447,15 @@ double jg_sweep_cost(const jg_sweep *s, int64_t c)
 const char *jg_sweep_header(void)
 {
     return "config,m,n,side,spectrum,kappa,scale,drift,nu,seed,precision,beta2,eps,order,safeguard,"
-           "form,variant,init,reanchor,steps,every,"
+           "form,variant,init,reanchor,steps,every,eps_mode,"
            "step,form_used,xnorm,beta_eff,a_xnorm,fired,fire_rate,reanchored,asymmetry,min_eig_sym,"
-           "err_tracked,err_nominal";
+           "err_tracked,err_nominal,one_minus_beta,eps_abs";
 }
 
 const char *jg_sweep_failures_header(void)
 {
     return "experiment,config,m,n,side,spectrum,kappa,scale,drift,nu,seed,precision,beta2,eps,order,"
-           "safeguard,form,variant,init,reanchor,steps,every,step,reason";
+           "safeguard,form,variant,init,reanchor,steps,every,eps_mode,step,reason";
 }
 
 void jg_sweep_result_free(jg_sweep_result *r)
@@ -524,7 +526,9 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
     o.beta2 = cf.v[K_BETA2].d;
     o.eps = cf.v[K_EPS].d;
     o.order = (int)cf.v[K_ORDER].i;
-    o.safeguard = (jg_safeguard)cf.v[K_SAFEGUARD].i;
+    o.safeguard = cf.v[K_SAFEGUARD].i == 4 ? JG_SAFEGUARD_CLIP /* frobenius */
+                                            : (jg_safeguard)cf.v[K_SAFEGUARD].i;
+    o.eps_mode = cf.v[K_EPS_MODE].i ? JG_EPS_REL : JG_EPS_ABS;
     o.form = (jg_form)cf.v[K_FORM].i;
     o.variant = (jg_variant)cf.v[K_VARIANT].i;
     o.init = cf.v[K_INIT].i ? JG_INIT_WARM : JG_INIT_EPS;
@@ -567,10 +571,11 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
                          row.err_tracked, row.err_nominal);
                 goto failed;
             }
-            fprintf(mf, "%lld,%s,%lld,%s,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g\n",
+            fprintf(mf, "%lld,%s,%lld,%s,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
                     (long long)cf.local, cols, t, jg_form_name(row.d.form), row.d.xnorm, row.d.beta_eff,
                     row.d.a_xnorm, row.d.fired, (double)row.fired_total / (double)t, row.d.reanchored,
-                    row.asymmetry, row.min_eig_sym, row.err_tracked, row.err_nominal);
+                    row.asymmetry, row.min_eig_sym, row.err_tracked, row.err_nominal,
+                    row.d.one_minus_beta, jg_jorge_eps(jg_tracker_jorge(tr)));
         }
         if (poll) poll(arg);
     }

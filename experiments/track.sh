@@ -2,8 +2,8 @@
 # experiments/track.sh - experiment 7: the safeguard's norm and the variants
 # over a power-law gradient stream, with `jorge track` (every step measured
 # against the exact roots).  One stream (`jorge gen stream`), then
-#   safeguard frobenius|spectral x order 2,3,8 x re-anchoring off|K
-#   and the corrected variant (frobenius and spectral, order 2),
+#   safeguard clip|spectral x order 2,3,8 x re-anchoring off|K
+#   and the corrected variant (clip and spectral, order 2),
 # left side, merged into one tidy CSV (the first run's provenance lines,
 # one header, and a `run` column naming the configuration).
 #
@@ -36,7 +36,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$jorge" gen stream --spectrum power --m $m --cols $cols --steps $steps --seed 1 --out "$tmp/s.npy" >/dev/null
 
 runs=()
-for sg in frobenius spectral; do
+for sg in clip spectral; do
     for k in 2 3 8; do
         for r in 0 $K; do runs+=("$sg:$k:$r:plain"); done
     done

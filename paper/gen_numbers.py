@@ -360,14 +360,14 @@ def sec_safeguard(R, O, T):
     tab = []
     for e in epss:
         cells = [m(float(e), 1)]
-        for sg in ("frobenius", "spectral"):
+        for sg in ("clip", "spectral"):
             for b in betas:
                 cells.append("%.2f" % f(final[(e, "eps", sg, b)], "fired_frac"))
         tab.append(cells)
     T["safeguard"] = table(tab, ["$\\epsilon$"] + ["F, $\\beta_2=%s$" % b for b in betas] +
                            ["S, $\\beta_2=%s$" % b for b in betas], "r" + "r" * 2 * len(betas))
     for e in epss:
-        for sg in ("frobenius", "spectral"):
+        for sg in ("clip", "spectral"):
             for b in betas:
                 r = final[(e, "eps", sg, b)]
                 O.num("FiredFrac" + cap(sg) + "Eps" + cap(pow10_tok(e)) + "Beta" + beta_tok(b),
@@ -375,13 +375,13 @@ def sec_safeguard(R, O, T):
     # the smallest eps at which the Frobenius safeguard, init eps, beta2=0.99,
     # fired on fewer than half of the steps
     b99 = "0.99" if "0.99" in betas else betas[len(betas) // 2]
-    below = [e for e in epss if f(final[(e, "eps", "frobenius", b99)], "fired_frac") < 0.5]
+    below = [e for e in epss if f(final[(e, "eps", "clip", b99)], "fired_frac") < 0.5]
     O.text("EpsFiringStops", ("\\ensuremath{%s}" % fmt(float(below[0]), 1)) if below else "none of the tested values",
            src + ": smallest eps with fired_frac < 0.5 (frobenius, init eps, beta2=%s)" % b99)
     O.text("FireAlwaysPct", "99", "gen_numbers.py: threshold of EpsAlwaysFires (percent of steps)")
     O.text("FireHalfPct", "50", "gen_numbers.py: threshold of EpsFiringStops (percent of steps)")
     O.text("SafeBetaRef", b99, src + ": the beta2 of EpsFiringStops")
-    always = [e for e in epss if all(f(final[(e, ini, "frobenius", b)], "fired_frac") >= 0.99
+    always = [e for e in epss if all(f(final[(e, ini, "clip", b)], "fired_frac") >= 0.99
                                       for ini in ("eps",) for b in betas)]
     O.text("EpsAlwaysFires", ("\\ensuremath{%s}" % fmt(float(always[-1]), 1)) if always else "none of the tested values",
            src + ": largest eps with fired_frac >= 0.99 for every beta2 (frobenius, init eps)")
@@ -389,7 +389,7 @@ def sec_safeguard(R, O, T):
     e6 = [e for e in epss if close(e, 1e-6)]
     O.text("SafeEpsRef", ("\\ensuremath{%s}" % fmt(float(e6[0]), 1)) if e6 else "n/a", src + ": the eps of OneMinusBetaEff*EpsSix")
     if e6:
-        vals = [f(final[(e6[0], "eps", "frobenius", b)], "one_minus_beta_eff") for b in betas]
+        vals = [f(final[(e6[0], "eps", "clip", b)], "one_minus_beta_eff") for b in betas]
         O.num("OneMinusBetaEffEpsSix", max(vals), src + ": eps=1e-6 init=eps frobenius: max final 1-beta_eff over beta2")
         vals = [f(final[(e6[0], "eps", "spectral", b)], "one_minus_beta_eff") for b in betas]
         O.text("SpectralStatWord", ": the statistic stops moving" if max(vals) == 0 else "",
@@ -527,7 +527,7 @@ def sec_track(R, O, T):
             runs.append(r["run"])
     by = {run: [r for r in rows if r["run"] == run] for run in runs}
     tab = []
-    for sg in ("frobenius", "spectral"):
+    for sg in ("clip", "spectral"):
         for k in sorted({int(run.split(":")[1]) for run in runs if run.startswith(sg + ":")}):
             base = by.get("%s:%d:0:plain" % (sg, k))
             if not base:
@@ -547,7 +547,7 @@ def sec_track(R, O, T):
     T["track"] = table(tab, ["safeguard", "$k$", "step 1", "final", "final, nominal",
                              "max, re-anchored", "min $\\lambda_{\\min}$"], "lrrrrrr")
     # growth of the spectral error: final / at step 1, order 2
-    for sg in ("frobenius", "spectral"):
+    for sg in ("clip", "spectral"):
         base = by.get("%s:2:0:plain" % sg)
         if base:
             first = min(base, key=lambda r: int(r["step"]))
@@ -560,13 +560,13 @@ def sec_track(R, O, T):
                   src + ": run %s:2:0:plain: err_tracked last / first" % sg)
             O.num("TrackAXMin" + cap(sg), nanmin([f(r, "a_xnorm") for r in base]),
                   src + ": run %s:2:0:plain: min a_xnorm" % sg)
-    fb, sp = by.get("frobenius:2:0:plain"), by.get("spectral:2:0:plain")
+    fb, sp = by.get("clip:2:0:plain"), by.get("spectral:2:0:plain")
     if fb and sp:
         worse = nanmax([f(r, "err_tracked") for r in sp]) > nanmax([f(r, "err_tracked") for r in fb])
         O.text("NormAdvice", "Use the Frobenius norm" if worse else "Either norm is acceptable here",
                src + ": max err_tracked spectral vs frobenius, k=2, no re-anchoring")
     # the corrected variant: Newton steps taken and the residual it saw
-    for sg in ("frobenius", "spectral"):
+    for sg in ("clip", "spectral"):
         c = by.get("%s:2:0:corrected" % sg)
         if c:
             O.int("TrackCorrSteps" + cap(sg), sum(int(r["corrected"]) for r in c),
@@ -723,7 +723,7 @@ def sec_real(R, O, T):
     O.num("RealOneMinusBeta", 1 - f(fin, "beta_eff"), src + ": same row, 1 - beta_eff")
     srows, _ = read_csv(os.path.join(R, "data", "real_safeguard.csv"))
     sel = [r for r in srows if abs(float(r["eps"]) - 1e-6) < 1e-18 and r["init"] == "eps"
-           and r["safeguard"] == "frobenius" and abs(float(r["beta2"]) - 0.99) < 1e-12]
+           and r["safeguard"] == "clip" and abs(float(r["beta2"]) - 0.99) < 1e-12]
     last = max(sel, key=lambda r: int(r["step"]))
     O.num("RealFireRate", f(last, "fired_frac"),
           "data/real_safeguard.csv: eps=1e-6 init=eps frobenius beta2=0.99, fired_frac at the last step")

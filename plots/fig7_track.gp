@@ -13,7 +13,7 @@ do for [fmt in "png pdf"] {
   set ylabel "relative error vs tracked-statistic root"
   set key left top
   do for [p=1:2] {
-    sg = p == 1 ? "frobenius" : "spectral"
+    sg = p == 1 ? "clip" : "spectral"
     set title sprintf("(%s) %s safeguard, no re-anchoring", p == 1 ? "a" : "b", sg)
     plot for [i=1:3] data using (col("step")):(sel(strcol("run") eq sprintf("%s:%d:0:plain", sg, ks[i]), col("err_tracked"))) \
          with lines ls i title sprintf("k = %d", ks[i]), \
@@ -21,7 +21,7 @@ do for [fmt in "png pdf"] {
          with lines ls 4 dt 2 title "k = 2, corrected"
   }
   do for [p=1:2] {
-    sg = p == 1 ? "frobenius" : "spectral"
+    sg = p == 1 ? "clip" : "spectral"
     set title sprintf("(%s) %s safeguard, re-anchored to the exact root every K steps (K: params line of track.csv)", p == 1 ? "c" : "d", sg)
     plot for [i=1:3] data using (col("step")):(sel(strcol("run") ne sprintf("%s:%d:0:plain", sg, ks[i]) && strcol("run")[1:strlen(sg)+3] eq sprintf("%s:%d:", sg, ks[i]) && strcol("variant") eq "plain", col("err_tracked") > 0 ? col("err_tracked") : NaN)) \
          with linespoints ls i title sprintf("k = %d, re-anchored", ks[i])

@@ -78,7 +78,7 @@ write_track() {
     {
         echo "# params: stream=power m=8 cols=2 T=2 reanchor_K=2"
         echo "run,step,side,dim,other,form,order,precision,beta2,eps,safeguard,variant,init,reanchor,xnorm,beta_eff,a_xnorm,fired,fire_rate,nonfinite,reanchored,asymmetry,min_eig_sym,err_tracked,err_nominal,corrected,residual"
-        for sg in frobenius spectral; do
+        for sg in clip spectral; do
             for k in 2 3 8; do
                 for r in 0 2; do
                     e1=0.01; e2=0.02
@@ -133,8 +133,8 @@ expect ConvPrecondRatio '\ensuremath{1.25}'
 expect ConvTarget '0.80'
 # spectral error grows 1e6 / 0.01 = 1e8: "grows without bound"
 expect TrackVerdictSpectral 'grows without bound'
-expect TrackVerdictFrobenius 'stays bounded'
-expect TrackCorrStepsFrobenius '1'
+expect TrackVerdictClip 'stays bounded'
+expect TrackCorrStepsClip '1'
 # sections without a CSV are reported and flagged
 grep -q 'truncation skipped' "$tmp/gen.err" || fail "missing truncation.csv not reported"
 expect HaveTruncation 'no'

@@ -51,13 +51,13 @@ awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
          END { if (n != 24) { print n " rows, not 24"; bad = 1 } exit bad }' <(data s1/error-time.csv) ||
     bad "error-time.csv rows (see above)"
 # every = 7 over 30 steps: 7, 14, 21, 28 and the last, 30; for seeds 3 and 4
-[ "$(data s1/drift.csv | awk -F, 'NR > 1 { printf "%s:%s ", $10, $22 }')" = \
+[ "$(data s1/drift.csv | awk -F, 'NR > 1 { printf "%s:%s ", $10, $23 }')" = \
   "3:7 3:14 3:21 3:28 3:30 4:7 4:14 4:21 4:28 4:30 " ] || bad "drift.csv: seeds/steps not as listed"
 grep -q '^config,m,n,side,spectrum,kappa,' s1/error-time.csv || bad "header"
 [ "$(data s1/failures.csv | wc -l)" -eq 1 ] || bad "failures.csv should hold only its header"
 
 # the product in the documented key order (... precision, beta2, ..., order ...; last fastest)
-[ "$(data s1/error-time.csv | awk -F, '$22 == 10 { printf "%s:%s:%s ", $11, $12, $14 }')" = \
+[ "$(data s1/error-time.csv | awk -F, '$23 == 10 { printf "%s:%s:%s ", $11, $12, $14 }')" = \
   "f64:0.9:1 f64:0.9:2 f64:0.99:1 f64:0.99:2 f32:0.9:1 f32:0.9:2 f32:0.99:1 f32:0.99:2 " ] ||
     bad "error-time.csv: configurations not in the documented order"
 

@@ -36,9 +36,10 @@ void jg_cli_progress(const char *cmd, const char *label, long i, long n)
 
 jg_safeguard jg_cli_safeguard(const char *s)
 {
-    return !strcmp(s, "spectral") ? JG_SAFEGUARD_SPECTRAL
-           : !strcmp(s, "none")   ? JG_SAFEGUARD_NONE
-                                  : JG_SAFEGUARD_FROBENIUS;
+    return !strcmp(s, "spectral")   ? JG_SAFEGUARD_SPECTRAL
+           : !strcmp(s, "none")     ? JG_SAFEGUARD_NONE
+           : !strcmp(s, "adaptive") ? JG_SAFEGUARD_ADAPTIVE
+                                    : JG_SAFEGUARD_CLIP; /* clip, frobenius */
 }
 
 jg_form jg_cli_form(const char *s)
@@ -57,7 +58,8 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a)
     a->beta2 = 0.99;
     a->eps = 1e-6;
     a->order = 2;
-    a->safeguard = "frobenius";
+    a->safeguard = "clip";
+    a->eps_mode = "abs";
     a->form = "auto";
     a->precision = NULL;
     a->backend = "cpu";
@@ -71,6 +73,7 @@ void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_o
     jg_jorge_opts_default(o);
     o->beta2 = a->beta2;
     o->eps = a->eps;
+    o->eps_mode = !strcmp(a->eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS;
     o->order = a->order;
     o->safeguard = jg_cli_safeguard(a->safeguard);
     o->form = jg_cli_form(a->form);

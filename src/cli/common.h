@@ -20,13 +20,11 @@ jg_safeguard jg_cli_safeguard(const char *s);
 jg_form jg_cli_form(const char *s);
 jg_variant jg_cli_variant(const char *s);
 
-#endif
-
 /* Jorge options as given on the command line (step, track, validate). */
 typedef struct {
     double beta2, eps;
     int order;
-    const char *safeguard, *form, *precision, *backend, *variant, *init;
+    const char *safeguard, *form, *precision, *backend, *variant, *init, *eps_mode;
     int reanchor;
 } jg_cli_jorge;
 
@@ -35,9 +33,12 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a);
 #define JG_CLI_JORGE_OPTS(a)                                                                       \
     {"beta2", JG_OPT_DOUBLE, &(a).beta2, 1e-12, 1 - 1e-12, NULL, "nominal decay beta2, in (0,1)"},   \
     {"eps", JG_OPT_DOUBLE, &(a).eps, 1e-300, 1e300, NULL, "Lhat_0 = eps^{-1/4} I (L_0 = eps I)"},    \
+    {"eps-mode", JG_OPT_CHOICE, &(a).eps_mode, 0, 0, "abs|rel",                                      \
+     "eps as is, or times s = ||G_1||_F^2/dim of the first gradient (per side)"},                    \
     {"order", JG_OPT_INT, &(a).order, 1, 8, NULL, "order k of the binomial series"},                 \
-    {"safeguard", JG_OPT_CHOICE, &(a).safeguard, 0, 0, "frobenius|spectral|none",                    \
-     "norm that raises beta: beta_eff = max(beta2, |X|/(1+|X|))"},                                     \
+    {"safeguard", JG_OPT_CHOICE, &(a).safeguard, 0, 0, "clip|adaptive|spectral|none|frobenius",      \
+     "clip: beta_eff = max(beta2, |X|_F/(1+|X|_F)); adaptive: |X|_F/(1+|X|_F) every step; "        \
+     "frobenius = clip"},                                                                              \
     {"form", JG_OPT_CHOICE, &(a).form, 0, 0, "auto|dense|lowrank", "formulation of the update"},     \
     {"precision", JG_OPT_CHOICE, &(a).precision, 0, 0, "f32|f64", "precision of the state"},         \
     {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"}
@@ -45,3 +46,5 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a);
 /* Fill library options from the command line values; dtype_default is
  * used when --precision was not given. */
 void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_opts *o);
+
+#endif
