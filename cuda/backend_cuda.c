@@ -72,6 +72,7 @@ typedef struct {
     void *hwork;  /* syevd host workspace                           */
     size_t hwork_bytes;
     ptrtab tab;   /* pointer -> size of every live matrix allocation */
+    size_t max_pitch; /* largest pitch cudaMemcpy2D / cudaMemset2D take */
 } cuda_data;
 
 // ---------------------------------------------------------------- status mapping
@@ -226,6 +227,34 @@ static jg_status host_grow(jg_ctx *ctx, size_t need)
     return host_buf_grow(ctx, &d->host, &d->host_bytes, need);
 }
 
+/* A strided copy of `height` columns of `width` bytes, stream-ordered.
+ * cudaMemcpy2D refuses pitches above the device's maximum (2^31 - 1 bytes
+ * is usual: a float matrix with ld > 2^29); those go column by column. */
+static cudaError_t copy2d(cuda_data *d, void *dst, size_t dpitch, const void *src, size_t spitch,
+                          size_t width, size_t height, enum cudaMemcpyKind kind)
+{
+    if (height <= 1 || (dpitch <= d->max_pitch && spitch <= d->max_pitch))
+        return cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, d->stream);
+    for (size_t j = 0; j < height; j++) {
+        cudaError_t e = cudaMemcpyAsync((char *)dst + j * dpitch, (const char *)src + j * spitch,
+                                        width, kind, d->stream);
+        if (e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+}
+
+/* Zero `height` columns of `width` bytes at pitch `pitch`, stream-ordered. */
+static cudaError_t zero2d(cuda_data *d, void *dst, size_t pitch, size_t width, size_t height)
+{
+    if (height <= 1 || pitch <= d->max_pitch)
+        return cudaMemset2DAsync(dst, pitch, 0, width, height, d->stream);
+    for (size_t j = 0; j < height; j++) {
+        cudaError_t e = cudaMemsetAsync((char *)dst + j * pitch, 0, width, d->stream);
+        if (e != cudaSuccess) return e;
+    }
+    return cudaSuccess;
+}
+
 // ---------------------------------------------------------------- lifetime
 
 static void cuda_fini(jg_ctx *ctx);
@@ -279,7 +308,8 @@ static cudaError_t pool_create(int device, cudaMemPool_t *pool)
         return e;
     }
     uint64_t keep = UINT64_MAX;
-    if ((e = cudaMemPoolSetAttribute(*pool, cudaMemPoolAttrReleaseThreshold, &keep)) != cudaSuccess) {
+    e = cudaMemPoolSetAttribute(*pool, cudaMemPoolAttrReleaseThreshold, &keep);
+    if (e != cudaSuccess) {
         (void)cudaMemPoolDestroy(*pool);
         *pool = NULL;
     }
@@ -315,6 +345,13 @@ static jg_status cuda_init(jg_ctx *ctx)
                       cudaGetErrorString(ce), cudaGetErrorName(ce));
         goto fail;
     }
+    int pitch = 0;
+    if ((ce = cudaDeviceGetAttribute(&pitch, cudaDevAttrMaxPitch, d->device)) != cudaSuccess) {
+        (void)cudaGetLastError();
+        st = cuda_fail(ctx, ce, "cudaDeviceGetAttribute(cudaDevAttrMaxPitch)", __FILE__, __LINE__);
+        goto fail;
+    }
+    d->max_pitch = pitch > 0 ? (size_t)pitch : 0;
     if ((ce = pool_create(d->device, &d->pool)) != cudaSuccess) {
         (void)cudaGetLastError();
         st = cuda_fail(ctx, ce, "memory pool for device", __FILE__, __LINE__);
@@ -472,9 +509,8 @@ static jg_status cuda_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
     size_t ess = jg_dtype_size(src->dtype), esd = jg_dtype_size(dst->dtype);
     // same precision: one strided copy
     if (src->dtype == dst->dtype) {
-        CU(ctx, cudaMemcpy2DAsync(dst->data, (size_t)dst->ld * esd, src->data,
-                                  (size_t)src->ld * ess, (size_t)m * ess, (size_t)n, kind,
-                                  d->stream));
+        CU(ctx, copy2d(d, dst->data, (size_t)dst->ld * esd, src->data, (size_t)src->ld * ess,
+                       (size_t)m * ess, (size_t)n, kind));
         /* host memory must be complete (D2H) or reusable (H2D) on return */
         if (kind != cudaMemcpyDeviceToDevice) CU(ctx, cudaStreamSynchronize(d->stream));
         return JG_OK;
@@ -487,17 +523,16 @@ static jg_status cuda_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
     }
     if (kind == cudaMemcpyHostToDevice) {
         JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch, (size_t)m * (size_t)n * ess));
-        CU(ctx, cudaMemcpy2DAsync(d->scratch.p, (size_t)m * ess, src->data,
-                                  (size_t)src->ld * ess, (size_t)m * ess, (size_t)n, kind,
-                                  d->stream));
+        CU(ctx, copy2d(d, d->scratch.p, (size_t)m * ess, src->data, (size_t)src->ld * ess,
+                       (size_t)m * ess, (size_t)n, kind));
         CU(ctx, jg_cu_convert(m, n, (int)src->dtype, d->scratch.p, m, (int)dst->dtype,
                               dst->data, dst->ld, d->stream));
     } else {
         JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch, (size_t)m * (size_t)n * esd));
         CU(ctx, jg_cu_convert(m, n, (int)src->dtype, src->data, src->ld, (int)dst->dtype,
                               d->scratch.p, m, d->stream));
-        CU(ctx, cudaMemcpy2DAsync(dst->data, (size_t)dst->ld * esd, d->scratch.p,
-                                  (size_t)m * esd, (size_t)m * esd, (size_t)n, kind, d->stream));
+        CU(ctx, copy2d(d, dst->data, (size_t)dst->ld * esd, d->scratch.p, (size_t)m * esd,
+                       (size_t)m * esd, (size_t)n, kind));
     }
     CU(ctx, cudaStreamSynchronize(d->stream));
     return JG_OK;
@@ -530,8 +565,8 @@ static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
     if (beta == 1.0) return JG_OK;
     if (beta == 0.0) {
         size_t es = jg_dtype_size(C->dtype);
-        CU(ctx, cudaMemset2DAsync(C->data, (size_t)C->ld * es, 0, (size_t)C->rows * es,
-                                  (size_t)C->cols, DATA(ctx)->stream));
+        CU(ctx, zero2d(DATA(ctx), C->data, (size_t)C->ld * es, (size_t)C->rows * es,
+                       (size_t)C->cols));
         return JG_OK;
     }
     return ctx->be->scale(ctx, beta, C);
@@ -615,20 +650,26 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
         if (alpha == 1.0) {
             if (aliasA && A->ld == C->ld) return JG_OK;
             if (!aliasA) {
-                CU(ctx, cudaMemcpy2DAsync(C->data, (size_t)C->ld * es, A->data,
-                                          (size_t)A->ld * es, (size_t)m * es, (size_t)n,
-                                          cudaMemcpyDeviceToDevice, d->stream));
+                CU(ctx, copy2d(d, C->data, (size_t)C->ld * es, A->data, (size_t)A->ld * es,
+                               (size_t)m * es, (size_t)n, cudaMemcpyDeviceToDevice));
                 return JG_OK;
             }
         } else if (!aliasA || A->ld == C->ld) {
             return dgmm_alpha(ctx, C->dtype, m, n, alpha, A->data, A->ld, C->data, C->ld);
         }
     }
-    /* when B is unused (A transposed), cuBLAS still takes a B pointer: pass
-     * A again with beta = 0 (A's aliasing rules then cover B too; that
-     * cuBLAS does not form 0 * A there is checked by the tests) */
-    const jg_mat *Bx = useB ? B : A;
-    jg_trans tbx = useB ? tb : ta;
+    /* B unused, A transposed: cuBLAS still takes a B, and nothing says it
+     * skips 0 * B, so B is a zeroed scratch matrix (0 * 0 = 0; this path
+     * is rare: the toolkit transposes with beta != 0) */
+    jg_mat Z = *C;
+    if (!useB && ta) {
+        JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch2, (size_t)m * (size_t)n * es));
+        CU(ctx, cudaMemsetAsync(d->scratch2.p, 0, (size_t)m * (size_t)n * es, d->stream));
+        Z.data = d->scratch2.p;
+        Z.ld = m;
+    }
+    const jg_mat *Bx = useB ? B : &Z;
+    jg_trans tbx = useB ? tb : JG_NOTRANS;
     double betax = useB ? beta : 0.0;
     /* cuBLAS's in-place mode requires, for C == A (or B), ldc == lda (ldb)
      * and that operand not transposed; the transposed case was refused
@@ -643,8 +684,8 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
     else
         JG_CHECK(ctx, geam_call(ctx, C->dtype, op(ta), op(tbx), (int)m, (int)n, alpha, A->data,
                                 (int)A->ld, betax, Bx->data, (int)Bx->ld, d->scratch.p, (int)m));
-    CU(ctx, cudaMemcpy2DAsync(C->data, (size_t)C->ld * es, d->scratch.p, (size_t)m * es,
-                              (size_t)m * es, (size_t)n, cudaMemcpyDeviceToDevice, d->stream));
+    CU(ctx, copy2d(d, C->data, (size_t)C->ld * es, d->scratch.p, (size_t)m * es, (size_t)m * es,
+                   (size_t)n, cudaMemcpyDeviceToDevice));
     return JG_OK;
 }
 
@@ -725,9 +766,8 @@ static jg_status compacted(jg_ctx *ctx, dbuf *b, const jg_mat *A, const void **o
     cuda_data *d = DATA(ctx);
     size_t es = jg_dtype_size(A->dtype);
     JG_CHECK(ctx, dbuf_grow(ctx, b, (size_t)A->rows * (size_t)A->cols * es));
-    CU(ctx, cudaMemcpy2DAsync(b->p, (size_t)A->rows * es, A->data, (size_t)A->ld * es,
-                              (size_t)A->rows * es, (size_t)A->cols, cudaMemcpyDeviceToDevice,
-                              d->stream));
+    CU(ctx, copy2d(d, b->p, (size_t)A->rows * es, A->data, (size_t)A->ld * es,
+                   (size_t)A->rows * es, (size_t)A->cols, cudaMemcpyDeviceToDevice));
     *out = b->p;
     return JG_OK;
 }
