@@ -6,7 +6,7 @@
 #    seconds, building nothing (skipped where nvidia-smi lists a GPU);
 #  - a driver older than the toolkit, or an nvidia-smi that cannot talk to
 #    the driver, exits 4 before anything is built (a fake nvidia-smi);
-#  - its shared deadline holds: with every step hanging (budget 6 s) it
+#  - its shared deadline holds: with every step hanging (budget 8 s) it
 #    ends with exit 3 within the budget, and with only the benchmark
 #    hanging (budget 14 s) the earlier steps run, the benchmark is killed
 #    at the deadline, and the table is printed with exit 1.
@@ -70,9 +70,9 @@ grep -q 'Driver/library version mismatch' "$tmp/brokensmi/gpu_summary.txt" ||
     bad "brokensmi: the table does not say why"
 
 # the deadline
-run hang 3 7 GPU_CHECK_SIMULATE=hang GPU_CHECK_BUDGET=6 GPU_CHECK_RESERVE=2
+run hang 3 9 GPU_CHECK_SIMULATE=hang GPU_CHECK_BUDGET=8 GPU_CHECK_RESERVE=2
 grep -q 'configure failed (exit 124)' "$tmp/hang/gpu_summary.txt" || bad "hang: configure not timed out"
-run slowbench 1 11 GPU_CHECK_SIMULATE=slowbench GPU_CHECK_BUDGET=10 GPU_CHECK_RESERVE=2
+run slowbench 1 15 GPU_CHECK_SIMULATE=slowbench GPU_CHECK_BUDGET=14 GPU_CHECK_RESERVE=2
 grep -q '^benchmark  *TIMED OUT' "$tmp/slowbench/gpu_summary.txt" || bad "slowbench: benchmark not timed out"
 grep -q '^build ' "$tmp/slowbench/gpu_summary.txt" || bad "slowbench: the build step did not run"
 
