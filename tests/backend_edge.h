@@ -20,6 +20,8 @@
  *    it: beta = 0 writes zeros even over NaN, beta = 1/2 is exact.
  *  - same-precision copies between matrices at X's location (strided and
  *    compact), exact, padding untouched.
+ *  - geam whose output is the input described with another leading
+ *    dimension (a column: the same memory), exact.
  */
 #ifndef JG_TEST_BACKEND_EDGE_H
 #define JG_TEST_BACKEND_EDGE_H
@@ -418,6 +420,56 @@ static void edge_copy(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
     jg_mat_free(H, &Sp);
 }
 
+// ---------------------------------------------------------------- geam, aliased with another ld
+
+/* A column (n = 1) is the same memory whatever its leading dimension, so
+ * C may be the column view of a padded parent (ld = m + 2) while A (or B)
+ * is the same column described with ld = m: on the GPU that is the path
+ * through the scratch matrix (cuBLAS's in-place mode needs equal ld).
+ * Values are small dyadic numbers, scalars powers of two: exact. */
+static void edge_geam_alias(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m)
+{
+    char what[96];
+    snprintf(what, sizeof what, "%s geam aliased column %s m=%lld", X->be->name,
+             jg_dtype_name(t), (long long)m);
+    jg_mat Pp, Bh, G;
+    CHECK_OK(H, jg_mat_alloc(H, &Pp, m + 2, 2, t, JG_HOST));
+    CHECK_OK(H, jg_mat_alloc(H, &Bh, m, 1, t, JG_HOST));
+    for (int64_t i = 0; i < m + 2; i++) {
+        jg_mat_set(&Pp, i, 0, i == 0 || i == m + 1 ? 7.0 : (double)i - 0.5);
+        jg_mat_set(&Pp, i, 1, 7.0);
+    }
+    for (int64_t i = 0; i < m; i++) jg_mat_set(&Bh, i, 0, 0.25 * (double)i);
+    jg_mat dP = edge_up(X, &Pp), dB = edge_up(X, &Bh);
+    jg_mat C = jg_mat_view(&dP, 1, 0, m, 1); /* ld = m + 2 */
+    jg_mat A = C;
+    A.ld = m; /* the same column, another leading dimension */
+    double *v = malloc((size_t)m * sizeof *v);
+    for (int64_t i = 0; i < m; i++) v[i] = (double)(i + 1) - 0.5;
+    // C := 0.5 A + 2 B, then C := -2 A (B unused), then C := B - C (C aliases B's slot)
+    CHECK_OK(X, X->be->geam(X, 0.5, &A, JG_NOTRANS, 2.0, &dB, JG_NOTRANS, &C));
+    for (int64_t i = 0; i < m; i++) v[i] = 0.5 * v[i] + 2.0 * 0.25 * (double)i;
+    CHECK_OK(X, X->be->geam(X, -2.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C));
+    for (int64_t i = 0; i < m; i++) v[i] = -2.0 * v[i];
+    CHECK_OK(X, X->be->geam(X, 1.0, &dB, JG_NOTRANS, -1.0, &A, JG_NOTRANS, &C));
+    for (int64_t i = 0; i < m; i++) v[i] = 0.25 * (double)i - v[i];
+    CHECK_OK(X, X->be->geam(X, 1.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C)); /* a no-op copy */
+    G = edge_down(X, H, &dP);
+    int64_t bad = 0, pad = 0;
+    for (int64_t i = 0; i < m; i++) bad += jg_mat_get(&G, i + 1, 0) != v[i];
+    for (int64_t i = 0; i < m + 2; i++) pad += jg_mat_get(&G, i, 1) != 7.0;
+    pad += jg_mat_get(&G, 0, 0) != 7.0;
+    pad += jg_mat_get(&G, m + 1, 0) != 7.0;
+    CHECK(bad == 0 && pad == 0, "%s: %lld elements differ from the closed form, %lld padding "
+          "elements changed", what, (long long)bad, (long long)pad);
+    free(v);
+    jg_mat_free(H, &G);
+    jg_mat_free(X, &dP);
+    jg_mat_free(X, &dB);
+    jg_mat_free(H, &Pp);
+    jg_mat_free(H, &Bh);
+}
+
 /* Everything above, both precisions, a compact and a padded case each. */
 static void edge_all(jg_ctx *X, jg_ctx *H)
 {
@@ -433,6 +485,8 @@ static void edge_all(jg_ctx *X, jg_ctx *H)
         edge_gemm_k0(X, H, t, 7, 4);
         edge_copy(X, H, t, 1, 1);
         edge_copy(X, H, t, 13, 6);
+        edge_geam_alias(X, H, t, 1);
+        edge_geam_alias(X, H, t, 37);
     }
 }
 
