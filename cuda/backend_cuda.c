@@ -229,11 +229,12 @@ static jg_status host_grow(jg_ctx *ctx, size_t need)
 
 /* A strided copy of `height` columns of `width` bytes, stream-ordered.
  * cudaMemcpy2D refuses pitches above the device's maximum (2^31 - 1 bytes
- * is usual: a float matrix with ld > 2^29); those go column by column. */
+ * is usual: a float matrix with ld > 2^29); those go column by column, as
+ * does a single column (whatever its pitch). */
 static cudaError_t copy2d(cuda_data *d, void *dst, size_t dpitch, const void *src, size_t spitch,
                           size_t width, size_t height, enum cudaMemcpyKind kind)
 {
-    if (height <= 1 || (dpitch <= d->max_pitch && spitch <= d->max_pitch))
+    if (height > 1 && dpitch <= d->max_pitch && spitch <= d->max_pitch)
         return cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, d->stream);
     for (size_t j = 0; j < height; j++) {
         cudaError_t e = cudaMemcpyAsync((char *)dst + j * dpitch, (const char *)src + j * spitch,
@@ -246,7 +247,7 @@ static cudaError_t copy2d(cuda_data *d, void *dst, size_t dpitch, const void *sr
 /* Zero `height` columns of `width` bytes at pitch `pitch`, stream-ordered. */
 static cudaError_t zero2d(cuda_data *d, void *dst, size_t pitch, size_t width, size_t height)
 {
-    if (height <= 1 || pitch <= d->max_pitch)
+    if (height > 1 && pitch <= d->max_pitch)
         return cudaMemset2DAsync(dst, pitch, 0, width, height, d->stream);
     for (size_t j = 0; j < height; j++) {
         cudaError_t e = cudaMemsetAsync((char *)dst + j * pitch, 0, width, d->stream);
