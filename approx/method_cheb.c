@@ -40,8 +40,15 @@ void jg_cheb_coeffs(int d, double a, double b, double *c)
     for (int j = 0; j < N; j++) {
         long double th = pi * ((long double)j + 0.5L) / N;
         long double x = 0.5L * (a + b) + 0.5L * ((long double)b - a) * cosl(th);
-        long double f = 1.0L / sqrtl(sqrtl(x));
-        for (int k = 0; k <= d; k++) c[k] += (double)(f * cosl(k * th));
+        long double f = 1.0L / sqrtl(sqrtl(x)), ct = cosl(th), tkm1 = 1.0L, tk = ct;
+        /* cos(k th) = T_k(cos th) by the three-term recurrence (long double) */
+        c[0] += (double)f;
+        for (int k = 1; k <= d; k++) {
+            c[k] += (double)(f * tk);
+            long double tn = 2.0L * ct * tk - tkm1;
+            tkm1 = tk;
+            tk = tn;
+        }
     }
     for (int k = 0; k <= d; k++) c[k] *= 2.0 / N;
     c[0] *= 0.5;
