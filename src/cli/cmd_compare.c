@@ -107,7 +107,7 @@ int jg_cmd_compare(int argc, char **argv)
                    "err_nominal_final,failures,on_front\n");
     for (int i = 0; i < nrows; i++) {
         const jg_compare_row *r = &rows[i];
-        fprintf(csv.f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.6e,%.6e,%.6e,%ld,%d\n",
+        fprintf(csv.f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d\n",
                 r->method, r->setting, r->budget_name, r->budget, r->side == JG_SIDE_LEFT ? "left" : "right",
                 (long long)r->dim, (long long)r->other, r->precision, r->steps, r->measured, r->eps_abs,
                 r->gemm_equiv_per_step, r->flops_per_step, r->time_gemm_equiv_per_step,
