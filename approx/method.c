@@ -26,7 +26,7 @@ static const jg_method_desc descs[] = {
      "root only (plus the statistic when re-anchoring or corrected)",
      "dense: (k+3) GEMM + 1 SYRK; low-rank: 6 + (k-1) thin products", 1, 8, "1,2,3,4,6,8"},
     {"eig-every", "every", "exact root by eigendecomposition every F steps, stale in between (F = 1: exact)",
-     "statistic + root", "1 SYRK + (1 syevd + 1 SYRK dim^3) / F", 1, 1000000, "1,2,5,10,20,50"},
+     "statistic + root", "1 SYRK + (1 syevd + 1 SYRK dim^3) on steps 1, F+1, 2F+1, ...", 1, 1000000, "1,2,5,10,20,50"},
     {"newton-warm", "iterations",
      "coupled Newton iterations per step, one run continued across steps on a snapshot of the statistic",
      "statistic + root + run state (X, M)", "1 SYRK + 4 GEMM per iteration (K a step at most)", 1, 1000,

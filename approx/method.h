@@ -23,7 +23,7 @@
  *
  * Methods (derivations, cost formulas and stability notes in each file):
  *   jorge          method_jorge.c   budget: order k       Jorge, every option of jorge.h
- *   eig-every      method_eig.c     budget: every F steps exact root (syevd), stale in between
+ *   eig-every      method_eig.c     budget: every F steps exact root (syevd) at steps 1, F+1, ...; stale between
  *   newton-warm    method_newton.c  budget: iterations K  coupled Newton, K iterations a step,
  *                                                          continued across steps
  *   newton-schulz  method_ns.c      budget: iterations K  coupled Newton-Schulz square root, twice

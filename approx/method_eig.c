@@ -9,8 +9,9 @@
  * below at the ridge beta2^t eps, a lower bound of the spectrum in exact
  * arithmetic, so rounding cannot produce a negative or zero eigenvalue.
  *
- * Cost per step: 1 SYRK (dim^2 x other, the statistic); on steps t with
- * t mod F = 0 also 1 syevd (9 dim^3 flops by convention) and 1 SYRK
+ * Recomputed on steps t = 1, F + 1, 2F + 1, ... (as deployed Shampoo
+ * computes its first root at once).  Cost per step: 1 SYRK (dim^2 x other,
+ * the statistic); on those steps also 1 syevd (9 dim^3 flops by convention) and 1 SYRK
  * (dim^2 x dim), plus level-1 work (copy, column scaling).  Measured cost
  * of syevd on 2 cores: 6-10 GEMM-equivalents (README).
  *
@@ -53,7 +54,7 @@ static jg_status eig_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *h
 {
     eig_impl *e = M->impl;
     *have = 0;
-    if (M->step % M->budget != 0) return JG_OK;
+    if ((M->step - 1) % M->budget != 0) return JG_OK;
     JG_CHECK(ctx, jg_mat_copy(ctx, &e->V, &M->stat));
     JG_CHECK(ctx, ctx->be->syevd(ctx, &e->V, e->w));
     for (int64_t i = 0; i < M->dim; i++) {

@@ -377,19 +377,30 @@ out:
     return st;
 }
 
-static void mark_front(jg_compare_row *rows, int nrows)
+static double cost_of(const jg_compare_row *r, int timed)
+{
+    return timed ? r->time_gemm_equiv_per_step : r->gemm_equiv_per_step;
+}
+
+/* on_front (counted cost) or on_front_time (timed cost). */
+static void mark_front(jg_compare_row *rows, int nrows, int timed)
 {
     for (int i = 0; i < nrows; i++) {
         jg_compare_row *a = &rows[i];
-        a->on_front = isfinite(a->err_median);
-        for (int j = 0; j < nrows && a->on_front; j++) {
+        double ca = cost_of(a, timed);
+        int on = isfinite(a->err_median) && isfinite(ca);
+        for (int j = 0; j < nrows && on; j++) {
             const jg_compare_row *b = &rows[j];
-            if (j == i || b->side != a->side || strcmp(b->precision, a->precision) || !isfinite(b->err_median))
+            double cb = cost_of(b, timed);
+            if (j == i || b->side != a->side || strcmp(b->precision, a->precision) || !isfinite(b->err_median) ||
+                !isfinite(cb))
                 continue;
-            if (b->gemm_equiv_per_step <= a->gemm_equiv_per_step && b->err_median <= a->err_median &&
-                (b->gemm_equiv_per_step < a->gemm_equiv_per_step || b->err_median < a->err_median))
-                a->on_front = 0;
+            if (cb <= ca && b->err_median <= a->err_median && (cb < ca || b->err_median < a->err_median)) on = 0;
         }
+        if (timed)
+            a->on_front_time = on;
+        else
+            a->on_front = on;
     }
 }
 
@@ -437,7 +448,8 @@ jg_status jg_compare_run(jg_ctx *ctx, const jg_array *g, const jg_compare_opts *
         }
         ref_free(ctx, &ref);
     }
-    mark_front(rows, nr);
+    mark_front(rows, nr, 0);
+    mark_front(rows, nr, 1);
     *rows_out = rows;
     *nrows = nr;
     rows = NULL;

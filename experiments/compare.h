@@ -58,6 +58,7 @@ typedef struct {
     long failures;                   /* updates rejected (NaN/Inf) */
     int on_front;                    /* no row of the same side and precision is at most as
                                         costly and at most as wrong, one of them strictly */
+    int on_front_time;               /* the same with the timed cost (0 without timing) */
 } jg_compare_row;
 
 void jg_compare_opts_default(jg_compare_opts *o);

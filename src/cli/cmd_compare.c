@@ -16,6 +16,27 @@
 
 static void progress(long done, long total) { jg_cli_progress("compare", "update", done, total); }
 
+/* The front of one side and precision by increasing cost, counted or timed. */
+static void print_front(const jg_compare_row *rows, int nrows, jg_side side, const char *prec, int timed)
+{
+    printf("compare: side=%s precision=%s front by %s GEMM-equivalents per step (cost -> median error):\n",
+           side == JG_SIDE_RIGHT ? "right" : "left", prec, timed ? "timed" : "counted");
+    for (double c = -1.0;;) {
+        const jg_compare_row *nx = NULL;
+        double cn = 0.0;
+        for (int i = 0; i < nrows; i++) {
+            const jg_compare_row *r = &rows[i];
+            double cr = timed ? r->time_gemm_equiv_per_step : r->gemm_equiv_per_step;
+            if (r->side == side && !strcmp(r->precision, prec) && (timed ? r->on_front_time : r->on_front) && cr > c &&
+                (nx == NULL || cr < cn))
+                nx = r, cn = cr;
+        }
+        if (nx == NULL) break;
+        printf("  %-14s %-10s %6d  %9.3f  %.3e\n", nx->method, nx->budget_name, nx->budget, cn, nx->err_median);
+        c = cn;
+    }
+}
+
 int jg_cmd_compare(int argc, char **argv)
 {
     jg_cli_jorge a;
@@ -104,16 +125,16 @@ int jg_cmd_compare(int argc, char **argv)
     fprintf(csv.f, "method,setting,budget_name,budget,side,dim,other,precision,steps,measured,eps_abs,"
                    "gemm_equiv_per_step,flops_per_step,time_gemm_equiv_per_step,gemm_per_step,syrk_per_step,"
                    "syevd_per_step,level1_per_step,state_bytes,err_nominal_median,err_nominal_max,"
-                   "err_nominal_final,failures,on_front\n");
+                   "err_nominal_final,failures,on_front,on_front_time\n");
     for (int i = 0; i < nrows; i++) {
         const jg_compare_row *r = &rows[i];
-        fprintf(csv.f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d\n",
+        fprintf(csv.f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d,%d\n",
                 r->method, r->setting, r->budget_name, r->budget, r->side == JG_SIDE_LEFT ? "left" : "right",
                 (long long)r->dim, (long long)r->other, r->precision, r->steps, r->measured, r->eps_abs,
                 r->gemm_equiv_per_step, r->flops_per_step, r->time_gemm_equiv_per_step,
                 r->calls_per_step[JG_OP_GEMM], r->calls_per_step[JG_OP_SYRK], r->calls_per_step[JG_OP_SYEVD],
                 r->calls_per_step[JG_OP_LEVEL1], r->state_bytes, r->err_median, r->err_max, r->err_final,
-                r->failures, r->on_front);
+                r->failures, r->on_front, r->on_front_time);
     }
     JG_CHECK_GOTO(ctx, st, jg_csv_close(ctx, &csv, 1), fail);
     // the front, and the cheapest method per error level
@@ -128,21 +149,8 @@ int jg_cmd_compare(int argc, char **argv)
             int any = 0;
             for (int i = 0; i < nrows; i++) any |= rows[i].side == side && !strcmp(rows[i].precision, prec);
             if (any) {
-                printf("compare: side=%s precision=%s front (GEMM-equivalents per step -> median error):\n",
-                       s ? "right" : "left", prec);
-                for (double c = -1.0;;) { /* front rows by increasing cost */
-                    const jg_compare_row *nx = NULL;
-                    for (int i = 0; i < nrows; i++) {
-                        const jg_compare_row *r = &rows[i];
-                        if (r->side == side && !strcmp(r->precision, prec) && r->on_front && r->gemm_equiv_per_step > c &&
-                            (nx == NULL || r->gemm_equiv_per_step < nx->gemm_equiv_per_step))
-                            nx = r;
-                    }
-                    if (nx == NULL) break;
-                    printf("  %-14s %-10s %6d  %9.3f  %.3e\n", nx->method, nx->budget_name, nx->budget,
-                           nx->gemm_equiv_per_step, nx->err_median);
-                    c = nx->gemm_equiv_per_step;
-                }
+                print_front(rows, nrows, side, prec, 0);
+                if (!no_time) print_front(rows, nrows, side, prec, 1);
                 const double tols[] = {1e-1, 1e-2, 1e-4, 1e-8};
                 for (int k = 0; k < 4; k++) {
                     const jg_compare_row *b = jg_compare_cheapest(rows, nrows, side, prec, tols[k]);
