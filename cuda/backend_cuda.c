@@ -575,6 +575,12 @@ static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
 
 // ---------------------------------------------------------------- level 3
 
+/* Compute type of a float32 product with rounded inputs (ctx->gemm_inputs). */
+static cublasComputeType_t gemm_compute(const jg_ctx *ctx)
+{
+    return ctx->gemm_inputs == JG_GEMM_BF16 ? CUBLAS_COMPUTE_32F_FAST_16BF : CUBLAS_COMPUTE_32F_FAST_TF32;
+}
+
 static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                            const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
 {
@@ -586,7 +592,14 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     if (k == 0 || alpha == 0.0) return scale_beta(ctx, beta, C);
     // compute
     cuda_data *d = DATA(ctx);
-    if (A->dtype == JG_F32) {
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        /* TF32 / bf16 inputs, float32 accumulation: the tensor-core compute types */
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasGemmEx(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                 CUDA_R_32F, (int)A->ld, B->data, CUDA_R_32F, (int)B->ld, &b,
+                                 C->data, CUDA_R_32F, (int)C->ld, gemm_compute(ctx),
+                                 CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
         float a = (float)alpha, b = (float)beta;
         CUBLAS(ctx, cublasSgemm(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
                                 (int)A->ld, B->data, (int)B->ld, &b, C->data, (int)C->ld));
@@ -607,7 +620,16 @@ static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *
     cuda_data *d = DATA(ctx);
     /* cuBLAS requires lda >= max(1, n) for NOTRANS and >= max(1, k) for TRANS;
      * a view always satisfies it since ld >= rows */
-    if (A->dtype == JG_F32) {
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        /* no compute type for SYRK: the product op(A) op(A)^T as a GemmEx
+           (both triangles written; the mirror below copies them onto
+           themselves) */
+        float a = (float)alpha, b = (float)beta;
+        cublasOperation_t o1 = op(t), o2 = t ? CUBLAS_OP_N : CUBLAS_OP_T;
+        CUBLAS(ctx, cublasGemmEx(d->blas, o1, o2, (int)n, (int)n, (int)k, &a, A->data, CUDA_R_32F,
+                                 (int)A->ld, A->data, CUDA_R_32F, (int)A->ld, &b, C->data,
+                                 CUDA_R_32F, (int)C->ld, gemm_compute(ctx), CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
         float a = (float)alpha, b = (float)beta;
         CUBLAS(ctx, cublasSsyrk(d->blas, CUBLAS_FILL_MODE_LOWER, op(t), (int)n, (int)k, &a,
                                 A->data, (int)A->ld, &b, C->data, (int)C->ld));
