@@ -74,9 +74,21 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 {
     if (ctx == NULL) return s;
     va_list ap;
+    char raw[sizeof ctx->msg];
     va_start(ap, fmt);
-    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* one line, whatever a file name holds: control characters escaped */
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p && o + 5 < sizeof ctx->msg; p++) {
+        if (*p == '\n')
+            o += (size_t)snprintf(ctx->msg + o, sizeof ctx->msg - o, "\\n");
+        else if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(ctx->msg + o, sizeof ctx->msg - o, "\\x%02x", *p);
+        else
+            ctx->msg[o++] = (char)*p;
+    }
+    ctx->msg[o] = '\0';
     ctx->trace[0] = '\0';
     ctx->last = s;
     return s;
