@@ -358,7 +358,12 @@ void jg_outfile_abort(jg_outfile *o)
 static int finish(jg_outfile *o)
 {
     int e = 0;
-    if (ferror(o->f)) e = EIO;
+    if (ferror(o->f)) {
+        /* an unchecked write failed earlier: flushing again gives its reason
+         * (ENOSPC, EFBIG, ...) when data are still buffered */
+        clearerr(o->f);
+        e = fflush(o->f) != 0 ? errno : EIO;
+    }
     if (!e && fflush(o->f) != 0) e = errno;
     if (!e && fsync(fileno(o->f)) != 0) e = errno;
     if (fclose(o->f) != 0 && !e) e = errno;

@@ -714,6 +714,31 @@ void jg_array_free(jg_ctx *ctx, jg_array *A)
     *A = JG_ARRAY_EMPTY;
 }
 
+jg_status jg_npy_check_stream(jg_ctx *ctx, const char *path, const jg_array *A, int allow_matrix)
+{
+    char sb[120];
+    const char *want = allow_matrix ? "a T x m x n gradient stream or an m x n matrix" : "a T x m x n gradient stream";
+    if (A->ndim != 3 && !(allow_matrix && A->ndim == 2))
+        return jg_error(ctx, JG_ERR_INPUT, "%s: is a %d-D array %s; %s is needed", path, A->ndim,
+                        shape_str(sb, sizeof sb, A->ndim, A->shape), want);
+    for (int d = 0; d < A->ndim; d++)
+        if (A->shape[d] < 1)
+            return jg_error(ctx, JG_ERR_INPUT, "%s: shape %s has %s: %s with T, m, n >= 1 is needed", path,
+                            shape_str(sb, sizeof sb, A->ndim, A->shape),
+                            A->ndim == 3 && d == 0 ? "no gradients (T = 0)" : "an empty dimension", want);
+    if (A->data != NULL) {
+        size_t count = 1, es = jg_dtype_size(A->dtype);
+        for (int d = 0; d < A->ndim; d++) count *= (size_t)A->shape[d];
+        const unsigned char *p = A->data;
+        int nonzero = 0;
+        for (size_t k = 0; k < count && !nonzero; k++)
+            nonzero = es == 4 ? ((const float *)(const void *)p)[k] != 0.0f : ((const double *)(const void *)p)[k] != 0.0;
+        if (!nonzero)
+            return jg_error(ctx, JG_ERR_INPUT, "%s: every gradient is zero: there is nothing to precondition", path);
+    }
+    return JG_OK;
+}
+
 jg_status jg_npy_load_mat(jg_ctx *ctx, const char *path, int square, jg_mat *out)
 {
     jg_array A;

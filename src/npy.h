@@ -65,6 +65,12 @@ jg_status jg_npy_load_mat(jg_ctx *ctx, const char *path, int square, jg_mat *out
 
 void jg_array_free(jg_ctx *ctx, jg_array *A);
 
+/* A gradient stream is usable: a T x m x n array (or, with allow_matrix,
+ * one m x n matrix) with T, m, n >= 1 and, when A->data is set, not every
+ * entry zero.  JG_ERR_INPUT "PATH: ..." naming what is wrong.  Works on a
+ * jg_npy_peek result too (shape only). */
+jg_status jg_npy_check_stream(jg_ctx *ctx, const char *path, const jg_array *A, int allow_matrix);
+
 /* Write a host matrix as a 2-D .npy (version 1.0, fortran_order True) in
  * its own dtype, atomically. */
 jg_status jg_npy_save_mat(jg_ctx *ctx, const char *path, const jg_mat *M);
