@@ -523,7 +523,7 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
 {
     char dummy[8];
     if (source == NULL || len == 0) source = dummy, len = sizeof dummy;
-    *bytes = (double)SIZE_MAX;
+    *bytes = HUGE_VAL;
     snprintf(source, len, "no limit found");
     const char *env = getenv("JG_MEM_LIMIT");
     if (env && *env) {
@@ -538,7 +538,7 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
         snprintf(source, len, "JG_MEM_LIMIT=%.40s", env);
         return JG_OK;
     }
-    double best = (double)SIZE_MAX;
+    double best = HUGE_VAL;
     consider(meminfo("MemAvailable"), "MemAvailable in /proc/meminfo", &best, source, len);
     // cgroup v2, then v1 (the limit of the group this process runs in)
     double lim = read_number("/sys/fs/cgroup/memory.max"), cur = read_number("/sys/fs/cgroup/memory.current");

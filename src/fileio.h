@@ -103,7 +103,7 @@ void jg_tmp_unregister(const char *path);
 /* Bytes this process may still allocate (see the top of this file) and a
  * short description of the tightest limit ("MemAvailable", "cgroup
  * memory.max", "RLIMIT_AS (ulimit -v)", "JG_MEM_LIMIT").  *bytes is
- * (size_t)-1 when nothing limits it or JG_MEM_LIMIT=off.  JG_ERR_ARG when
+ * HUGE_VAL when nothing limits it or JG_MEM_LIMIT=off.  JG_ERR_ARG when
  * JG_MEM_LIMIT is not a size. */
 jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len);
 /* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"

@@ -1,4 +1,5 @@
 /* cmd_info.c - `jorge info`: what this build is and what it can use. */
+#include <math.h>
 #include <stdio.h>
 
 #include "src/cli/args.h"
@@ -40,7 +41,7 @@ int jg_cmd_info(int argc, char **argv)
         jg_ctx_destroy(&ctx);
         return 2;
     }
-    if (avail >= 1.8e19)
+    if (isinf(avail))
         printf("memory: no limit (%s)\n", source);
     else
         printf("memory: %.0f bytes (%.1f GiB) available to a command (%s; JG_MEM_LIMIT overrides)\n", avail,
