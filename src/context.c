@@ -1,4 +1,5 @@
 #include "src/context.h"
+#include "src/fileio.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -125,11 +126,21 @@ void jg_ctx_count_free(jg_ctx *ctx, size_t bytes)
  * data 64-byte aligned for BLAS). */
 #define JG_HDR 64
 
+/* Blocks from this size on are first compared with the memory available
+ * (src/fileio.h: jg_mem_available, JG_MEM_LIMIT): a block that cannot fit
+ * is refused (NULL, reported by the caller as out of memory) instead of
+ * being zeroed page by page until the kernel kills the process. */
+#define JG_HOST_CHECK_BYTES ((size_t)16 << 20)
+
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes)
 {
     void *p = NULL;
-    if (bytes > SIZE_MAX - JG_HDR || posix_memalign(&p, JG_HDR, bytes + JG_HDR) != 0)
-        return NULL;
+    if (bytes > SIZE_MAX - JG_HDR) return NULL;
+    if (bytes >= JG_HOST_CHECK_BYTES) {
+        double avail;
+        if (jg_mem_available(NULL, &avail, NULL, 0) == JG_OK && (double)bytes > avail) return NULL;
+    }
+    if (posix_memalign(&p, JG_HDR, bytes + JG_HDR) != 0) return NULL;
     memset(p, 0, bytes + JG_HDR);
     *(size_t *)p = bytes;
     jg_ctx_count_alloc(ctx, bytes);
