@@ -268,6 +268,19 @@ static void test_memory(void)
     unsetenv("JG_MEM_LIMIT");
     CHECK_OK(ctx, jg_npy_load(ctx, P("a.npy"), 0, &A));
     jg_array_free(ctx, &A);
+    // every large host block is checked: 64 MiB under a 32 MiB limit is refused
+    setenv("JG_MEM_LIMIT", "32M", 1);
+    void *big = jg_host_alloc(ctx, (size_t)64 << 20);
+    CHECK(big == NULL, "a 64 MiB block was allocated under JG_MEM_LIMIT=32M");
+    jg_host_free(ctx, big);
+    void *small = jg_host_alloc(ctx, (size_t)1 << 20);
+    CHECK(small != NULL, "a 1 MiB block (below the checked size) was refused");
+    jg_host_free(ctx, small);
+    setenv("JG_MEM_LIMIT", "off", 1);
+    big = jg_host_alloc(ctx, (size_t)64 << 20);
+    CHECK(big != NULL, "a 64 MiB block was refused with JG_MEM_LIMIT=off");
+    jg_host_free(ctx, big);
+    unsetenv("JG_MEM_LIMIT");
 }
 
 int main(void)
