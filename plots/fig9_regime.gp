@@ -39,7 +39,7 @@ set format y "%g"
 set arrow 1 from 2.5, -0.5 to 2.5, 3.5 nohead lc rgb "black" lw 2 front
 do for [fmt in "png pdf"] {
   eval(nsp > 2 ? (fmt eq "png" ? out_png_wide : out_pdf_wide) : (fmt eq "png" ? out_png : out_pdf))
-  set multiplot layout 3, nsp title sprintf("Experiment 9: where Jorge follows Shampoo (%s; left side, order k = 2; x: eps absolute | relative to s = ||G_1||_F^2/m; F = statistic frozen)", source) font ",12"
+  set multiplot layout 3, nsp title sprintf("Experiment 9: where Jorge follows Shampoo (%s; left side, order k = 2)\nx: eps absolute (left of the bar) | relative to s = ||G_1||_F^2/m (right); F: Jorge's statistic froze (sum 1-β_{eff} < 0.1 sum 1-β_2)", source) font ",12"
   do for [row=1:3] {
     if (row == 1) { set palette defined (0 "#ffffff", 0.1 "#fee8c8", 0.5 "#fdbb84", 1 "#b30000"); set cbrange [0:1]; set cbtics 0.2; set format cb "%g"; set cblabel "fraction of steps fired (clip)" }
     if (row >= 2) { set palette defined (0 "#1a9850", 0.33 "#ffffbf", 0.66 "#fc8d59", 1 "#67001f"); set cbrange [-3:1]; set cbtics 1; set format cb "10^{%.0f}"; set cblabel (row == 2 ? "final error vs Shampoo's root (clip)" : "final error vs Shampoo's root (adaptive)") }
