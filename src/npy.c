@@ -390,7 +390,9 @@ static jg_status parse_dict(jg_ctx *ctx, const char *name, const unsigned char *
                         "%s: 0-D array (a scalar) is not supported: need 1-D, 2-D or 3-D", name);
     if (ndim_total > 3)
         return jg_error(ctx, JG_ERR_FORMAT,
-                        "%s: %d-D array is not supported: need 1-D, 2-D or 3-D", name, ndim_total);
+                        "%s: %d-D array is not supported: need 1-D, 2-D or 3-D (a convolution "
+                        "gradient T x out x in x kh x kw: reshape it to T x out x (in*kh*kw), e.g. "
+                        "g.reshape(g.shape[0], g.shape[1], -1))", name, ndim_total);
     h->ndim = ndim_total;
     return JG_OK;
 }

@@ -15,6 +15,7 @@ int jg_cmd_experiment(int argc, char **argv)
 {
     const char *out = NULL, *input = NULL, *backend = "cpu", *progress = "auto";
     int quick = 0, full = 0, seed = 1, steps = 0, dim = 0;
+    const char *eps_mode = "abs";
     const jg_opt opts[] = {
         {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV file to write (required; atomically replaced)"},
         {"quick", JG_OPT_FLAG, &quick, 0, 0, NULL, "small sizes, seconds per experiment (default)"},
@@ -24,6 +25,8 @@ int jg_cmd_experiment(int argc, char **argv)
         {"seed", JG_OPT_INT, &seed, 0, 2147483647, NULL, "seed of the generated inputs"},
         {"steps", JG_OPT_INT, &steps, 0, 100000000, NULL, "override the number of steps (0: by size)"},
         {"dim", JG_OPT_INT, &dim, 0, 8192, NULL, "override m (n = m/2) of generated streams (0: by size)"},
+        {"eps-mode", JG_OPT_CHOICE, &eps_mode, 0, 0, "abs|rel",
+         "the experiments' eps values as is, or times ||G_1||_F^2/dim (experiments 3-6)"},
         {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "backend to run on"},
         {"progress", JG_OPT_CHOICE, &progress, 0, 0, "auto|on|off",
          "progress line on stderr (auto: when stderr is a terminal)"},
@@ -63,7 +66,8 @@ int jg_cmd_experiment(int argc, char **argv)
         return 2;
     }
     jg_exp_cfg cfg = {full, (uint64_t)seed, input, steps, dim,
-                      !strcmp(progress, "on") || (!strcmp(progress, "auto") && isatty(2))};
+                      !strcmp(progress, "on") || (!strcmp(progress, "auto") && isatty(2)),
+                      !strcmp(eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS};
 
     // run
     char err[512];

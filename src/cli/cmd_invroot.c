@@ -191,6 +191,22 @@ int jg_cmd_invroot(int argc, char **argv)
         fprintf(stderr, "jorge invroot: %s: warning: %s (%s written)\n", in, wmsg, out);
         code = 1;
     }
+    if (ct == JG_F32) {
+        /* float32 resolves eigenvalues only down to ~ n u lambda_max: below
+           that the small eigenvalues, which dominate A^{-1/p}, are rounding
+           noise (kappa u >= 1 is the extreme case) */
+        const double u = 0x1p-24;
+        double lo = fmax(info.lambda_min, 0.0) + info.eps_abs, hi = info.lambda_max + info.eps_abs;
+        double ratio = lo / hi;
+        if (!(ratio >= (double)n * u)) {
+            fprintf(stderr,
+                    "jorge invroot: %s: suspect float32 result: kappa = (lambda_max+eps)/(lambda_min+eps) = %.3e, "
+                    "kappa*u = %.3e (u = 2^-24) and 1/kappa below n*u = %.3e: the small eigenvalues are rounding "
+                    "noise; use --precision f64 or a larger --eps (%s written)\n",
+                    in, 1.0 / ratio, u / ratio, (double)n * u, out);
+            code = 1;
+        }
+    }
     goto done;
 failed:
     fprintf(stderr, "jorge invroot: %s: %s\n", in, jg_ctx_message(ctx));

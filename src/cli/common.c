@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,6 +48,43 @@ void jg_cli_progress(const char *cmd, const char *label, long i, long n)
     if (!tty) return;
     fprintf(stderr, "\r%s: %s %ld/%ld", cmd, label, i, n);
     if (i >= n) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd)
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->tty = isatty(STDERR_FILENO);
+}
+
+void jg_cli_progress_eta(void *arg, const char *label, long done, long total)
+{
+    jg_cli_progress_state *p = arg;
+    double t = now_s();
+    if (strncmp(p->label, label, sizeof p->label - 1) != 0) {
+        snprintf(p->label, sizeof p->label, "%s", label);
+        p->t0 = t;
+        p->last = p->tty ? 0.0 : t; /* logs: first line after a few seconds */
+    }
+    int end = done >= total;
+    if (!end && t - p->last < (p->tty ? 0.2 : 5.0)) return;
+    p->last = t;
+    char eta[64] = "";
+    if (done > 0 && !end) snprintf(eta, sizeof eta, ", ~%.0f s left", (t - p->t0) * (double)(total - done) / (double)done);
+    else if (end) snprintf(eta, sizeof eta, ", %.1f s", t - p->t0);
+    if (p->tty)
+        fprintf(stderr, "\r\033[K%s: %s: step %ld/%ld%s%s", p->cmd, label, done, total, eta, end ? "\n" : "");
+    else
+        fprintf(stderr, "%s: %s: step %ld/%ld (%.0f%%)%s\n", p->cmd, label, done, total,
+                100.0 * (double)done / (double)(total > 0 ? total : 1), eta);
     fflush(stderr);
 }
 

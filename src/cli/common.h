@@ -24,6 +24,20 @@ int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int 
 /* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
 void jg_cli_progress(const char *cmd, const char *label, long i, long n);
 
+/* Progress of long runs with an estimate of the time left: on a terminal
+ * one line rewritten in place; otherwise a full line every few seconds
+ * (and at the end of each run), flushed, so that logs show it as it
+ * happens.  A change of label starts a new run (and a new estimate). */
+typedef struct {
+    const char *cmd;
+    char label[256];
+    double t0, last;
+    int tty;
+} jg_cli_progress_state;
+void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd);
+/* Callback shape used by the library modules (arg: the state). */
+void jg_cli_progress_eta(void *arg, const char *label, long done, long total);
+
 /* Option values shared by step / track / validate / bench. */
 jg_safeguard jg_cli_safeguard(const char *s);
 jg_form jg_cli_form(const char *s);

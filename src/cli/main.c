@@ -20,6 +20,7 @@ static const command commands[] = {
     {"experiment", jg_cmd_experiment, "run one of the six experiments and write a tidy CSV"},
     {"validate", jg_cmd_validate, "before deployment: Jorge vs the exact root on your gradients, PASS/FAIL"},
     {"sweep", jg_cmd_sweep, "expand a sweep file into configurations, run them (serially or under mpirun)"},
+    {"compare", jg_cmd_compare, "every approximation method x budget x precision beside the exact root: the error-cost front"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
     {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
