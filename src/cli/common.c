@@ -1,6 +1,7 @@
 #include "src/cli/common.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +23,8 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
 {
     const char *m = jg_ctx_message(ctx);
     fprintf(stderr, "jorge %s: %s\n", cmd, m && *m ? m : jg_status_name(st));
+    const char *tr = jg_ctx_trace(ctx), *env = getenv("JORGE_TRACE");
+    if (env && !strcmp(env, "1") && tr && *tr) fprintf(stderr, "jorge %s: traceback: %s\n", cmd, tr);
     return jg_status_exit_code(st);
 }
 
