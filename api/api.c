@@ -32,7 +32,7 @@ static jg_status parse_double(jg_ctx *ctx, const char *name, const char *s, doub
     double x = s ? strtod(s, &end) : NAN;
     if (s == NULL || end == s || *end != '\0' || !isfinite(x))
         return jg_error(ctx, JG_ERR_ARG, "option %s: '%s' is not a number", name, s ? s : "(null)");
-    if (x < lo || x > hi) return jg_error(ctx, JG_ERR_ARG, "option %s: %s is outside [%g, %g]", name, s, lo, hi);
+    if (x < lo || x > hi) return jg_error(ctx, JG_ERR_ARG, "option %s: %s is outside [%.12g, %.12g]", name, s, lo, hi);
     *out = x;
     return JG_OK;
 }
