@@ -122,21 +122,24 @@ def numpy_jorge(Gs, side, beta2, eps, k):
     return L, betas
 
 
-for side, shape, k, form in (("left", (6, 4), 2, "auto"), ("right", (6, 4), 3, "dense"), ("left", (5, 8), 1, "auto"),
-                             ("right", (3, 7), 4, "auto")):
+# eps 1e-2: the safeguard raises beta on every step; eps 30: never (beta2)
+for side, shape, k, form, eps in (("left", (6, 4), 2, "auto", 1e-2), ("right", (6, 4), 3, "dense", 1e-2),
+                                  ("left", (5, 8), 1, "auto", 1e-2), ("right", (3, 7), 4, "auto", 30.0),
+                                  ("left", (6, 2), 2, "lowrank", 30.0)):
     Gs = [0.3 * rng.standard_normal(shape) for _ in range(6)]
-    J = jorge.Jorge(shape, side=side, beta2=0.95, eps=1e-2, order=k, form=form)
+    J = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, order=k, form=form)
     diag = [J.update(G) for G in Gs]
-    want, betas = numpy_jorge(Gs, side, 0.95, 1e-2, k)
+    want, betas = numpy_jorge(Gs, side, 0.95, eps, k)
+    check(all(d["fired"] == (eps < 1) for d in diag), "safeguard fired %s" % [d["fired"] for d in diag])
     err = np.linalg.norm(J.root - want) / np.linalg.norm(want)
     # 6 updates of k + 4 products of dim x dim matrices, each within dim u
     # relative; 100 x that budget for the conditioning of the factors
     tol = 100 * 6 * (k + 4) * want.shape[0] * np.finfo(float).eps
     check(err <= tol, "Jorge %s %s k=%d: ||root - numpy||/||numpy|| = %.2e > %.2e" % (side, shape, k, err, tol))
     check(max(abs(d["beta_eff"] - b) for d, b in zip(diag, betas)) <= tol, "beta_eff vs numpy")
-    check([d["step"] for d in diag] == list(range(1, 7)) and J.eps == 1e-2, "step count, eps")
+    check([d["step"] for d in diag] == list(range(1, 7)) and J.eps == eps, "step count, eps")
     # float32 state: the same within float32's budget
-    J32 = jorge.Jorge(shape, side=side, beta2=0.95, eps=1e-2, order=k, precision="f32")
+    J32 = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, order=k, form=form, precision="f32")
     for G in Gs:
         J32.update(G.astype(np.float32))
     err32 = np.linalg.norm(J32.root - want) / np.linalg.norm(want)
