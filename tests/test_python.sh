@@ -10,6 +10,7 @@ JORGE=$1
 TMP=$2
 source "$(dirname "$0")/lib.sh"
 need_numpy
+if [ -n "${JG_PYTHON_SKIP:-}" ]; then echo "SKIP: $JG_PYTHON_SKIP"; exit 77; fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 export PYTHONPATH="$HERE/../src/python${PYTHONPATH:+:$PYTHONPATH}"
 [ -n "${JORGE_LIBRARY:-}" ] || { echo "FAIL: JORGE_LIBRARY is not set"; exit 1; }
