@@ -74,8 +74,9 @@ class torch_capture:
     # grads/conv1.npy: T x out x (in*kh*kw), grads/fc.npy: T x out x in
     report = jorge.validate("grads/")
 
-    layers: module names (model.named_modules()) whose .weight is recorded;
-    None: every module with a weight of 2 or more dimensions.  With an
+    layers: module names (model.named_modules(); "" is the model itself,
+    written as layer.npy) whose .weight is recorded; None: every module with
+    a weight of 2 or more dimensions.  With an
     optimizer the gradients are read just before each optimizer.step()
     (what the optimizer uses, after any accumulation); without one, a hook
     on each weight records the gradient of every backward pass.  At most
@@ -87,7 +88,7 @@ class torch_capture:
         mods = dict(model.named_modules())
         if layers is None:
             layers = [n for n, m in mods.items()
-                      if n and isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() >= 2]
+                      if isinstance(getattr(m, "weight", None), torch.Tensor) and m.weight.dim() >= 2]
         self.weights = {}
         for n in layers:
             m = mods.get(n)
