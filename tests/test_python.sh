@@ -15,3 +15,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 export PYTHONPATH="$HERE/../src/python${PYTHONPATH:+:$PYTHONPATH}"
 [ -n "${JORGE_LIBRARY:-}" ] || { echo "FAIL: JORGE_LIBRARY is not set"; exit 1; }
 "$PY" "$HERE/python_package.py" "$JORGE" "$TMP"
+rc=$?
+# a JORGE_LIBRARY that does not exist: ImportError naming it, nothing else tried
+out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk.so" "$PY" -c 'import jorge' 2>&1)
+if echo "$out" | grep -q "ImportError: jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk.so (absent)$"; then
+    echo "test_python: JORGE_LIBRARY absent: ImportError as expected"
+else
+    echo "FAIL: JORGE_LIBRARY absent: $out"
+    rc=1
+fi
+exit $rc
