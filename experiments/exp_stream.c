@@ -421,6 +421,7 @@ done:
 /* ------------------------------------------------------------ the table */
 jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
+jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 
 const jg_experiment jg_experiments[] = {
     {"truncation", "1: series truncation error vs a||X|| and order k (commuting case) "
@@ -435,5 +436,7 @@ const jg_experiment jg_experiments[] = {
                   "f32/f64 under ill-conditioning", 0, exp_stability},
     {"direction", "6: cosine / relative error of Lhat G Rhat vs L^{-1/4} G R^{-1/4}", 1,
      exp_direction},
+    {"regime", "8: where Jorge follows Shampoo: firing rate, 1 - beta_eff and final errors over eps "
+               "(absolute, relative), beta2, order, rule and stream", 1, jg_exp_run_regime},
 };
 const int jg_nexperiments = sizeof jg_experiments / sizeof jg_experiments[0];

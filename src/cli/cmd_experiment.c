@@ -7,6 +7,8 @@
 #include "experiments/exp.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/common.h"
+#include "src/npy.h"
 #include "src/context.h"
 
 int jg_cmd_experiment(int argc, char **argv)
@@ -75,8 +77,36 @@ int jg_cmd_experiment(int argc, char **argv)
         fprintf(stderr, "jorge experiment: %s\n", err);
         return jg_status_exit_code(st);
     }
+    // before any work: the input's shape, the output, the memory
+    {
+        double m = cfg.dim > 0 ? (double)cfg.dim : (full ? 64.0 : 32.0), need = 0;
+        if (input) {
+            jg_array hd;
+            if ((st = jg_npy_peek(ctx, input, &hd)) < 0 || (st = jg_npy_check_stream(ctx, input, &hd, 0)) < 0) {
+                fprintf(stderr, "jorge experiment: %s\n", jg_ctx_message(ctx));
+                jg_ctx_destroy(&ctx);
+                return 2;
+            }
+            m = (double)(hd.shape[1] > hd.shape[2] ? hd.shape[1] : hd.shape[2]);
+            need = (double)hd.shape[0] * (double)hd.shape[1] * (double)hd.shape[2] * (double)jg_dtype_size(hd.dtype);
+        }
+        /* both sides' trackers and exact roots: about 40 m x m float64 */
+        need += 40.0 * 8.0 * m * m;
+        char what[600];
+        snprintf(what, sizeof what, "experiment %s (m = %.0f)", e->name, m);
+        const char *ins[1] = {input}, *outs[1] = {out};
+        if ((code = jg_cli_preflight("experiment", ctx, outs, 1, ins, input ? 1 : 0, need, what)) != 0) {
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
+    }
     st = e->run(ctx, &cfg, out);
-    if (st < 0) fprintf(stderr, "jorge experiment: %s: %s\n", out, jg_ctx_message(ctx));
+    if (st < 0) {
+        // name the output unless the message already names a file
+        const char *msg = jg_ctx_message(ctx);
+        int named = strncmp(msg, out, strlen(out)) == 0 || (input && strncmp(msg, input, strlen(input)) == 0);
+        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : out, named ? "" : ": ", msg);
+    }
     jg_ctx_destroy(&ctx);
     return jg_status_exit_code(st);
 }

@@ -1,10 +1,14 @@
 #include "src/cli/common.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "src/fileio.h"
 
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code)
 {
@@ -26,6 +30,18 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
     const char *tr = jg_ctx_trace(ctx), *env = getenv("JORGE_TRACE");
     if (env && !strcmp(env, "1") && tr && *tr) fprintf(stderr, "jorge %s: traceback: %s\n", cmd, tr);
     return jg_status_exit_code(st);
+}
+
+int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                     const char *const *ins, int nins, double mem_bytes, const char *what)
+{
+    jg_status st = JG_OK;
+    for (int i = 0; i < nouts && st == JG_OK; i++)
+        if (outs[i]) st = jg_out_check(ctx, outs[i], ins, nins);
+    if (st == JG_OK && mem_bytes > 0) st = jg_mem_check(ctx, mem_bytes + JG_MEM_BASE, what);
+    if (st == JG_OK) return 0;
+    fprintf(stderr, "jorge %s: %s\n", cmd, jg_ctx_message(ctx));
+    return 2;
 }
 
 void jg_cli_progress(const char *cmd, const char *label, long i, long n)
@@ -123,4 +139,17 @@ void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_o
     o->reanchor = a->reanchor;
     o->dtype = dtype_default;
     if (a->precision) jg_dtype_parse(a->precision, &o->dtype);
+}
+
+jg_status jg_cli_jorge_check(jg_ctx *ctx, const jg_jorge_opts *o)
+{
+    if (o->dtype != JG_F32 || o->eps_mode != JG_EPS_ABS) return JG_OK;
+    double r = pow(o->eps, -0.25);
+    if (!(r >= FLT_MIN && r <= FLT_MAX))
+        return jg_error(ctx, JG_ERR_ARG,
+                        "--eps %.17g: Lhat_0 = eps^(-1/4) = %.17g %s float32 (normal range [%.9g, %.9g]); "
+                        "use --precision f64 or an eps in [%.3g, %.3g]",
+                        o->eps, r, r > FLT_MAX ? "overflows" : "underflows", (double)FLT_MIN, (double)FLT_MAX,
+                        pow((double)FLT_MAX, -4.0) * 1.001, pow((double)FLT_MIN, -4.0) * 0.999);
+    return JG_OK;
 }

@@ -12,6 +12,15 @@
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code);
 /* Print "jorge CMD: <context message>" and return the exit code of st. */
 int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
+/* Before any work (src/fileio.h): each of the nouts outputs can be written
+ * and is none of the nins inputs, and mem_bytes (the command's estimate of
+ * what it will allocate; JG_MEM_BASE is added for the process and the BLAS
+ * buffers) fits in the memory available.  On a problem prints
+ * "jorge CMD: reason" and returns the exit code (2); 0 to go on. */
+int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                     const char *const *ins, int nins, double mem_bytes, const char *what);
+#define JG_MEM_BASE (64.0 * 1024 * 1024)
+
 /* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
 void jg_cli_progress(const char *cmd, const char *label, long i, long n);
 
@@ -60,5 +69,9 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a);
 /* Fill library options from the command line values; dtype_default is
  * used when --precision was not given. */
 void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_opts *o);
+/* Refuse options the state's precision cannot represent: in float32 the
+ * first root Lhat_0 = eps^{-1/4} I must be a normal float (eps in about
+ * [7.6e-155, 5.2e151]; --eps-mode abs).  JG_ERR_ARG with the values. */
+jg_status jg_cli_jorge_check(jg_ctx *ctx, const jg_jorge_opts *o);
 
 #endif
