@@ -8,6 +8,8 @@
 #      skipped cuda test is a failure,
 #   4. runs `jorge bench --backend cuda` when that command exists, writing
 #      $OUT_DIR/gpu_bench.csv (OUT_DIR defaults to $OUT, else build-gpu/out),
+#      and `jorge compare --backend cuda` (every method; float64 errors
+#      checked against the CPU backend; f32/TF32/bf16 compute types),
 #   5. prints a short table.
 # Exit: 0 all passed; 1 a test or the benchmark failed; 2 no GPU here (the
 # build and the skipping tests still ran); 3 configure or build failed.
@@ -102,6 +104,35 @@ else
     say "the benchmark is not built (build-gpu/jorge bench --help failed): skipping it"
 fi
 
+# ---------------------------------------------------------------- 4b. compare
+# `jorge compare --backend cuda`: every method x budget, float64 beside the
+# CPU backend on the same stream (errors must agree), and float32 / TF32 /
+# bf16 (cublasGemmEx compute types) timed on the GPU.
+COMPARE="not run (no GPU)"
+if [ -n "$GPU_NAME" ] && "$B/jorge" compare --help >/dev/null 2>&1; then
+    say "jorge compare --backend cuda (128 x 64 stream, 50 steps)"
+    "$B/jorge" gen stream --m 128 --cols 64 --steps 50 --seed 3 --out "$B/cmp_stream.npy" >/dev/null
+    if timeout 150 "$B/jorge" compare --backend cuda --sides left --precision f64,f32,tf32,bf16 \
+            --out "$OUT_DIR/gpu_compare.csv" "$B/cmp_stream.npy" >"$OUT_DIR/gpu_compare.log" 2>&1 &&
+       timeout 150 "$B/jorge" compare --backend cpu --sides left --precision f64 --no-time \
+            --out "$B/cpu_compare.csv" "$B/cmp_stream.npy" >/dev/null 2>&1; then
+        # float64 rows: the error of every method but newton-warm (whose runs may end a step apart) within 1e-6 relative
+        if awk -F, '!/^#/ && $1 != "method" && $8 == "f64" { k = $1 "," $4; if (FILENAME ~ /cpu_/) c[k] = $20; else g[k] = $20 }
+                END { bad = 0; for (k in c) { d = c[k] - g[k]; if (d < 0) d = -d; r = d / (c[k] > 1e-300 ? c[k] : 1);
+                      if (k !~ /^newton-warm/ && r > 1e-6 && d > 1e-12) { print "  differs: " k " cpu " c[k] " cuda " g[k]; bad = 1 } }
+                      exit bad }' "$B/cpu_compare.csv" "$OUT_DIR/gpu_compare.csv"; then
+            COMPARE="ok: $OUT_DIR/gpu_compare.csv (float64 errors agree with the CPU)"
+        else
+            COMPARE="FAILED: float64 errors differ from the CPU backend"
+            STATUS=1
+        fi
+    else
+        COMPARE="FAILED (log $OUT_DIR/gpu_compare.log)"
+        tail -20 "$OUT_DIR/gpu_compare.log"
+        STATUS=1
+    fi
+fi
+
 # ---------------------------------------------------------------- 5. table
 echo
 printf '%-22s %s\n' "GPU" "${GPU_NAME:-none}"
@@ -111,6 +142,8 @@ sed -nE 's/^ *[0-9]+\/[0-9]+ Test +#[0-9]+: ([A-Za-z0-9_]+) [. ]*(\**[A-Za-z]+[A
     printf '%-22s %-10s %6s s\n' "$name" "${res#\*\*\*}" "$secs"
 done
 printf '%-22s %s\n' "benchmark" "$BENCH"
+printf '%-22s %s\n' "compare" "$COMPARE"
+[ -f "$OUT_DIR/gpu_compare.log" ] && grep -E "front|cheapest" "$OUT_DIR/gpu_compare.log" | head -40
 if [ -f "$OUT_DIR/gpu_bench.csv" ] && [ "${BENCH#ok}" != "$BENCH" ]; then
     # the benchmark's own table: GEMM rate, each method in GEMM-equivalents, eig / Jorge
     cat "$OUT_DIR/gpu_bench.log"
