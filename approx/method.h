@@ -60,7 +60,8 @@ typedef struct {
 /* What one update did. */
 typedef struct {
     long step;          /* updates applied (after this one)                   */
-    int nonfinite;      /* the candidate root had NaN/Inf: previous one kept   */
+    int nonfinite;      /* the candidate root had NaN/Inf, or (newton-warm) a
+                           run ended unconverged: the previous root is kept  */
     int exact;          /* the root was (re)computed exactly this step          */
     int iterations;     /* iterations spent this step (Newton, Newton-Schulz)   */
     int published;      /* newton-warm: a run finished and its root was adopted */

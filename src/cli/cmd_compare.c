@@ -163,7 +163,9 @@ int jg_cmd_compare(int argc, char **argv)
             }
             p = pe ? pe + 1 : NULL;
         }
-    if (failures) printf("compare: %ld update(s) produced NaN/Inf and were rejected (column failures)\n", failures);
+    if (failures)
+        printf("compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
+               "or a newton-warm run that did not converge)\n", failures);
     printf("compare: wrote %s (%d rows)\n", out, nrows);
     code = 0;
     goto done;
