@@ -56,7 +56,7 @@ static const key_def keys[NKEYS] = {
     {"eps_mode", KT_CHOICE, 0, 0, "abs|rel", "abs", NULL},
 };
 
-#define MAX_CONFIGS 100000000LL /* in one sweep file */
+#define MAX_CONFIGS JG_SWEEP_MAX_CONFIGS /* in one sweep file (sweep.h) */
 #define MAX_RANGE 1000000LL     /* values in one a..b range */
 
 typedef struct {
@@ -209,11 +209,14 @@ static jg_status parse_item(parser *p, section *S, int k, char *item)
 
 static jg_status parse_list(parser *p, section *S, int k, char *list)
 {
-    char *save = NULL;
-    // an empty list or a trailing comma is an empty value
-    if (!*list || list[strlen(list) - 1] == ',') return perr(p, "%s: empty value in the list", keys[k].name);
-    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    // items between commas; an empty one ("0.9,,0.99", a leading or trailing comma) is an error
+    for (char *tok = list;;) {
+        char *comma = strchr(tok, ',');
+        if (comma) *comma = '\0';
         JG_CHECK(NULL, parse_item(p, S, k, trim(tok)));
+        if (!comma) break;
+        tok = comma + 1;
+    }
     return JG_OK;
 }
 
@@ -442,6 +445,21 @@ double jg_sweep_cost(const jg_sweep *s, int64_t c)
     double dim = cf.v[K_SIDE].i ? n : m, other = cf.v[K_SIDE].i ? m : n;
     double T = (double)cf.v[K_STEPS].i, meas = floor(T / (double)cf.v[K_EVERY].i) + 1;
     return T * dim * dim * (dim + other) + meas * 30.0 * dim * dim * dim;
+}
+
+double jg_sweep_mem(const jg_sweep *s)
+{
+    double best = 0;
+    for (int e = 0; e < s->nsec; e++) {
+        const section *S = &s->sec[e];
+        double m = 0, n = 0;
+        for (int64_t i = 0; i < S->nvals[K_M]; i++) m = fmax(m, (double)S->vals[K_M][i].i);
+        for (int64_t i = 0; i < S->nvals[K_N]; i++) n = fmax(n, (double)S->vals[K_N][i].i);
+        if (n == 0) n = floor((m + 1) / 2);
+        double d = fmax(m, n);
+        best = fmax(best, 8.0 * (16.0 * d * d + 8.0 * m * n));
+    }
+    return best;
 }
 
 const char *jg_sweep_header(void)

@@ -342,6 +342,14 @@ static jg_status cpu_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     if (info > 0)
         return jg_error(ctx, JG_ERR_NUMERICAL,
                         "syevd failed to converge (info=%d); input may contain NaN/Inf", (int)info);
+    /* NaN/Inf in the lower triangle need not stop LAPACK (n = 1 copies it
+     * through): a non-finite eigenvalue is the same failure */
+    for (lapack_int i = 0; i < n; i++) {
+        double wi = A->dtype == JG_F32 ? (double)((float *)d->w)[i] : ((double *)d->w)[i];
+        if (!isfinite(wi))
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "syevd: eigenvalue %d is %g; input may contain NaN/Inf", (int)i, wi);
+    }
     for (lapack_int i = 0; i < n; i++)
         w[i] = A->dtype == JG_F32 ? (double)((float *)d->w)[i] : ((double *)d->w)[i];
     return JG_OK;

@@ -381,6 +381,18 @@ int jg_cmd_bench(int argc, char **argv)
     }
     jg_ctx *ctx = jg_cli_ctx("bench", backend, &code);
     if (ctx == NULL) return code;
+    {
+        // before any work: the output, and memory for the largest size (measured: about 20 m x m matrices)
+        double mx = 0, es = strcmp(precision, "f32") ? 8.0 : 4.0;
+        for (int i = 0; i < nsz; i++) mx = sz[i] > mx ? sz[i] : mx;
+        char what[64];
+        snprintf(what, sizeof what, "bench at m = %.0f", mx);
+        const char *outs[1] = {out};
+        if ((code = jg_cli_preflight("bench", ctx, outs, out ? 1 : 0, NULL, 0, 20.0 * es * mx * mx, what)) != 0) {
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
+    }
     jg_csv csv = {0};
     jg_status st = JG_OK;
     char path[4096];

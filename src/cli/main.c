@@ -38,7 +38,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\n`jorge COMMAND --help` describes a command.\n"
-            "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error\n");
+            "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error;\n"
+            "128 + signal when interrupted (130 INT, 143 TERM, 129 HUP; no output, no temporary file)\n"
+            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info)\n");
 }
 
 int main(int argc, char **argv)
