@@ -819,7 +819,7 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
     FILE *f = NULL;
     JG_CHECK(ctx, jg_atomic_open(ctx, path, &tmp, &f));
     const jg_jorge_opts *j = &rep->opts.jo;
-    fprintf(f, "# jorge validate per-step rows: order=%d safeguard=%s beta2=%.17g eps=%.17g eps_mode=%s init=%s "
+    fprintf(f, "# jorge validate per-step rows: order=%d safeguard=%s beta2=%.10g eps=%.10g eps_mode=%s init=%s "
                "reanchor=%d; err_* only on measured steps (NaN otherwise)\n",
             j->order, jg_safeguard_name(j->safeguard), j->beta2, j->eps, jg_eps_mode_name(j->eps_mode),
             j->init == JG_INIT_WARM ? "warm" : "eps", j->reanchor);

@@ -116,10 +116,16 @@ int jg_cmd_track(int argc, char **argv)
                  * numerical, e.g. the statistic overflowed */
                 char m0[1024];
                 snprintf(m0, sizeof m0, "%s", jg_ctx_message(ctx));
-                if (st == JG_ERR_INPUT) st = JG_ERR_NUMERICAL;
+                /* (except where Jorge refused the relative eps it resolved
+                 * from the first gradient: an input problem) */
+                if (st == JG_ERR_INPUT && strncmp(m0, "jorge: eps = ", 13) != 0 &&
+                    strncmp(m0, "relative eps:", 13) != 0)
+                    st = JG_ERR_NUMERICAL;
                 if (st == JG_ERR_NUMERICAL)
                     jg_error(ctx, st, "%s: step %lld (%s side): numerical failure: %s", pos[0], (long long)(t + 1),
                              sides_of[r] == JG_SIDE_LEFT ? "left" : "right", m0);
+                else if (st == JG_ERR_INPUT)
+                    jg_error(ctx, st, "%s: %s", pos[0], m0);
                 goto fail;
             }
             nonfinite += w.d.nonfinite;
