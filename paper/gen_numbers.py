@@ -730,7 +730,8 @@ def sec_real(R, O, T):
 
 
 FRONT_STREAMS = [("power", "power-law"), ("drift", "drifting"), ("heavy", "heavy-tailed"),
-                 ("rankdef", "rank-deficient"), ("real", "Fashion-MNIST")]
+                 ("rankdef", "rank-deficient"), ("real", "Fashion-MNIST"),
+                 ("powerabs", "power-law, $\\epsilon=10^{-6}$ abs.")]
 FRONT_TOLS = [1e-1, 1e-2, 1e-4, 1e-8]
 
 

@@ -157,7 +157,7 @@ write_front() { # FILE
         echo "newton-schulz,iterations,8,left,bf16,40.0,50.0,0.5,0.9,0.5,2"
     } >"$1"
 }
-for s in power drift heavy rankdef real precision; do write_front "$R/data/front_$s.csv"; done
+for s in power drift heavy rankdef real powerabs precision; do write_front "$R/data/front_$s.csv"; done
 run_gen || fail "gen_numbers.py failed (front)"
 expect FrontCountedPowerOne 'eig-every (every 10)'
 expect FrontCountedPowerFour 'eig-every (every 1)'

@@ -41,6 +41,8 @@ int jg_cmd_compare(int argc, char **argv)
 {
     jg_cli_jorge a;
     jg_cli_jorge_defaults(&a);
+    a.eps_mode = "rel"; /* as track and validate: eps = 0.1 ||G_1||_F^2 / dim per side */
+    a.eps = 0.1;
     jg_compare_opts co;
     jg_compare_opts_default(&co);
     const char *out = NULL, *methods = "all", *budgets = NULL, *precision = "f64", *sides = "both";
@@ -73,7 +75,8 @@ int jg_cmd_compare(int argc, char **argv)
         "jorge compare [options] --out FILE.csv GRADS.npy",
         "Run every approximation of the inverse fourth root (methods x budgets x precisions) over the\n"
         "gradient stream GRADS (T x m x n) for both sides, beside the exact root of Shampoo's nominal\n"
-        "statistic L_t = beta2 L_{t-1} + (1 - beta2) G G^T, L_0 = eps I (eigendecomposition in double).\n"
+        "statistic L_t = beta2 L_{t-1} + (1 - beta2) G G^T, L_0 = eps I (eigendecomposition in double;\n"
+        "eps relative by default, 0.1 ||G_1||_F^2 / dim per side, as track and validate).\n"
         "Methods (budget): jorge (order k), eig-every (F: exact root every F steps; F = 1 exact),\n"
         "newton-warm (coupled Newton iterations per step, one run continued across steps),\n"
         "newton-schulz (iterations per stage, square root twice), chebyshev (degree d of the\n"
