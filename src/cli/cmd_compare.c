@@ -100,7 +100,26 @@ int jg_cmd_compare(int argc, char **argv)
     jg_csv csv = {0};
     jg_compare_row *rows = NULL;
     int nrows = 0;
+    // before any work: the stream's shape, the output, the memory
+    {
+        jg_array hd;
+        JG_CHECK_GOTO(ctx, st, jg_npy_peek(ctx, pos[0], &hd), fail);
+        JG_CHECK_GOTO(ctx, st, jg_npy_check_stream(ctx, pos[0], &hd, 1), fail);
+        double T0 = hd.ndim == 3 ? (double)hd.shape[0] : 1.0, m0 = (double)hd.shape[hd.ndim - 2],
+               n0 = (double)hd.shape[hd.ndim - 1], d0 = m0 > n0 ? m0 : n0;
+        if (steps > 0 && steps < T0) T0 = steps;
+        /* the stream, the exact roots kept for one side (measured steps x
+           dim^2 doubles), one method's state and the reference (about 16
+           dim x dim doubles) */
+        double need = T0 * m0 * n0 * (double)jg_dtype_size(hd.dtype) +
+                      (floor(T0 / co.every) + 1.0) * 8.0 * d0 * d0 + 16.0 * 8.0 * d0 * d0 + 64.0 * m0 * n0;
+        char what[600];
+        snprintf(what, sizeof what, "%s: comparing methods on a %.0f x %.0f x %.0f stream", pos[0], T0, m0, n0);
+        const char *ins[1] = {pos[0]}, *outs[1] = {out};
+        if ((code = jg_cli_preflight("compare", ctx, outs, 1, ins, 1, need, what)) != 0) goto done;
+    }
     JG_CHECK_GOTO(ctx, st, jg_npy_load(ctx, pos[0], 0, &grads), fail);
+    JG_CHECK_GOTO(ctx, st, jg_npy_check_stream(ctx, pos[0], &grads, 1), fail);
     if (grads.ndim < 2) {
         st = jg_error(ctx, JG_ERR_INPUT, "%s: is 1-D; a T x m x n gradient stream or an m x n matrix is needed", pos[0]);
         goto fail;
