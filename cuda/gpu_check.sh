@@ -285,11 +285,11 @@ left=$((DEADLINE - $(date +%s) - RESERVE))
 if [ "$left" -ge 200 ]; then
     BENCH_ARGS="--sizes 1024,2048,4096,8192 --precision both --max-order 2"
 elif [ "$left" -ge 120 ]; then
-    BENCH_ARGS="--sizes 1024,2048,4096 --precision both --max-order 2 --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048,4096 --precision both --max-order 2 --no-sweep --no-methods"
 elif [ "$left" -ge 60 ]; then
-    BENCH_ARGS="--sizes 1024,2048,4096 --precision f32 --max-order 2 --no-newton --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048,4096 --precision f32 --max-order 2 --no-newton --no-sweep --no-methods"
 else
-    BENCH_ARGS="--sizes 1024,2048 --precision f32 --max-order 1 --no-newton --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048 --precision f32 --max-order 1 --no-newton --no-sweep --no-methods"
 fi
 BENCH_ARGS="--backend cuda $BENCH_ARGS --repeats 5 --budget 1"
 if [ -x "$B/jorge" ] && ! "$B/jorge" bench --help >/dev/null 2>&1 && [ -z "$SIMULATE" ]; then
