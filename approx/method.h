@@ -10,7 +10,9 @@
  *   jg_method_destroy(ctx, &M);
  *
  * Plan once, step many: create allocates every buffer, update allocates
- * nothing (backend workspace such as syevd's is owned by the context).
+ * nothing (backend workspace such as syevd's is owned by the context;
+ * tests/test_methods.c checks the context's allocation count), except
+ * Jorge's re-anchoring, which calls the reference eigendecomposition.
  *
  * Every method but Jorge keeps Shampoo's nominal statistic in the state's
  * precision,

@@ -443,6 +443,45 @@ static void test_rounding(void)
     for (int i = 0; i < 7; i++) jg_mat_free(ctx, all[i]);
 }
 
+/* Plan once: no update allocates (total_allocs unchanged), for every
+ * method and for Jorge's spectral safeguard; Jorge's re-anchoring calls
+ * the reference eigendecomposition, which allocates (not tested here). */
+static void test_no_alloc(void)
+{
+    const int m = 14, n = 6;
+    jg_rng r;
+    jg_rng_seed(&r, 4);
+    jg_mat G = host(m, n, JG_F64);
+    struct {
+        const char *name;
+        int budget;
+        jg_safeguard sg;
+        jg_dtype dt;
+    } cs[] = {{"jorge", 2, JG_SAFEGUARD_CLIP, JG_F64},    {"jorge", 2, JG_SAFEGUARD_SPECTRAL, JG_F64},
+              {"eig-every", 2, JG_SAFEGUARD_CLIP, JG_F32}, {"newton-warm", 3, JG_SAFEGUARD_CLIP, JG_F64},
+              {"newton-schulz", 5, JG_SAFEGUARD_CLIP, JG_F32}, {"chebyshev", 9, JG_SAFEGUARD_CLIP, JG_F64}};
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+        for (int side = 0; side < 2; side++) {
+            jg_method_opts o = opts_f64(0.9, 1e-2);
+            o.jorge.eps_mode = JG_EPS_REL;
+            o.jorge.safeguard = cs[i].sg;
+            o.jorge.form = JG_FORM_AUTO;
+            o.jorge.dtype = cs[i].dt;
+            o.budget = cs[i].budget;
+            jg_method *M = NULL;
+            CHECK_OK(ctx, jg_method_create(ctx, &M, cs[i].name, (jg_side)side, m, n, &o));
+            long before = ctx->total_allocs;
+            for (int t = 0; t < 6 && M; t++) {
+                randn(&G, &r, 1.0);
+                CHECK_OK(ctx, jg_method_update(ctx, M, &G, NULL));
+            }
+            CHECK(ctx->total_allocs == before, "%s (%s): %ld allocations in 6 updates", cs[i].name,
+                  jg_safeguard_name(cs[i].sg), ctx->total_allocs - before);
+            jg_method_destroy(ctx, &M);
+        }
+    jg_mat_free(ctx, &G);
+}
+
 /* ---------------------------------------------------------------- jorge, errors */
 
 static void test_jorge_and_errors(void)
@@ -542,6 +581,7 @@ int main(void)
     test_budget_falls();
     test_jorge_and_errors();
     test_tracker();
+    test_no_alloc();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "leak: %ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_methods");
