@@ -17,6 +17,9 @@ array names[8] = ["(a) power-law spectrum", "(b) drifting (rotating) subspace", 
                   "(d) rank-deficient", "(e) Fashion-MNIST MLP gradients (128 x 256)", "(f) power-law, eps = 1e-6 absolute", \
                   "(g) power-law, TF32 GEMM inputs", "(h) power-law, bf16 GEMM inputs"]
 array prec[8] = ["f64", "f64", "f64", "f64", "f64", "f64", "tf32", "bf16"]
+# every file must carry the columns of `jorge compare`
+need = "method side precision gemm_equiv_per_step time_gemm_equiv_per_step err_nominal_median on_front on_front_time"
+do for [p=1:8] { data = dir."/".files[p].".csv"; eval check_columns }
 do for [timed=0:1] {
   xc = timed ? "time_gemm_equiv_per_step" : "gemm_equiv_per_step"
   fc = timed ? "on_front_time" : "on_front"
