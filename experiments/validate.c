@@ -360,8 +360,16 @@ static jg_status suggest(jg_ctx *ctx, const jg_array *g, const jg_validate_opts 
         char lab[640];
         snprintf(lab, sizeof lab, "%.300s: trying %.95s (%d/%d)", label, c[i].args, i + 1, nc);
         jg_status st = run_pair(ctx, g, L->T, &c[i].jo, o, every, 0, lab, s);
-        if (st < 0) return st;
+        if (st == JG_ERR_NOMEM) return st;
         jg_validate_try *y = &L->tries[L->ntries++];
+        if (st < 0) { /* this setting could not run: recorded, the others still run */
+            memcpy(y->args, c[i].args, sizeof y->args);
+            y->cost = cost_of(&c[i].jo);
+            y->verdict = JG_VERDICT_ERROR;
+            y->worst = NAN;
+            snprintf(y->error, sizeof y->error, "%s", jg_ctx_message(ctx));
+            continue;
+        }
         memcpy(y->args, c[i].args, sizeof y->args);
         y->cost = cost_of(&c[i].jo);
         y->changes_target = c[i].jo.eps != base->eps || c[i].jo.eps_mode != base->eps_mode ||
@@ -782,7 +790,12 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
             jstr(f, y->args);
             fprintf(f, ", \"verdict\": \"%s\", \"worst_error\": ", jg_verdict_name(y->verdict));
             jnum(f, y->worst);
-            fprintf(f, ", \"cost\": %.6g, \"changes_target\": %s}", y->cost, y->changes_target ? "true" : "false");
+            fprintf(f, ", \"cost\": %.6g, \"changes_target\": %s", y->cost, y->changes_target ? "true" : "false");
+            if (y->verdict == JG_VERDICT_ERROR) {
+                fputs(", \"error\": ", f);
+                jstr(f, y->error);
+            }
+            fputc('}', f);
         }
         fputs("], \"best\": ", f);
         if (L->best >= 0)

@@ -95,8 +95,9 @@ typedef struct {
     char args[96];       /* command-line options, e.g. "--eps-mode rel --eps 1e-2" */
     double cost;         /* GEMM-equivalents per step and side (formula above) */
     int changes_target;  /* 1 when eps or beta2 differ (Shampoo's statistic changes) */
-    jg_verdict verdict;  /* worst over both sides                          */
+    jg_verdict verdict;  /* worst over both sides; ERROR: could not run    */
     double worst;        /* largest criterion error over both sides       */
+    char error[256];     /* why it could not run (verdict ERROR)          */
 } jg_validate_try;
 
 typedef struct {

@@ -107,6 +107,7 @@ jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
 }
 
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
+const char *jg_ctx_trace(const jg_ctx *ctx) { return ctx ? ctx->trace : ""; }
 long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
 
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes)

@@ -3,8 +3,12 @@
  * allocations so that a leak check is one assertion at the end of a test.
  *
  *   jg_ctx *ctx;
- *   JG_CHECK(NULL, jg_ctx_create(&ctx, "cpu"));
- *   ... work ...
+ *   char err[256];
+ *   if (jg_ctx_create(&ctx, "cpu", err, sizeof err) < 0) {
+ *       fprintf(stderr, "%s\n", err);
+ *       return 2;
+ *   }
+ *   ... work; on a failure st: jg_ctx_message(ctx), jg_ctx_trace(ctx) ...
  *   assert(jg_ctx_live_allocs(ctx) == 0);
  *   jg_ctx_destroy(&ctx);
  */
@@ -77,6 +81,10 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line);
 /* Message of the last failure ("" if none). */
 const char *jg_ctx_message(const jg_ctx *ctx);
+/* Traceback of the last failure: the file:line of each JG_CHECK it went
+ * through, innermost first ("a.c:10 <- b.c:20"; "" if none).  The command
+ * line prints it when the environment has JORGE_TRACE=1. */
+const char *jg_ctx_trace(const jg_ctx *ctx);
 long jg_ctx_live_allocs(const jg_ctx *ctx);
 
 /* Host memory counted in the context (zeroed, 64-byte aligned). */
