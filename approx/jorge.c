@@ -33,6 +33,7 @@ struct jg_jorge {
     jg_mat Ba, Bb;  /* low-rank: dim x other */
     jg_mat C, Cg, Q, Qt; /* low-rank: other x other */
     jg_mat pv, pw;  /* power iteration vectors */
+    double *ph;     /* power iteration: the start vector on the host */
     jg_mat Ws;      /* check_positive: symmetric part of the candidate */
     double *ew;     /* check_positive: its eigenvalues (host, dim) */
     size_t bytes;
@@ -211,6 +212,12 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         int64_t pn = J->form == JG_FORM_LOWRANK ? r : m;
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pv, pn, 1), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pw, pn, 1), fail);
+        J->ph = jg_host_alloc(ctx, (size_t)pn * sizeof(double));
+        if (J->ph == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+            goto fail;
+        }
+        J->bytes += (size_t)pn * sizeof(double);
     }
     if (o.check_positive > 0) {
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Ws, m, m), fail);
@@ -239,6 +246,7 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
                      &J->Ba,   &J->Bb,   &J->C,   &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw, &J->Ws};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
     jg_host_free(ctx, J->ew);
+    jg_host_free(ctx, J->ph);
     free(J);
     *pJ = NULL;
 }
@@ -299,9 +307,9 @@ static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double 
 {
     const jg_backend *be = ctx->be;
     int64_t n = M->rows;
-    /* start: a fixed vector with no special structure, 1 + (i mod 7)/7 */
-    double *h = jg_host_alloc(ctx, (size_t)n * sizeof(double));
-    if (h == NULL) return jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+    /* start: a fixed vector with no special structure, 1 + (i mod 7)/7, in
+       the buffer planned at create (no allocation in an update) */
+    double *h = J->ph;
     jg_status st;
     for (int64_t i = 0; i < n; i++) h[i] = 1.0 + (double)(i % 7) / 7.0;
     {
@@ -324,7 +332,6 @@ static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double 
     *iters = it > J->o.power_iters ? J->o.power_iters : it;
     st = JG_OK;
 done:
-    jg_host_free(ctx, h);
     return st;
 }
 

@@ -4,7 +4,7 @@
     /usr/bin/python3 paper/gen_numbers.py --results results/quick --out paper/generated
 
 Reads RESULTS/data/{truncation,commutator,error-time,safeguard,stability,
-direction,track,bench}.csv and RESULTS/convergence/convergence_summary.csv
+direction,track,bench,front_*}.csv and RESULTS/convergence/convergence_summary.csv
 (tidy CSV, '#' provenance lines, columns found by name) and writes
 OUT/numbers.tex (one \\newcommand per number, each with the file and rows it
 comes from in a comment) and OUT/tab_*.tex (tabular bodies, booktabs).
@@ -729,6 +729,56 @@ def sec_real(R, O, T):
           "data/real_safeguard.csv: eps=1e-6 init=eps frobenius beta2=0.99, fired_frac at the last step")
 
 
+FRONT_STREAMS = [("power", "power-law"), ("drift", "drifting"), ("heavy", "heavy-tailed"),
+                 ("rankdef", "rank-deficient"), ("real", "Fashion-MNIST"),
+                 ("powerabs", "power-law, $\\epsilon=10^{-6}$ abs.")]
+FRONT_TOLS = [1e-1, 1e-2, 1e-4, 1e-8]
+
+
+def front_cheapest(rows, tol, cost, prec="f64", side="left"):
+    """The row of least cost whose median and final errors are <= tol and
+    that had no failure (as jg_compare_cheapest), or None."""
+    ok = [r for r in rows if r["side"] == side and r["precision"] == prec and int(r["failures"]) == 0
+          and f(r, "err_nominal_median") <= tol and f(r, "err_nominal_final") <= tol
+          and not math.isnan(f(r, cost))]
+    return min(ok, key=lambda r: f(r, cost)) if ok else None
+
+
+def sec_front(R, O, T):
+    """Experiment 8 (`jorge compare`): the cheapest method per error level,
+    counted and timed, on each stream (front_*.csv)."""
+    tab = []
+    exact = []
+    for key, label in FRONT_STREAMS:
+        src = "data/front_%s.csv" % key
+        rows, _ = read_csv(os.path.join(R, "data", "front_%s.csv" % key))
+        e1 = [r for r in rows if r["method"] == "eig-every" and int(r["budget"]) == 1 and r["precision"] == "f64"]
+        exact += [f(r, "err_nominal_max") for r in e1]
+        for cost, what in (("gemm_equiv_per_step", "counted"), ("time_gemm_equiv_per_step", "timed")):
+            cells = [label, what]
+            for tol in FRONT_TOLS:
+                b = front_cheapest(rows, tol, cost)
+                sym = {"order": "k", "every": "F", "iterations": "K", "degree": "d"}.get(b["budget_name"], "b") if b else ""
+                cells.append("--" if b is None else "%s $%s=%s$ (%s)" % (b["method"], sym, b["budget"], m(f(b, cost), 2)))
+            tab.append(cells)
+            for i, tol in enumerate(FRONT_TOLS):
+                b = front_cheapest(rows, tol, cost)
+                O.text("Front%s%s%s" % (cap(what), cap(key), cap(word(i + 1))), "none" if b is None else
+                       "%s (%s %s)" % (b["method"], b["budget_name"], b["budget"]),
+                       src + ": cheapest left f64 row by %s cost with median and final error <= %g" % (what, tol))
+    O.num("FrontEigExactErrMax", max(exact), "data/front_*.csv: max err_nominal_max of eig-every F=1, f64")
+    prow, _ = read_csv(os.path.join(R, "data", "front_precision.csv"))
+    for prec, ptok in (("f32", "Fthirtytwo"), ("tf32", "Tfthirtytwo"), ("bf16", "Bfsixteen")):
+        fails = {r["method"] for r in prow if r["precision"] == prec and int(r["failures"]) > 0}
+        O.text("FrontFailing" + ptok, ", ".join(sorted(fails)) or "none",
+               "data/front_precision.csv: methods with a failed update at " + prec)
+        best = min((f(r, "err_nominal_median") for r in prow if r["precision"] == prec and int(r["failures"]) == 0),
+                   default=float("nan"))
+        O.num("FrontBestErr" + ptok, best, "data/front_precision.csv: least median error, no failure, " + prec)
+    T["front"] = table(tab, ["stream", "cost", "err $\\le 10^{-1}$", "err $\\le 10^{-2}$",
+                             "err $\\le 10^{-4}$", "err $\\le 10^{-8}$"], "llllll")
+
+
 def sec_regime(R, O, T):
     """Experiment 9 (regime.csv, real_regime.csv): where Jorge follows Shampoo."""
     rows, params = read_csv(os.path.join(R, "data", "regime.csv"))
@@ -811,9 +861,9 @@ def sec_validate(R, O, T):
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
             ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
-            ("regime", sec_regime), ("validate", sec_validate)]
+            ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
-          "track", "bench", "convergence", "regime"]
+          "track", "bench", "convergence", "regime", "front"]
 
 
 def provenance(R):

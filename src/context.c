@@ -113,6 +113,7 @@ long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; 
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes)
 {
     ctx->live_allocs++;
+    ctx->total_allocs++;
     ctx->live_bytes += bytes;
     if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
 }

@@ -47,6 +47,8 @@ struct jg_ctx {
     const jg_backend *be;
     void *be_data;       /* backend handles, stream, workspace      */
     long live_allocs;    /* matrices/buffers allocated, not freed    */
+    long total_allocs;   /* allocations ever counted (a plan-once check:
+                            unchanged across an update)               */
     size_t live_bytes;   /* bytes currently allocated                */
     size_t peak_bytes;   /* high-water mark of live_bytes            */
     jg_status last;      /* status of the last recorded failure      */

@@ -26,7 +26,9 @@
 #include "reference/invroot.h"   /* exact inverse p-th roots               */
 #include "approx/jorge.h"        /* Jorge's inverse-free update            */
 #include "approx/tracker.h"      /* Jorge beside the exact root            */
+#include "approx/method.h"       /* every approximation, one interface     */
 #include "experiments/validate.h" /* `jorge validate` as a library         */
+#include "experiments/compare.h"  /* `jorge compare` as a library          */
 #include "api/api.h"             /* jg_version and the stable C ABI        */
 
 #endif
