@@ -216,4 +216,18 @@ for s in r['layers'][0]['sides']:
     assert abs(float(rows[0]['eps_abs']) - r['layers'][0]['sides'][0]['eps']) <= 1e-12 * r['layers'][0]['sides'][0]['eps']
 " "$TMP/st.json" "$TMP/st.csv" && ok || bad "--steps / --csv"
 
+# --methods: the comparison of approximations on the same layer; eig-every at F = 1 is the exact
+# root of Shampoo's statistic, so some method is always within tol, and the named one is the
+# cheapest of those in the JSON's own numbers
+"$JORGE" validate --no-suggest --methods eig-every,jorge --json "$TMP/meth.json" "$TMP/unit.npy" >"$TMP/meth.txt" 2>/dev/null
+"$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+M = r['layers'][0]['methods']
+assert M['compared'] > 2, M
+for c in M['cheapest']:
+    assert c['method'] and c['error'] <= 0.1 and c['gemm_equiv_per_step'] > 0, c
+" "$TMP/meth.json" && grep -q 'cheapest method within tol' "$TMP/meth.txt" && ok || bad "--methods: $(cat "$TMP/meth.txt")"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --methods nosuch "$TMP/unit.npy"
+
 finish test_validate_cli

@@ -8,6 +8,7 @@
 
 #include "src/npy.h"
 
+#include "approx/method.h"
 #include "experiments/validate.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -54,7 +55,7 @@ int jg_cmd_validate(int argc, char **argv)
     jg_cli_jorge_defaults(&a);
     a.eps_mode = "rel"; /* measured: see README, "Validating Jorge on your gradients" */
     a.eps = 0.1;
-    const char *json = NULL, *csv = NULL, *against = "nominal", *metric = "max";
+    const char *json = NULL, *csv = NULL, *against = "nominal", *metric = "max", *methods = NULL;
     int every = 0, no_suggest = 0, steps = 0;
     double tol = 0.1;
     const jg_opt opts[] = {
@@ -71,6 +72,9 @@ int jg_cmd_validate(int argc, char **argv)
         {"no-suggest", JG_OPT_FLAG, &no_suggest, 0, 0, NULL, "on FAIL, do not try other settings"},
         {"json", JG_OPT_STRING, &json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here"},
         {"csv", JG_OPT_STRING, &csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here"},
+        {"methods", JG_OPT_STRING, &methods, 0, 0, NULL,
+         "also compare these approximation methods (comma list or 'all'; see jorge compare) on each layer and "
+         "name the cheapest within tol per side"},
     };
     const jg_cmd_spec spec = {
         "jorge validate [options] [--json FILE] [--csv FILE] GRADS.npy|DIR",
@@ -93,6 +97,15 @@ int jg_cmd_validate(int argc, char **argv)
     const char *pos[1];
     int npos, code = 0;
     if (!jg_args_run(&spec, "validate", argc, argv, pos, 1, &npos, &code)) return code;
+    if (methods && strcmp(methods, "all") != 0) { /* names checked before any work */
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", methods);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (jg_method_find(t) == NULL) {
+                fprintf(stderr, "jorge validate: --methods: unknown method '%s' (known: %s)\n", t, jg_method_names());
+                return 2;
+            }
+    }
     jg_ctx *ctx = jg_cli_ctx("validate", a.backend, &code);
     if (ctx == NULL) return code;
 
@@ -106,6 +119,7 @@ int jg_cmd_validate(int argc, char **argv)
     o.every = every;
     o.steps = steps;
     o.suggest = !no_suggest;
+    o.methods = methods;
     jg_cli_progress_state prog;
     jg_cli_progress_init(&prog, "validate");
     o.progress = jg_cli_progress_eta;
