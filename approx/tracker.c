@@ -19,8 +19,24 @@ struct jg_tracker {
     jg_mat Pt, Pn;   /* their exact roots at the last measurement */
     jg_mat R64;      /* Lhat in double                            */
     jg_mat Gd;       /* the gradient in double                    */
+    jg_invroot_plan *plan; /* exact roots of Lt, Ln (planned once)   */
     long step, fired, failures;
 };
+
+/* The statistics, their roots and the root plan (both create paths). */
+static jg_status alloc_common(jg_ctx *ctx, jg_tracker *T, int64_t m, int64_t n)
+{
+    int64_t d = T->dim;
+    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
+    for (int i = 0; i < 5; i++) JG_CHECK(ctx, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64));
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64));
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.p = 4;
+    io.eps = 0.0; /* the statistics hold their own ridge */
+    JG_CHECK(ctx, jg_invroot_plan_create(ctx, &T->plan, d, JG_F64, JG_F64, &io));
+    return JG_OK;
+}
 
 jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t m, int64_t n,
                             const jg_jorge_opts *o)
@@ -34,9 +50,7 @@ jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t
     jg_status st;
     int64_t d = T->dim;
     JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &T->J, side, d, side == JG_SIDE_LEFT ? n : m, o), fail);
-    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
-    for (int i = 0; i < 5; i++) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, alloc_common(ctx, T, m, n), fail);
     *out = T; /* the statistics start at eps I at the first step (eps may be relative) */
     return JG_OK;
 fail:
@@ -63,11 +77,8 @@ jg_status jg_tracker_create_method(jg_ctx *ctx, jg_tracker **out, const char *me
     T->dim = side == JG_SIDE_LEFT ? m : n;
     T->beta2 = mo.jorge.beta2;
     jg_status st;
-    int64_t d = T->dim;
     JG_CHECK_GOTO(ctx, st, jg_method_create(ctx, &T->M, method, side, m, n, &mo), fail);
-    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
-    for (int i = 0; i < 5; i++) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, alloc_common(ctx, T, m, n), fail);
     *out = T;
     return JG_OK;
 fail:
@@ -83,6 +94,7 @@ void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **pT)
     jg_tracker *T = *pT;
     jg_method_destroy(ctx, &T->M);
     jg_jorge_destroy(ctx, &T->J);
+    jg_invroot_plan_destroy(ctx, &T->plan);
     jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64, &T->Gd};
     for (int i = 0; i < 6; i++) jg_mat_free(ctx, mats[i]);
     free(T);
@@ -97,11 +109,7 @@ const jg_mat *jg_tracker_exact(const jg_tracker *T, int which) { return which ? 
 /* P := S^{-1/4} exactly (S includes its ridge), e := ||R64 - P|| / ||P||. */
 static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, double *e)
 {
-    jg_invroot_opts io;
-    jg_invroot_opts_default(&io);
-    io.p = 4;
-    io.eps = 0.0;
-    jg_status st = jg_ref_invroot_eig(ctx, S, P, &io, NULL);
+    jg_status st = jg_invroot_plan_eig(ctx, T->plan, S, P, NULL);
     if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
     JG_CHECK(ctx, jg_rel_fro_err(ctx, &T->R64, P, e));
     return JG_OK;

@@ -60,6 +60,9 @@ struct jg_ctx {
     jg_backend counted;
     jg_op_counts counts;
     jg_gemm_inputs gemm_inputs; /* see jg_gemm_inputs (default NATIVE)  */
+    long alloc_attempts; /* allocations asked for (host and device)   */
+    long fail_alloc_at;  /* fault injection: attempt number that fails
+                            (0: none; jg_ctx_fail_alloc)              */
 };
 
 /* Create a context on the named backend ("cpu" or "cuda").
@@ -86,6 +89,13 @@ const char *jg_ctx_message(const jg_ctx *ctx);
  * line prints it when the environment has JORGE_TRACE=1. */
 const char *jg_ctx_trace(const jg_ctx *ctx);
 long jg_ctx_live_allocs(const jg_ctx *ctx);
+/* Fault injection for tests: the n-th allocation asked for from now on
+ * (host or device, through jg_host_alloc / jg_mat_alloc) fails as if the
+ * memory were exhausted; n = 0 turns it off.  Every halfway failure of a
+ * plan must then return JG_ERR_NOMEM and leave no live allocation. */
+void jg_ctx_fail_alloc(jg_ctx *ctx, long n);
+/* 1 when the allocation being asked for now must fail (counts the attempt). */
+int jg_ctx_alloc_fails(jg_ctx *ctx);
 
 /* Host memory counted in the context (zeroed, 64-byte aligned). */
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes);
