@@ -911,6 +911,11 @@ static void test_parsing(void)
           "step schedule");
     o.schedule = JG_SCHED_CONST;
     CHECK(jg_train_lr(&o, 29, T) == 1.0, "constant schedule");
+    /* cosine: 1 at the start, 1/2 half-way, (1 + cos(29 pi / 30)) / 2 at the end */
+    o.schedule = JG_SCHED_COSINE;
+    CHECK(jg_train_lr(&o, 0, T) == 1.0 && fabs(jg_train_lr(&o, 15, T) - 0.5) < 1e-15 &&
+              fabs(jg_train_lr(&o, 29, T) - 0.5 * (1 + cos(3.14159265358979323846 * 29 / 30))) < 1e-15,
+          "cosine schedule");
     int64_t sz[7];
     CHECK(jg_train_parse_sizes("256,128", sz, 7) == 2 && sz[0] == 256 && sz[1] == 128, "sizes");
     CHECK(jg_train_parse_sizes("none", sz, 7) == 0, "no hidden layer");

@@ -48,6 +48,8 @@ void jg_train_opts_default(jg_train_opts *o)
 double jg_train_lr(const jg_train_opts *o, long s, long total)
 {
     if (o->schedule == JG_SCHED_CONST) return o->lr;
+    if (o->schedule == JG_SCHED_COSINE)
+        return 0.5 * o->lr * (1 + cos(3.14159265358979323846 * (double)s / (double)total));
     int drops = (3 * s >= total) + (3 * s >= 2 * total);
     return o->lr * (drops == 0 ? 1.0 : drops == 1 ? 0.1 : 0.01);
 }

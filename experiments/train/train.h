@@ -9,8 +9,9 @@
  * one seeded generator (src/rng.h), so a seed fixes the run (up to the
  * BLAS's summation order with several threads).
  *
- * Learning rate: constant, or the step decay of the Jorge paper's recipe
- * (lr divided by 10 at 1/3 and at 2/3 of the total steps).
+ * Learning rate: constant, the step decay of the Jorge paper's recipe
+ * (lr divided by 10 at 1/3 and at 2/3 of the total steps), or cosine
+ * (lr (1 + cos(pi s / total)) / 2 at 0-based step s).
  */
 #ifndef JG_TRAIN_TRAIN_H
 #define JG_TRAIN_TRAIN_H
@@ -19,7 +20,7 @@
 #include "experiments/train/model.h"
 #include "experiments/train/optim.h"
 
-typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1 } jg_sched;
+typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
 
 typedef struct {
     int epochs;

@@ -73,8 +73,9 @@ int jg_cmd_train(int argc, char **argv)
         {"epochs", JG_OPT_INT, &epochs, 1, 10000, NULL, "passes over the training set"},
         {"batch", JG_OPT_INT, &batch, 1, 1 << 20, NULL, "mini-batch size"},
         {"lr", JG_OPT_DOUBLE, &lr, 1e-12, 1e6, NULL, "learning rate (peak of the schedule)"},
-        {"schedule", JG_OPT_CHOICE, &schedule, 0, 0, "step|const",
-         "step: lr/10 at 1/3 and 2/3 of the steps (the Jorge paper's recipe)"},
+        {"schedule", JG_OPT_CHOICE, &schedule, 0, 0, "step|const|cosine",
+         "step: lr/10 at 1/3 and 2/3 of the steps (the Jorge paper's recipe); cosine: "
+         "lr (1 + cos(pi s/S))/2 at step s of S"},
         {"momentum", JG_OPT_DOUBLE, &momentum, 0, 0.9999, NULL, "SGD / grafting momentum"},
         {"nesterov", JG_OPT_FLAG, &nesterov, 0, 0, NULL, "Nesterov momentum"},
         {"weight-decay", JG_OPT_DOUBLE, &wd, 0, 10, NULL, "weight decay (decoupled for AdamW)"},
@@ -151,7 +152,9 @@ int jg_cmd_train(int argc, char **argv)
     o.epochs = epochs;
     o.batch = batch;
     o.lr = lr;
-    o.schedule = !strcmp(schedule, "const") ? JG_SCHED_CONST : JG_SCHED_STEP;
+    o.schedule = !strcmp(schedule, "const")    ? JG_SCHED_CONST
+                 : !strcmp(schedule, "cosine") ? JG_SCHED_COSINE
+                                               : JG_SCHED_STEP;
     o.seed = (uint64_t)seed;
     o.dtype = !strcmp(precision, "f64") ? JG_F64 : JG_F32;
     o.optim.momentum = momentum;
