@@ -10,6 +10,7 @@
 #                              [--seeds "1 2 3"] [--ablation-seeds "1 2"] [--target ACC]
 #                              [--threads T] [--rel-eps E] [--no-ablations] [--no-tune]
 #                              [--data "OPTS"] [--arch "OPTS"] [--tune-grid quick|full|smoke]
+#                              [--no-runs]
 #
 # Protocol (the paper's recipe):
 #  1. tuning (experiments/tune.sh): SGD's learning rate, weight decay and
@@ -32,7 +33,9 @@
 #       shampoo_f32, jorge_f32    statistics and roots in float32, with the
 #                     BLAS thread count measured fastest for them here
 #                     (DIR/threads.csv)
-#  4. numbers on the test set: DIR/convergence_summary.csv (one row per run),
+#  4. numbers on the test set: DIR/convergence_summary.csv (one row per run
+#     of the four optimizers), DIR/ablation_summary.csv (the same columns,
+#     one row per ablation run),
 #     DIR/convergence_table.md (mean +- std over seeds, paired differences),
 #     DIR/paired.csv, DIR/curves/*.csv (mean and std per evaluation) and the
 #     figures DIR/convergence.{png,pdf}, DIR/convergence_ablation.{png,pdf}
@@ -49,7 +52,9 @@
 # evaluation per epoch and the thread measurement uses them too), --arch
 # the model options (default: --model cnn --channels 16,32 --kernel 5
 # --hidden 128, or --model mlp --hidden 256,128) and --tune-grid the grid (smoke: one setting each;
-# for tests/test_train_convergence.sh).  Never writes into the working
+# for tests/test_train_convergence.sh).  --no-runs redoes the summaries,
+# tables and figures from the runs already in DIR (the tuning, thread
+# measurement and runs are skipped; --target may change).  Never writes into the working
 # directory (default DIR: build/experiments/convergence).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -64,6 +69,7 @@ model=cnn
 rel_eps=0.1
 ablations=1
 tune=1
+runs=1
 data_override=""
 arch=""
 grid=""
@@ -80,6 +86,7 @@ while [ $# -gt 0 ]; do
     --rel-eps) rel_eps=$2; shift ;;
     --no-ablations) ablations=0 ;;
     --no-tune) tune=0 ;;
+    --no-runs) runs=0; tune=0 ;;
     --data) data_override=$2; shift ;;
     --tune-grid) grid=$2; shift ;;
     --arch) arch=$2; shift ;;
@@ -104,7 +111,7 @@ else
     mode=quick
     : "${seeds:=1 2 3}"
     : "${aseeds:=1 2}"
-    : "${target:=0.84}"
+    : "${target:=0.80}"
 fi
 thread_data="--train-limit 3200 --test-limit 100 --epochs 1"
 if [ -n "$data_override" ]; then
@@ -132,7 +139,7 @@ echo "[convergence] tuned on the validation split: sgd $SGD_HP; adamw $ADAMW_HP"
 # 2 BLAS threads, on a short run (the same model and batch); the fastest
 # count for f32 is used by the f32 ablations.
 threads_csv=$out/threads.csv
-if [ $ablations = 1 ]; then
+if [ $ablations = 1 ] && [ $runs = 1 ]; then
     tmp=$(mktemp "$out/.threads.XXXXXX")
     echo "optimizer,state_precision,threads,steps,precond_s,precond_ms_per_step" >"$tmp"
     for o in shampoo jorge; do
@@ -150,6 +157,8 @@ if [ $ablations = 1 ]; then
         done
     done
     mv "$tmp" "$threads_csv"
+fi
+if [ $ablations = 1 ]; then
     f32_threads=$(awk -F, 'NR > 1 && $2 == "f32" { s[$3] += $6 } END { best = ""; for (t in s) if (best == "" || s[t] < s[best]) best = t; print best }' "$threads_csv")
     echo "[convergence] f32 state: fastest with $f32_threads BLAS thread(s) ($threads_csv)" >&2
 fi
@@ -182,10 +191,12 @@ run() { # variant seed
         2>"${f%.csv}.log" || { cat "${f%.csv}.log" >&2; exit 1; }
     tail -1 "${f%.csv}.log" >&2
 }
-for v in $main; do for s in $seeds; do run "$v" "$s"; done; done
-for v in $abl; do
-    for s in $aseeds; do run "$v" "$s"; done
-done
+if [ $runs = 1 ]; then
+    for v in $main; do for s in $seeds; do run "$v" "$s"; done; done
+    for v in $abl; do
+        for s in $aseeds; do run "$v" "$s"; done
+    done
+fi
 # the main variants' runs on the ablation seeds exist when the ablation
 # seeds are among the main seeds; pairs are formed only where both exist
 
@@ -194,14 +205,14 @@ done
 # starting with '#').  epochs_to_target: the fractional epoch (step / steps
 # per epoch) of the first evaluation with test_acc >= target.
 summary=$out/convergence_summary.csv
-tmp=$(mktemp "$out/.summary.XXXXXX")
-{
+ablation=$out/ablation_summary.csv
+summarize() { # variants...
     echo "# experiments/convergence.sh ($mode, $model): per run; target test accuracy $target"
     echo "# $("$jorge" --version)"
     echo "# data options: $data"
     echo "# sgd: $SGD_HP; adamw: $ADAMW_HP (tuned on the validation split, $out/tune/tuning.md)"
     echo "optimizer,seed,final_test_acc,epochs_to_target,seconds_to_target,wall_s,precond_s,steps,precond_ms_per_step,final_val_acc,grad_ms_per_step,other_ms_per_step,opt_state_bytes,peak_rss_bytes,fire_rate,median_one_minus_beta_last,epochs"
-    for v in $main $abl; do
+    for v in "$@"; do
         ss=$seeds
         case " $abl " in *" $v "*) ss=$aseeds ;; esac
         for s in $ss; do
@@ -222,8 +233,16 @@ tmp=$(mktemp "$out/.summary.XXXXXX")
                 "$out/runs/${v}_s$s.csv"
         done
     done
-} >"$tmp"
+}
+tmp=$(mktemp "$out/.summary.XXXXXX")
+summarize $main >"$tmp"
 mv "$tmp" "$summary"
+tmp=$(mktemp "$out/.summary.XXXXXX")
+summarize $abl >"$tmp"
+mv "$tmp" "$ablation"
+# both, for the table and the pairs
+all=$(mktemp "$out/.all.XXXXXX")
+{ cat "$summary"; grep -v '^#' "$ablation" | tail -n +2; } >"$all"
 
 # ------------------------------------------------------------------ curves
 # mean and standard deviation over seeds at each evaluation (the runs of a
@@ -268,7 +287,7 @@ tmp=$(mktemp "$out/.paired.XXXXXX")
                       if (n == 0) exit
                       m = sd / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0; if (v < 0) v = 0
                       t = (n > 1 && v > 0) ? sprintf("%.2f", m / sqrt(v / n)) : "NA"
-                      printf "%s,%s,%s,%d,%.4f,%.4f,%s\n", A, B, M, n, m, sqrt(v), t }' "$summary"
+                      printf "%s,%s,%s,%d,%.4f,%.4f,%s\n", A, B, M, n, m, sqrt(v), t }' "$all"
         done
     done
 } >"$tmp"
@@ -301,9 +320,9 @@ tmp=$(mktemp "$out/.table.XXXXXX")
                          ms(sa[o], qa[o], m), ms(sv[o], qv[o], m), r[o], m,
                          r[o] ? ms2(se[o], qe[o], r[o]) : "not reached", r[o] ? ms2(ss[o], qs[o], r[o]) : "not reached",
                          pm[o] / m, gm[o] / m, tm[o] / m, ob[o] / m / 1048576, rs[o] / m / 1048576,
-                         nfr[o] ? sprintf("%.3f", fr[o] / nfr[o]) : "-", nfr[o] ? md[o] : "-" } }' "$summary"
+                         nfr[o] ? sprintf("%.3f", fr[o] / nfr[o]) : "-", nfr[o] ? md[o] : "-" } }' "$all"
     echo
-    echo "Paired differences (A - B, same seed): mean +- std, t = mean / (std / sqrt(n)); |t| > 2.8 (n = 5) or > 4.3 (n = 3) is significant at 5 % two-sided."
+    echo "Paired differences (A - B, same seed): mean +- std, t = mean / (std / sqrt(n)); |t| above 12.7 (n = 2), 4.30 (n = 3), 3.18 (n = 4) or 2.78 (n = 5) is significant at 5 % (two-sided t test)."
     echo
     echo "| A | B | metric | n | mean diff | std diff | t |"
     echo "|---|---|---|---|---|---|---|"
@@ -318,6 +337,7 @@ tmp=$(mktemp "$out/.table.XXXXXX")
     fi
 } >"$tmp"
 mv "$tmp" "$table"
+rm -f "$all"
 cat "$table"
 
 # ------------------------------------------------------------------ plots
@@ -339,14 +359,14 @@ declare -A short=(
 label_of() { echo "${short[$1]}"; }
 labels=""
 for v in $main; do labels="$labels;$(label_of "$v")"; done
-setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $seeds"
+setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $seeds; 2-core CPU shared with other jobs"
 gnuplot -e "dir='$out'; variants='$main'; labels='${labels#;}'; target=$target; setup='$setup'; out='$out/convergence'" \
     "$here/plots/convergence.gp"
 if [ $ablations = 1 ]; then
     labels=""
     for v in jorge shampoo $abl; do labels="$labels;$(label_of "$v")"; done
-    setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $aseeds"
+    setup="$model, $mode set: $(echo "$data" | sed 's/--//g'); jorge, shampoo: seeds $seeds, ablations: seeds $aseeds"
     gnuplot -e "dir='$out'; variants='jorge shampoo $abl'; labels='${labels#;}'; target=$target; setup='$setup'; out='$out/convergence_ablation'; what='ablations'" \
         "$here/plots/convergence.gp"
 fi
-echo "[convergence] wrote $summary, $table, $paired, $out/convergence.png, $out/convergence.pdf" >&2
+echo "[convergence] wrote $summary, $ablation, $table, $paired, $out/convergence.png, $out/convergence.pdf" >&2

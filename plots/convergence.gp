@@ -28,10 +28,11 @@ label_of(i) = (labels eq "") ? word(variants, i) : \
     system(sprintf("printf '%%s' '%s' | cut -d';' -f%d", labels, i))
 color(i) = word("#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666 #1f78b4 #b15928", i)
 dash(i) = (i <= 4) ? 1 : 2
-# the y range: from just below the lowest mean at the second evaluation to the top
+# the y range: from just below the lowest band edge of any evaluation (no
+# point is clipped) to the top
 stats_lo = 1.0
 do for [i = 1:words(variants)] {
-    stats file(word(variants, i)) using (column("acc_lo")) every ::1 nooutput
+    stats file(word(variants, i)) using (column("acc_lo")) nooutput
     if (STATS_min < stats_lo) { stats_lo = STATS_min }
 }
 ylo = floor(stats_lo * 50) / 50.0
@@ -43,7 +44,7 @@ set style fill transparent solid 0.18 noborder
 do for [t in "png pdf"] {
     if (t eq "png") { set terminal pngcairo size 1500,620 font ",10"; set output out.".png" }
     if (t eq "pdf") { set terminal pdfcairo size 12in,5in font ",9"; set output out.".pdf" }
-    set multiplot layout 1,2 title sprintf("Fashion-MNIST, %s: test accuracy, mean over seeds with a +-1 std band\n{/*0.8 %s}", what, setup) font ",11"
+    set multiplot layout 1,2 title sprintf("Fashion-MNIST, %s: test accuracy, mean over seeds with a +-1 std band%s\n{/*0.8 %s}", what, target > 0 ? sprintf(" (dotted: target %g)", target) : "", setup) font ",11"
     set yrange [ylo:*]
     set xlabel "epoch"
     set ylabel "test accuracy (fraction)"
@@ -53,16 +54,16 @@ do for [t in "png pdf"] {
              lc rgb color(i) notitle, \
          for [i = 1:words(variants)] file(word(variants, i)) \
              using (column("epochs")):(column("acc_mean")) with linespoints lw 2 dt dash(i) pt 7 ps 0.6 \
-             lc rgb color(i) title label_of(i)
+             lc rgb color(i) title label_of(i) noenhanced
     set xlabel "wall-clock training time (s, mean over seeds; evaluation excluded)"
-    set logscale x
+    set xrange [0:*]
     plot for [i = 1:words(variants)] file(word(variants, i)) \
              using (column("wall_mean")):(column("acc_lo")):(column("acc_hi")) with filledcurves \
              lc rgb color(i) notitle, \
          for [i = 1:words(variants)] file(word(variants, i)) \
              using (column("wall_mean")):(column("acc_mean")) with linespoints lw 2 dt dash(i) pt 7 ps 0.6 \
-             lc rgb color(i) title word(variants, i)
-    unset logscale x
+             lc rgb color(i) title word(variants, i) noenhanced
+    set autoscale x
     unset arrow 1
     unset multiplot
     unset output

@@ -40,17 +40,23 @@ set -e
 grep -q '^SGD_HP="--lr 0.05 --weight-decay 0 --schedule step' "$out/tune/chosen.sh" || fail "chosen.sh: $(cat "$out/tune/chosen.sh")"
 
 # one summary row per variant and seed; the batch --batch 50 given in --data wins over the tuned 128
-want="sgd:1 sgd:2 adamw:1 adamw:2 shampoo:1 shampoo:2 jorge:1 jorge:2 shampoo_beff:1 jorge_rel:1 shampoo_F1:1 shampoo_F50:1 shampoo_f32:1 jorge_f32:1"
+# (the four optimizers in convergence_summary.csv, read by paper/gen_numbers.py;
+# the ablations beside it)
+want="sgd:1 sgd:2 adamw:1 adamw:2 shampoo:1 shampoo:2 jorge:1 jorge:2"
 got=$(awk -F, '!/^#/ && $1 != "optimizer" { printf "%s:%s ", $1, $2 }' "$out/convergence_summary.csv")
 [ "$got" = "$want " ] || fail "summary rows: $got"
+want="shampoo_beff:1 jorge_rel:1 shampoo_F1:1 shampoo_F50:1 shampoo_f32:1 jorge_f32:1"
+got=$(awk -F, '!/^#/ && $1 != "optimizer" { printf "%s:%s ", $1, $2 }' "$out/ablation_summary.csv")
+[ "$got" = "$want " ] || fail "ablation rows: $got"
+cat "$out/convergence_summary.csv" "$out/ablation_summary.csv" >"$tmp/all.csv"
 awk -F, '!/^#/ && $1 != "optimizer" { if ($8 != 8 || $17 != 1) bad = bad " " $1 ":" $8 ":" $17 } END { if (bad) { print bad; exit 1 } }' \
-    "$out/convergence_summary.csv" || fail "steps / epochs in the summary (want 8 steps, 1 epoch)"
+    "$tmp/all.csv" || fail "steps / epochs in the summary (want 8 steps, 1 epoch)"
 # Jorge and Shampoo on Jorge's statistic fire; Shampoo with beta2 does not
 awk -F, '$1 == "jorge" || $1 == "shampoo_beff" { if (!($15 > 0)) bad = 1 } $1 == "shampoo" { if ($15 != 0) bad = 1 }
-         END { exit bad }' "$out/convergence_summary.csv" || fail "fire rates: $(cut -d, -f1,15 "$out/convergence_summary.csv")"
+         END { exit bad }' "$tmp/all.csv" || fail "fire rates: $(cut -d, -f1,15 "$tmp/all.csv")"
 # f32 state holds less than f64
 awk -F, '{ b[$1] += $13 } END { exit !(b["jorge_f32"] < b["jorge"] / 2 && b["shampoo_f32"] < b["shampoo"] / 2) }' \
-    "$out/convergence_summary.csv" || fail "f32 state not smaller than f64"
+    "$tmp/all.csv" || fail "f32 state not smaller than f64"
 
 # curves: mean and sample std of test_acc over the two seeds, recomputed
 for v in sgd jorge; do
@@ -67,6 +73,14 @@ want=$(awk -v a="$d1" -v b="$d2" 'BEGIN { printf "%.4f", (a + b) / 2 }')
 got=$(awk -F, '$1 == "jorge" && $2 == "sgd" && $3 == "final_test_acc" { print $5 }' "$out/paired.csv")
 [ "$want" = "$got" ] || fail "paired jorge - sgd: $got, recomputed $want"
 grep -q "^| jorge | 2 |" "$out/convergence_table.md" || fail "table row for jorge"
+# --no-runs redoes the summary from the runs with another target
+OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$jorge" --model mlp --arch "--model mlp --hidden 16" \
+    --data "--train-limit 500 --val 100 --test-limit 200 --epochs 1 --evals-per-epoch 2 --batch 50" \
+    --seeds "1 2" --ablation-seeds "1" --target 0.05 --no-runs --out "$out" >"$tmp/out" 2>"$tmp/err" ||
+    fail "--no-runs: $(tail -3 "$tmp/err")"
+grep -q "target test accuracy 0.05" "$out/convergence_summary.csv" || fail "--no-runs: target not changed"
+awk -F, '!/^#/ && $1 != "optimizer" && $4 != 0.5 { bad = 1 } END { exit bad }' "$out/convergence_summary.csv" ||
+    fail "--no-runs: target 0.05 not reached at the first evaluation"
 for f in convergence.png convergence.pdf convergence_ablation.png threads.csv; do
     [ -s "$out/$f" ] || fail "$f not written"
 done
