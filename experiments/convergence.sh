@@ -90,7 +90,7 @@ while [ $# -gt 0 ]; do
     --data) data_override=$2; shift ;;
     --tune-grid) grid=$2; shift ;;
     --arch) arch=$2; shift ;;
-    -h|--help) sed -n '2,52p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,58p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "convergence.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift

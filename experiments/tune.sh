@@ -40,7 +40,7 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift ;;
     --arch) arch=$2; shift ;;
     --seed) seed=$2; shift ;;
-    -h|--help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tune.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift

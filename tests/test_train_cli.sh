@@ -162,4 +162,23 @@ check(np.linalg.norm(G[0] - G[1]) > 0, "the same gradient captured twice")
 sys.exit(0 if ok else 1)
 PY
 
+# capture of a convolution: the CNN's first kernel as the 16 x 25 matrix out x (in k k);
+# R of step 2 = b R_1 + (1 - b) G_2^T G_2 from the captured gradients
+mkdir -p "$tmp/capc"
+expect_rc 0 "cnn capture" "$jorge" train --model cnn --train-limit 200 --test-limit 50 --epochs 1 --batch 50 \
+    --threads 1 --capture-steps 1-2 --capture-layer 0 --capture-dir "$tmp/capc" --out "$tmp/cc.csv"
+"$py" - "$tmp/capc" <<'PY' || fails=$((fails + 1))
+import sys
+import numpy as np
+d = sys.argv[1]
+L, R, G = (np.load(f"{d}/{n}.npy") for n in ("L", "R", "G"))
+if L.shape != (2, 16, 16) or R.shape != (2, 25, 25) or G.shape != (2, 16, 25):
+    print("FAIL: cnn capture shapes", L.shape, R.shape, G.shape); sys.exit(1)
+b = 0.99
+Rr = b * (1 - b) * G[0].T @ G[0] + (1 - b) * G[1].T @ G[1]
+e = np.linalg.norm(R[1] - Rr) / np.linalg.norm(Rr)
+if not e < 1e-13:
+    print(f"FAIL: cnn capture recurrence error {e:.2e}"); sys.exit(1)
+PY
+
 [ $fails = 0 ] && echo "test_train_cli: all checks passed" || { echo "test_train_cli: $fails failed"; exit 1; }
