@@ -2,6 +2,7 @@
  * written once against the backend table.  See jorge.h for the maths. */
 #include "approx/jorge.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,11 @@ const char *jg_variant_name(jg_variant v)
 /* Lhat_0 = eps^{-1/4} I (unless a root was given), L_0 = eps I. */
 static jg_status init_state(jg_ctx *ctx, jg_jorge *J, double eps)
 {
+    double r0 = pow(eps, -0.25);
+    if (J->o.dtype == JG_F32 && !(eps <= FLT_MAX && r0 >= FLT_MIN && r0 <= FLT_MAX))
+        return jg_error(ctx, JG_ERR_INPUT,
+                        "jorge: eps = %.17g: Lhat_0 = eps^{-1/4} = %.17g %s float32: use float64 or another eps",
+                        eps, r0, r0 < 1.0 ? "underflows" : "overflows");
     J->eps = eps;
     if (!J->root_given) JG_CHECK(ctx, ctx->be->set_identity(ctx, pow(eps, -0.25), &J->root));
     if (J->o.keep_statistic) JG_CHECK(ctx, ctx->be->set_identity(ctx, eps, &J->stat));

@@ -1,22 +1,32 @@
 /* backend_cuda.c - the CUDA backend: cuBLAS for products and reductions,
- * cuSOLVER for the symmetric eigendecomposition, and a few element-wise
- * kernels (kernels.cu) where no library call exists.
+ * cuSOLVER (64-bit generic API) for the symmetric eigendecomposition, and a
+ * few element-wise kernels (kernels.cu) where no library call exists.
  *
  * The context owns one non-blocking stream, a cuBLAS and a cuSOLVER handle
- * bound to it, and cached device workspace (syevd work + info, eigenvalues,
- * scratch matrices for conversions, aliased geam and compact copies of
- * strided views under a reduction, a vector for column scales, a flag).  Work is stream-ordered;
- * operations that return a host value (dot, nrm_fro, all_finite, syevd,
- * copy to the host) synchronise the stream.
+ * bound to it, a memory pool, and cached device workspace (syevd work +
+ * info, eigenvalues, scratch matrices for conversions, aliased geam and
+ * compact copies of strided views under a reduction, a vector for column
+ * scales, a flag).  Work is stream-ordered; operations that return a host
+ * value (dot, nrm_fro, all_finite, syevd, copy to the host) synchronise the
+ * stream, nothing else does.
  *
  * Foreign codes (cudaError_t, cublasStatus_t, cusolverStatus_t, syevd's
  * info) are translated here with file:line in the message; nothing above
  * this file sees them.  No cudaDeviceReset, no exit.
  *
- * Matrix memory comes from cudaMalloc (never managed memory) and is counted
- * in the context; each pointer's size is kept in a host-side table so that
- * mem_free can uncount it.  Workspace is owned by the backend and, like the
- * CPU backend's, not counted as a live allocation.
+ * Memory.  Matrices and workspace come from a memory pool of the context's
+ * own (cudaMemPoolCreate, never managed memory) through stream-ordered
+ * cudaMallocFromPoolAsync / cudaFreeAsync on the context's stream, so that
+ * allocating and freeing per call (jorge_apply, the exact roots, Newton)
+ * neither drains the queue nor returns memory to the driver: the pool keeps
+ * what it has (release threshold: unlimited) until the context is
+ * destroyed.  A device without pool support gets cudaMalloc / cudaFree
+ * (which synchronise); describe() says which.  Matrices are counted in the
+ * context (live_allocs, live_bytes); each pointer's size is kept in a
+ * host-side table bounded by the live allocations (ptrtab.h) so that
+ * mem_free can uncount it.  Workspace is counted in live_bytes and
+ * peak_bytes (so the benchmark's memory column includes it) but not in
+ * live_allocs (it lives as long as the context, not a matrix).
  */
 #include <limits.h>
 #include <math.h>
@@ -29,17 +39,14 @@
 #include <cuda_runtime_api.h>
 #include <cusolverDn.h>
 
+#include "cuda/backend_cuda_internal.h"
 #include "cuda/kernels.h"
+#include "cuda/ptrtab.h"
 #include "src/backend.h"
 #include "src/backend_check.h"
 #include "src/context.h"
 
 // ---------------------------------------------------------------- state
-
-typedef struct {
-    void *p;
-    size_t bytes;
-} ptr_size;
 
 /* A device buffer owned by the backend, grown on demand. */
 typedef struct {
@@ -50,9 +57,11 @@ typedef struct {
 typedef struct {
     int device;
     cudaStream_t stream;
+    cudaMemPool_t pool; /* NULL: no pool support, cudaMalloc/cudaFree */
     cublasHandle_t blas;
     cusolverDnHandle_t solver;
-    dbuf work;    /* syevd workspace                               */
+    cusolverDnParams_t params; /* for the 64-bit cusolverDnX* calls  */
+    dbuf work;    /* syevd device workspace                        */
     dbuf info;    /* syevd devInfo (one int) and the finite flag    */
     dbuf w;       /* eigenvalues in the matrix precision            */
     dbuf scratch; /* temporary matrix: conversions, aliased geam    */
@@ -60,13 +69,11 @@ typedef struct {
     dbuf vec;     /* column scales, per-column reduction results    */
     void *host;   /* host staging for w / per-column results        */
     size_t host_bytes;
-    /* pointer -> size of every live cudaMalloc made by mem_alloc
-     * (open addressing, linear probing; NULL = empty, TOMB = deleted) */
-    ptr_size *tab;
-    size_t tab_cap, tab_used;
+    void *hwork;  /* syevd host workspace                           */
+    size_t hwork_bytes;
+    ptrtab tab;   /* pointer -> size of every live matrix allocation */
+    size_t max_pitch; /* largest pitch cudaMemcpy2D / cudaMemset2D take */
 } cuda_data;
-
-#define TOMB ((void *)1)
 
 // ---------------------------------------------------------------- status mapping
 
@@ -154,20 +161,44 @@ static jg_status cusolver_fail(jg_ctx *ctx, cusolverStatus_t e, const char *what
 
 static cublasOperation_t op(jg_trans t) { return t == JG_TRANS ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
-/* Grow a backend-owned device buffer.  The stream is drained first: the old
- * buffer may still be in use by queued work. */
+/* Raw device memory: stream-ordered from the pool, or plain cudaMalloc. */
+static cudaError_t dev_malloc(cuda_data *d, void **p, size_t bytes)
+{
+    if (d->pool) return cudaMallocFromPoolAsync(p, bytes, d->pool, d->stream);
+    return cudaMalloc(p, bytes);
+}
+
+/* Free after the work queued so far: stream-ordered with a pool; without
+ * one, queued work may still use p, so wait for it first. */
+static cudaError_t dev_free(cuda_data *d, void *p)
+{
+    if (d->pool) return cudaFreeAsync(p, d->stream);
+    cudaError_t e = cudaStreamSynchronize(d->stream), f = cudaFree(p);
+    return e != cudaSuccess ? e : f;
+}
+
+/* Workspace bytes in the context's byte counts (not in live_allocs). */
+static void ws_account(jg_ctx *ctx, size_t freed, size_t got)
+{
+    ctx->live_bytes = ctx->live_bytes - freed + got;
+    if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
+}
+
+/* Grow a backend-owned device buffer.  With a pool the old buffer is freed
+ * stream-ordered (queued work that still reads it runs first) and nothing
+ * waits; its contents are not kept. */
 static jg_status dbuf_grow(jg_ctx *ctx, dbuf *b, size_t need)
 {
     if (b->bytes >= need) return JG_OK;
     cuda_data *d = DATA(ctx);
-    CU(ctx, cudaStreamSynchronize(d->stream));
     if (b->p) {
-        CU(ctx, cudaFree(b->p));
+        CU(ctx, dev_free(d, b->p));
+        ws_account(ctx, b->bytes, 0);
         b->p = NULL;
         b->bytes = 0;
     }
     void *p = NULL;
-    cudaError_t e = cudaMalloc(&p, need);
+    cudaError_t e = dev_malloc(d, &p, need);
     if (e != cudaSuccess) {
         (void)cudaGetLastError();
         return jg_error(ctx, JG_ERR_NOMEM, "out of device memory for workspace (%zu bytes): %s",
@@ -175,99 +206,134 @@ static jg_status dbuf_grow(jg_ctx *ctx, dbuf *b, size_t need)
     }
     b->p = p;
     b->bytes = need;
+    ws_account(ctx, 0, need);
+    return JG_OK;
+}
+
+/* Grow a host buffer (contents not kept). */
+static jg_status host_buf_grow(jg_ctx *ctx, void **buf, size_t *have, size_t need)
+{
+    if (*have >= need) return JG_OK;
+    void *p = realloc(*buf, need);
+    if (p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of host memory (%zu bytes)", need);
+    *buf = p;
+    *have = need;
     return JG_OK;
 }
 
 static jg_status host_grow(jg_ctx *ctx, size_t need)
 {
     cuda_data *d = DATA(ctx);
-    if (d->host_bytes >= need) return JG_OK;
-    void *p = realloc(d->host, need);
-    if (p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of host memory (%zu bytes)", need);
-    d->host = p;
-    d->host_bytes = need;
-    return JG_OK;
+    return host_buf_grow(ctx, &d->host, &d->host_bytes, need);
 }
 
-static size_t hash_ptr(const void *p, size_t cap)
+/* A strided copy of `height` columns of `width` bytes, stream-ordered.
+ * cudaMemcpy2D refuses pitches above the device's maximum (2^31 - 1 bytes
+ * is usual: a float matrix with ld > 2^29); those go column by column, as
+ * does a single column (whatever its pitch). */
+static cudaError_t copy2d(cuda_data *d, void *dst, size_t dpitch, const void *src, size_t spitch,
+                          size_t width, size_t height, enum cudaMemcpyKind kind)
 {
-    uint64_t x = (uint64_t)(uintptr_t)p;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (size_t)(x & (cap - 1));
-}
-
-static int tab_insert_raw(ptr_size *tab, size_t cap, void *p, size_t bytes)
-{
-    for (size_t i = hash_ptr(p, cap), k = 0; k < cap; k++, i = (i + 1) & (cap - 1))
-        if (tab[i].p == NULL || tab[i].p == TOMB) {
-            tab[i].p = p;
-            tab[i].bytes = bytes;
-            return 1;
-        }
-    return 0;
-}
-
-/* Record p -> bytes; grows (and cleans tombstones) at half load. */
-static jg_status tab_insert(jg_ctx *ctx, void *p, size_t bytes)
-{
-    cuda_data *d = DATA(ctx);
-    if (2 * (d->tab_used + 1) > d->tab_cap) {
-        size_t cap = d->tab_cap ? d->tab_cap * 2 : 64;
-        ptr_size *t = calloc(cap, sizeof *t);
-        if (t == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of host memory (allocation table)");
-        size_t used = 0;
-        for (size_t i = 0; i < d->tab_cap; i++)
-            if (d->tab[i].p != NULL && d->tab[i].p != TOMB) {
-                tab_insert_raw(t, cap, d->tab[i].p, d->tab[i].bytes);
-                used++;
-            }
-        free(d->tab);
-        d->tab = t;
-        d->tab_cap = cap;
-        d->tab_used = used;
+    if (height > 1 && dpitch <= d->max_pitch && spitch <= d->max_pitch)
+        return cudaMemcpy2DAsync(dst, dpitch, src, spitch, width, height, kind, d->stream);
+    for (size_t j = 0; j < height; j++) {
+        cudaError_t e = cudaMemcpyAsync((char *)dst + j * dpitch, (const char *)src + j * spitch,
+                                        width, kind, d->stream);
+        if (e != cudaSuccess) return e;
     }
-    tab_insert_raw(d->tab, d->tab_cap, p, bytes);
-    d->tab_used++;
-    return JG_OK;
+    return cudaSuccess;
 }
 
-/* Remove p; returns its size, or SIZE_MAX when p was not allocated here. */
-static size_t tab_remove(cuda_data *d, void *p)
+/* Zero `height` columns of `width` bytes at pitch `pitch`, stream-ordered. */
+static cudaError_t zero2d(cuda_data *d, void *dst, size_t pitch, size_t width, size_t height)
 {
-    if (d->tab_cap == 0) return SIZE_MAX;
-    for (size_t i = hash_ptr(p, d->tab_cap), k = 0; k < d->tab_cap;
-         k++, i = (i + 1) & (d->tab_cap - 1)) {
-        if (d->tab[i].p == NULL) return SIZE_MAX;
-        if (d->tab[i].p == p) {
-            size_t b = d->tab[i].bytes;
-            d->tab[i].p = TOMB; /* tab_used still counts it until the next rehash */
-            return b;
-        }
+    if (height > 1 && pitch <= d->max_pitch)
+        return cudaMemset2DAsync(dst, pitch, 0, width, height, d->stream);
+    for (size_t j = 0; j < height; j++) {
+        cudaError_t e = cudaMemsetAsync((char *)dst + j * pitch, 0, width, d->stream);
+        if (e != cudaSuccess) return e;
     }
-    return SIZE_MAX;
+    return cudaSuccess;
 }
 
 // ---------------------------------------------------------------- lifetime
 
 static void cuda_fini(jg_ctx *ctx);
 
+static void version_split(int v, int *major, int *minor)
+{
+    *major = v / 1000;
+    *minor = (v % 1000) / 10;
+}
+
+jg_status jg_cuda_init_status(jg_ctx *ctx, int err, int driver_version, int runtime_version)
+{
+    cudaError_t e = (cudaError_t)err;
+    int dmaj, dmin, rmaj, rmin;
+    version_split(driver_version, &dmaj, &dmin);
+    version_split(runtime_version, &rmaj, &rmin);
+    if (e == cudaErrorNoDevice)
+        return jg_error(ctx, JG_ERR_NODEVICE, "no CUDA device: %s (%s)", cudaGetErrorString(e),
+                        cudaGetErrorName(e));
+    if (e == cudaErrorStubLibrary || (e == cudaErrorInsufficientDriver && driver_version <= 0))
+        return jg_error(ctx, JG_ERR_NODEVICE,
+                        "no CUDA device: no NVIDIA driver is installed (%s: %s)",
+                        cudaGetErrorName(e), cudaGetErrorString(e));
+    if (e == cudaErrorInsufficientDriver)
+        return jg_error(ctx, JG_ERR_BACKEND,
+                        "CUDA driver too old: the installed driver supports CUDA %d.%d, this "
+                        "build's runtime is CUDA %d.%d (%s); update the NVIDIA driver",
+                        dmaj, dmin, rmaj, rmin, cudaGetErrorName(e));
+    return jg_error(ctx, JG_ERR_BACKEND,
+                    "CUDA unusable: %s (%s); driver supports CUDA %d.%d, runtime CUDA %d.%d",
+                    cudaGetErrorString(e), cudaGetErrorName(e), dmaj, dmin, rmaj, rmin);
+}
+
+/* A pool of the context's own that keeps freed memory for reuse (release
+ * threshold: unlimited) until it is destroyed; NULL where the device has no
+ * pool support. */
+static cudaError_t pool_create(int device, cudaMemPool_t *pool)
+{
+    *pool = NULL;
+    int supported = 0;
+    cudaError_t e = cudaDeviceGetAttribute(&supported, cudaDevAttrMemoryPoolsSupported, device);
+    if (e != cudaSuccess || !supported) return e;
+    struct cudaMemPoolProps props;
+    memset(&props, 0, sizeof props);
+    props.allocType = cudaMemAllocationTypePinned;
+    props.handleTypes = cudaMemHandleTypeNone;
+    props.location.type = cudaMemLocationTypeDevice;
+    props.location.id = device;
+    if ((e = cudaMemPoolCreate(pool, &props)) != cudaSuccess) {
+        *pool = NULL;
+        return e;
+    }
+    uint64_t keep = UINT64_MAX;
+    e = cudaMemPoolSetAttribute(*pool, cudaMemPoolAttrReleaseThreshold, &keep);
+    if (e != cudaSuccess) {
+        (void)cudaMemPoolDestroy(*pool);
+        *pool = NULL;
+    }
+    return e;
+}
+
 static jg_status cuda_init(jg_ctx *ctx)
 {
-    // find a device
-    int count = 0;
+    // find a device; tell "none" from "a driver too old" (issue 18)
+    int count = 0, drv = 0, rt = 0;
     cudaError_t e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess) {
         (void)cudaGetLastError();
-        return jg_error(ctx, JG_ERR_NODEVICE, "no CUDA device: %s", cudaGetErrorString(e));
+        (void)cudaDriverGetVersion(&drv); /* 0 when no driver is installed */
+        (void)cudaRuntimeGetVersion(&rt);
+        return jg_cuda_init_status(ctx, (int)e, drv, rt);
     }
     if (count == 0)
         return jg_error(ctx, JG_ERR_NODEVICE, "no CUDA device: cudaGetDeviceCount found none");
     cuda_data *d = calloc(1, sizeof *d);
     if (d == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory");
     ctx->be_data = d;
-    // create the stream and handles (fini undoes a partial init)
+    // create the stream, pool and handles (fini undoes a partial init)
     jg_status st = JG_OK;
     cudaError_t ce;
     cublasStatus_t be;
@@ -275,9 +341,21 @@ static jg_status cuda_init(jg_ctx *ctx)
     if ((ce = cudaGetDevice(&d->device)) != cudaSuccess ||
         (ce = cudaStreamCreateWithFlags(&d->stream, cudaStreamNonBlocking)) != cudaSuccess) {
         (void)cudaGetLastError();
-        st = jg_error(ctx, ce == cudaErrorMemoryAllocation ? JG_ERR_NOMEM : JG_ERR_NODEVICE,
-                      "no CUDA device: cannot use device %d: %s", d->device,
-                      cudaGetErrorString(ce));
+        st = jg_error(ctx, ce == cudaErrorMemoryAllocation ? JG_ERR_NOMEM : JG_ERR_BACKEND,
+                      "CUDA unusable: cannot use device %d: %s (%s)", d->device,
+                      cudaGetErrorString(ce), cudaGetErrorName(ce));
+        goto fail;
+    }
+    int pitch = 0;
+    if ((ce = cudaDeviceGetAttribute(&pitch, cudaDevAttrMaxPitch, d->device)) != cudaSuccess) {
+        (void)cudaGetLastError();
+        st = cuda_fail(ctx, ce, "cudaDeviceGetAttribute(cudaDevAttrMaxPitch)", __FILE__, __LINE__);
+        goto fail;
+    }
+    d->max_pitch = pitch > 0 ? (size_t)pitch : 0;
+    if ((ce = pool_create(d->device, &d->pool)) != cudaSuccess) {
+        (void)cudaGetLastError();
+        st = cuda_fail(ctx, ce, "memory pool for device", __FILE__, __LINE__);
         goto fail;
     }
     if ((be = cublasCreate(&d->blas)) != CUBLAS_STATUS_SUCCESS) {
@@ -299,6 +377,11 @@ static jg_status cuda_init(jg_ctx *ctx)
         st = cusolver_fail(ctx, se, "cusolverDnSetStream", __FILE__, __LINE__);
         goto fail;
     }
+    if ((se = cusolverDnCreateParams(&d->params)) != CUSOLVER_STATUS_SUCCESS) {
+        d->params = NULL;
+        st = cusolver_fail(ctx, se, "cusolverDnCreateParams", __FILE__, __LINE__);
+        goto fail;
+    }
     st = dbuf_grow(ctx, &d->info, 2 * sizeof(int));
     if (st < 0) goto fail;
     return JG_OK;
@@ -311,20 +394,26 @@ static void cuda_fini(jg_ctx *ctx)
 {
     cuda_data *d = ctx->be_data;
     if (d == NULL) return;
-    if (d->stream) (void)cudaStreamSynchronize(d->stream);
     dbuf *bufs[] = {&d->work, &d->info, &d->w, &d->scratch, &d->scratch2, &d->vec};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
-        if (bufs[i]->p) (void)cudaFree(bufs[i]->p);
+        if (bufs[i]->p) {
+            (void)dev_free(d, bufs[i]->p);
+            ws_account(ctx, bufs[i]->bytes, 0);
+        }
     /* matrices the caller never freed stay counted (a leak the tests see)
      * but their device memory is released with the context */
-    for (size_t i = 0; i < d->tab_cap; i++)
-        if (d->tab[i].p != NULL && d->tab[i].p != TOMB) (void)cudaFree(d->tab[i].p);
+    for (size_t i = 0; i < d->tab.cap; i++)
+        if (d->tab.slot[i].p != NULL) (void)dev_free(d, d->tab.slot[i].p);
+    if (d->stream) (void)cudaStreamSynchronize(d->stream);
+    if (d->pool) (void)cudaMemPoolDestroy(d->pool);
+    if (d->params) (void)cusolverDnDestroyParams(d->params);
     if (d->solver) (void)cusolverDnDestroy(d->solver);
     if (d->blas) (void)cublasDestroy(d->blas);
     if (d->stream) (void)cudaStreamDestroy(d->stream);
     (void)cudaGetLastError();
-    free(d->tab);
+    ptrtab_clear(&d->tab);
     free(d->host);
+    free(d->hwork);
     free(d);
     ctx->be_data = NULL;
 }
@@ -345,10 +434,11 @@ static void cuda_describe(jg_ctx *ctx, char *buf, size_t len)
     (void)cusolverGetVersion(&sol);
     snprintf(buf, len,
              "cuda: device %d %s, sm_%d%d, %d SMs, %.1f GiB; CUDA runtime %d.%d, driver %d.%d, "
-             "cuBLAS %d, cuSOLVER %d",
+             "cuBLAS %d, cuSOLVER %d; memory: %s",
              d->device, p.name, p.major, p.minor, p.multiProcessorCount,
              (double)p.totalGlobalMem / (1024.0 * 1024.0 * 1024.0), rt / 1000, (rt % 1000) / 10,
-             drv / 1000, (drv % 1000) / 10, blas, sol);
+             drv / 1000, (drv % 1000) / 10, blas, sol,
+             d->pool ? "stream-ordered pool" : "cudaMalloc (no pool support)");
 }
 
 // ---------------------------------------------------------------- memory
@@ -356,25 +446,25 @@ static void cuda_describe(jg_ctx *ctx, char *buf, size_t len)
 static jg_status cuda_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
 {
     *p = NULL;
+    cuda_data *d = DATA(ctx);
     void *q = NULL;
-    /* cudaMalloc(0) returns NULL; keep a real (distinct) pointer */
-    cudaError_t e = cudaMalloc(&q, bytes ? bytes : 1);
+    /* a zero-byte request still gets a real, distinct pointer */
+    cudaError_t e = dev_malloc(d, &q, bytes ? bytes : 1);
     if (e != cudaSuccess) {
         (void)cudaGetLastError();
         return jg_error(ctx, JG_ERR_NOMEM, "out of device memory (%zu bytes): %s", bytes,
                         cudaGetErrorString(e));
     }
-    jg_status st = tab_insert(ctx, q, bytes);
-    if (st < 0) {
-        (void)cudaFree(q);
-        return st;
+    if (ptrtab_put(&d->tab, q, bytes) != 0) {
+        (void)dev_free(d, q);
+        return jg_error(ctx, JG_ERR_NOMEM, "out of host memory (allocation table)");
     }
     /* zeroed like host allocations (jg_mat_alloc promises zero contents) */
     if (bytes) {
-        e = cudaMemsetAsync(q, 0, bytes, DATA(ctx)->stream);
+        e = cudaMemsetAsync(q, 0, bytes, d->stream);
         if (e != cudaSuccess) {
-            tab_remove(DATA(ctx), q);
-            (void)cudaFree(q);
+            (void)ptrtab_take(&d->tab, q);
+            (void)dev_free(d, q);
             return cuda_fail(ctx, e, "cudaMemsetAsync", __FILE__, __LINE__);
         }
     }
@@ -387,17 +477,15 @@ static void cuda_mem_free(jg_ctx *ctx, void *p)
 {
     if (p == NULL) return;
     cuda_data *d = DATA(ctx);
-    size_t bytes = tab_remove(d, p);
+    size_t bytes = ptrtab_take(&d->tab, p);
     if (bytes == SIZE_MAX) {
         /* not ours: record it, free nothing (freeing a foreign pointer
          * would corrupt another allocator) */
         jg_error(ctx, JG_ERR_ARG, "cuda mem_free: %p was not allocated by this context", p);
         return;
     }
-    /* queued work may still use p; cudaFree waits for the device */
-    (void)cudaStreamSynchronize(d->stream);
-    (void)cudaFree(p);
-    (void)cudaGetLastError();
+    /* stream-ordered: queued work that uses p runs before p is reused */
+    if (dev_free(d, p) != cudaSuccess) (void)cudaGetLastError();
     jg_ctx_count_free(ctx, bytes);
 }
 
@@ -422,9 +510,8 @@ static jg_status cuda_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
     size_t ess = jg_dtype_size(src->dtype), esd = jg_dtype_size(dst->dtype);
     // same precision: one strided copy
     if (src->dtype == dst->dtype) {
-        CU(ctx, cudaMemcpy2DAsync(dst->data, (size_t)dst->ld * esd, src->data,
-                                  (size_t)src->ld * ess, (size_t)m * ess, (size_t)n, kind,
-                                  d->stream));
+        CU(ctx, copy2d(d, dst->data, (size_t)dst->ld * esd, src->data, (size_t)src->ld * ess,
+                       (size_t)m * ess, (size_t)n, kind));
         /* host memory must be complete (D2H) or reusable (H2D) on return */
         if (kind != cudaMemcpyDeviceToDevice) CU(ctx, cudaStreamSynchronize(d->stream));
         return JG_OK;
@@ -437,23 +524,62 @@ static jg_status cuda_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
     }
     if (kind == cudaMemcpyHostToDevice) {
         JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch, (size_t)m * (size_t)n * ess));
-        CU(ctx, cudaMemcpy2DAsync(d->scratch.p, (size_t)m * ess, src->data,
-                                  (size_t)src->ld * ess, (size_t)m * ess, (size_t)n, kind,
-                                  d->stream));
+        CU(ctx, copy2d(d, d->scratch.p, (size_t)m * ess, src->data, (size_t)src->ld * ess,
+                       (size_t)m * ess, (size_t)n, kind));
         CU(ctx, jg_cu_convert(m, n, (int)src->dtype, d->scratch.p, m, (int)dst->dtype,
                               dst->data, dst->ld, d->stream));
     } else {
         JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch, (size_t)m * (size_t)n * esd));
         CU(ctx, jg_cu_convert(m, n, (int)src->dtype, src->data, src->ld, (int)dst->dtype,
                               d->scratch.p, m, d->stream));
-        CU(ctx, cudaMemcpy2DAsync(dst->data, (size_t)dst->ld * esd, d->scratch.p,
-                                  (size_t)m * esd, (size_t)m * esd, (size_t)n, kind, d->stream));
+        CU(ctx, copy2d(d, dst->data, (size_t)dst->ld * esd, d->scratch.p, (size_t)m * esd,
+                       (size_t)m * esd, (size_t)n, kind));
     }
     CU(ctx, cudaStreamSynchronize(d->stream));
     return JG_OK;
 }
 
+// ---------------------------------------------------------------- scaling helpers
+
+/* out := alpha A (m x n, any leading dimensions; out may be A when ldo ==
+ * lda) as the product A diag(alpha, ..., alpha): every element is one
+ * multiplication, so +-Inf stays +-Inf (no 0 * x is ever formed). */
+static jg_status dgmm_alpha(jg_ctx *ctx, jg_dtype t, int64_t m, int64_t n, double alpha,
+                            const void *A, int64_t lda, void *out, int64_t ldo)
+{
+    cuda_data *d = DATA(ctx);
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->vec, (size_t)n * jg_dtype_size(t)));
+    CU(ctx, jg_cu_fill((int)t, n, alpha, d->vec.p, d->stream));
+    if (t == JG_F32)
+        CUBLAS(ctx, cublasSdgmm(d->blas, CUBLAS_SIDE_RIGHT, (int)m, (int)n, A, (int)lda,
+                                d->vec.p, 1, out, (int)ldo));
+    else
+        CUBLAS(ctx, cublasDdgmm(d->blas, CUBLAS_SIDE_RIGHT, (int)m, (int)n, A, (int)lda,
+                                d->vec.p, 1, out, (int)ldo));
+    return JG_OK;
+}
+
+/* C := beta C with BLAS's convention that beta = 0 writes zeros (NaN in C
+ * does not survive) and beta = 1 leaves C alone. */
+static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
+{
+    if (beta == 1.0) return JG_OK;
+    if (beta == 0.0) {
+        size_t es = jg_dtype_size(C->dtype);
+        CU(ctx, zero2d(DATA(ctx), C->data, (size_t)C->ld * es, (size_t)C->rows * es,
+                       (size_t)C->cols));
+        return JG_OK;
+    }
+    return ctx->be->scale(ctx, beta, C);
+}
+
 // ---------------------------------------------------------------- level 3
+
+/* Compute type of a float32 product with rounded inputs (ctx->gemm_inputs). */
+static cublasComputeType_t gemm_compute(const jg_ctx *ctx)
+{
+    return ctx->gemm_inputs == JG_GEMM_BF16 ? CUBLAS_COMPUTE_32F_FAST_16BF : CUBLAS_COMPUTE_32F_FAST_TF32;
+}
 
 static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                            const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
@@ -461,9 +587,19 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
     int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
     if (m == 0 || n == 0) return JG_OK;
-    // compute (k = 0 still scales C by beta, as BLAS does)
+    /* k = 0 or alpha = 0: C := beta C, as BLAS defines it (A and B not
+     * read; beta = 0 writes zeros), whatever cuBLAS does with k = 0 */
+    if (k == 0 || alpha == 0.0) return scale_beta(ctx, beta, C);
+    // compute
     cuda_data *d = DATA(ctx);
-    if (A->dtype == JG_F32) {
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        /* TF32 / bf16 inputs, float32 accumulation: the tensor-core compute types */
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasGemmEx(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                 CUDA_R_32F, (int)A->ld, B->data, CUDA_R_32F, (int)B->ld, &b,
+                                 C->data, CUDA_R_32F, (int)C->ld, gemm_compute(ctx),
+                                 CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
         float a = (float)alpha, b = (float)beta;
         CUBLAS(ctx, cublasSgemm(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
                                 (int)A->ld, B->data, (int)B->ld, &b, C->data, (int)C->ld));
@@ -484,7 +620,16 @@ static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *
     cuda_data *d = DATA(ctx);
     /* cuBLAS requires lda >= max(1, n) for NOTRANS and >= max(1, k) for TRANS;
      * a view always satisfies it since ld >= rows */
-    if (A->dtype == JG_F32) {
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        /* no compute type for SYRK: the product op(A) op(A)^T as a GemmEx
+           (both triangles written; the mirror below copies them onto
+           themselves) */
+        float a = (float)alpha, b = (float)beta;
+        cublasOperation_t o1 = op(t), o2 = t ? CUBLAS_OP_N : CUBLAS_OP_T;
+        CUBLAS(ctx, cublasGemmEx(d->blas, o1, o2, (int)n, (int)n, (int)k, &a, A->data, CUDA_R_32F,
+                                 (int)A->ld, A->data, CUDA_R_32F, (int)A->ld, &b, C->data,
+                                 CUDA_R_32F, (int)C->ld, gemm_compute(ctx), CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
         float a = (float)alpha, b = (float)beta;
         CUBLAS(ctx, cublasSsyrk(d->blas, CUBLAS_FILL_MODE_LOWER, op(t), (int)n, (int)k, &a,
                                 A->data, (int)A->ld, &b, C->data, (int)C->ld));
@@ -520,10 +665,34 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
     int64_t m = C->rows, n = C->cols;
     int aliasA = A->data == C->data, aliasB = useB && B->data == C->data;
     if (m == 0 || n == 0) return JG_OK;
-    /* when B is unused, cuBLAS still reads its pointer: pass A again with
-     * beta = 0 (A's aliasing rules then cover B too) */
-    const jg_mat *Bx = useB ? B : A;
-    jg_trans tbx = useB ? tb : ta;
+    cuda_data *d = DATA(ctx);
+    size_t es = jg_dtype_size(C->dtype);
+    /* B unused, A not transposed: a copy (alpha = 1) or A diag(alpha), never
+     * geam, which would be handed a B to multiply by 0 (0 * Inf = NaN) */
+    if (!useB && !ta) {
+        if (alpha == 1.0) {
+            if (aliasA && A->ld == C->ld) return JG_OK;
+            if (!aliasA) {
+                CU(ctx, copy2d(d, C->data, (size_t)C->ld * es, A->data, (size_t)A->ld * es,
+                               (size_t)m * es, (size_t)n, cudaMemcpyDeviceToDevice));
+                return JG_OK;
+            }
+        } else if (!aliasA || A->ld == C->ld) {
+            return dgmm_alpha(ctx, C->dtype, m, n, alpha, A->data, A->ld, C->data, C->ld);
+        }
+    }
+    /* B unused, A transposed: cuBLAS still takes a B, and nothing says it
+     * skips 0 * B, so B is a zeroed scratch matrix (0 * 0 = 0; this path
+     * is rare: the toolkit transposes with beta != 0) */
+    jg_mat Z = *C;
+    if (!useB && ta) {
+        JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch2, (size_t)m * (size_t)n * es));
+        CU(ctx, cudaMemsetAsync(d->scratch2.p, 0, (size_t)m * (size_t)n * es, d->stream));
+        Z.data = d->scratch2.p;
+        Z.ld = m;
+    }
+    const jg_mat *Bx = useB ? B : &Z;
+    jg_trans tbx = useB ? tb : JG_NOTRANS;
     double betax = useB ? beta : 0.0;
     /* cuBLAS's in-place mode requires, for C == A (or B), ldc == lda (ldb)
      * and that operand not transposed; the transposed case was refused
@@ -532,13 +701,14 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
     if (direct)
         return geam_call(ctx, C->dtype, op(ta), op(tbx), (int)m, (int)n, alpha, A->data,
                          (int)A->ld, betax, Bx->data, (int)Bx->ld, C->data, (int)C->ld);
-    cuda_data *d = DATA(ctx);
-    size_t es = jg_dtype_size(C->dtype);
     JG_CHECK(ctx, dbuf_grow(ctx, &d->scratch, (size_t)m * (size_t)n * es));
-    JG_CHECK(ctx, geam_call(ctx, C->dtype, op(ta), op(tbx), (int)m, (int)n, alpha, A->data,
-                            (int)A->ld, betax, Bx->data, (int)Bx->ld, d->scratch.p, (int)m));
-    CU(ctx, cudaMemcpy2DAsync(C->data, (size_t)C->ld * es, d->scratch.p, (size_t)m * es,
-                              (size_t)m * es, (size_t)n, cudaMemcpyDeviceToDevice, d->stream));
+    if (!useB && !ta)
+        JG_CHECK(ctx, dgmm_alpha(ctx, C->dtype, m, n, alpha, A->data, A->ld, d->scratch.p, m));
+    else
+        JG_CHECK(ctx, geam_call(ctx, C->dtype, op(ta), op(tbx), (int)m, (int)n, alpha, A->data,
+                                (int)A->ld, betax, Bx->data, (int)Bx->ld, d->scratch.p, (int)m));
+    CU(ctx, copy2d(d, C->data, (size_t)C->ld * es, d->scratch.p, (size_t)m * es, (size_t)m * es,
+                   (size_t)n, cudaMemcpyDeviceToDevice));
     return JG_OK;
 }
 
@@ -559,9 +729,9 @@ static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
     JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     if (A->ld == A->rows || A->cols == 1) return scal(ctx, A->dtype, A->rows * A->cols, alpha, A->data);
-    /* strided: in-place geam (C = A, ldc = lda, no transpose) in one call */
-    return geam_call(ctx, A->dtype, CUBLAS_OP_N, CUBLAS_OP_N, (int)A->rows, (int)A->cols, alpha,
-                     A->data, (int)A->ld, 0.0, A->data, (int)A->ld, A->data, (int)A->ld);
+    /* strided: in place as A diag(alpha) in one call (not geam with a
+     * beta = 0 operand, which could turn Inf into NaN) */
+    return dgmm_alpha(ctx, A->dtype, A->rows, A->cols, alpha, A->data, A->ld, A->data, A->ld);
 }
 
 static jg_status cuda_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
@@ -619,9 +789,8 @@ static jg_status compacted(jg_ctx *ctx, dbuf *b, const jg_mat *A, const void **o
     cuda_data *d = DATA(ctx);
     size_t es = jg_dtype_size(A->dtype);
     JG_CHECK(ctx, dbuf_grow(ctx, b, (size_t)A->rows * (size_t)A->cols * es));
-    CU(ctx, cudaMemcpy2DAsync(b->p, (size_t)A->rows * es, A->data, (size_t)A->ld * es,
-                              (size_t)A->rows * es, (size_t)A->cols, cudaMemcpyDeviceToDevice,
-                              d->stream));
+    CU(ctx, copy2d(d, b->p, (size_t)A->rows * es, A->data, (size_t)A->ld * es,
+                   (size_t)A->rows * es, (size_t)A->cols, cudaMemcpyDeviceToDevice));
     *out = b->p;
     return JG_OK;
 }
@@ -688,46 +857,66 @@ static jg_status cuda_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 
 // ---------------------------------------------------------------- eigen
 
+jg_status jg_cuda_syevd_status(jg_ctx *ctx, int info, jg_dtype t)
+{
+    if (info < 0)
+        return jg_error(ctx, JG_ERR_BACKEND, "cusolverDnXsyevd (%s): argument %d invalid",
+                        jg_dtype_name(t), -info);
+    if (info > 0)
+        return jg_error(ctx, JG_ERR_NUMERICAL,
+                        "cusolverDnXsyevd (%s) failed to converge (info=%d); input may contain "
+                        "NaN/Inf",
+                        jg_dtype_name(t), info);
+    return JG_OK;
+}
+
+/* The 64-bit generic API (int64_t n and lda, size_t workspaces on the
+ * device and the host), so that neither n * lda > 2^31 nor a workspace
+ * over 2^31 elements overflows. */
 static jg_status cuda_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 {
     JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
-    int n = (int)A->rows, lda = (int)A->ld, lwork = 0, info = 0;
+    const int64_t n = A->rows, lda = A->ld;
     if (n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
-    size_t es = jg_dtype_size(A->dtype);
+    const size_t es = jg_dtype_size(A->dtype);
+    const cudaDataType dt = A->dtype == JG_F32 ? CUDA_R_32F : CUDA_R_64F;
     const cusolverEigMode_t jobz = CUSOLVER_EIG_MODE_VECTOR;
     const cublasFillMode_t uplo = CUBLAS_FILL_MODE_LOWER;
     // query workspace
+    size_t dev_bytes = 0, host_bytes = 0;
+    int info = 0;
     JG_CHECK(ctx, dbuf_grow(ctx, &d->w, (size_t)n * es));
-    if (A->dtype == JG_F32)
-        CUSOLVER(ctx, cusolverDnSsyevd_bufferSize(d->solver, jobz, uplo, n, A->data, lda, d->w.p,
-                                                  &lwork));
-    else
-        CUSOLVER(ctx, cusolverDnDsyevd_bufferSize(d->solver, jobz, uplo, n, A->data, lda, d->w.p,
-                                                  &lwork));
-    if (lwork < 1) lwork = 1;
+    CUSOLVER(ctx, cusolverDnXsyevd_bufferSize(d->solver, d->params, jobz, uplo, n, dt, A->data,
+                                              lda, dt, d->w.p, dt, &dev_bytes, &host_bytes));
+    /* a size near SIZE_MAX is an overflowed (negative) answer, not memory to ask for */
+    if (dev_bytes > SIZE_MAX / 4 || host_bytes > SIZE_MAX / 4)
+        return jg_error(ctx, JG_ERR_BACKEND,
+                        "cusolverDnXsyevd_bufferSize (n=%lld): impossible workspace %zu bytes "
+                        "(device), %zu (host)",
+                        (long long)n, dev_bytes, host_bytes);
     // allocate (owned by the context, reused)
-    JG_CHECK(ctx, dbuf_grow(ctx, &d->work, (size_t)lwork * es));
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->work, dev_bytes ? dev_bytes : 1));
+    JG_CHECK(ctx, host_buf_grow(ctx, &d->hwork, &d->hwork_bytes, host_bytes ? host_bytes : 1));
     JG_CHECK(ctx, host_grow(ctx, (size_t)n * es));
     // compute
-    if (A->dtype == JG_F32)
-        CUSOLVER(ctx, cusolverDnSsyevd(d->solver, jobz, uplo, n, A->data, lda, d->w.p, d->work.p,
-                                       lwork, (int *)d->info.p));
-    else
-        CUSOLVER(ctx, cusolverDnDsyevd(d->solver, jobz, uplo, n, A->data, lda, d->w.p, d->work.p,
-                                       lwork, (int *)d->info.p));
+    CUSOLVER(ctx, cusolverDnXsyevd(d->solver, d->params, jobz, uplo, n, dt, A->data, lda, dt,
+                                   d->w.p, dt, d->work.p, dev_bytes, d->hwork, host_bytes,
+                                   (int *)d->info.p));
     CU(ctx, cudaMemcpyAsync(&info, d->info.p, sizeof(int), cudaMemcpyDeviceToHost, d->stream));
     CU(ctx, cudaMemcpyAsync(d->host, d->w.p, (size_t)n * es, cudaMemcpyDeviceToHost, d->stream));
     CU(ctx, cudaStreamSynchronize(d->stream));
     // map status
-    if (info < 0)
-        return jg_error(ctx, JG_ERR_BACKEND, "cusolverDn%csyevd: argument %d invalid",
-                        A->dtype == JG_F32 ? 'S' : 'D', -info);
-    if (info > 0)
-        return jg_error(ctx, JG_ERR_NUMERICAL,
-                        "cusolverDn%csyevd failed to converge (info=%d); input may contain NaN/Inf",
-                        A->dtype == JG_F32 ? 'S' : 'D', info);
-    for (int i = 0; i < n; i++) w[i] = host_at(d, A->dtype, i);
+    JG_CHECK(ctx, jg_cuda_syevd_status(ctx, info, A->dtype));
+    /* NaN/Inf in the lower triangle need not stop the solver: non-finite
+     * eigenvalues are the same failure as no convergence */
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(host_at(d, A->dtype, i)))
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "cusolverDnXsyevd (%s): eigenvalue %lld is %g; input may contain "
+                            "NaN/Inf",
+                            jg_dtype_name(A->dtype), (long long)i, host_at(d, A->dtype, i));
+    for (int64_t i = 0; i < n; i++) w[i] = host_at(d, A->dtype, i);
     return JG_OK;
 }
 

@@ -58,6 +58,14 @@ __global__ void k_any_nonfinite(int64_t rows, int64_t cols, const T *A, int64_t 
     if (__any_sync(0xffffffffu, bad) && (threadIdx.x & 31) == 0) *flag = 1;
 }
 
+template <typename T>
+__global__ void k_fill(int64_t len, T value, T *x)
+{
+    for (int64_t i = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; i < len;
+         i += (int64_t)gridDim.x * blockDim.x)
+        x[i] = value;
+}
+
 template <typename S, typename D>
 __global__ void k_convert(int64_t rows, int64_t cols, const S *src, int64_t lds, D *dst,
                           int64_t ldd)
@@ -89,6 +97,18 @@ extern "C" cudaError_t jg_cu_add_diag(int dtype, int64_t n, double alpha, void *
         k_add_diag<float><<<(unsigned)blocks, 256, 0, s>>>(n, (float)alpha, (float *)A, ld);
     else
         k_add_diag<double><<<(unsigned)blocks, 256, 0, s>>>(n, alpha, (double *)A, ld);
+    return cudaGetLastError();
+}
+
+extern "C" cudaError_t jg_cu_fill(int dtype, int64_t len, double value, void *x, cudaStream_t s)
+{
+    if (len <= 0) return cudaSuccess;
+    int64_t blocks = (len + 255) / 256;
+    if (blocks > 4096) blocks = 4096;
+    if (dtype == 0)
+        k_fill<float><<<(unsigned)blocks, 256, 0, s>>>(len, (float)value, (float *)x);
+    else
+        k_fill<double><<<(unsigned)blocks, 256, 0, s>>>(len, value, (double *)x);
     return cudaGetLastError();
 }
 

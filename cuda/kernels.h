@@ -29,6 +29,8 @@ cudaError_t jg_cu_mirror_lower(int dtype, int64_t n, void *A, int64_t ld, cudaSt
  * must be zeroed by the caller beforehand. */
 cudaError_t jg_cu_any_nonfinite(int dtype, int64_t rows, int64_t cols, const void *A,
                                 int64_t ld, int *flag, cudaStream_t s);
+/* x[0..len-1] := value (a device vector) */
+cudaError_t jg_cu_fill(int dtype, int64_t len, double value, void *x, cudaStream_t s);
 /* dst := src converted between float and double (round to nearest) */
 cudaError_t jg_cu_convert(int64_t rows, int64_t cols, int src_dtype, const void *src,
                           int64_t lds, int dst_dtype, void *dst, int64_t ldd, cudaStream_t s);

@@ -19,10 +19,10 @@ jg_status jg_gsrc_open(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts 
     g->host = JG_MAT_EMPTY;
     if (cfg->input) {
         JG_CHECK(ctx, jg_npy_load(ctx, cfg->input, 0, &g->a));
-        if (g->a.ndim != 3) {
+        jg_status cs = jg_npy_check_stream(ctx, cfg->input, &g->a, 0);
+        if (cs < 0) {
             jg_array_free(ctx, &g->a);
-            return jg_error(ctx, JG_ERR_INPUT, "%s: %d-D array, want a T x m x n gradient stream",
-                            cfg->input, g->a.ndim);
+            return jg_trace(ctx, cs, __FILE__, __LINE__);
         }
         g->m = g->a.shape[1];
         g->n = g->a.shape[2];

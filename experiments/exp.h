@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "approx/jorge.h"
 #include "experiments/csv.h"
 #include "src/mat.h"
 
@@ -29,6 +30,8 @@ typedef struct {
     int64_t steps;      /* > 0: override the number of steps              */
     int64_t dim;        /* > 0: override m (generated streams)            */
     int progress;       /* print a progress line to stderr                */
+    jg_eps_mode eps_mode; /* the experiments' eps values: absolute, or
+                             multiples of ||G_1||_F^2/dim (approx/jorge.h) */
 } jg_exp_cfg;
 
 typedef struct {

@@ -30,12 +30,12 @@ static void src_params(char *buf, size_t len, const jg_exp_cfg *cfg, const jg_gs
                        const char *extra)
 {
     if (cfg->input)
-        snprintf(buf, len, "input=%s m=%lld n=%lld T=%lld %s", cfg->input, (long long)g->m,
-                 (long long)g->n, (long long)g->T, extra);
+        snprintf(buf, len, "input=%s m=%lld n=%lld T=%lld eps_mode=%s %s", cfg->input, (long long)g->m,
+                 (long long)g->n, (long long)g->T, jg_eps_mode_name(cfg->eps_mode), extra);
     else
-        snprintf(buf, len, "stream=%s kappa=%g m=%lld n=%lld T=%lld drift=%g nu=%g %s",
+        snprintf(buf, len, "stream=%s kappa=%g m=%lld n=%lld T=%lld drift=%g nu=%g eps_mode=%s %s",
                  jg_spectrum_name(g->so.spec.kind), g->so.spec.kappa, (long long)g->m,
-                 (long long)g->n, (long long)g->T, g->so.drift, g->so.nu, extra);
+                 (long long)g->n, (long long)g->T, g->so.drift, g->so.nu, jg_eps_mode_name(cfg->eps_mode), extra);
 }
 
 /* N := beta N + (1 - beta) G G^T (side LEFT) or G^T G (RIGHT), f64. */
@@ -90,6 +90,7 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 for (int ii = 0; ii < 2; ii++) {
                     jg_jorge_opts o;
                     jg_exp_jorge_opts(&o);
+                    o.eps_mode = cfg->eps_mode;
                     o.dtype = dts[id];
                     o.beta2 = betas[ib];
                     o.order = k;
@@ -153,6 +154,7 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                 for (int ib = 0; ib < 3; ib++) {
                     jg_jorge_opts o;
                     jg_exp_jorge_opts(&o);
+                    o.eps_mode = cfg->eps_mode;
                     o.eps = epss[ie];
                     o.init = inits[ii];
                     o.safeguard = norms[is];
@@ -231,6 +233,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                 for (int iK = 0; iK < 3; iK++) {
                     jg_jorge_opts o;
                     jg_exp_jorge_opts(&o);
+                    o.eps_mode = cfg->eps_mode;
                     o.dtype = dts[id];
                     o.variant = vars[iv];
                     o.reanchor = Ks[iK];
@@ -344,6 +347,7 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
             for (int ii = 0; ii < 2; ii++) {
                 jg_jorge_opts o;
                 jg_exp_jorge_opts(&o);
+                    o.eps_mode = cfg->eps_mode;
                 o.beta2 = betas[ib];
                 o.order = k;
                 o.eps = eps;
@@ -359,6 +363,10 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     if (st < 0) goto fail;
                     st = jg_jorge_update(ctx, JR, &G, NULL);
                     if (st < 0) goto fail;
+                    if (t == 1) { /* L_0 = eps I with the eps Jorge resolved (relative mode) */
+                        JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JL), &NL), fail);
+                        JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JR), &NR), fail);
+                    }
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), fail);
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), fail);
                     if (jg_exp_checkpoint(t, g.T, npts)) {
@@ -413,6 +421,7 @@ done:
 /* ------------------------------------------------------------ the table */
 jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
+jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 
 const jg_experiment jg_experiments[] = {
     {"truncation", "1: series truncation error vs a||X|| and order k (commuting case) "
@@ -427,5 +436,7 @@ const jg_experiment jg_experiments[] = {
                   "f32/f64 under ill-conditioning", 0, exp_stability},
     {"direction", "6: cosine / relative error of Lhat G Rhat vs L^{-1/4} G R^{-1/4}", 1,
      exp_direction},
+    {"regime", "8: where Jorge follows Shampoo: firing rate, 1 - beta_eff and final errors over eps "
+               "(absolute, relative), beta2, order, rule and stream", 1, jg_exp_run_regime},
 };
 const int jg_nexperiments = sizeof jg_experiments / sizeof jg_experiments[0];

@@ -56,7 +56,7 @@ static const key_def keys[NKEYS] = {
     {"eps_mode", KT_CHOICE, 0, 0, "abs|rel", "abs", NULL},
 };
 
-#define MAX_CONFIGS 100000000LL /* in one sweep file */
+#define MAX_CONFIGS JG_SWEEP_MAX_CONFIGS /* in one sweep file (sweep.h) */
 #define MAX_RANGE 1000000LL     /* values in one a..b range */
 
 typedef struct {
@@ -69,6 +69,7 @@ typedef struct {
     int line;
     value *vals[NKEYS];
     int64_t nvals[NKEYS];
+    int64_t cap[NKEYS]; /* allocated length of vals[k] */
     int set_line[NKEYS];
     int64_t nconfigs;
 } section;
@@ -148,10 +149,18 @@ static int parse_ll(const char *s, long long *out)
 static jg_status push_value(parser *p, section *S, int k, value v)
 {
     int64_t n = S->nvals[k];
-    value *nv = realloc(S->vals[k], (size_t)(n + 1) * sizeof *nv);
-    if (nv == NULL) return perr(p, "out of memory");
-    nv[n] = v;
-    S->vals[k] = nv;
+    if (n >= MAX_CONFIGS)
+        return perr(p, "%s: more than %lld values (the most configurations a sweep may have)", keys[k].name,
+                    MAX_CONFIGS);
+    if (n == S->cap[k]) {
+        // grow geometrically: a range of a million values is a million pushes
+        int64_t cap = S->cap[k] ? 2 * S->cap[k] : 8;
+        value *nv = realloc(S->vals[k], (size_t)cap * sizeof *nv);
+        if (nv == NULL) return perr(p, "out of memory");
+        S->vals[k] = nv;
+        S->cap[k] = cap;
+    }
+    S->vals[k][n] = v;
     S->nvals[k] = n + 1;
     return JG_OK;
 }
@@ -209,11 +218,14 @@ static jg_status parse_item(parser *p, section *S, int k, char *item)
 
 static jg_status parse_list(parser *p, section *S, int k, char *list)
 {
-    char *save = NULL;
-    // an empty list or a trailing comma is an empty value
-    if (!*list || list[strlen(list) - 1] == ',') return perr(p, "%s: empty value in the list", keys[k].name);
-    for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+    // items between commas; an empty one ("0.9,,0.99", a leading or trailing comma) is an error
+    for (char *tok = list;;) {
+        char *comma = strchr(tok, ',');
+        if (comma) *comma = '\0';
         JG_CHECK(NULL, parse_item(p, S, k, trim(tok)));
+        if (!comma) break;
+        tok = comma + 1;
+    }
     return JG_OK;
 }
 
@@ -442,6 +454,21 @@ double jg_sweep_cost(const jg_sweep *s, int64_t c)
     double dim = cf.v[K_SIDE].i ? n : m, other = cf.v[K_SIDE].i ? m : n;
     double T = (double)cf.v[K_STEPS].i, meas = floor(T / (double)cf.v[K_EVERY].i) + 1;
     return T * dim * dim * (dim + other) + meas * 30.0 * dim * dim * dim;
+}
+
+double jg_sweep_mem(const jg_sweep *s)
+{
+    double best = 0;
+    for (int e = 0; e < s->nsec; e++) {
+        const section *S = &s->sec[e];
+        double m = 0, n = 0;
+        for (int64_t i = 0; i < S->nvals[K_M]; i++) m = fmax(m, (double)S->vals[K_M][i].i);
+        for (int64_t i = 0; i < S->nvals[K_N]; i++) n = fmax(n, (double)S->vals[K_N][i].i);
+        if (n == 0) n = floor((m + 1) / 2);
+        double d = fmax(m, n);
+        best = fmax(best, 8.0 * (16.0 * d * d + 8.0 * m * n));
+    }
+    return best;
 }
 
 const char *jg_sweep_header(void)

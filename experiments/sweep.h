@@ -43,6 +43,15 @@ int64_t jg_sweep_first(const jg_sweep *s, int e);
  * together).  Used to hand out the longest configurations first. */
 double jg_sweep_cost(const jg_sweep *s, int64_t c);
 
+/* Bytes the largest configuration needs (its tracker, Jorge's state, the
+ * exact roots: about 16 dim x dim float64 matrices), for a memory check
+ * before running. */
+double jg_sweep_mem(const jg_sweep *s);
+
+/* Most configurations one sweep file may expand to (also bounds rank 0's
+ * bookkeeping: about 64 bytes a configuration). */
+#define JG_SWEEP_MAX_CONFIGS 1000000LL
+
 /* The CSV header shared by every experiment's file. */
 const char *jg_sweep_header(void);
 const char *jg_sweep_failures_header(void);

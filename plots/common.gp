@@ -22,3 +22,14 @@ set format y "10^{%L}"
 # out_term(fmt): switch to PNG or PDF output named out.fmt
 out_png = "set term pngcairo size 1400,1000 font ',11' enhanced; set output out.'.png'"
 out_pdf = "set term pdfcairo size 14in,10in font ',11' enhanced; set output out.'.pdf'"
+out_png_wide = "set term pngcairo size 2000,1150 font ',11' enhanced; set output out.'.png'"
+out_pdf_wide = "set term pdfcairo size 20in,11.5in font ',11' enhanced; set output out.'.pdf'"
+# check_columns: before any output is opened, every column named in `need`
+# must be in the CSV's header row; otherwise a one-line message naming the
+# file and the column, and exit status 2 (no image is written)
+check_columns = 'hdr_ = ",".system("sed -n \"/^[^#]/{s/\\r$//;p;q}\" \"".data."\"").","; \
+  do for [c_ in need] { if (strstrt(hdr_, ",".c_.",") == 0) { print sprintf("%s: %s: no column \"%s\" (a CSV with the columns of the matching jorge command is needed)", ARG0, data, c_); exit status 2 } }'
+# rows(file, key, value): the CSV's header and its rows whose column `key`
+# equals `value` (through awk), so that lines connect although the rows of
+# several sides or runs interleave; use as  plot rows(data, "side", "left") using ...
+rows(f, k, v) = sprintf("< awk -F, -v k='%s' -v v='%s' '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == k) c = i; print; h = 1; next } $c == v' '%s'", k, v, f)

@@ -120,15 +120,20 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
             continue;
         }
         if (!(l + eps > 0.0)) {
-            st = jg_error(ctx, JG_ERR_NUMERICAL,
-                          "invroot_eig: A + eps I is singular (eigenvalue %.1e, eps %.1e); "
-                          "use eps > 0 or the pseudo-inverse", w[i], eps);
+            if (eps == 0.0)
+                st = jg_error(ctx, JG_ERR_NUMERICAL,
+                              "invroot_eig: A is singular (eigenvalue %.17g, no ridge: eps = 0); "
+                              "use eps > 0 or the pseudo-inverse", w[i]);
+            else
+                st = jg_error(ctx, JG_ERR_NUMERICAL,
+                              "invroot_eig: A + eps I is singular (eigenvalue %.17g, eps %.17g); "
+                              "use a larger eps or the pseudo-inverse", w[i], eps);
             goto done;
         }
         f[i] = pow(l + eps, e);
         if (!(f[i] <= fmax_ct)) {
             st = jg_error(ctx, JG_ERR_NUMERICAL,
-                          "invroot_eig: (%.1e + %.1e)^(-1/%d) overflows %s", l, eps, o->p,
+                          "invroot_eig: (%.17g + %.17g)^(-1/%d) overflows %s", l, eps, o->p,
                           jg_dtype_name(ct));
             goto done;
         }

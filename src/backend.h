@@ -64,7 +64,9 @@ typedef struct jg_backend {
     /* Symmetric eigendecomposition (divide and conquer, lower triangle of
      * A read): A := V (orthonormal eigenvectors in columns), w[0..n-1] :=
      * eigenvalues ascending (host doubles).  Workspace is owned by the
-     * context.  JG_ERR_NUMERICAL if the algorithm failed to converge. */
+     * context.  JG_ERR_NUMERICAL if the algorithm failed to converge or
+     * an eigenvalue is not finite (NaN/Inf in the lower triangle); w is
+     * then not written. */
     jg_status (*syevd)(jg_ctx *ctx, jg_mat *A, double *w);
     /* wait for all queued work */
     jg_status (*sync)(jg_ctx *ctx);

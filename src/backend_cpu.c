@@ -23,6 +23,8 @@ typedef struct {
     size_t iwork_bytes;
     void *w;          /* eigenvalues in the matrix precision      */
     size_t w_bytes;
+    float *ra, *rb;   /* GEMM inputs rounded to TF32 / bf16       */
+    size_t ra_bytes, rb_bytes;
 } cpu_data;
 
 // ---------------------------------------------------------------- helpers
@@ -60,6 +62,8 @@ static void cpu_fini(jg_ctx *ctx)
         free(d->work);
         free(d->iwork);
         free(d->w);
+        free(d->ra);
+        free(d->rb);
         free(d);
     }
     ctx->be_data = NULL;
@@ -90,12 +94,37 @@ static jg_status cpu_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 
 // ---------------------------------------------------------------- level 3
 
+/* *out := a float32 operand with its elements rounded to the context's
+ * GEMM input format (ctx->gemm_inputs: TF32 or bf16), copied into the
+ * buffer *buf (grown once, owned by the backend) with ld = rows.  The
+ * product then runs in float32 on the rounded inputs: float32 accumulation
+ * of exact products, as tensor cores do (products of two 8- or 11-bit
+ * significands are exact in float32). */
+static jg_status round_operand(jg_ctx *ctx, const jg_mat *A, float **buf, size_t *have, jg_mat *out)
+{
+    size_t need = (size_t)(A->rows * A->cols) * sizeof(float);
+    JG_CHECK(ctx, grow(ctx, (void **)buf, have, need ? need : sizeof(float)));
+    float (*rnd)(float) = ctx->gemm_inputs == JG_GEMM_BF16 ? jg_round_bf16 : jg_round_tf32;
+    for (int64_t j = 0; j < A->cols; j++)
+        for (int64_t i = 0; i < A->rows; i++) (*buf)[i + j * A->rows] = rnd(F(A)[i + j * A->ld]);
+    *out = (jg_mat){A->rows, A->cols, A->rows > 0 ? A->rows : 1, JG_F32, JG_HOST, *buf, 0};
+    return JG_OK;
+}
+
 static jg_status cpu_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                           const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
 {
     JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
     int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
     if (m == 0 || n == 0) return JG_OK;
+    jg_mat Ar, Br;
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        cpu_data *d = ctx->be_data;
+        JG_CHECK(ctx, round_operand(ctx, A, &d->ra, &d->ra_bytes, &Ar));
+        JG_CHECK(ctx, round_operand(ctx, B, &d->rb, &d->rb_bytes, &Br));
+        A = &Ar;
+        B = &Br;
+    }
     // compute
     if (A->dtype == JG_F32)
         cblas_sgemm(CblasColMajor, tr(ta), tr(tb), (int)m, (int)n, (int)k, (float)alpha,
@@ -130,6 +159,12 @@ static jg_status cpu_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A
     JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
     int64_t n = t ? A->cols : A->rows, k = t ? A->rows : A->cols;
     if (n == 0) return JG_OK;
+    jg_mat Ar;
+    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+        cpu_data *d = ctx->be_data;
+        JG_CHECK(ctx, round_operand(ctx, A, &d->ra, &d->ra_bytes, &Ar));
+        A = &Ar;
+    }
     if (A->dtype == JG_F32)
         cblas_ssyrk(CblasColMajor, CblasLower, tr(t), (int)n, (int)k, (float)alpha, F(A),
                     (int)A->ld, (float)beta, F(C), (int)C->ld);
@@ -307,6 +342,14 @@ static jg_status cpu_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     if (info > 0)
         return jg_error(ctx, JG_ERR_NUMERICAL,
                         "syevd failed to converge (info=%d); input may contain NaN/Inf", (int)info);
+    /* NaN/Inf in the lower triangle need not stop LAPACK (n = 1 copies it
+     * through): a non-finite eigenvalue is the same failure */
+    for (lapack_int i = 0; i < n; i++) {
+        double wi = A->dtype == JG_F32 ? (double)((float *)d->w)[i] : ((double *)d->w)[i];
+        if (!isfinite(wi))
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "syevd: eigenvalue %d is %g; input may contain NaN/Inf", (int)i, wi);
+    }
     for (lapack_int i = 0; i < n; i++)
         w[i] = A->dtype == JG_F32 ? (double)((float *)d->w)[i] : ((double *)d->w)[i];
     return JG_OK;

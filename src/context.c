@@ -1,4 +1,5 @@
 #include "src/context.h"
+#include "src/fileio.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -74,9 +75,21 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 {
     if (ctx == NULL) return s;
     va_list ap;
+    char raw[sizeof ctx->msg];
     va_start(ap, fmt);
-    vsnprintf(ctx->msg, sizeof ctx->msg, fmt, ap);
+    vsnprintf(raw, sizeof raw, fmt, ap);
     va_end(ap);
+    /* one line, whatever a file name holds: control characters escaped */
+    size_t o = 0;
+    for (const unsigned char *p = (const unsigned char *)raw; *p && o + 5 < sizeof ctx->msg; p++) {
+        if (*p == '\n')
+            o += (size_t)snprintf(ctx->msg + o, sizeof ctx->msg - o, "\\n");
+        else if (*p < 0x20 || *p == 0x7f)
+            o += (size_t)snprintf(ctx->msg + o, sizeof ctx->msg - o, "\\x%02x", *p);
+        else
+            ctx->msg[o++] = (char)*p;
+    }
+    ctx->msg[o] = '\0';
     ctx->trace[0] = '\0';
     ctx->last = s;
     return s;
@@ -94,6 +107,7 @@ jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
 }
 
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
+const char *jg_ctx_trace(const jg_ctx *ctx) { return ctx ? ctx->trace : ""; }
 long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
 
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes)
@@ -113,11 +127,21 @@ void jg_ctx_count_free(jg_ctx *ctx, size_t bytes)
  * data 64-byte aligned for BLAS). */
 #define JG_HDR 64
 
+/* Blocks from this size on are first compared with the memory available
+ * (src/fileio.h: jg_mem_available, JG_MEM_LIMIT): a block that cannot fit
+ * is refused (NULL, reported by the caller as out of memory) instead of
+ * being zeroed page by page until the kernel kills the process. */
+#define JG_HOST_CHECK_BYTES ((size_t)16 << 20)
+
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes)
 {
     void *p = NULL;
-    if (bytes > SIZE_MAX - JG_HDR || posix_memalign(&p, JG_HDR, bytes + JG_HDR) != 0)
-        return NULL;
+    if (bytes > SIZE_MAX - JG_HDR) return NULL;
+    if (bytes >= JG_HOST_CHECK_BYTES) {
+        double avail;
+        if (jg_mem_available(NULL, &avail, NULL, 0) == JG_OK && (double)bytes > avail) return NULL;
+    }
+    if (posix_memalign(&p, JG_HDR, bytes + JG_HDR) != 0) return NULL;
     memset(p, 0, bytes + JG_HDR);
     *(size_t *)p = bytes;
     jg_ctx_count_alloc(ctx, bytes);

@@ -3,8 +3,12 @@
  * allocations so that a leak check is one assertion at the end of a test.
  *
  *   jg_ctx *ctx;
- *   JG_CHECK(NULL, jg_ctx_create(&ctx, "cpu"));
- *   ... work ...
+ *   char err[256];
+ *   if (jg_ctx_create(&ctx, "cpu", err, sizeof err) < 0) {
+ *       fprintf(stderr, "%s\n", err);
+ *       return 2;
+ *   }
+ *   ... work; on a failure st: jg_ctx_message(ctx), jg_ctx_trace(ctx) ...
  *   assert(jg_ctx_live_allocs(ctx) == 0);
  *   jg_ctx_destroy(&ctx);
  */
@@ -16,6 +20,29 @@
 #include "src/backend.h"
 #include "src/status.h"
 
+/* Operations counted by the counting front end (jg_ctx_set_counting). */
+typedef enum {
+    JG_OP_GEMM = 0, /* 2 m n k flops                                        */
+    JG_OP_SYRK,     /* n (n + 1) k flops (one triangle, as BLAS does)       */
+    JG_OP_SYEVD,    /* 9 n^3 flops by convention (divide and conquer with
+                       vectors: tridiagonal reduction 4/3 n^3, back
+                       transformation and merges; Golub & Van Loan 8.3)    */
+    JG_OP_LEVEL1,   /* geam, scale, identity, add_diag, scale_cols, dot,
+                       nrm_fro, all_finite: m n flops each                 */
+    JG_OP_N
+} jg_op;
+
+typedef struct {
+    long calls[JG_OP_N];
+    double flops[JG_OP_N];
+} jg_op_counts;
+
+/* Inputs of GEMM-like products (gemm, syrk) in float32: as stored, or
+ * rounded (to nearest even) to TF32 (10 fraction bits) or bf16 (7) with
+ * float32 accumulation, which is what tensor cores do.  float64 products
+ * are never rounded.  CPU: emulated; CUDA: cublasGemmEx compute types. */
+typedef enum { JG_GEMM_NATIVE = 0, JG_GEMM_TF32 = 1, JG_GEMM_BF16 = 2 } jg_gemm_inputs;
+
 struct jg_ctx {
     const jg_backend *be;
     void *be_data;       /* backend handles, stream, workspace      */
@@ -25,6 +52,12 @@ struct jg_ctx {
     jg_status last;      /* status of the last recorded failure      */
     char msg[1024];      /* one-line message of the last failure     */
     char trace[1024];    /* "file:line <- file:line ..."             */
+    /* counting front end (jg_ctx_set_counting): be points at counted,
+       which forwards every call to be_real and adds to counts */
+    const jg_backend *be_real;
+    jg_backend counted;
+    jg_op_counts counts;
+    jg_gemm_inputs gemm_inputs; /* see jg_gemm_inputs (default NATIVE)  */
 };
 
 /* Create a context on the named backend ("cpu" or "cuda").
@@ -46,6 +79,10 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line);
 /* Message of the last failure ("" if none). */
 const char *jg_ctx_message(const jg_ctx *ctx);
+/* Traceback of the last failure: the file:line of each JG_CHECK it went
+ * through, innermost first ("a.c:10 <- b.c:20"; "" if none).  The command
+ * line prints it when the environment has JORGE_TRACE=1. */
+const char *jg_ctx_trace(const jg_ctx *ctx);
 long jg_ctx_live_allocs(const jg_ctx *ctx);
 
 /* Host memory counted in the context (zeroed, 64-byte aligned). */
@@ -54,6 +91,26 @@ void jg_host_free(jg_ctx *ctx, void *p);
 /* Called by backends to count their own allocations */
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes);
 void jg_ctx_count_free(jg_ctx *ctx, size_t bytes);
+
+/* Counting: on = 1 routes every backend call through a front end that
+ * forwards it and adds its calls and flops to ctx->counts (call sites keep
+ * writing ctx->be->gemm(...)); on = 0 restores the backend.  Idempotent. */
+void jg_ctx_set_counting(jg_ctx *ctx, int on);
+void jg_ctx_counts_reset(jg_ctx *ctx);
+/* *out := counts since the last reset. */
+void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out);
+/* Sum of the flops of every counted operation. */
+double jg_op_counts_flops(const jg_op_counts *c);
+/* "gemm", "syrk", "syevd", "level1". */
+const char *jg_op_name(jg_op op);
+/* Rounding of float32 GEMM inputs (see jg_gemm_inputs). */
+void jg_ctx_set_gemm_inputs(jg_ctx *ctx, jg_gemm_inputs in);
+/* "native" / "tf32" / "bf16"; parse returns JG_ERR_ARG on other names. */
+const char *jg_gemm_inputs_name(jg_gemm_inputs in);
+jg_status jg_gemm_inputs_parse(const char *s, jg_gemm_inputs *out);
+/* Round one float to TF32 / bf16 (to nearest even, NaN/Inf kept). */
+float jg_round_tf32(float x);
+float jg_round_bf16(float x);
 
 /* Propagate a failure (negative status) to the caller, recording where.
  * Positive (suspect) statuses pass through unchanged. */

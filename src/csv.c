@@ -9,78 +9,56 @@
 #include <unistd.h>
 
 #include "src/context.h"
+#include "src/fileio.h"
 #include "src/jg_config.h"
 
 jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f)
 {
+    jg_outfile o;
     *tmp = NULL;
     *f = NULL;
-    const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path + 1) : 0;
-    size_t len = strlen(path) + 16;
-    char *t = malloc(len);
-    if (t == NULL) return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
-    snprintf(t, len, "%.*s.%s.tmpXXXXXX", (int)dlen, path, slash ? slash + 1 : path);
-    int fd = mkstemp(t);
-    if (fd < 0) {
-        int e = errno;
-        free(t);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot create: %s", path, strerror(e));
-    }
-    /* mkstemp creates 0600; a data file is readable like any other (0644,
-       as the .npy writer does) */
-    (void)fchmod(fd, 0644);
-    FILE *fp = fdopen(fd, "wb");
-    if (fp == NULL) {
-        int e = errno;
-        close(fd);
-        unlink(t);
-        free(t);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(e));
-    }
-    *tmp = t;
-    *f = fp;
+    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
+    *tmp = o.tmp;
+    *f = o.f;
+    o.tmp = NULL;
+    o.f = NULL;
+    free(o.path);
+    free(o.target);
     return JG_OK;
 }
 
 void jg_atomic_abort(char *tmp, FILE *f)
 {
-    if (f) fclose(f);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    jg_outfile o = JG_OUTFILE_EMPTY;
+    o.tmp = tmp;
+    o.f = f;
+    jg_outfile_abort(&o);
 }
 
 jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f)
 {
-    int bad = ferror(f) || fflush(f) != 0 || fsync(fileno(f)) != 0;
-    int e = errno;
-    bad |= fclose(f) != 0;
-    if (!bad && rename(tmp, path) != 0) {
-        e = errno;
-        bad = 1;
+    jg_outfile o = JG_OUTFILE_EMPTY;
+    o.tmp = tmp;
+    o.f = f;
+    o.path = strdup(path);
+    o.target = jg_out_target(path);
+    if (o.path == NULL || o.target == NULL) {
+        jg_outfile_abort(&o);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot resolve the path", path);
     }
-    if (bad) {
-        unlink(tmp);
-        free(tmp);
-        return jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", path, strerror(e));
-    }
-    free(tmp);
-    return JG_OK;
+    return jg_outfile_commit(ctx, &o);
 }
 
 jg_status jg_csv_open(jg_ctx *ctx, jg_csv *csv, const char *path)
 {
+    jg_outfile o;
     memset(csv, 0, sizeof *csv);
-    csv->path = strdup(path);
-    if (csv->path == NULL) return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
-    jg_status st = jg_atomic_open(ctx, path, &csv->tmp, &csv->f);
-    if (st < 0) {
-        free(csv->path);
-        csv->path = NULL;
-    }
-    return st;
+    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
+    csv->f = o.f;
+    csv->path = o.path;
+    csv->tmp = o.tmp;
+    csv->target = o.target;
+    return JG_OK;
 }
 
 void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char **argv)
@@ -113,7 +91,7 @@ void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
 jg_status jg_csv_header(jg_ctx *ctx, jg_csv *csv, const char *header)
 {
     if (fprintf(csv->f, "%s\n", header) < 0)
-        return jg_error(ctx, JG_ERR_IO, "%s: write failed", csv->path);
+        return jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", csv->path, strerror(errno));
     return JG_OK;
 }
 
@@ -124,20 +102,44 @@ jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
     int r = vfprintf(csv->f, fmt, ap);
     va_end(ap);
     if (r < 0 || fputc('\n', csv->f) == EOF)
-        return jg_error(ctx, JG_ERR_IO, "%s: write failed", csv->path);
+        return jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", csv->path, strerror(errno));
     return JG_OK;
+}
+
+static jg_outfile as_outfile(jg_csv *csv)
+{
+    jg_outfile o = {csv->path, csv->target, csv->tmp, NULL, csv->f};
+    memset(csv, 0, sizeof *csv);
+    return o;
+}
+
+jg_status jg_csv_commit_group(jg_ctx *ctx, jg_csv *csv, int n)
+{
+    jg_outfile *o = calloc((size_t)(n > 0 ? n : 1), sizeof *o);
+    if (o == NULL) {
+        for (int i = 0; i < n; i++) jg_csv_close(NULL, &csv[i], 0);
+        return jg_error(ctx, JG_ERR_NOMEM, "out of memory committing %d files", n);
+    }
+    for (int i = 0; i < n; i++) o[i] = as_outfile(&csv[i]);
+    jg_status st = jg_outfile_commit_group(ctx, o, n);
+    free(o);
+    return st;
 }
 
 jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit)
 {
     jg_status st = JG_OK;
-    if (csv->f) {
-        if (commit)
-            st = jg_atomic_commit(ctx, csv->path, csv->tmp, csv->f);
-        else
-            jg_atomic_abort(csv->tmp, csv->f);
+    if (csv->f == NULL) {
+        free(csv->path);
+        free(csv->tmp);
+        free(csv->target);
+        memset(csv, 0, sizeof *csv);
+        return st;
     }
-    free(csv->path);
-    memset(csv, 0, sizeof *csv);
+    jg_outfile o = as_outfile(csv);
+    if (commit)
+        st = jg_outfile_commit(ctx, &o);
+    else
+        jg_outfile_abort(&o);
     return st;
 }

@@ -21,6 +21,7 @@ typedef struct {
     FILE *f;
     char *path;
     char *tmp;
+    char *target; /* path with symbolic links followed (src/fileio.h) */
 } jg_csv;
 
 /* Open a temporary file beside path.  JG_ERR_IO with "PATH: reason". */
@@ -37,16 +38,21 @@ void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
 jg_status jg_csv_header(jg_ctx *ctx, jg_csv *csv, const char *header);
 jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Commit n files together (src/fileio.h: jg_outfile_commit_group): all
+ * targets replaced or none.  Every csv is closed on return. */
+jg_status jg_csv_commit_group(jg_ctx *ctx, jg_csv *csv, int n);
 /* Finish: commit (flush, fsync, rename) or discard.  Returns JG_ERR_IO when
  * committing fails (then nothing is left at PATH).  Safe on a closed csv. */
 jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit);
 static inline jg_status jg_csv_commit(jg_ctx *ctx, jg_csv *csv) { return jg_csv_close(ctx, csv, 1); }
 static inline void jg_csv_abort(jg_csv *csv) { jg_csv_close(NULL, csv, 0); }
 
-/* Create the temporary name "DIR/.NAME.tmpXXXXXX" for path and open it.
- * Shared with the .npy writer. */
+/* Create the temporary name "DIR/.NAME.tmpXXXXXX" beside path's target
+ * and open it (src/fileio.h: jg_outfile, the one atomic writer; these
+ * three keep the older interface). */
 jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f);
-/* fflush + fsync + fclose + rename(tmp, path), or unlink on failure. */
+/* fflush + fsync + fclose + rename(tmp, target) + fsync of the directory,
+ * or unlink on failure. */
 jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f);
 void jg_atomic_abort(char *tmp, FILE *f);
 

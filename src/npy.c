@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "src/context.h"
+#include "src/fileio.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "npy.c assumes a little-endian host ('<f4'/'<f8' are read as stored)"
@@ -389,7 +390,9 @@ static jg_status parse_dict(jg_ctx *ctx, const char *name, const unsigned char *
                         "%s: 0-D array (a scalar) is not supported: need 1-D, 2-D or 3-D", name);
     if (ndim_total > 3)
         return jg_error(ctx, JG_ERR_FORMAT,
-                        "%s: %d-D array is not supported: need 1-D, 2-D or 3-D", name, ndim_total);
+                        "%s: %d-D array is not supported: need 1-D, 2-D or 3-D (a convolution "
+                        "gradient T x out x in x kh x kw: reshape it to T x out x (in*kh*kw), e.g. "
+                        "g.reshape(g.shape[0], g.shape[1], -1))", name, ndim_total);
     h->ndim = ndim_total;
     return JG_OK;
 }
@@ -599,34 +602,23 @@ static jg_status read_full(jg_ctx *ctx, const char *name, int fd, void *buf, siz
     return JG_OK;
 }
 
-jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_array *out)
+/* Open path (a regular file only: never blocks) and parse its header into
+ * h; *fd stays open on success. */
+static jg_status open_header(jg_ctx *ctx, const char *path, int *fd, npy_header *h, uint64_t *fsize)
 {
     jg_status st = JG_OK;
-    npy_header h;
-    unsigned char *head = NULL, *tmp = NULL;
-    // check arguments
-    if (out == NULL || path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_npy_load: NULL argument");
-    *out = JG_ARRAY_EMPTY;
-    // open
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    unsigned char *head = NULL;
     struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-        goto done;
-    }
-    if (!S_ISREG(sb.st_mode)) {
-        st = jg_error(ctx, JG_ERR_IO, "%s: not a regular file", path);
-        goto done;
-    }
+    JG_CHECK(ctx, jg_input_open(ctx, path, fd, &sb));
     uint64_t size = (uint64_t)sb.st_size;
+    *fsize = size;
     // prefix, then the header
     unsigned char pre[12];
     size_t npre = size < sizeof pre ? (size_t)size : sizeof pre;
-    JG_CHECK_GOTO(ctx, st, read_full(ctx, path, fd, pre, npre), done);
+    JG_CHECK_GOTO(ctx, st, read_full(ctx, path, *fd, pre, npre), done);
     size_t hstart = 0, hlen = 0;
-    memset(&h, 0, sizeof h);
-    JG_CHECK_GOTO(ctx, st, parse_prefix(ctx, path, pre, npre, size, &h, &hstart, &hlen), done);
+    memset(h, 0, sizeof *h);
+    JG_CHECK_GOTO(ctx, st, parse_prefix(ctx, path, pre, npre, size, h, &hstart, &hlen), done);
     head = malloc(hstart + hlen + 1);
     if (head == NULL) {
         st = jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory for the header", path);
@@ -634,8 +626,52 @@ jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_arr
     }
     memcpy(head, pre, npre);
     if (hstart + hlen > npre)
-        JG_CHECK_GOTO(ctx, st, read_full(ctx, path, fd, head + npre, hstart + hlen - npre), done);
-    JG_CHECK_GOTO(ctx, st, parse_header(ctx, path, head, hstart + hlen, size, &h), done);
+        JG_CHECK_GOTO(ctx, st, read_full(ctx, path, *fd, head + npre, hstart + hlen - npre), done);
+    JG_CHECK_GOTO(ctx, st, parse_header(ctx, path, head, hstart + hlen, size, h), done);
+done:
+    free(head);
+    if (st < 0) {
+        close(*fd);
+        *fd = -1;
+    }
+    return st;
+}
+
+jg_status jg_npy_peek(jg_ctx *ctx, const char *path, jg_array *out)
+{
+    npy_header h;
+    uint64_t size;
+    int fd;
+    if (out == NULL || path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_npy_peek: NULL argument");
+    *out = JG_ARRAY_EMPTY;
+    JG_CHECK(ctx, open_header(ctx, path, &fd, &h, &size));
+    close(fd);
+    out->ndim = h.ndim;
+    out->dtype = h.dtype;
+    for (int d = 0; d < 3; d++) out->shape[d] = d < h.ndim ? h.shape[d] : 0;
+    return JG_OK;
+}
+
+jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_array *out)
+{
+    jg_status st = JG_OK;
+    npy_header h;
+    unsigned char *tmp = NULL;
+    uint64_t size;
+    int fd = -1;
+    // check arguments
+    if (out == NULL || path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_npy_load: NULL argument");
+    *out = JG_ARRAY_EMPTY;
+    // open (regular files only) and read the header
+    JG_CHECK(ctx, open_header(ctx, path, &fd, &h, &size));
+    // refuse what cannot fit before allocating it
+    {
+        char what[600], sb[120];
+        snprintf(what, sizeof what, "%s: loading the %s %s array", path, shape_str(sb, sizeof sb, h.ndim, h.shape),
+                 dtype_long(h.dtype));
+        double need = (double)h.data_bytes * (layout_is_direct(&h) ? 1.0 : 2.0);
+        JG_CHECK_GOTO(ctx, st, jg_mem_check(ctx, need, what), done);
+    }
     // data: straight into the array when the layouts agree
     JG_CHECK_GOTO(ctx, st, alloc_array(ctx, path, &h, out), done);
     unsigned char *src = out->data;
@@ -651,7 +687,6 @@ jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_arr
     JG_CHECK_GOTO(ctx, st, read_full(ctx, path, fd, src, (size_t)h.data_bytes), done);
     JG_CHECK_GOTO(ctx, st, decode(ctx, path, &h, src, allow_nonfinite, out), done);
 done:
-    free(head);
     jg_host_free(ctx, tmp);
     close(fd);
     if (st < 0) jg_array_free(ctx, out);
@@ -679,6 +714,31 @@ void jg_array_free(jg_ctx *ctx, jg_array *A)
     if (A == NULL) return;
     jg_host_free(ctx, A->data);
     *A = JG_ARRAY_EMPTY;
+}
+
+jg_status jg_npy_check_stream(jg_ctx *ctx, const char *path, const jg_array *A, int allow_matrix)
+{
+    char sb[120];
+    const char *want = allow_matrix ? "a T x m x n gradient stream or an m x n matrix" : "a T x m x n gradient stream";
+    if (A->ndim != 3 && !(allow_matrix && A->ndim == 2))
+        return jg_error(ctx, JG_ERR_INPUT, "%s: is a %d-D array %s; %s is needed", path, A->ndim,
+                        shape_str(sb, sizeof sb, A->ndim, A->shape), want);
+    for (int d = 0; d < A->ndim; d++)
+        if (A->shape[d] < 1)
+            return jg_error(ctx, JG_ERR_INPUT, "%s: shape %s has %s: %s with T, m, n >= 1 is needed", path,
+                            shape_str(sb, sizeof sb, A->ndim, A->shape),
+                            A->ndim == 3 && d == 0 ? "no gradients (T = 0)" : "an empty dimension", want);
+    if (A->data != NULL) {
+        size_t count = 1, es = jg_dtype_size(A->dtype);
+        for (int d = 0; d < A->ndim; d++) count *= (size_t)A->shape[d];
+        const unsigned char *p = A->data;
+        int nonzero = 0;
+        for (size_t k = 0; k < count && !nonzero; k++)
+            nonzero = es == 4 ? ((const float *)(const void *)p)[k] != 0.0f : ((const double *)(const void *)p)[k] != 0.0;
+        if (!nonzero)
+            return jg_error(ctx, JG_ERR_INPUT, "%s: every gradient is zero: there is nothing to precondition", path);
+    }
+    return JG_OK;
 }
 
 jg_status jg_npy_load_mat(jg_ctx *ctx, const char *path, int square, jg_mat *out)
@@ -744,7 +804,7 @@ static size_t format_header(char *buf, size_t size, jg_dtype t, int fortran, int
 typedef struct {
     jg_ctx *ctx;
     const char *path;
-    int fd;
+    FILE *f;
     unsigned char buf[1 << 16];
     size_t used;
     jg_status st;
@@ -752,15 +812,8 @@ typedef struct {
 
 static void w_flush(writer *w)
 {
-    size_t off = 0;
-    while (w->st == JG_OK && off < w->used) {
-        ssize_t r = write(w->fd, w->buf + off, w->used - off);
-        if (r < 0 && errno == EINTR) continue;
-        if (r < 0)
-            w->st = jg_error(w->ctx, JG_ERR_IO, "%s: write failed: %s", w->path, strerror(errno));
-        else
-            off += (size_t)r;
-    }
+    if (w->st == JG_OK && w->used > 0 && fwrite(w->buf, 1, w->used, w->f) != w->used)
+        w->st = jg_error(w->ctx, JG_ERR_IO, "%s: write failed: %s", w->path, strerror(errno));
     w->used = 0;
 }
 
@@ -778,47 +831,22 @@ static void w_put(writer *w, const void *p, size_t n)
     }
 }
 
-/* Write header + data to path atomically.  ndim/shape describe the file;
- * the data are count matrices shaped like M (ld >= rows), matrix q starting
- * stride bytes after matrix q-1; fortran selects column-major (2-D, 1-D)
- * or C order (3-D). */
-static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int ndim,
-                              const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
+/* Write header + data to f (path for messages).  ndim/shape describe the
+ * file; the data are count matrices shaped like M (ld >= rows), matrix q
+ * starting stride bytes after matrix q-1; fortran selects column-major
+ * (2-D, 1-D) or C order (3-D). */
+static jg_status write_npy(jg_ctx *ctx, FILE *f, const char *path, int fortran, int ndim,
+                           const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
 {
     jg_dtype t = M->dtype;
     char hdr[512];
     size_t hl = format_header(hdr, sizeof hdr, t, fortran, ndim, shape);
     if (hl == 0) return jg_error(ctx, JG_ERR_ARG, "%s: cannot format the header", path);
-    // temporary file next to the target
-    size_t plen = strlen(path);
-    const char *slash = strrchr(path, '/');
-    size_t dlen = slash ? (size_t)(slash - path) + 1 : 0;
-    char *tmpl = malloc(plen + 16);
     writer *w = malloc(sizeof *w);
-    if (tmpl == NULL || w == NULL) {
-        free(tmpl);
-        free(w);
-        return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
-    }
-    memcpy(tmpl, path, dlen);
-    snprintf(tmpl + dlen, plen + 16 - dlen, ".%s.XXXXXX", path + dlen);
-    jg_status st = JG_OK;
-    int fd = mkstemp(tmpl);
-    if (fd < 0) {
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot create a temporary file in '%.*s': %s", path,
-                      dlen ? (int)dlen : 1, dlen ? path : ".", strerror(errno));
-        free(tmpl);
-        free(w);
-        return st;
-    }
-    /* mkstemp makes 0600; a data file is readable like any other.  (The
-     * umask is not consulted: reading it means changing it, which is not
-     * thread-safe.) */
-    (void)fchmod(fd, 0644);
-    // write
+    if (w == NULL) return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
     w->ctx = ctx;
     w->path = path;
-    w->fd = fd;
+    w->f = f;
     w->used = 0;
     w->st = JG_OK;
     w_put(w, hdr, hl);
@@ -834,29 +862,24 @@ static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int nd
         }
     }
     w_flush(w);
-    st = w->st;
-    // make it durable, then put it in place
-    if (st == JG_OK && fsync(fd) != 0)
-        st = jg_error(ctx, JG_ERR_IO, "%s: fsync failed: %s", path, strerror(errno));
-    if (close(fd) != 0 && st == JG_OK)
-        st = jg_error(ctx, JG_ERR_IO, "%s: close failed: %s", path, strerror(errno));
-    if (st == JG_OK && rename(tmpl, path) != 0)
-        st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file into place: %s", path,
-                      strerror(errno));
-    if (st < 0) {
-        unlink(tmpl);
-    } else {
-        /* persist the rename itself (best effort) */
-        tmpl[dlen] = '\0';
-        int dfd = open(dlen ? tmpl : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd >= 0) {
-            (void)fsync(dfd);
-            close(dfd);
-        }
-    }
-    free(tmpl);
+    jg_status st = w->st;
     free(w);
     return st;
+}
+
+/* The same, atomically (src/fileio.h: jg_outfile). */
+static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int ndim,
+                              const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
+{
+    jg_outfile o;
+    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
+    jg_status st = write_npy(ctx, o.f, path, fortran, ndim, shape, M, count, stride);
+    if (st < 0) {
+        jg_outfile_abort(&o);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    JG_CHECK(ctx, jg_outfile_commit(ctx, &o));
+    return JG_OK;
 }
 
 static jg_status check_host(jg_ctx *ctx, const char *path, const jg_mat *M)
@@ -880,7 +903,8 @@ jg_status jg_npy_save_mat(jg_ctx *ctx, const char *path, const jg_mat *M)
     return JG_OK;
 }
 
-jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
+/* Check that A can be written; its matrix view and layout for write_npy. */
+static jg_status array_layout(jg_ctx *ctx, const char *path, const jg_array *A)
 {
     // check arguments
     if (path == NULL || A == NULL)
@@ -901,6 +925,12 @@ jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
     if (overflow && count != 0)
         return jg_error(ctx, JG_ERR_ARG, "%s: array is too large", path);
     if (A->data == NULL && count > 0) return jg_error(ctx, JG_ERR_ARG, "%s: array has no data", path);
+    return JG_OK;
+}
+
+jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
+{
+    JG_CHECK(ctx, array_layout(ctx, path, A));
     if (A->ndim == 2) {
         jg_mat M = jg_array_mat(A, 0);
         JG_CHECK(ctx, jg_npy_save_mat(ctx, path, &M));
@@ -911,5 +941,21 @@ jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
     M.data = A->data;
     size_t stride = (size_t)M.rows * (size_t)M.cols * jg_dtype_size(A->dtype);
     JG_CHECK(ctx, write_atomic(ctx, path, 0, A->ndim, A->shape, &M, jg_array_count(A), stride));
+    return JG_OK;
+}
+
+jg_status jg_npy_write_array(jg_ctx *ctx, jg_outfile *o, const jg_array *A)
+{
+    if (o == NULL || o->f == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_npy_write_array: output not open");
+    JG_CHECK(ctx, array_layout(ctx, o->path, A));
+    jg_mat M = jg_array_mat(A, 0);
+    M.data = A->data;
+    if (A->ndim == 2) {
+        int64_t shape[2] = {M.rows, M.cols};
+        JG_CHECK(ctx, write_npy(ctx, o->f, o->path, 1, 2, shape, &M, 1, 0));
+        return JG_OK;
+    }
+    size_t stride = (size_t)M.rows * (size_t)M.cols * jg_dtype_size(A->dtype);
+    JG_CHECK(ctx, write_npy(ctx, o->f, o->path, 0, A->ndim, A->shape, &M, jg_array_count(A), stride));
     return JG_OK;
 }

@@ -13,6 +13,10 @@
  * consecutive column-major m x n matrices (jg_array_mat gives a view of
  * each); a 1-D array of length n is an n x 1 column.
  *
+ * PATH is opened only if it is a regular file (a FIFO never blocks), and the
+ * data are loaded only if they fit in the memory available (src/fileio.h:
+ * jg_mem_check; JG_ERR_NOMEM naming the file otherwise).
+ *
  * Writing is atomic: data goes to a temporary file in the same directory,
  * which is renamed over PATH only after a successful write and fsync; on
  * any failure no file is left at PATH.
@@ -20,6 +24,7 @@
 #ifndef JG_NPY_H
 #define JG_NPY_H
 
+#include "src/fileio.h"
 #include "src/mat.h"
 
 typedef struct {
@@ -36,6 +41,10 @@ typedef struct {
 
 /* Load PATH.  Rejects non-finite values (JG_ERR_INPUT) unless allow_nonfinite. */
 jg_status jg_npy_load(jg_ctx *ctx, const char *path, int allow_nonfinite, jg_array *out);
+
+/* Read only the header of PATH: ndim, shape and dtype in *out (data NULL),
+ * so that a command can estimate its memory before loading. */
+jg_status jg_npy_peek(jg_ctx *ctx, const char *path, jg_array *out);
 
 /* Parse a whole .npy file held in memory (bytes[0..len), any alignment);
  * name stands for the path in messages.  Same checks and statuses as
@@ -57,10 +66,20 @@ jg_status jg_npy_load_mat(jg_ctx *ctx, const char *path, int square, jg_mat *out
 
 void jg_array_free(jg_ctx *ctx, jg_array *A);
 
+/* A gradient stream is usable: a T x m x n array (or, with allow_matrix,
+ * one m x n matrix) with T, m, n >= 1 and, when A->data is set, not every
+ * entry zero.  JG_ERR_INPUT "PATH: ..." naming what is wrong.  Works on a
+ * jg_npy_peek result too (shape only). */
+jg_status jg_npy_check_stream(jg_ctx *ctx, const char *path, const jg_array *A, int allow_matrix);
+
 /* Write a host matrix as a 2-D .npy (version 1.0, fortran_order True) in
  * its own dtype, atomically. */
 jg_status jg_npy_save_mat(jg_ctx *ctx, const char *path, const jg_mat *M);
 /* Write an array (any ndim) atomically, C order for 3-D. */
 jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A);
+/* Write an array into an output opened with jg_outfile_open, without
+ * committing it: several files are then committed together
+ * (jg_outfile_commit_group: all replaced or none). */
+jg_status jg_npy_write_array(jg_ctx *ctx, jg_outfile *o, const jg_array *A);
 
 #endif

@@ -93,4 +93,14 @@ run_bad "indefinite" 1 "not positive semi-definite: smallest eigenvalue -5.0e-02
 run_bad "singular" 1 "singular" --eps 0 "$TMP/zero.npy"
 [ ! -e "$TMP/out.npy" ] && ok || bad "singular: output written"
 
+# float32 on kappa = 1e8 (kappa u ~ 6): the root is rounding noise, exit 1 naming kappa*u, for both
+# methods; kappa = 1e3 in float32 stays exit 0
+"$JORGE" gen spd --n 48 --kappa 1e8 --seed 3 --out "$TMP/k8.npy" >/dev/null
+"$JORGE" gen spd --n 48 --kappa 1e3 --seed 3 --out "$TMP/k3.npy" >/dev/null
+for m in eig newton; do
+    run_bad "f32 kappa 1e8 ($m)" 1 "suspect float32 result: .*kappa\*u = " --method $m --precision f32 --eps 1e-12 "$TMP/k8.npy"
+    "$JORGE" invroot --method $m --precision f32 --eps 1e-12 "$TMP/k3.npy" "$TMP/o3.npy" >/dev/null 2>&1 && ok ||
+        bad "f32 kappa 1e3 ($m) should exit 0"
+done
+
 finish test_invroot_cli

@@ -33,7 +33,10 @@ def step(Lh, G, beta2, k, safeguard=True, side="left"):
     S = G @ G.T if side == "left" else G.T @ G
     X = np.linalg.matrix_power(Lh, 4) @ S
     x = np.linalg.norm(X, "fro")
-    beta = max(beta2, x / (1 + x)) if safeguard else beta2
+    if safeguard == "adaptive":  # beta = x / (1 + x) on every step (x > 0)
+        beta = x / (1 + x)
+    else:
+        beta = max(beta2, x / (1 + x)) if safeguard else beta2
     a = (1 - beta) / beta
     P = sum(c * np.linalg.matrix_power(a * X, j) for j, c in enumerate(coeffs(k)))
     return beta ** -0.25 * Lh @ P, beta
@@ -77,22 +80,31 @@ sys.exit(1 if bad else 0)
 PYEOF
 
 # ---------------------------------------------------------------- track
-"$JORGE" track --eps 1e-2 --beta2 0.9 --out "$TMP/track.csv" "$TMP/stream.npy" >"$TMP/t.txt" || bad "track"
-"$PY" - "$TMP" <<'PYEOF' && ok || bad "track vs numpy"
+# three rules against the NumPy recurrence: clip with an absolute eps, clip
+# with a relative eps (eps x ||G_1||_F^2 / dim per side), adaptive
+"$JORGE" track --eps-mode abs --eps 1e-2 --beta2 0.9 --out "$TMP/track.csv" "$TMP/stream.npy" >"$TMP/t.txt" || bad "track"
+"$JORGE" track --eps-mode rel --eps 0.05 --beta2 0.9 --out "$TMP/track_rel.csv" "$TMP/stream.npy" >/dev/null || bad "track rel"
+"$JORGE" track --eps-mode abs --eps 1 --safeguard adaptive --beta2 0.9 --out "$TMP/track_ad.csv" "$TMP/stream.npy" >/dev/null || bad "track adaptive"
+for run in "track:abs:0.01:clip" "track_rel:rel:0.05:clip" "track_ad:abs:1:adaptive"; do
+IFS=: read -r name mode eps rule <<<"$run"
+"$PY" - "$TMP" "$name" "$mode" "$eps" "$rule" <<'PYEOF' && ok || bad "track vs numpy ($run)"
 import sys, numpy as np
-d = sys.argv[1]
+d, name, mode, eps0, rule = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]), sys.argv[5]
 exec(open(f"{d}/ref.py").read())
-lines = [l for l in open(f"{d}/track.csv") if not l.startswith("#")]
+lines = [l for l in open(f"{d}/{name}.csv") if not l.startswith("#")]
 hdr = lines[0].strip().split(",")
 rows = [dict(zip(hdr, l.strip().split(","))) for l in lines[1:]]
 assert len(rows) == 30, len(rows)
 S = np.load(f"{d}/stream.npy")
 worst = 0.0
 for side, dim in (("left", 10), ("right", 6)):
-    Lh = 1e-2 ** -0.25 * np.eye(dim)
-    Lt = 1e-2 * np.eye(dim); Ln = 1e-2 * np.eye(dim)
+    eps = eps0 * np.linalg.norm(S[0]) ** 2 / dim if mode == "rel" else eps0
+    Lh = eps ** -0.25 * np.eye(dim)
+    Lt = eps * np.eye(dim); Ln = eps * np.eye(dim)
+    r1 = [x for x in rows if x["side"] == side and int(x["step"]) == 1][0]
+    worst = max(worst, abs(float(r1["eps_abs"]) - eps) / eps)
     for t, G in enumerate(S):
-        Lh, beta = step(Lh, G, 0.9, 2, side=side)
+        Lh, beta = step(Lh, G, 0.9, 2, safeguard="adaptive" if rule == "adaptive" else True, side=side)
         GG = G @ G.T if side == "left" else G.T @ G
         Lt = beta * Lt + (1 - beta) * GG
         Ln = 0.9 * Ln + 0.1 * GG
@@ -100,12 +112,16 @@ for side, dim in (("left", 10), ("right", 6)):
         et = np.linalg.norm(Lh - root(Lt)) / np.linalg.norm(root(Lt))
         en = np.linalg.norm(Lh - root(Ln)) / np.linalg.norm(root(Ln))
         for got, want in ((float(r["err_tracked"]), et), (float(r["err_nominal"]), en),
-                          (float(r["beta_eff"]), beta)):
+                          (float(r["beta_eff"]), beta), (float(r["one_minus_beta"]), 1 - beta)):
             worst = max(worst, abs(got - want) / max(abs(want), 1e-300))
-print(f"  track vs numpy: worst relative difference {worst:.2e}")
-# errors are printed with 7 significant digits; beta with 17
+print(f"  {name} vs numpy: worst relative difference {worst:.2e}")
+# errors are printed with 7 significant digits; beta with 17; 1 - beta is
+# computed without cancellation in C, 1 - beta here loses ~1e-16/(1-beta)
 sys.exit(0 if worst < 1e-5 else 1)
 PYEOF
+done
+# adaptive: beta_eff = x/(1+x) every step, so it can fall below beta2 (the rules differ)
+awk -F, '/^[0-9]/ && $15 + 0 < 0.9 { n++ } END { exit !(n > 0) }' "$TMP/track_ad.csv" && ok || bad "adaptive never chose beta below beta2"
 
 # ---------------------------------------------------------------- bad input
 expect 2 "$TMP/x.npy" step "$TMP/wrongroot.npy" "$TMP/g.npy" "$TMP/x.npy"

@@ -31,7 +31,7 @@ os.makedirs(f"{d}/empty", exist_ok=True)
 PYEOF
 
 # ---------------------------------------------------------------- PASS, checked against numpy
-"$JORGE" validate --eps 1e-3 --every 3 --json "$TMP/ok.json" "$TMP/ok.npy" >"$TMP/ok.txt"
+"$JORGE" validate --eps-mode abs --eps 1e-3 --against tracked --every 3 --json "$TMP/ok.json" --csv "$TMP/ok.csv" "$TMP/ok.npy" >"$TMP/ok.txt"
 rc=$?
 [ $rc = 0 ] && grep -q '^validate: PASS' "$TMP/ok.txt" && ok || bad "PASS run: exit $rc: $(cat "$TMP/ok.txt")"
 "$PY" - "$TMP" <<'PYEOF' && ok || bad "validate vs numpy"
@@ -51,12 +51,14 @@ def root(L):
 worst = 0.0
 for side, dim in (("left", 7), ("right", 4)):
     Lh = 1e-3 ** -0.25 * np.eye(dim); Lt = 1e-3 * np.eye(dim); Ln = 1e-3 * np.eye(dim)
-    steps, et, en = [], [], []
+    steps, et, en, omb, fired = [], [], [], [], 0
     for t, G in enumerate(S):
         GG = G @ G.T if side == "left" else G.T @ G
         X = np.linalg.matrix_power(Lh, 4) @ GG
         x = np.linalg.norm(X, "fro")
         beta = max(0.99, x / (1 + x))
+        fired += beta > 0.99
+        omb.append(1 / (1 + x) if beta > 0.99 else 1 - 0.99)
         a = (1 - beta) / beta
         Lh = beta ** -0.25 * Lh @ sum(c * np.linalg.matrix_power(a * X, j) for j, c in enumerate(coeffs(2)))
         Lt = beta * Lt + (1 - beta) * GG
@@ -70,7 +72,9 @@ for side, dim in (("left", 7), ("right", 4)):
     h = steps > T / 2
     want = {"max_err_tracked": et.max(), "final_err_tracked": et[-1], "max_err_nominal": en.max(),
             "final_err_nominal": en[-1], "drift_tracked": 1000 * np.polyfit(steps[h], et[h], 1)[0],
-            "drift_nominal": 1000 * np.polyfit(steps[h], en[h], 1)[0]}
+            "drift_nominal": 1000 * np.polyfit(steps[h], en[h], 1)[0],
+            "one_minus_beta_median": np.median(omb), "one_minus_beta_min": min(omb),
+            "weight_new_gradients": sum(omb), "fire_rate": fired / T}
     s = [x for x in rep["layers"][0]["sides"] if x["side"] == side][0]
     assert s["measurements"] == len(steps) and s["nonfinite"] == 0, s
     for k, v in want.items():
@@ -84,11 +88,12 @@ PYEOF
 # ---------------------------------------------------------------- FAIL on the tolerance
 # a tolerance just below the largest error (read from the PASS report) must fail, naming it
 tol=$("$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(0.99*max(s['max_err_tracked'] for s in r['layers'][0]['sides']))" "$TMP/ok.json")
-"$JORGE" validate --eps 1e-3 --every 3 --tol "$tol" --no-suggest "$TMP/ok.npy" >"$TMP/tol.txt"
+"$JORGE" validate --eps-mode abs --eps 1e-3 --against tracked --every 3 --tol "$tol" --no-suggest "$TMP/ok.npy" >"$TMP/tol.txt"
 rc=$?
-[ $rc = 1 ] && grep -q '^validate: FAIL: .*max error vs tracked .* > tol' "$TMP/tol.txt" && ok || bad "tol FAIL: exit $rc: $(cat "$TMP/tol.txt")"
+[ $rc = 1 ] && grep -q '^validate: .* FAIL: max error vs tracked .* > tol' "$TMP/tol.txt" &&
+    grep -q '^validate: FAIL: 1 of 2 side(s) failed' "$TMP/tol.txt" && ok || bad "tol FAIL: exit $rc: $(cat "$TMP/tol.txt")"
 # --metric final against the nominal statistic: the final nominal error is what is checked
-"$JORGE" validate --eps 1e-3 --every 3 --against nominal --metric final --tol 1e9 --json "$TMP/nom.json" "$TMP/ok.npy" >/dev/null &&
+"$JORGE" validate --eps-mode abs --eps 1e-3 --every 3 --against nominal --metric final --tol 1e9 --json "$TMP/nom.json" "$TMP/ok.npy" >/dev/null &&
     "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); s=r['layers'][0]['sides'][0]; sys.exit(0 if s['criterion_error']==s['final_err_nominal'] and r['criterion']['against']=='nominal' else 1)" "$TMP/nom.json" &&
     ok || bad "--against nominal --metric final"
 
@@ -96,14 +101,19 @@ rc=$?
 # no safeguard, order 1, wildly scaled gradients: the series diverges
 "$JORGE" validate --tol 0.25 --safeguard none --order 1 --json "$TMP/wild.json" "$TMP/wild.npy" >"$TMP/wild.txt"
 rc=$?
-[ $rc = 1 ] && grep -q '^validate: FAIL: .*NaN/Inf\|^validate: FAIL: .*not positive definite\|^validate: FAIL: .*> tol' "$TMP/wild.txt" &&
-    grep -q '^validate: suggestion: these settings passed on this data:' "$TMP/wild.txt" && ok ||
+[ $rc = 1 ] && grep -q '^validate: .*FAIL: .*NaN/Inf\|^validate: .*FAIL: .*not positive definite\|^validate: .*FAIL: .*> tol' "$TMP/wild.txt" &&
+    grep -q '^validate: suggestion for .*wild.npy: \[.*\], the cheapest setting that passed' "$TMP/wild.txt" && ok ||
     bad "FAIL run: exit $rc: $(cat "$TMP/wild.txt")"
 # every suggestion that PASSed really passes when run on its own; every FAIL really fails
 "$PY" -c "
 import json, sys
 r = json.load(open(sys.argv[1]))
 assert r['verdict'] == 'FAIL' and r['suggestions'], r['verdict']
+L = r['layers'][0]
+passing = [s for s in L['suggestions'] if s['verdict'] == 'PASS']
+# the named one is the cheapest that passed
+assert L['best'] == min(passing, key=lambda s: s['cost'])['args'] or \
+    [s['cost'] for s in passing if s['args'] == L['best']][0] == min(s['cost'] for s in passing), L['best']
 for s in r['suggestions']: print(s['verdict'], s['args'])
 " "$TMP/wild.json" >"$TMP/sugg.txt" || bad "FAIL json"
 npassed=0
@@ -128,18 +138,82 @@ assert [l['dtype'] for l in r['layers']] == ['f32', 'f64'], r['layers']
 assert [(s['side'], s['dim']) for s in r['layers'][0]['sides']] == [('left', 5), ('right', 2)]
 assert r['verdict'] == ('PASS' if all(s['pass'] for l in r['layers'] for s in l['sides']) else 'FAIL')
 sys.exit(int(sys.argv[2]) != (0 if r['verdict'] == 'PASS' else 1))
-" "$TMP/layers.json" $rc && [ "$(grep -c ' side=' "$TMP/layers.txt")" = 4 ] && ok || bad "layers: exit $rc: $(cat "$TMP/layers.txt")"
+" "$TMP/layers.json" $rc && [ "$(grep -cE '^[ab]_layer.npy +(left|right) ' "$TMP/layers.txt")" = 4 ] && ok || bad "layers: exit $rc: $(cat "$TMP/layers.txt")"
 
 # ---------------------------------------------------------------- bad input: exit 2, no JSON
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/missing.npy"
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/one.npy"
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/gnan.npy"
-expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/badlayers"
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json" "$TMP/empty"
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --tol -1 "$TMP/ok.npy"
-expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --against both "$TMP/ok.npy"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --against neither "$TMP/ok.npy"
 expect 2 "$TMP/x.json" validate --json "$TMP/x.json"
 expect 2 "$TMP/nodir/x.json" validate --json "$TMP/nodir/x.json" "$TMP/ok.npy"
-"$JORGE" validate --json "$TMP/x.json" "$TMP/badlayers" 2>&1 >/dev/null | grep -q 'badlayers/b.npy' && ok || bad "message does not name the bad layer"
+# an output that is the input is refused before any work, and the input is intact
+cp "$TMP/ok.npy" "$TMP/same.npy"; sum1=$(cksum <"$TMP/same.npy")
+"$JORGE" validate --json "$TMP/same.npy" "$TMP/same.npy" >/dev/null 2>"$TMP/err.txt"; rc=$?
+[ $rc = 2 ] && [ "$(cksum <"$TMP/same.npy")" = "$sum1" ] && grep -Eq 'is the input|same file as the input' "$TMP/err.txt" && ok || bad "output = input: exit $rc"
+# a bad file in a directory: reported, the other layers still judged, exit 2 (no FAIL), report written
+"$JORGE" validate --eps-mode abs --eps 1e-3 --json "$TMP/bl.json" "$TMP/badlayers" >"$TMP/bl.txt" 2>/dev/null
+rc=$?
+[ $rc = 2 ] && grep -q '^validate: ERROR: .*badlayers/b.npy' "$TMP/bl.txt" &&
+    "$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+a, b = r['layers']
+assert a['verdict'] == 'PASS' and b['verdict'] == 'ERROR' and 'b.npy' in b['error'], (a['verdict'], b)
+assert r['verdict'] == 'CANNOT-JUDGE' and r['exit_code'] == 2 and r['counts']['unreadable_layers'] == 1
+" "$TMP/bl.json" && ok || bad "partial failure: exit $rc: $(cat "$TMP/bl.txt")"
+
+# ---------------------------------------------------------------- the verdict a user can act on
+"$PY" - "$TMP" <<'PYEOF' || { echo "FAIL: generating inputs (2)"; exit 1; }
+import sys, numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(5)
+# unit-scale gradients with a power-law covariance (48 x 24, 60 steps)
+C = np.diag(np.logspace(0, -3, 48)) ** 0.5
+np.save(f"{d}/unit.npy", np.stack([C @ rng.standard_normal((48, 24)) for _ in range(60)]))
+np.save(f"{d}/short.npy", rng.standard_normal((5, 6, 4)))
+np.save(f"{d}/zero.npy", np.zeros((20, 6, 4)))
+np.save(f"{d}/conv.npy", rng.standard_normal((2, 3, 2, 2)).astype(np.float32).reshape(2, 3, 2, 2))
+PYEOF
+# the paper's absolute eps on unit-scale gradients: Jorge's statistic is frozen; judged against
+# Shampoo's statistic the verdict is FAIL, with the warning and the firing rate in the table
+"$JORGE" validate --eps-mode abs --eps 1e-6 --no-suggest --json "$TMP/frozen.json" "$TMP/unit.npy" >"$TMP/frozen.txt"
+rc=$?
+[ $rc = 1 ] && grep -q "WARNING: .*unit.npy left: Jorge's statistic is frozen" "$TMP/frozen.txt" &&
+    grep -qE '^unit.npy +left +48 +60 +1.00e-06 .* 60/60 .*FAIL \(frozen\)' "$TMP/frozen.txt" &&
+    "$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+for s in r['layers'][0]['sides']:
+    assert s['frozen'] and s['fire_rate'] == 1.0 and s['weight_new_gradients'] < 0.1 * s['weight_new_gradients_nominal'], s
+    assert s['err_nominal_max'] > 1 and len(s['series']['one_minus_beta']) == 60
+" "$TMP/frozen.json" && ok || bad "frozen statistic: exit $rc: $(cat "$TMP/frozen.txt")"
+# a large relative eps: the safeguard (nearly) never fires, no warning, and the side follows Shampoo
+"$JORGE" validate --eps-mode rel --eps 1 --no-suggest "$TMP/unit.npy" >"$TMP/thawed.txt"
+rc=$?
+[ $rc = 0 ] && ! grep -q WARNING "$TMP/thawed.txt" && grep -q '^validate: PASS' "$TMP/thawed.txt" && ok ||
+    bad "relative eps 1: exit $rc: $(cat "$TMP/thawed.txt")"
+# too few steps, all-zero gradients: cannot judge (exit 2), never PASS
+"$JORGE" validate "$TMP/short.npy" >"$TMP/short.txt"; rc=$?
+[ $rc = 2 ] && grep -q 'CANNOT-JUDGE: only 5 step(s)' "$TMP/short.txt" && ok || bad "short stream: exit $rc: $(cat "$TMP/short.txt")"
+"$JORGE" validate "$TMP/zero.npy" >"$TMP/zero.txt"; rc=$?
+[ $rc = 2 ] && grep -q 'CANNOT-JUDGE: every gradient is zero' "$TMP/zero.txt" && ok || bad "zero stream: exit $rc: $(cat "$TMP/zero.txt")"
+# a 4-D convolution gradient: the message says how to reshape it
+"$JORGE" validate "$TMP/conv.npy" 2>&1 >/dev/null | grep -q 'reshape it to T x out x (in\*kh\*kw)' && ok || bad "4-D hint"
+# --steps: only the first N steps; the CSV holds one row per step and side, consistent with the JSON
+"$JORGE" validate --steps 30 --every 3 --json "$TMP/st.json" --csv "$TMP/st.csv" "$TMP/unit.npy" >/dev/null
+"$PY" -c "
+import json, sys, csv, statistics
+r = json.load(open(sys.argv[1]))
+rows = [x for x in csv.DictReader(l for l in open(sys.argv[2]) if not l.startswith('#'))]
+assert len(rows) == 60, len(rows)
+for s in r['layers'][0]['sides']:
+    assert s['steps'] == 30
+    mine = [float(x['one_minus_beta']) for x in rows if x['side'] == s['side']]
+    assert abs(statistics.median(mine) - s['one_minus_beta_median']) <= 1e-12 * s['one_minus_beta_median']
+    assert abs(float(rows[0]['eps_abs']) - r['layers'][0]['sides'][0]['eps']) <= 1e-12 * r['layers'][0]['sides'][0]['eps']
+" "$TMP/st.json" "$TMP/st.csv" && ok || bad "--steps / --csv"
 
 finish test_validate_cli

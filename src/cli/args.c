@@ -22,6 +22,22 @@ static shown_text shown(const char *v, size_t len)
     return t;
 }
 
+/* A number as the shortest decimal that reads back exactly (so a bound
+ * 1 - 1e-12 is not shown as 1, nor 2147483647 as 2.14748e+09). */
+typedef struct {
+    char s[40];
+} num_text;
+
+static num_text num(double x)
+{
+    num_text t;
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(t.s, sizeof t.s, "%.*g", prec, x);
+        if (strtod(t.s, NULL) == x) break;
+    }
+    return t;
+}
+
 static const jg_opt *find_opt(const jg_cmd_spec *spec, const char *name, size_t len)
 {
     for (size_t i = 0; i < spec->nopts; i++)
@@ -56,7 +72,7 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
             return -1;
         }
         if ((double)x < o->min || (double)x > o->max) {
-            snprintf(err, errlen, "--%s: %ld is out of range [%g, %g]", o->name, x, o->min, o->max);
+            snprintf(err, errlen, "--%s: %ld is out of range [%s, %s]", o->name, x, num(o->min).s, num(o->max).s);
             return -1;
         }
         *(int *)o->dest = (int)x;
@@ -70,7 +86,8 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
             return -1;
         }
         if (x < o->min || x > o->max) {
-            snprintf(err, errlen, "--%s: %g is out of range [%g, %g]", o->name, x, o->min, o->max);
+            snprintf(err, errlen, "--%s: '%s' is out of range [%s, %s]", o->name, shown(v, strlen(v)).s,
+                     num(o->min).s, num(o->max).s);
             return -1;
         }
         *(double *)o->dest = x;
@@ -168,7 +185,7 @@ void jg_args_help(const jg_cmd_spec *spec, FILE *out)
             break;
         case JG_OPT_DOUBLE:
             snprintf(left, sizeof left, "--%s X", o->name);
-            snprintf(def, sizeof def, " (default %g)", *(double *)o->dest);
+            snprintf(def, sizeof def, " (default %s)", num(*(double *)o->dest).s);
             break;
         case JG_OPT_CHOICE:
             snprintf(left, sizeof left, "--%s %s", o->name, o->choices);

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "approx/jorge.h"
+#include "approx/method.h"
 #include "reference/invroot.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -26,14 +27,15 @@
 #include "src/csv.h"
 #include "src/rng.h"
 
-typedef enum { M_GEMM, M_DENSE, M_LOWRANK, M_EIG, M_NEWTON } method;
-static const char *method_name[] = {"gemm", "jorge_dense", "jorge_lowrank", "eig", "newton"};
+typedef enum { M_GEMM, M_DENSE, M_LOWRANK, M_EIG, M_NEWTON, M_METHOD } method;
+static const char *method_name[] = {"gemm", "jorge_dense", "jorge_lowrank", "eig", "newton", "method"};
 
 typedef struct {
     jg_ctx *ctx;
     jg_dtype t;
     int repeats;
     double budget; /* seconds per measurement, beyond the first run */
+    int methods;   /* also the methods of approx/method.h */
 } bench;
 
 typedef struct {
@@ -75,6 +77,7 @@ typedef struct {
     const jg_mat *A, *B, *G;
     jg_mat *C;
     jg_jorge *J;
+    jg_method *M;
     jg_invroot_opts io;
 } job;
 
@@ -88,6 +91,7 @@ static jg_status run_once(bench *b, job *j, int *iters)
     case M_DENSE:
     case M_LOWRANK: st = jg_jorge_update(ctx, j->J, j->G, NULL); break;
     case M_EIG: st = jg_ref_invroot_eig(ctx, j->A, j->C, &j->io, &info); break;
+    case M_METHOD: st = jg_method_update(ctx, j->M, j->G, NULL); break;
     case M_NEWTON:
         st = jg_ref_invroot_newton(ctx, j->A, j->C, &j->io, &info);
         *iters = info.iterations;
@@ -142,17 +146,73 @@ static int parse_list(const char *s, int *out, int max)
 
 /* One CSV row.  speedup (low-rank rows only): time of the dense step on
  * the same gradient / time of the low-rank step, both from this run. */
-static void row(jg_csv *csv, bench *b, const char *backend, method m, int64_t rows, int64_t cols,
-                int order, const result *r, double gemm_s, size_t bytes, double speedup)
+static void row_named(jg_csv *csv, bench *b, const char *backend, method m, const char *name, int64_t rows,
+                      int64_t cols, int order, const result *r, double gemm_s, size_t bytes, double speedup)
 {
     double flops = m == M_GEMM ? 2.0 * rows * rows * rows : 0.0;
     fprintf(csv->f, "%s,%s,%s,%lld,%lld,%d,%.6e,%.6e,%.4f,%d,%d,%.2f,%zu,", backend,
-            jg_dtype_name(b->t), method_name[m], (long long)rows, (long long)cols, order, r->median,
+            jg_dtype_name(b->t), name, (long long)rows, (long long)cols, order, r->median,
             r->min, r->median / gemm_s, r->runs, r->iterations, flops ? flops / r->median * 1e-9 : 0.0,
             bytes);
     if (speedup > 0) fprintf(csv->f, "%.3f", speedup);
     fputc('\n', csv->f);
     fflush(csv->f);
+}
+
+static void row(jg_csv *csv, bench *b, const char *backend, method m, int64_t rows, int64_t cols, int order,
+                const result *r, double gemm_s, size_t bytes, double speedup)
+{
+    row_named(csv, b, backend, m, method_name[m], rows, cols, order, r, gemm_s, bytes, speedup);
+}
+
+/* The methods of approx/method.h at one budget each, on an m x m gradient
+ * (the update of a running state, after one warm-up update): rows
+ * "method:NAME" with order = the budget; printed with the GEMM-equivalents
+ * counted by the context's front end for the same update. */
+static jg_status bench_methods(bench *b, jg_csv *csv, const char *backend, const jg_mat *G, double gemm_s)
+{
+    static const struct {
+        const char *name;
+        int budget;
+    } ms[] = {{"jorge", 2}, {"eig-every", 1}, {"newton-warm", 8}, {"newton-schulz", 8}, {"chebyshev", 16}};
+    jg_ctx *ctx = b->ctx;
+    int64_t m = G->rows;
+    printf("       methods (timed / counted GEMM-equivalents per update):");
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) {
+        jg_method_opts o;
+        jg_method_opts_default(&o);
+        o.budget = ms[i].budget;
+        o.jorge.dtype = b->t;
+        o.jorge.max_failures = 1 << 30;
+        jg_method *M = NULL;
+        JG_CHECK(ctx, jg_method_create(ctx, &M, ms[i].name, JG_SIDE_LEFT, m, G->cols, &o));
+        job j;
+        memset(&j, 0, sizeof j);
+        j.m = M_METHOD, j.M = M, j.G = G;
+        result r;
+        jg_op_counts c;
+        jg_status st = jg_method_update(ctx, M, G, NULL); /* past the first update (eps resolution) */
+        if (st >= 0) {
+            jg_ctx_counts_reset(ctx);
+            jg_ctx_set_counting(ctx, 1);
+            st = jg_method_update(ctx, M, G, NULL);
+            jg_ctx_set_counting(ctx, 0);
+        }
+        jg_ctx_counts_get(ctx, &c);
+        if (st >= 0) st = measure(b, &j, &r);
+        if (st < 0) {
+            jg_method_destroy(ctx, &M);
+            return jg_trace(ctx, st, __FILE__, __LINE__);
+        }
+        char name[64];
+        snprintf(name, sizeof name, "method:%s", ms[i].name);
+        row_named(csv, b, backend, M_METHOD, name, m, G->cols, ms[i].budget, &r, gemm_s, jg_method_bytes(M), 0);
+        printf(" %s(%d) %.2f/%.2f", ms[i].name, ms[i].budget, r.median / gemm_s,
+               jg_op_counts_flops(&c) / (2.0 * (double)m * m * m));
+        jg_method_destroy(ctx, &M);
+    }
+    printf("\n");
+    return JG_OK;
 }
 
 /* All measurements of one precision and size. */
@@ -224,6 +284,7 @@ static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t 
            newton ? newt.median / dense2.median : NAN);
     printf("       n=%lld: low-rank %.1fx faster than dense; newton iterations %d\n", (long long)r,
            low2.median > 0 ? dense_r.median / low2.median : NAN, newt.iterations);
+    if (b->methods) JG_CHECK_GOTO(ctx, st, bench_methods(b, csv, backend, &G, gemm.median), done);
     fflush(stdout);
 done:
     jg_jorge_destroy(ctx, &J);
@@ -283,7 +344,7 @@ done:
 int jg_cmd_bench(int argc, char **argv)
 {
     const char *backend = "cpu", *precision = "f32", *sizes = "256,512,1024,2048", *out = NULL;
-    int repeats = 5, div = 8, maxorder = 3, no_newton = 0, no_sweep = 0;
+    int repeats = 5, div = 8, maxorder = 3, no_newton = 0, no_sweep = 0, no_methods = 0;
     double budget = 2.0;
     const jg_opt opts[] = {
         {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "where to compute"},
@@ -295,6 +356,9 @@ int jg_cmd_bench(int argc, char **argv)
         {"max-order", JG_OPT_INT, &maxorder, 1, 8, NULL, "Jorge orders 1..K"},
         {"no-newton", JG_OPT_FLAG, &no_newton, 0, 0, NULL, "skip the coupled Newton root (the slowest)"},
         {"no-sweep", JG_OPT_FLAG, &no_sweep, 0, 0, NULL, "skip the low-rank sweep over m/n at the largest size"},
+        {"no-methods", JG_OPT_FLAG, &no_methods, 0, 0, NULL,
+         "skip the rows of the approximation methods (method:jorge k=2, eig-every F=1, newton-warm K=8, "
+         "newton-schulz K=8, chebyshev d=16)"},
         {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...)"},
     };
     const jg_cmd_spec spec = {
@@ -302,7 +366,9 @@ int jg_cmd_bench(int argc, char **argv)
         "Time one GEMM, the Jorge step (dense and low-rank, orders 1..K), the eig root and the\n"
         "coupled Newton root at each size, in one process after warm-up (median of repeats), and\n"
         "print each as GEMM-equivalents (time / time of one m x m x m GEMM of the same precision\n"
-        "and backend, measured in the same run), with eig / Jorge and Newton / Jorge.",
+        "and backend, measured in the same run), with eig / Jorge and Newton / Jorge; then the\n"
+        "approximation methods of `jorge compare` at one budget each (rows method:NAME, order =\n"
+        "budget), timed beside their counted GEMM-equivalents.",
         opts, sizeof opts / sizeof opts[0], 0, 0};
     const char *pos[1];
     int npos, code = 0;
@@ -315,6 +381,18 @@ int jg_cmd_bench(int argc, char **argv)
     }
     jg_ctx *ctx = jg_cli_ctx("bench", backend, &code);
     if (ctx == NULL) return code;
+    {
+        // before any work: the output, and memory for the largest size (measured: about 20 m x m matrices)
+        double mx = 0, es = strcmp(precision, "f32") ? 8.0 : 4.0;
+        for (int i = 0; i < nsz; i++) mx = sz[i] > mx ? sz[i] : mx;
+        char what[64];
+        snprintf(what, sizeof what, "bench at m = %.0f", mx);
+        const char *outs[1] = {out};
+        if ((code = jg_cli_preflight("bench", ctx, outs, out ? 1 : 0, NULL, 0, 20.0 * es * mx * mx, what)) != 0) {
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
+    }
     jg_csv csv = {0};
     jg_status st = JG_OK;
     char path[4096];
@@ -335,7 +413,7 @@ int jg_cmd_bench(int argc, char **argv)
            "eig root", "newton root", "eig/jrg", "nwt/jrg");
     for (int p = 0; p < 2; p++) {
         if ((p == 0 && !strcmp(precision, "f64")) || (p == 1 && !strcmp(precision, "f32"))) continue;
-        bench b = {ctx, p == 0 ? JG_F32 : JG_F64, repeats, budget};
+        bench b = {ctx, p == 0 ? JG_F32 : JG_F64, repeats, budget, !no_methods};
         int largest = 0;
         for (int i = 0; i < nsz; i++) {
             JG_CHECK_GOTO(ctx, st, bench_size(&b, &csv, backend, sz[i], div, maxorder, !no_newton), fail);

@@ -7,12 +7,15 @@
 #include "experiments/exp.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/common.h"
+#include "src/npy.h"
 #include "src/context.h"
 
 int jg_cmd_experiment(int argc, char **argv)
 {
     const char *out = NULL, *input = NULL, *backend = "cpu", *progress = "auto";
     int quick = 0, full = 0, seed = 1, steps = 0, dim = 0;
+    const char *eps_mode = "abs";
     const jg_opt opts[] = {
         {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV file to write (required; atomically replaced)"},
         {"quick", JG_OPT_FLAG, &quick, 0, 0, NULL, "small sizes, seconds per experiment (default)"},
@@ -22,6 +25,8 @@ int jg_cmd_experiment(int argc, char **argv)
         {"seed", JG_OPT_INT, &seed, 0, 2147483647, NULL, "seed of the generated inputs"},
         {"steps", JG_OPT_INT, &steps, 0, 100000000, NULL, "override the number of steps (0: by size)"},
         {"dim", JG_OPT_INT, &dim, 0, 8192, NULL, "override m (n = m/2) of generated streams (0: by size)"},
+        {"eps-mode", JG_OPT_CHOICE, &eps_mode, 0, 0, "abs|rel",
+         "the experiments' eps values as is, or times ||G_1||_F^2/dim (experiments 3-6)"},
         {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "backend to run on"},
         {"progress", JG_OPT_CHOICE, &progress, 0, 0, "auto|on|off",
          "progress line on stderr (auto: when stderr is a terminal)"},
@@ -61,7 +66,8 @@ int jg_cmd_experiment(int argc, char **argv)
         return 2;
     }
     jg_exp_cfg cfg = {full, (uint64_t)seed, input, steps, dim,
-                      !strcmp(progress, "on") || (!strcmp(progress, "auto") && isatty(2))};
+                      !strcmp(progress, "on") || (!strcmp(progress, "auto") && isatty(2)),
+                      !strcmp(eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS};
 
     // run
     char err[512];
@@ -71,8 +77,36 @@ int jg_cmd_experiment(int argc, char **argv)
         fprintf(stderr, "jorge experiment: %s\n", err);
         return jg_status_exit_code(st);
     }
+    // before any work: the input's shape, the output, the memory
+    {
+        double m = cfg.dim > 0 ? (double)cfg.dim : (full ? 64.0 : 32.0), need = 0;
+        if (input) {
+            jg_array hd;
+            if ((st = jg_npy_peek(ctx, input, &hd)) < 0 || (st = jg_npy_check_stream(ctx, input, &hd, 0)) < 0) {
+                fprintf(stderr, "jorge experiment: %s\n", jg_ctx_message(ctx));
+                jg_ctx_destroy(&ctx);
+                return 2;
+            }
+            m = (double)(hd.shape[1] > hd.shape[2] ? hd.shape[1] : hd.shape[2]);
+            need = (double)hd.shape[0] * (double)hd.shape[1] * (double)hd.shape[2] * (double)jg_dtype_size(hd.dtype);
+        }
+        /* both sides' trackers and exact roots: about 40 m x m float64 */
+        need += 40.0 * 8.0 * m * m;
+        char what[600];
+        snprintf(what, sizeof what, "experiment %s (m = %.0f)", e->name, m);
+        const char *ins[1] = {input}, *outs[1] = {out};
+        if ((code = jg_cli_preflight("experiment", ctx, outs, 1, ins, input ? 1 : 0, need, what)) != 0) {
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
+    }
     st = e->run(ctx, &cfg, out);
-    if (st < 0) fprintf(stderr, "jorge experiment: %s: %s\n", out, jg_ctx_message(ctx));
+    if (st < 0) {
+        // name the output unless the message already names a file
+        const char *msg = jg_ctx_message(ctx);
+        int named = strncmp(msg, out, strlen(out)) == 0 || (input && strncmp(msg, input, strlen(input)) == 0);
+        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : out, named ? "" : ": ", msg);
+    }
     jg_ctx_destroy(&ctx);
     return jg_status_exit_code(st);
 }

@@ -2,11 +2,13 @@
  *   spd     n x n  Q diag(lambda) Q^T with a controlled spectrum
  *   stream  T x m x n gradients G_t = C_t^{1/2} Z_t (fixed, drifting, heavy-tailed)
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/common.h"
 #include "src/context.h"
 #include "src/gen.h"
 #include "src/npy.h"
@@ -72,6 +74,25 @@ int jg_cmd_gen(int argc, char **argv)
         fprintf(stderr, "jorge gen: %s\n", err);
         return jg_status_exit_code(st);
     }
+    // before any work: OUT can be written, the memory fits
+    {
+        /* measured peak: spd, the output and about 4 n x n float64 matrices
+         * (Gaussian, QR); stream, the whole T x m x cols array and about
+         * 2 m x m float64 matrices (covariance root) */
+        double es = (double)jg_dtype_size(dt);
+        double need = is_spd ? (double)n * n * (es + 32.0)
+                             : (double)steps * m * cols * es + 16.0 * (double)m * m + 64.0 * (double)m * cols;
+        char what[160];
+        if (is_spd)
+            snprintf(what, sizeof what, "gen spd --n %d", n);
+        else
+            snprintf(what, sizeof what, "gen stream --steps %d --m %d --cols %d", steps, m, cols);
+        const char *outs[1] = {out};
+        if ((code = jg_cli_preflight("gen", ctx, outs, 1, NULL, 0, need, what)) != 0) {
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
+    }
     jg_rng r;
     jg_rng_seed(&r, (uint64_t)seed);
     jg_mat A = JG_MAT_EMPTY;
@@ -106,6 +127,20 @@ int jg_cmd_gen(int argc, char **argv)
         for (int t = 0; st >= 0 && t < steps; t++) {
             jg_mat v = jg_array_mat(&arr, t);
             st = jg_stream_next(ctx, S, &v);
+        }
+        // float32 may not hold what the scale asks for: refuse rather than write Inf
+        if (st >= 0) {
+            size_t count = (size_t)steps * (size_t)m * (size_t)cols;
+            for (size_t k = 0; k < count; k++) {
+                double v = dt == JG_F32 ? (double)((const float *)arr.data)[k] : ((const double *)arr.data)[k];
+                if (!isfinite(v)) {
+                    st = jg_error(ctx, JG_ERR_INPUT,
+                                  "--scale %.17g: gradient %zu has a value that overflows %s (%g); lower --scale%s",
+                                  scale, k / ((size_t)m * (size_t)cols), dt == JG_F32 ? "float32" : "float64", v,
+                                  dt == JG_F32 ? " or use --dtype f64" : "");
+                    break;
+                }
+            }
         }
         if (st >= 0) st = jg_npy_save_array(ctx, out, &arr);
     }

@@ -1,9 +1,11 @@
 /* cmd_info.c - `jorge info`: what this build is and what it can use. */
+#include <math.h>
 #include <stdio.h>
 
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/context.h"
+#include "src/fileio.h"
 #include "src/jg_config.h"
 
 int jg_cmd_info(int argc, char **argv)
@@ -31,6 +33,19 @@ int jg_cmd_info(int argc, char **argv)
     }
     ctx->be->describe(ctx, desc, sizeof desc);
     printf("%s\n", desc);
+    // what the memory checks compare each command's estimate with
+    double avail;
+    char source[128];
+    if ((st = jg_mem_available(ctx, &avail, source, sizeof source)) < 0) {
+        fprintf(stderr, "jorge info: %s\n", jg_ctx_message(ctx));
+        jg_ctx_destroy(&ctx);
+        return 2;
+    }
+    if (isinf(avail))
+        printf("memory: no limit (%s)\n", source);
+    else
+        printf("memory: %.0f bytes (%.1f GiB) available to a command (%s; JG_MEM_LIMIT overrides)\n", avail,
+               avail / 1073741824.0, source);
     jg_ctx_destroy(&ctx);
     return 0;
 }

@@ -18,6 +18,7 @@
  * by sqrt(n)), computed in the compute precision before the output is
  * rounded to its dtype.
  */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "reference/invroot.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
+#include "src/cli/common.h"
 #include "src/context.h"
 #include "src/metrics.h"
 #include "src/npy.h"
@@ -81,6 +83,29 @@ int jg_cmd_invroot(int argc, char **argv)
     jg_status warn = JG_OK;
     code = 0;
 
+    // before any work: OUT is not IN and can be written; the memory fits
+    {
+        jg_array hd;
+        if ((st = jg_npy_peek(ctx, in, &hd)) < 0) {
+            fprintf(stderr, "jorge invroot: %s\n", jg_ctx_message(ctx));
+            code = 2;
+            goto done;
+        }
+        /* measured peak: the input, then about 7 (eig) or 11 (Newton) n x n
+         * matrices of the compute precision (A, P, output, eigenvectors,
+         * syevd's 2n^2 workspace / Newton's iterates) */
+        double nn = hd.ndim == 1 ? (double)hd.shape[0] : (double)hd.shape[0] * (double)hd.shape[0];
+        jg_dtype ct0 = hd.dtype;
+        if (precision) jg_dtype_parse(precision, &ct0);
+        double need = nn * (double)jg_dtype_size(hd.dtype) +
+                      (strcmp(method, "eig") == 0 ? 7.0 : 11.0) * nn * (double)jg_dtype_size(ct0);
+        char what[600];
+        snprintf(what, sizeof what, "%s: the %s root of a %lld x %lld matrix", in, method,
+                 (long long)hd.shape[0], (long long)hd.shape[0]);
+        const char *ins[1] = {in}, *outs[1] = {out};
+        if ((code = jg_cli_preflight("invroot", ctx, outs, 1, ins, 1, need, what)) != 0) goto done;
+    }
+
     // load and check the input
     st = jg_npy_load_mat(ctx, in, 1, &H);
     if (st < 0) {
@@ -113,6 +138,22 @@ int jg_cmd_invroot(int argc, char **argv)
     // compute
     jg_dtype ct = H.dtype;
     if (precision) jg_dtype_parse(precision, &ct);
+    if (ct == JG_F32) {
+        /* float32 would turn the matrix into zeros (then the root is
+         * eps^{-1/p} I, silently) or into Inf */
+        double amax = 0.0;
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < n; i++) amax = fmax(amax, fabs(jg_mat_get(&H, i, j)));
+        if (amax > FLT_MAX || (amax > 0.0 && amax < FLT_MIN)) {
+            fprintf(stderr,
+                    "jorge invroot: %s: largest entry %.17g is %s float32's range [%.9g, %.9g] of normal "
+                    "numbers: in float32 the matrix would be %s; use --precision f64 or rescale A\n",
+                    in, amax, amax > FLT_MAX ? "above" : "below", (double)FLT_MIN, (double)FLT_MAX,
+                    amax > FLT_MAX ? "Inf" : "zero or denormal");
+            code = 2;
+            goto done;
+        }
+    }
     jg_invroot_opts o;
     jg_invroot_opts_default(&o);
     o.p = p;
@@ -149,6 +190,22 @@ int jg_cmd_invroot(int argc, char **argv)
     if (warn > 0) {
         fprintf(stderr, "jorge invroot: %s: warning: %s (%s written)\n", in, wmsg, out);
         code = 1;
+    }
+    if (ct == JG_F32) {
+        /* float32 resolves eigenvalues only down to ~ n u lambda_max: below
+           that the small eigenvalues, which dominate A^{-1/p}, are rounding
+           noise (kappa u >= 1 is the extreme case) */
+        const double u = 0x1p-24;
+        double lo = fmax(info.lambda_min, 0.0) + info.eps_abs, hi = info.lambda_max + info.eps_abs;
+        double ratio = lo / hi;
+        if (!(ratio >= (double)n * u)) {
+            fprintf(stderr,
+                    "jorge invroot: %s: suspect float32 result: kappa = (lambda_max+eps)/(lambda_min+eps) = %.3e, "
+                    "kappa*u = %.3e (u = 2^-24) and 1/kappa below n*u = %.3e: the small eigenvalues are rounding "
+                    "noise; use --precision f64 or a larger --eps (%s written)\n",
+                    in, 1.0 / ratio, u / ratio, (double)n * u, out);
+            code = 1;
+        }
     }
     goto done;
 failed:

@@ -34,6 +34,20 @@ int jg_cmd_step(int argc, char **argv)
     jg_mat G = JG_MAT_EMPTY, L0 = JG_MAT_EMPTY, out = JG_MAT_EMPTY;
     jg_jorge *J = NULL;
     int init = strcmp(pos[0], "init") == 0;
+    // before any work: OUT is neither input and can be written; the memory fits
+    {
+        jg_array gh;
+        JG_CHECK_GOTO(ctx, st, jg_npy_peek(ctx, pos[1], &gh), fail);
+        double gr = (double)gh.shape[0], gc = gh.ndim >= 2 ? (double)gh.shape[1] : 1.0;
+        double d = strcmp(side, "right") == 0 ? gc : gr;
+        /* G, the root read and written, Jorge's state: about 10 d x d and
+         * 4 copies of G in float64 */
+        double need = 8.0 * (10.0 * d * d + 4.0 * gr * gc);
+        char what[600];
+        snprintf(what, sizeof what, "%s: one Jorge step of size %.0f", pos[1], d);
+        const char *ins[2] = {pos[1], init ? NULL : pos[0]}, *outs[1] = {pos[2]};
+        if ((code = jg_cli_preflight("step", ctx, outs, 1, ins, 2, need, what)) != 0) goto done;
+    }
     // load
     JG_CHECK_GOTO(ctx, st, jg_npy_load_mat(ctx, pos[1], 0, &G), fail);
     if (!init) JG_CHECK_GOTO(ctx, st, jg_npy_load_mat(ctx, pos[0], 1, &L0), fail);
@@ -48,6 +62,7 @@ int jg_cmd_step(int argc, char **argv)
     // compute
     jg_jorge_opts o;
     jg_cli_jorge_opts(&a, init ? G.dtype : L0.dtype, &o);
+    JG_CHECK_GOTO(ctx, st, jg_cli_jorge_check(ctx, &o), fail);
     JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, s, dim, other, &o), fail);
     if (!init) JG_CHECK_GOTO(ctx, st, jg_jorge_set_root(ctx, J, &L0), fail);
     jg_jorge_diag d;

@@ -24,6 +24,7 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
+#include "src/fileio.h"
 #include "src/jg_config.h"
 
 #if JG_HAS_MPI
@@ -43,8 +44,17 @@ typedef struct {
     int64_t n, next, done;
     int64_t *order;     /* dispatch order: longest estimated first */
     int nranks, active; /* workers not yet told to stop */
-    int fatal;          /* a rank could not store a result */
-    char fatal_msg[256];
+    int fatal;          /* a rank could not store a result, or writing failed */
+    char fatal_msg[1280];
+    /* rank 0: the output files, open from the start; results are appended
+     * in configuration order as soon as every earlier one is in (serially
+     * at once), then freed, so rows are not held until the end */
+    jg_ctx *ctx;
+    jg_csv *csv;          /* nexperiments + 1 (failures.csv last) */
+    int ne;
+    unsigned char *ready; /* result c received, not yet written */
+    int64_t written;      /* results 0..written-1 are in the files */
+    long nfailed;
 } sweep_run;
 
 static double now_s(void)
@@ -54,14 +64,19 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* The whole file into a NUL-terminated buffer; NULL with a message. */
+/* The whole file into a NUL-terminated buffer; NULL with a message.  A
+ * regular file only: a FIFO would block. */
 static char *read_file(const char *path, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    FILE *f = NULL;
+    jg_ctx *ctx = NULL;
+    if (jg_ctx_create(&ctx, "cpu", err, errlen) < 0) return NULL;
+    if (jg_input_fopen(ctx, path, &f, NULL) < 0) {
+        snprintf(err, errlen, "%s", jg_ctx_message(ctx));
+        jg_ctx_destroy(&ctx);
         return NULL;
     }
+    jg_ctx_destroy(&ctx);
     char *buf = malloc(MAX_SWEEP_FILE + 1);
     size_t n = buf ? fread(buf, 1, MAX_SWEEP_FILE + 1, f) : 0;
     int bad = buf == NULL || ferror(f);
@@ -105,17 +120,20 @@ static void report(const jg_sweep_result *r, int rank)
         fprintf(stderr, "jorge sweep: %s\n", r->message);
 }
 
-/* Write DIR/NAME.csv for every experiment and DIR/failures.csv: all opened
- * first, committed last, so that a failure leaves no partial file. */
-static jg_status write_outputs(jg_ctx *ctx, const sweep_run *R, const char *file, const char *dir,
-                               int nranks, int argc, char **argv, long *nfailed)
+/* Check DIR/NAME.csv for every experiment and DIR/failures.csv (none may
+ * be the sweep file; each must be writable) and open them all with their
+ * provenance and header, before any configuration runs. */
+static jg_status open_outputs(jg_ctx *ctx, sweep_run *R, const char *file, const char *dir, int nranks,
+                              int argc, char **argv)
 {
     const jg_sweep *s = R->s;
     int ne = jg_sweep_nexperiments(s);
-    jg_csv *csv = calloc((size_t)ne + 1, sizeof *csv);
-    if (csv == NULL) return jg_error(ctx, JG_ERR_NOMEM, "sweep: out of memory");
     jg_status st = JG_OK;
-    *nfailed = 0;
+    R->ctx = ctx;
+    R->ne = ne;
+    R->csv = calloc((size_t)ne + 1, sizeof *R->csv);
+    R->ready = calloc((size_t)(R->n > 0 ? R->n : 1), 1);
+    if (R->csv == NULL || R->ready == NULL) return jg_error(ctx, JG_ERR_NOMEM, "sweep: out of memory");
     char cmd[1024];
     size_t o = 0;
     cmd[0] = '\0';
@@ -123,6 +141,13 @@ static jg_status write_outputs(jg_ctx *ctx, const sweep_run *R, const char *file
         int k = snprintf(cmd + o, sizeof cmd - o, "%s%s", i ? " " : "jorge ", argv[i]);
         if (k < 0) break;
         o += (size_t)k;
+    }
+    for (int e = 0; e <= ne; e++) {
+        char path[4096];
+        const char *name = e < ne ? jg_sweep_experiment(s, e) : "failures";
+        snprintf(path, sizeof path, "%s/%s.csv", dir, name);
+        const char *ins[1] = {file};
+        JG_CHECK(ctx, jg_out_check(ctx, path, ins, 1));
     }
     for (int e = 0; e <= ne; e++) {
         char path[4096], params[1024];
@@ -133,37 +158,67 @@ static jg_status write_outputs(jg_ctx *ctx, const sweep_run *R, const char *file
                      (long long)jg_sweep_first(s, e), (long long)jg_sweep_first(s, e + 1) - 1, nranks);
         else
             snprintf(params, sizeof params, "sweep=%s ranks=%d", file, nranks);
-        JG_CHECK_GOTO(ctx, st, jg_exp_csv_open(ctx, &csv[e], path, name, 0, params), fail);
-        jg_csv_meta(&csv[e], "command", "%s", cmd);
-        jg_csv_meta(&csv[e], "seed-note", "%s", "each configuration's seed is its 'seed' column");
-        JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv[e], e < ne ? jg_sweep_header() : jg_sweep_failures_header()), fail);
+        JG_CHECK_GOTO(ctx, st, jg_exp_csv_open(ctx, &R->csv[e], path, name, 0, params), fail);
+        jg_csv_meta(&R->csv[e], "command", "%s", cmd);
+        jg_csv_meta(&R->csv[e], "seed-note", "%s", "each configuration's seed is its 'seed' column");
+        JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &R->csv[e], e < ne ? jg_sweep_header() : jg_sweep_failures_header()), fail);
     }
-    for (int64_t c = 0; c < R->n; c++) {
-        const jg_sweep_result *r = &R->res[c];
-        int e = 0;
-        while (c >= jg_sweep_first(s, e + 1)) e++;
-        if (r->rows_len) fwrite(r->rows, 1, r->rows_len, csv[e].f);
-        if (r->failed) {
-            (*nfailed)++;
-            fputs(r->failure, csv[ne].f);
-        }
-    }
-    for (int e = 0; e <= ne; e++)
-        if (ferror(csv[e].f)) {
-            st = jg_error(ctx, JG_ERR_IO, "%s: write failed", csv[e].path);
-            goto fail;
-        }
-    for (int e = 0; e <= ne; e++) {
-        char *path = strdup(csv[e].path);
-        JG_CHECK_GOTO(ctx, st, jg_csv_commit(ctx, &csv[e]), fail);
-        printf("sweep: wrote %s\n", path ? path : "?");
-        free(path);
-    }
-    free(csv);
     return JG_OK;
 fail:
-    for (int e = 0; e <= ne; e++) jg_csv_close(ctx, &csv[e], 0);
-    free(csv);
+    for (int e = 0; e <= ne; e++) jg_csv_close(ctx, &R->csv[e], 0);
+    return st;
+}
+
+/* Result c is in: append every result now in order to the files, freeing
+ * each.  A write error is fatal (the reason goes to fatal_msg). */
+static void result_ready(sweep_run *R, int64_t c)
+{
+    if (R->csv == NULL) return;
+    R->ready[c] = 1;
+    const jg_sweep *s = R->s;
+    while (R->written < R->n && R->ready[R->written] && !R->fatal) {
+        int64_t w = R->written;
+        jg_sweep_result *r = &R->res[w];
+        int e = 0;
+        while (w >= jg_sweep_first(s, e + 1)) e++;
+        jg_csv *f = &R->csv[e];
+        if (r->rows_len && fwrite(r->rows, 1, r->rows_len, f->f) != r->rows_len) {
+            R->fatal = 1;
+            snprintf(R->fatal_msg, sizeof R->fatal_msg, "%s: write failed: %s", f->path, strerror(errno));
+        }
+        if (r->failed && !R->fatal) {
+            R->nfailed++;
+            if (fputs(r->failure, R->csv[R->ne].f) == EOF) {
+                R->fatal = 1;
+                snprintf(R->fatal_msg, sizeof R->fatal_msg, "%s: write failed: %s", R->csv[R->ne].path,
+                         strerror(errno));
+            }
+        }
+        jg_sweep_result_free(r);
+        R->ready[w] = 0;
+        R->written++;
+    }
+}
+
+/* Commit every file together (all replaced or none), or remove them all. */
+static jg_status close_outputs(jg_ctx *ctx, sweep_run *R, int commit)
+{
+    jg_status st = JG_OK;
+    if (R->csv == NULL) return JG_OK;
+    if (commit) {
+        char **paths = calloc((size_t)R->ne + 1, sizeof *paths);
+        for (int e = 0; paths && e <= R->ne; e++) paths[e] = strdup(R->csv[e].path);
+        st = jg_csv_commit_group(ctx, R->csv, R->ne + 1);
+        for (int e = 0; paths && e <= R->ne; e++) {
+            if (st == JG_OK) printf("sweep: wrote %s\n", paths[e] ? paths[e] : "?");
+            free(paths[e]);
+        }
+        free(paths);
+    } else {
+        for (int e = 0; e <= R->ne; e++) jg_csv_close(ctx, &R->csv[e], 0);
+    }
+    free(R->csv);
+    R->csv = NULL;
     return st;
 }
 
@@ -176,6 +231,7 @@ static void run_serial(jg_ctx *ctx, sweep_run *R)
             break;
         }
         report(&R->res[c], -1);
+        result_ready(R, c);
         jg_cli_progress("sweep", "configuration", (long)(c + 1), (long)R->n);
     }
 }
@@ -270,6 +326,7 @@ static void serve_one(sweep_run *R, const MPI_Status *probe)
                 snprintf(R->fatal_msg, sizeof R->fatal_msg, "sweep: rank 0 out of memory storing a result");
             }
             R->done++;
+            result_ready(R, h[0]);
             jg_cli_progress("sweep", "configuration", (long)R->done, (long)R->n);
         }
         free(b);
@@ -339,6 +396,7 @@ static void run_master(jg_ctx *ctx, sweep_run *R, int works)
         }
         report(&R->res[c], 0);
         R->done++;
+        result_ready(R, c);
         jg_cli_progress("sweep", "configuration", (long)R->done, (long)R->n);
     }
     while (R->active > 0) {
@@ -514,6 +572,20 @@ int jg_cmd_sweep(int argc, char **argv)
             code = jg_status_exit_code(st);
         }
     }
+    // rank 0: memory, then every output checked and opened before any configuration runs
+    if (go && rank == 0) {
+        R.s = s;
+        R.n = jg_sweep_nconfigs(s);
+        char what[600];
+        snprintf(what, sizeof what, "%s: the largest configuration", pos[0]);
+        jg_status st = jg_mem_check(ctx, jg_sweep_mem(s) + JG_MEM_BASE, what);
+        if (st == JG_OK) st = open_outputs(ctx, &R, pos[0], out, nranks, argc, argv);
+        if (st < 0) {
+            fprintf(stderr, "jorge sweep: %s\n", jg_ctx_message(ctx));
+            go = 0;
+            code = 2;
+        }
+    }
 #if JG_HAS_MPI
     if (mpi) {
         int ok = go, all = 0;
@@ -522,12 +594,16 @@ int jg_cmd_sweep(int argc, char **argv)
         go = all;
     }
 #endif
-    if (!go) goto done;
-
-    // run
+    if (!go) {
+        if (rank == 0) close_outputs(ctx, &R, 0);
+        free(R.ready);
+        goto done;
+    }
     R.s = s;
     R.n = jg_sweep_nconfigs(s);
     R.nranks = nranks;
+
+    // run
     if (rank == 0) {
         R.res = calloc((size_t)R.n, sizeof *R.res);
         if (R.res == NULL) {
@@ -554,12 +630,13 @@ int jg_cmd_sweep(int argc, char **argv)
 
     // write (rank 0)
     if (rank == 0) {
-        long nfailed = 0;
+        long nfailed = R.nfailed;
         if (R.fatal) {
+            close_outputs(ctx, &R, 0);
             fprintf(stderr, "jorge sweep: %s\n", R.fatal_msg);
             code = 2;
         } else {
-            jg_status st = write_outputs(ctx, &R, pos[0], out, nranks, argc, argv, &nfailed);
+            jg_status st = close_outputs(ctx, &R, 1);
             if (st < 0) {
                 code = jg_cli_fail("sweep", ctx, st);
             } else {
@@ -575,6 +652,7 @@ int jg_cmd_sweep(int argc, char **argv)
             for (int64_t c = 0; c < jg_sweep_nconfigs(s); c++) jg_sweep_result_free(&R.res[c]);
         free(R.res);
         free(R.order);
+        free(R.ready);
     }
 done:
 #if JG_HAS_MPI

@@ -15,5 +15,6 @@ int jg_cmd_experiment(int argc, char **argv);
 int jg_cmd_train(int argc, char **argv);
 int jg_cmd_validate(int argc, char **argv);
 int jg_cmd_sweep(int argc, char **argv);
+int jg_cmd_compare(int argc, char **argv);
 
 #endif

@@ -1,8 +1,14 @@
 #include "src/cli/common.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "src/fileio.h"
 
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code)
 {
@@ -21,7 +27,21 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
 {
     const char *m = jg_ctx_message(ctx);
     fprintf(stderr, "jorge %s: %s\n", cmd, m && *m ? m : jg_status_name(st));
+    const char *tr = jg_ctx_trace(ctx), *env = getenv("JORGE_TRACE");
+    if (env && !strcmp(env, "1") && tr && *tr) fprintf(stderr, "jorge %s: traceback: %s\n", cmd, tr);
     return jg_status_exit_code(st);
+}
+
+int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                     const char *const *ins, int nins, double mem_bytes, const char *what)
+{
+    jg_status st = JG_OK;
+    for (int i = 0; i < nouts && st == JG_OK; i++)
+        if (outs[i]) st = jg_out_check(ctx, outs[i], ins, nins);
+    if (st == JG_OK && mem_bytes > 0) st = jg_mem_check(ctx, mem_bytes + JG_MEM_BASE, what);
+    if (st == JG_OK) return 0;
+    fprintf(stderr, "jorge %s: %s\n", cmd, jg_ctx_message(ctx));
+    return 2;
 }
 
 void jg_cli_progress(const char *cmd, const char *label, long i, long n)
@@ -31,6 +51,43 @@ void jg_cli_progress(const char *cmd, const char *label, long i, long n)
     if (!tty) return;
     fprintf(stderr, "\r%s: %s %ld/%ld", cmd, label, i, n);
     if (i >= n) fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd)
+{
+    memset(p, 0, sizeof *p);
+    p->cmd = cmd;
+    p->tty = isatty(STDERR_FILENO);
+}
+
+void jg_cli_progress_eta(void *arg, const char *label, long done, long total)
+{
+    jg_cli_progress_state *p = arg;
+    double t = now_s();
+    if (strncmp(p->label, label, sizeof p->label - 1) != 0) {
+        snprintf(p->label, sizeof p->label, "%s", label);
+        p->t0 = t;
+        p->last = p->tty ? 0.0 : t; /* logs: first line after a few seconds */
+    }
+    int end = done >= total;
+    if (!end && t - p->last < (p->tty ? 0.2 : 5.0)) return;
+    p->last = t;
+    char eta[64] = "";
+    if (done > 0 && !end) snprintf(eta, sizeof eta, ", ~%.0f s left", (t - p->t0) * (double)(total - done) / (double)done);
+    else if (end) snprintf(eta, sizeof eta, ", %.1f s", t - p->t0);
+    if (p->tty)
+        fprintf(stderr, "\r\033[K%s: %s: step %ld/%ld%s%s", p->cmd, label, done, total, eta, end ? "\n" : "");
+    else
+        fprintf(stderr, "%s: %s: step %ld/%ld (%.0f%%)%s\n", p->cmd, label, done, total,
+                100.0 * (double)done / (double)(total > 0 ? total : 1), eta);
     fflush(stderr);
 }
 
@@ -82,4 +139,17 @@ void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_o
     o->reanchor = a->reanchor;
     o->dtype = dtype_default;
     if (a->precision) jg_dtype_parse(a->precision, &o->dtype);
+}
+
+jg_status jg_cli_jorge_check(jg_ctx *ctx, const jg_jorge_opts *o)
+{
+    if (o->dtype != JG_F32 || o->eps_mode != JG_EPS_ABS) return JG_OK;
+    double r = pow(o->eps, -0.25);
+    if (!(r >= FLT_MIN && r <= FLT_MAX))
+        return jg_error(ctx, JG_ERR_ARG,
+                        "--eps %.17g: Lhat_0 = eps^(-1/4) = %.17g %s float32 (normal range [%.9g, %.9g]); "
+                        "use --precision f64 or an eps in [%.3g, %.3g]",
+                        o->eps, r, r > FLT_MAX ? "overflows" : "underflows", (double)FLT_MIN, (double)FLT_MAX,
+                        pow((double)FLT_MAX, -4.0) * 1.001, pow((double)FLT_MIN, -4.0) * 0.999);
+    return JG_OK;
 }

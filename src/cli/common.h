@@ -12,8 +12,31 @@
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code);
 /* Print "jorge CMD: <context message>" and return the exit code of st. */
 int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
+/* Before any work (src/fileio.h): each of the nouts outputs can be written
+ * and is none of the nins inputs, and mem_bytes (the command's estimate of
+ * what it will allocate; JG_MEM_BASE is added for the process and the BLAS
+ * buffers) fits in the memory available.  On a problem prints
+ * "jorge CMD: reason" and returns the exit code (2); 0 to go on. */
+int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                     const char *const *ins, int nins, double mem_bytes, const char *what);
+#define JG_MEM_BASE (64.0 * 1024 * 1024)
+
 /* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
 void jg_cli_progress(const char *cmd, const char *label, long i, long n);
+
+/* Progress of long runs with an estimate of the time left: on a terminal
+ * one line rewritten in place; otherwise a full line every few seconds
+ * (and at the end of each run), flushed, so that logs show it as it
+ * happens.  A change of label starts a new run (and a new estimate). */
+typedef struct {
+    const char *cmd;
+    char label[256];
+    double t0, last;
+    int tty;
+} jg_cli_progress_state;
+void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd);
+/* Callback shape used by the library modules (arg: the state). */
+void jg_cli_progress_eta(void *arg, const char *label, long done, long total);
 
 /* Option values shared by step / track / validate / bench. */
 jg_safeguard jg_cli_safeguard(const char *s);
@@ -46,5 +69,9 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a);
 /* Fill library options from the command line values; dtype_default is
  * used when --precision was not given. */
 void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_opts *o);
+/* Refuse options the state's precision cannot represent: in float32 the
+ * first root Lhat_0 = eps^{-1/4} I must be a normal float (eps in about
+ * [7.6e-155, 5.2e151]; --eps-mode abs).  JG_ERR_ARG with the values. */
+jg_status jg_cli_jorge_check(jg_ctx *ctx, const jg_jorge_opts *o);
 
 #endif

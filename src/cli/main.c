@@ -20,6 +20,7 @@ static const command commands[] = {
     {"experiment", jg_cmd_experiment, "run one of the six experiments and write a tidy CSV"},
     {"validate", jg_cmd_validate, "before deployment: Jorge vs the exact root on your gradients, PASS/FAIL"},
     {"sweep", jg_cmd_sweep, "expand a sweep file into configurations, run them (serially or under mpirun)"},
+    {"compare", jg_cmd_compare, "every approximation method x budget x precision beside the exact root: the error-cost front"},
     {"bench", jg_cmd_bench, "speed of every method as GEMM-equivalents, measured in one run"},
     {"train", jg_cmd_train, "train an MLP on Fashion-MNIST with SGD, AdamW, Shampoo or Jorge"},
     {"info", jg_cmd_info, "show version, build options, backends and BLAS"},
@@ -37,7 +38,9 @@ static void usage(FILE *out)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\n`jorge COMMAND --help` describes a command.\n"
-            "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error\n");
+            "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error;\n"
+            "128 + signal when interrupted (130 INT, 143 TERM, 129 HUP; no output, no temporary file)\n"
+            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info)\n");
 }
 
 int main(int argc, char **argv)

@@ -1,0 +1,158 @@
+/* validate.h - before deployment: run Jorge beside the exact root of
+ * Shampoo's statistic on a user's recorded gradients and judge it.  The
+ * engine of `jorge validate`, callable from C (and Python, via the shared
+ * library).
+ *
+ * For each layer (a T x m x n gradient stream) and each side, a jg_tracker
+ * (approx/tracker.h) runs Jorge and, every `every` steps and at the last,
+ * the exact (double, eigendecomposition) inverse fourth roots of
+ *   nominal: L_t = beta2 L_{t-1} + (1 - beta2) G G^T   (Shampoo's statistic:
+ *            what the user would otherwise deploy)
+ *   tracked: L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T   (what Jorge
+ *            follows once its safeguard rule changes beta)
+ * both from L_0 = eps I (eps resolved once, absolute or relative).
+ *
+ * Judged per side (verdict):
+ *   CANNOT_JUDGE  fewer than JG_VALIDATE_MIN_STEPS steps, or every gradient
+ *                 of the layer is zero (nothing to compare), or the run
+ *                 could not start (e.g. relative eps on a zero first
+ *                 gradient);
+ *   FAIL          an update produced NaN/Inf, the symmetric part of Lhat was
+ *                 not positive definite, or the chosen error (max or final,
+ *                 against nominal, tracked or both) exceeds tol;
+ *   PASS          otherwise.
+ * Independently of the verdict a side is FROZEN when Jorge's statistic
+ * barely moves: sum_t (1 - beta_eff,t) < JG_VALIDATE_FROZEN * sum_t (1 -
+ * beta2) over the steps, i.e. the new gradients got less than a tenth of
+ * the weight Shampoo's beta2 gives them (the safeguard raised beta on
+ * (nearly) every step; typically eps absolute and tiny next to the
+ * gradients' scale).
+ *
+ * Suggestions (opts.suggest): for each layer with a failing side, other
+ * settings are tried on the same data (relative eps multiples, beta2, warm
+ * init, order, safeguard rule, re-anchoring, float64) and the cheapest that
+ * passes is named, cost in GEMM-equivalents per step and side:
+ *   Jorge order k: k + 3 GEMMs + one SYRK (~ k + 3.5); re-anchoring every K
+ *   steps adds one eigendecomposition every K steps (JG_VALIDATE_EIG_GEMMS
+ *   GEMM-equivalents each, measured by `jorge bench`: 6-20 on this
+ *   machine's OpenBLAS), i.e. 1000/K eigendecompositions per 1000 steps.
+ * A setting that changes eps or beta2 changes Shampoo's statistic too: it
+ * is judged against Shampoo run with the same eps and beta2.
+ */
+#ifndef JG_EXPERIMENTS_VALIDATE_H
+#define JG_EXPERIMENTS_VALIDATE_H
+
+#include <stdio.h>
+
+#include "approx/jorge.h"
+#include "src/npy.h"
+
+#define JG_VALIDATE_MIN_STEPS 10
+#define JG_VALIDATE_FROZEN 0.1
+#define JG_VALIDATE_EIG_GEMMS 10.0
+
+typedef enum { JG_AGAINST_NOMINAL = 0, JG_AGAINST_TRACKED = 1, JG_AGAINST_BOTH = 2 } jg_against;
+typedef enum { JG_VERDICT_PASS = 0, JG_VERDICT_FAIL = 1, JG_VERDICT_CANNOT = 2, JG_VERDICT_ERROR = 3 } jg_verdict;
+
+typedef struct {
+    jg_jorge_opts jo;       /* Jorge's options; jo.dtype is ignored when
+                               dtype_from_input is set                      */
+    int dtype_from_input;   /* state precision = the input's (default 1)    */
+    double tol;             /* largest acceptable relative error (0.1)      */
+    jg_against against;     /* default NOMINAL                              */
+    int final;              /* 1: final error, 0: largest (default 0)       */
+    int every;              /* measure every N steps and at the last (0: T/50) */
+    long steps;             /* use the first N steps (0: all)               */
+    int suggest;            /* on FAIL, search other settings (default 1)   */
+    /* progress: called after every step of every run with the steps done
+       and the total of the current run; label names the run */
+    void (*progress)(void *arg, const char *label, long done, long total);
+    void *progress_arg;
+} jg_validate_opts;
+
+/* One side's result. */
+typedef struct {
+    int64_t dim, steps;
+    jg_verdict verdict;
+    char reason[256];
+    double eps;                   /* absolute eps used                       */
+    long measured;                /* steps with exact roots                  */
+    double max_t, fin_t, max_n, fin_n; /* errors vs tracked / nominal root  */
+    double drift_t, drift_n;      /* error growth per 1000 steps (second half) */
+    double asym_max, asym_fin, mineig_min, mineig_fin;
+    long fired, nonfinite;        /* rule raised beta / updates skipped      */
+    double omb_median, omb_min;   /* median / smallest 1 - beta_eff (applied steps) */
+    double omb_sum, omb_nominal_sum; /* sum of 1 - beta_eff and of 1 - beta2 */
+    int frozen;                   /* omb_sum < JG_VALIDATE_FROZEN * omb_nominal_sum */
+    double metric;                /* the criterion's error                   */
+    /* per-step series (length steps): NaN where not measured */
+    double *xnorm, *beta_eff, *omb, *err_t, *err_n, *asym, *mineig;
+    unsigned char *fired_at, *nonfinite_at;
+} jg_validate_side;
+
+/* A suggestion tried on a layer. */
+typedef struct {
+    char args[96];       /* command-line options, e.g. "--eps-mode rel --eps 1e-2" */
+    double cost;         /* GEMM-equivalents per step and side (formula above) */
+    int changes_target;  /* 1 when eps or beta2 differ (Shampoo's statistic changes) */
+    jg_verdict verdict;  /* worst over both sides; ERROR: could not run    */
+    double worst;        /* largest criterion error over both sides       */
+    char error[256];     /* why it could not run (verdict ERROR)          */
+} jg_validate_try;
+
+typedef struct {
+    char *file;
+    jg_verdict verdict;  /* ERROR: could not be read (reason in error)    */
+    char error[512];
+    int64_t T, m, n;     /* T: steps used                                 */
+    jg_dtype dtype;
+    int every;
+    jg_validate_side s[2];
+    jg_validate_try *tries;
+    int ntries;
+    int best;            /* index of the cheapest passing try, -1 none    */
+} jg_validate_layer;
+
+typedef struct {
+    jg_validate_opts opts;
+    jg_validate_layer *layers;
+    int nlayers;
+    int npass, nfail, ncannot, nerror; /* counted over sides (error: layers) */
+    int nfrozen;
+    jg_verdict verdict;  /* PASS only when every side of every layer passed */
+} jg_validate_report;
+
+void jg_validate_opts_default(jg_validate_opts *o);
+
+/* The input: a file, or every *.npy (not hidden) of a directory, sorted.
+ * *files is malloc'd (free with jg_validate_files_free). */
+jg_status jg_validate_list(jg_ctx *ctx, const char *path, char ***files, int *nfiles);
+void jg_validate_files_free(char **files, int n);
+
+/* Judge every layer.  A layer that cannot be read is recorded (verdict
+ * ERROR, message in layer.error) and the others still run; the returned
+ * status is negative only for failures of the toolkit itself (no memory,
+ * backend).  Free the report with jg_validate_report_free. */
+jg_status jg_validate_run(jg_ctx *ctx, char *const *files, int nfiles, const jg_validate_opts *o,
+                          jg_validate_report *rep);
+/* Judge in-memory streams (host arrays T x m x n); names label them. */
+jg_status jg_validate_arrays(jg_ctx *ctx, const jg_array *arrays, const char *const *names, int n,
+                             const jg_validate_opts *o, jg_validate_report *rep);
+void jg_validate_report_free(jg_validate_report *rep);
+
+/* Exit code of a report: 0 every side PASS; 1 at least one FAIL; 2 no FAIL
+ * but a layer could not be read or judged. */
+int jg_validate_exit_code(const jg_validate_report *rep);
+
+const char *jg_verdict_name(jg_verdict v); /* PASS FAIL CANNOT-JUDGE ERROR */
+const char *jg_against_name(jg_against a); /* nominal tracked both */
+
+/* Writers: the human table (one row per layer and side, then warnings,
+ * suggestions and the verdict line), the JSON report (same numbers plus
+ * the per-step series), the per-step CSV rows (side-major). */
+void jg_validate_print(FILE *f, const jg_validate_report *rep);
+jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep,
+                                 const char *input, const char *command);
+jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep);
+
+#endif

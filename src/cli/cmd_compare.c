@@ -1,0 +1,178 @@
+/* cmd_compare.c - `jorge compare`: every approximation method x budget x
+ * precision on one gradient stream, beside the exact root of Shampoo's
+ * nominal statistic (double precision), with the cost of each counted
+ * (GEMM-equivalents from the flops of every backend call) and timed.  The
+ * work is experiments/compare.c (jg_compare_run). */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "experiments/compare.h"
+#include "src/cli/args.h"
+#include "src/cli/commands.h"
+#include "src/cli/common.h"
+#include "src/csv.h"
+#include "src/npy.h"
+
+static void progress(long done, long total) { jg_cli_progress("compare", "update", done, total); }
+
+/* The front of one side and precision by increasing cost, counted or timed. */
+static void print_front(const jg_compare_row *rows, int nrows, jg_side side, const char *prec, int timed)
+{
+    printf("compare: side=%s precision=%s front by %s GEMM-equivalents per step (cost -> median error):\n",
+           side == JG_SIDE_RIGHT ? "right" : "left", prec, timed ? "timed" : "counted");
+    for (double c = -1.0;;) {
+        const jg_compare_row *nx = NULL;
+        double cn = 0.0;
+        for (int i = 0; i < nrows; i++) {
+            const jg_compare_row *r = &rows[i];
+            double cr = timed ? r->time_gemm_equiv_per_step : r->gemm_equiv_per_step;
+            if (r->side == side && !strcmp(r->precision, prec) && (timed ? r->on_front_time : r->on_front) && cr > c &&
+                (nx == NULL || cr < cn))
+                nx = r, cn = cr;
+        }
+        if (nx == NULL) break;
+        printf("  %-14s %-10s %6d  %9.3f  %.3e\n", nx->method, nx->budget_name, nx->budget, cn, nx->err_median);
+        c = cn;
+    }
+}
+
+int jg_cmd_compare(int argc, char **argv)
+{
+    jg_cli_jorge a;
+    jg_cli_jorge_defaults(&a);
+    jg_compare_opts co;
+    jg_compare_opts_default(&co);
+    const char *out = NULL, *methods = "all", *budgets = NULL, *precision = "f64", *sides = "both";
+    int steps = 0, no_time = 0;
+    const jg_opt opts[] = {
+        {"methods", JG_OPT_STRING, &methods, 0, 0, NULL,
+         "comma list of jorge,eig-every,newton-warm,newton-schulz,chebyshev (all)"},
+        {"budgets", JG_OPT_STRING, &budgets, 0, 0, NULL,
+         "budgets: '1,2,4' for every method or 'jorge=1,2/chebyshev=8,16' (default: each method's list)"},
+        {"precision", JG_OPT_STRING, &precision, 0, 0, NULL,
+         "comma list of f64,f32,tf32,bf16 (tf32/bf16: float32 with GEMM inputs rounded)"},
+        {"beta2", JG_OPT_DOUBLE, &a.beta2, 1e-12, 1 - 1e-12, NULL, "nominal decay beta2, in (0,1)"},
+        {"eps", JG_OPT_DOUBLE, &a.eps, 1e-300, 1e300, NULL, "L_0 = eps I"},
+        {"eps-mode", JG_OPT_CHOICE, &a.eps_mode, 0, 0, "abs|rel",
+         "eps as is, or times s = ||G_1||_F^2/dim of the first gradient (per side)"},
+        {"every", JG_OPT_INT, &co.every, 1, 1e9, NULL, "measure the error every N steps and at the last"},
+        {"steps", JG_OPT_INT, &steps, 0, 1e9, NULL, "use only the first T gradients (0: all)"},
+        {"sides", JG_OPT_CHOICE, &sides, 0, 0, "left|right|both", "which preconditioner sides"},
+        {"safeguard", JG_OPT_CHOICE, &a.safeguard, 0, 0, "clip|adaptive|spectral|none|frobenius",
+         "jorge: safeguard rule"},
+        {"form", JG_OPT_CHOICE, &a.form, 0, 0, "auto|dense|lowrank", "jorge: formulation"},
+        {"variant", JG_OPT_CHOICE, &a.variant, 0, 0, "plain|sym|corrected", "jorge: update variant"},
+        {"init", JG_OPT_CHOICE, &a.init, 0, 0, "eps|warm", "jorge: initial root"},
+        {"reanchor", JG_OPT_INT, &a.reanchor, 0, 1e9, NULL, "jorge: re-anchor every K steps (0: never)"},
+        {"backend", JG_OPT_CHOICE, &a.backend, 0, 0, "cpu|cuda", "where to compute"},
+        {"no-time", JG_OPT_FLAG, &no_time, 0, 0, NULL, "skip the timing (time_gemm_equiv_per_step = nan)"},
+        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "summary CSV (required)"},
+    };
+    const jg_cmd_spec spec = {
+        "jorge compare [options] --out FILE.csv GRADS.npy",
+        "Run every approximation of the inverse fourth root (methods x budgets x precisions) over the\n"
+        "gradient stream GRADS (T x m x n) for both sides, beside the exact root of Shampoo's nominal\n"
+        "statistic L_t = beta2 L_{t-1} + (1 - beta2) G G^T, L_0 = eps I (eigendecomposition in double).\n"
+        "Methods (budget): jorge (order k), eig-every (F: exact root every F steps; F = 1 exact),\n"
+        "newton-warm (coupled Newton iterations per step, one run continued across steps),\n"
+        "newton-schulz (iterations per stage, square root twice), chebyshev (degree d of the\n"
+        "interpolant of x^{-1/4} on [beta2^t eps, ||L||_F]).  Cost is counted: gemm_equiv_per_step =\n"
+        "flops of every backend call per step / (2 dim^3); time_gemm_equiv_per_step = update time /\n"
+        "time of one dim^3 GEMM in the same run.  One CSV row per method x budget x precision x side\n"
+        "(error median, max and final over the measured steps; on_front = on the error-cost front);\n"
+        "prints the front and the cheapest method per error level.  Exit 0 (failures are data).",
+        opts, sizeof opts / sizeof opts[0], 1, 1};
+    const char *pos[1];
+    int npos, code = 0;
+    if (!jg_args_run(&spec, "compare", argc, argv, pos, 1, &npos, &code)) return code;
+    if (out == NULL) {
+        fprintf(stderr, "jorge compare: --out FILE.csv is required\n");
+        return 2;
+    }
+    jg_ctx *ctx = jg_cli_ctx("compare", a.backend, &code);
+    if (ctx == NULL) return code;
+    jg_status st;
+    jg_array grads = JG_ARRAY_EMPTY;
+    jg_csv csv = {0};
+    jg_compare_row *rows = NULL;
+    int nrows = 0;
+    JG_CHECK_GOTO(ctx, st, jg_npy_load(ctx, pos[0], 0, &grads), fail);
+    if (grads.ndim < 2) {
+        st = jg_error(ctx, JG_ERR_INPUT, "%s: is 1-D; a T x m x n gradient stream or an m x n matrix is needed", pos[0]);
+        goto fail;
+    }
+    jg_cli_jorge_opts(&a, JG_F64, &co.jorge);
+    co.methods = methods;
+    co.budgets = budgets;
+    co.precisions = precision;
+    co.steps = steps;
+    co.sides = !strcmp(sides, "left") ? 1 : !strcmp(sides, "right") ? 2 : 3;
+    co.timing = !no_time;
+    co.progress = progress;
+    JG_CHECK_GOTO(ctx, st, jg_compare_run(ctx, &grads, &co, &rows, &nrows), fail);
+    // write
+    jg_mat G0 = jg_array_mat(&grads, 0);
+    int64_t T = jg_array_count(&grads);
+    if (steps > 0 && steps < T) T = steps;
+    JG_CHECK_GOTO(ctx, st, jg_csv_open(ctx, &csv, out), fail);
+    jg_csv_provenance(&csv, ctx, 0, argc, argv);
+    jg_csv_meta(&csv, "input", "%s (T=%lld m=%lld n=%lld %s)", pos[0], (long long)T, (long long)G0.rows,
+                (long long)G0.cols, jg_dtype_name(grads.dtype));
+    jg_csv_meta(&csv, "reference", "exact root of the nominal statistic (beta2=%g, L_0=eps I, eps=%g %s), "
+                "eigendecomposition in double", a.beta2, a.eps, a.eps_mode);
+    jg_csv_meta(&csv, "cost", "gemm_equiv_per_step = counted flops per step / (2 dim^3); syevd counted as 9 dim^3 flops");
+    fprintf(csv.f, "method,setting,budget_name,budget,side,dim,other,precision,steps,measured,eps_abs,"
+                   "gemm_equiv_per_step,flops_per_step,time_gemm_equiv_per_step,gemm_per_step,syrk_per_step,"
+                   "syevd_per_step,level1_per_step,state_bytes,err_nominal_median,err_nominal_max,"
+                   "err_nominal_final,failures,on_front,on_front_time\n");
+    for (int i = 0; i < nrows; i++) {
+        const jg_compare_row *r = &rows[i];
+        fprintf(csv.f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d,%d\n",
+                r->method, r->setting, r->budget_name, r->budget, r->side == JG_SIDE_LEFT ? "left" : "right",
+                (long long)r->dim, (long long)r->other, r->precision, r->steps, r->measured, r->eps_abs,
+                r->gemm_equiv_per_step, r->flops_per_step, r->time_gemm_equiv_per_step,
+                r->calls_per_step[JG_OP_GEMM], r->calls_per_step[JG_OP_SYRK], r->calls_per_step[JG_OP_SYEVD],
+                r->calls_per_step[JG_OP_LEVEL1], r->state_bytes, r->err_median, r->err_max, r->err_final,
+                r->failures, r->on_front, r->on_front_time);
+    }
+    JG_CHECK_GOTO(ctx, st, jg_csv_close(ctx, &csv, 1), fail);
+    // the front, and the cheapest method per error level
+    long failures = 0;
+    for (int i = 0; i < nrows; i++) failures += rows[i].failures;
+    for (int s = 0; s < 2; s++)
+        for (const char *p = precision; p;) {
+            const char *pe = strchr(p, ',');
+            char prec[8];
+            snprintf(prec, sizeof prec, "%.*s", pe ? (int)(pe - p) : (int)strlen(p), p);
+            jg_side side = s ? JG_SIDE_RIGHT : JG_SIDE_LEFT;
+            int any = 0;
+            for (int i = 0; i < nrows; i++) any |= rows[i].side == side && !strcmp(rows[i].precision, prec);
+            if (any) {
+                print_front(rows, nrows, side, prec, 0);
+                if (!no_time) print_front(rows, nrows, side, prec, 1);
+                const double tols[] = {1e-1, 1e-2, 1e-4, 1e-8};
+                for (int k = 0; k < 4; k++) {
+                    const jg_compare_row *b = jg_compare_cheapest(rows, nrows, side, prec, tols[k]);
+                    if (b)
+                        printf("  cheapest with error <= %g: %s %s=%d (%.3f GEMM-equivalents, error %.2e)\n", tols[k],
+                               b->method, b->budget_name, b->budget, b->gemm_equiv_per_step, b->err_median);
+                    else
+                        printf("  cheapest with error <= %g: none of the methods tried\n", tols[k]);
+                }
+            }
+            p = pe ? pe + 1 : NULL;
+        }
+    if (failures) printf("compare: %ld update(s) produced NaN/Inf and were rejected (column failures)\n", failures);
+    printf("compare: wrote %s (%d rows)\n", out, nrows);
+    code = 0;
+    goto done;
+fail:
+    jg_csv_close(ctx, &csv, 0);
+    code = jg_cli_fail("compare", ctx, st);
+done:
+    jg_compare_free(&rows);
+    jg_array_free(ctx, &grads);
+    jg_ctx_destroy(&ctx);
+    return code;
+}

@@ -1,0 +1,582 @@
+/* fileio.c - inputs that never block, outputs that never replace an input
+ * or survive an interrupt half-written, and the memory check (fileio.h). */
+#define _GNU_SOURCE /* O_CLOEXEC, O_DIRECTORY with every libc */
+#include "src/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "src/context.h"
+
+#ifndef NAME_MAX
+#define NAME_MAX 255
+#endif
+/* The longest part of an output's name kept in its temporary name
+ * ".NAME.tmpXXXXXX[.bak]", so that any legal name has a legal temporary. */
+#define TMP_NAME_KEEP 200
+
+/* ------------------------------------------------------------------ messages */
+
+const char *jg_path_show(const char *path, char *buf, size_t len)
+{
+    size_t o = 0;
+    if (len == 0) return "";
+    for (const unsigned char *p = (const unsigned char *)path; *p && o + 5 < len; p++) {
+        unsigned char c = *p;
+        if (c == '\n')
+            o += (size_t)snprintf(buf + o, len - o, "\\n");
+        else if (c == '\t')
+            o += (size_t)snprintf(buf + o, len - o, "\\t");
+        else if (c == '\\')
+            o += (size_t)snprintf(buf + o, len - o, "\\\\");
+        else if (c < 0x20 || c == 0x7f)
+            o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+        else
+            buf[o++] = (char)c;
+    }
+    buf[o < len ? o : len - 1] = '\0';
+    return buf;
+}
+
+static const char *kind_of(mode_t m)
+{
+    return S_ISDIR(m)    ? "a directory"
+           : S_ISFIFO(m) ? "a FIFO"
+           : S_ISCHR(m)  ? "a character device"
+           : S_ISBLK(m)  ? "a block device"
+           : S_ISSOCK(m) ? "a socket"
+                         : "not a regular file";
+}
+
+/* ------------------------------------------------------------------ inputs */
+
+jg_status jg_input_open(jg_ctx *ctx, const char *path, int *fd, struct stat *sb)
+{
+    struct stat s;
+    *fd = -1;
+    if (path == NULL || *path == '\0') return jg_error(ctx, JG_ERR_ARG, "empty input file name");
+    // open without blocking (a FIFO without a writer would wait forever), then look
+    int d = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (d < 0) return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (fstat(d, &s) != 0) {
+        int e = errno;
+        close(d);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot stat: %s", path, strerror(e));
+    }
+    if (!S_ISREG(s.st_mode)) {
+        close(d);
+        return jg_error(ctx, JG_ERR_IO, "%s: is %s, not a regular file", path, kind_of(s.st_mode));
+    }
+    int fl = fcntl(d, F_GETFL);
+    if (fl < 0 || fcntl(d, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(d);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot set blocking mode: %s", path, strerror(e));
+    }
+    if (sb) *sb = s;
+    *fd = d;
+    return JG_OK;
+}
+
+jg_status jg_input_fopen(jg_ctx *ctx, const char *path, FILE **f, struct stat *sb)
+{
+    int fd;
+    *f = NULL;
+    JG_CHECK(ctx, jg_input_open(ctx, path, &fd, sb));
+    *f = fdopen(fd, "rb");
+    if (*f == NULL) {
+        int e = errno;
+        close(fd);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+    }
+    return JG_OK;
+}
+
+/* ------------------------------------------------------------------ paths */
+
+/* dirname of p ("." when none) and the basename, both malloc'ed. */
+static int split_path(const char *p, char **dir, char **base)
+{
+    const char *slash = strrchr(p, '/');
+    *dir = slash ? strndup(p, slash == p ? 1 : (size_t)(slash - p)) : strdup(".");
+    *base = strdup(slash ? slash + 1 : p);
+    if (*dir == NULL || *base == NULL) {
+        free(*dir);
+        free(*base);
+        *dir = *base = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+char *jg_out_target(const char *path)
+{
+    char *p = strdup(path);
+    for (int hops = 0; p != NULL; hops++) {
+        struct stat s;
+        if (lstat(p, &s) != 0 || !S_ISLNK(s.st_mode)) return p;
+        if (hops >= 40) break;
+        char link[PATH_MAX];
+        ssize_t n = readlink(p, link, sizeof link - 1);
+        if (n < 0) break;
+        link[n] = '\0';
+        char *next;
+        if (link[0] == '/') {
+            next = strdup(link);
+        } else {
+            // relative to the directory holding the link
+            const char *slash = strrchr(p, '/');
+            size_t dl = slash ? (size_t)(slash - p) + 1 : 0;
+            next = malloc(dl + (size_t)n + 1);
+            if (next) {
+                memcpy(next, p, dl);
+                memcpy(next + dl, link, (size_t)n + 1);
+            }
+        }
+        free(p);
+        p = next;
+    }
+    free(p);
+    return NULL;
+}
+
+jg_status jg_out_check(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs)
+{
+    if (out == NULL || *out == '\0') return jg_error(ctx, JG_ERR_ARG, "empty output file name");
+    size_t ol = strlen(out);
+    if (out[ol - 1] == '/') return jg_error(ctx, JG_ERR_IO, "%s: names a directory, not a file", out);
+    char *target = jg_out_target(out), *dir = NULL, *base = NULL;
+    if (target == NULL)
+        return jg_error(ctx, JG_ERR_IO, "%s: too many levels of symbolic links (or out of memory)", out);
+    jg_status st = JG_OK;
+    if (split_path(target, &dir, &base) != 0) {
+        st = jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", out);
+        goto done;
+    }
+    // the name fits the file system
+    long nmax = pathconf(dir, _PC_NAME_MAX);
+    if (nmax <= 0) nmax = NAME_MAX;
+    if ((long)strlen(base) > nmax) {
+        st = jg_error(ctx, JG_ERR_IO, "%s: file name has %zu bytes, more than the %ld this file system allows",
+                      out, strlen(base), nmax);
+        goto done;
+    }
+    // the directory exists and can be written
+    struct stat ds;
+    if (stat(dir, &ds) != 0) {
+        st = jg_error(ctx, JG_ERR_IO, "%s: directory '%s' is not usable: %s", out, dir, strerror(errno));
+        goto done;
+    }
+    if (!S_ISDIR(ds.st_mode)) {
+        st = jg_error(ctx, JG_ERR_IO, "%s: '%s' is not a directory", out, dir);
+        goto done;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        st = jg_error(ctx, JG_ERR_IO, "%s: cannot write in directory '%s': %s", out, dir, strerror(errno));
+        goto done;
+    }
+    // what is there now
+    struct stat os;
+    if (stat(target, &os) != 0) {
+        if (errno != ENOENT)
+            st = jg_error(ctx, JG_ERR_IO, "%s: %s", out, strerror(errno));
+        goto done; /* a new file: it cannot be an input */
+    }
+    if (!S_ISREG(os.st_mode)) {
+        st = jg_error(ctx, JG_ERR_IO, "%s: is %s; an output must be a regular file", out, kind_of(os.st_mode));
+        goto done;
+    }
+    for (int i = 0; i < ninputs; i++) {
+        struct stat is;
+        if (inputs[i] == NULL || stat(inputs[i], &is) != 0) continue;
+        if (is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
+            st = jg_error(ctx, JG_ERR_ARG, "%s: is the same file as the input %s; it would be overwritten", out,
+                          inputs[i]);
+            goto done;
+        }
+    }
+done:
+    free(target);
+    free(dir);
+    free(base);
+    return st;
+}
+
+/* ------------------------------------------------------------------ temporary files */
+
+#define NSLOTS 1024
+typedef struct {
+    atomic_int state; /* 0 free, 1 being filled, 2 live */
+    char path[PATH_MAX];
+} slot;
+static slot slots[NSLOTS];
+static atomic_int handlers_installed;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    for (int i = 0; i < NSLOTS; i++)
+        if (atomic_load(&slots[i].state) == 2) unlink(slots[i].path);
+    errno = saved;
+    // die of the same signal: the caller sees 128 + sig
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void install_handlers(void)
+{
+    int expected = 0;
+    if (!atomic_compare_exchange_strong(&handlers_installed, &expected, 1)) return;
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[i], NULL, &old) != 0) continue;
+        if (old.sa_handler == SIG_IGN) continue; /* nohup, background job: keep ignoring */
+        if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler != SIG_DFL) continue; /* someone else's */
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sigfillset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+int jg_tmp_register(const char *path)
+{
+    install_handlers();
+    if (strlen(path) >= PATH_MAX) return -1;
+    for (int i = 0; i < NSLOTS; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&slots[i].state, &expected, 1)) {
+            strcpy(slots[i].path, path);
+            atomic_store(&slots[i].state, 2);
+            return 0;
+        }
+    }
+    return -1;
+}
+
+void jg_tmp_unregister(const char *path)
+{
+    for (int i = 0; i < NSLOTS; i++)
+        if (atomic_load(&slots[i].state) == 2 && strcmp(slots[i].path, path) == 0) {
+            atomic_store(&slots[i].state, 0);
+            return;
+        }
+}
+
+static void fsync_dir(const char *target)
+{
+    char *dir, *base;
+    if (split_path(target, &dir, &base) != 0) return;
+    int d = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (d >= 0) {
+        (void)fsync(d);
+        close(d);
+    }
+    free(dir);
+    free(base);
+}
+
+static void outfile_free(jg_outfile *o)
+{
+    free(o->path);
+    free(o->target);
+    free(o->tmp);
+    free(o->bak);
+    *o = JG_OUTFILE_EMPTY;
+}
+
+jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path)
+{
+    *o = JG_OUTFILE_EMPTY;
+    o->path = strdup(path);
+    o->target = jg_out_target(path);
+    if (o->path == NULL || o->target == NULL) {
+        outfile_free(o);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot resolve the path (symbolic link loop or out of memory)", path);
+    }
+    // DIR/.NAME.tmpXXXXXX beside the target (NAME cut so that it stays a legal name)
+    const char *slash = strrchr(o->target, '/');
+    size_t dl = slash ? (size_t)(slash - o->target) + 1 : 0;
+    const char *base = o->target + dl;
+    size_t bl = strlen(base) > TMP_NAME_KEEP ? TMP_NAME_KEEP : strlen(base);
+    size_t len = dl + bl + 32;
+    o->tmp = malloc(len);
+    if (o->tmp == NULL) {
+        outfile_free(o);
+        return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
+    }
+    snprintf(o->tmp, len, "%.*s.%.*s.tmpXXXXXX", (int)dl, o->target, (int)bl, base);
+    // block the signals while the file exists unregistered
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    install_handlers();
+    int fd = mkstemp(o->tmp);
+    int e = errno;
+    if (fd >= 0) jg_tmp_register(o->tmp);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (fd < 0) {
+        outfile_free(o);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot create a temporary file beside it: %s", path, strerror(e));
+    }
+    /* mkstemp makes 0600; a data file is readable like any other (the
+     * umask is not consulted: reading it means changing it) */
+    (void)fchmod(fd, 0644);
+    o->f = fdopen(fd, "wb");
+    if (o->f == NULL) {
+        e = errno;
+        close(fd);
+        jg_outfile_abort(o);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+    }
+    return JG_OK;
+}
+
+void jg_outfile_abort(jg_outfile *o)
+{
+    if (o == NULL) return;
+    if (o->f) fclose(o->f);
+    if (o->tmp) {
+        unlink(o->tmp);
+        jg_tmp_unregister(o->tmp);
+    }
+    if (o->bak) unlink(o->bak);
+    outfile_free(o);
+}
+
+/* Flush, fsync and close o->f; 0 or an errno. */
+static int finish(jg_outfile *o)
+{
+    int e = 0;
+    if (ferror(o->f)) {
+        /* an unchecked write failed earlier: flushing again gives its reason
+         * (ENOSPC, EFBIG, ...) when data are still buffered */
+        clearerr(o->f);
+        e = fflush(o->f) != 0 ? errno : EIO;
+    }
+    if (!e && fflush(o->f) != 0) e = errno;
+    if (!e && fsync(fileno(o->f)) != 0) e = errno;
+    if (fclose(o->f) != 0 && !e) e = errno;
+    o->f = NULL;
+    return e;
+}
+
+jg_status jg_outfile_commit(jg_ctx *ctx, jg_outfile *o) { return jg_outfile_commit_group(ctx, o, 1); }
+
+jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
+{
+    jg_status st = JG_OK;
+    int i, done = 0;
+    // everything written and durable first
+    for (i = 0; i < n && st == JG_OK; i++) {
+        if (o[i].f == NULL) {
+            st = jg_error(ctx, JG_ERR_ARG, "%s: not open", o[i].path ? o[i].path : "output");
+            break;
+        }
+        int e = finish(&o[i]);
+        if (e) st = jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", o[i].path, strerror(e == EIO ? EIO : e));
+    }
+    if (st < 0) goto fail;
+    // several targets: keep the previous contents until all are replaced
+    if (n > 1)
+        for (i = 0; i < n; i++) {
+            size_t len = strlen(o[i].tmp) + 8;
+            o[i].bak = malloc(len);
+            if (o[i].bak == NULL) {
+                st = jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", o[i].path);
+                goto fail;
+            }
+            snprintf(o[i].bak, len, "%s.bak", o[i].tmp);
+            if (link(o[i].target, o[i].bak) != 0) {
+                /* no previous file (or no hard links here): nothing to restore */
+                free(o[i].bak);
+                o[i].bak = NULL;
+            } else {
+                jg_tmp_register(o[i].bak);
+            }
+        }
+    for (done = 0; done < n; done++)
+        if (rename(o[done].tmp, o[done].target) != 0) {
+            st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file into place: %s", o[done].path,
+                          strerror(errno));
+            break;
+        }
+    if (st < 0) {
+        // put back what was replaced
+        for (i = 0; i < done; i++) {
+            if (o[i].bak)
+                (void)rename(o[i].bak, o[i].target);
+            else
+                (void)unlink(o[i].target);
+        }
+        goto fail;
+    }
+    for (i = 0; i < n; i++) {
+        jg_tmp_unregister(o[i].tmp);
+        if (o[i].bak) {
+            unlink(o[i].bak);
+            jg_tmp_unregister(o[i].bak);
+        }
+        fsync_dir(o[i].target);
+        outfile_free(&o[i]);
+    }
+    return JG_OK;
+fail:
+    for (i = 0; i < n; i++) {
+        if (o[i].bak) jg_tmp_unregister(o[i].bak);
+        jg_outfile_abort(&o[i]);
+    }
+    return st;
+}
+
+/* ------------------------------------------------------------------ memory */
+
+/* value of "Key:   123 kB" in /proc/meminfo, bytes; -1 if absent */
+static double meminfo(const char *key)
+{
+    FILE *f = fopen("/proc/meminfo", "r");
+    if (f == NULL) return -1;
+    char line[256];
+    double v = -1;
+    size_t kl = strlen(key);
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, key, kl) && line[kl] == ':') {
+            v = strtod(line + kl + 1, NULL) * 1024.0;
+            break;
+        }
+    fclose(f);
+    return v;
+}
+
+/* first number in a file; -1 if none ("max" too) */
+static double read_number(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (f == NULL) return -1;
+    char buf[64] = "";
+    double v = -1;
+    if (fgets(buf, sizeof buf, f)) {
+        char *end;
+        v = strtod(buf, &end);
+        if (end == buf) v = -1;
+    }
+    fclose(f);
+    return v;
+}
+
+/* pages of the process: total (statm field 1) and data (field 6) */
+static void statm(double *vm, double *data)
+{
+    *vm = *data = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL) return;
+    unsigned long long a[7] = {0};
+    if (fscanf(f, "%llu %llu %llu %llu %llu %llu %llu", &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &a[6]) == 7) {
+        double page = (double)sysconf(_SC_PAGESIZE);
+        *vm = (double)a[0] * page;
+        *data = (double)a[5] * page;
+    }
+    fclose(f);
+}
+
+static int parse_size(const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (end == s || errno || !isfinite(v) || v <= 0) return -1;
+    double mul = 1;
+    switch (*end) {
+    case 'k': case 'K': mul = 1024.0; end++; break;
+    case 'm': case 'M': mul = 1024.0 * 1024; end++; break;
+    case 'g': case 'G': mul = 1024.0 * 1024 * 1024; end++; break;
+    case 't': case 'T': mul = 1024.0 * 1024 * 1024 * 1024; end++; break;
+    default: break;
+    }
+    if (*end == 'i' && mul > 1) end++;
+    if ((*end == 'B' || *end == 'b')) end++;
+    if (*end) return -1;
+    *out = v * mul;
+    return 0;
+}
+
+static void consider(double v, const char *what, double *best, char *source, size_t len)
+{
+    if (v < 0 || v >= 1e18) return; /* absent or "unlimited" */
+    if (v < *best) {
+        *best = v;
+        snprintf(source, len, "%s", what);
+    }
+}
+
+jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
+{
+    char dummy[8];
+    if (source == NULL || len == 0) source = dummy, len = sizeof dummy;
+    *bytes = HUGE_VAL;
+    snprintf(source, len, "no limit found");
+    const char *env = getenv("JG_MEM_LIMIT");
+    if (env && *env) {
+        double v;
+        if (!strcmp(env, "off") || !strcmp(env, "none")) {
+            snprintf(source, len, "JG_MEM_LIMIT=off");
+            return JG_OK;
+        }
+        if (parse_size(env, &v) != 0)
+            return jg_error(ctx, JG_ERR_ARG, "JG_MEM_LIMIT: '%.40s' is not a size (e.g. 512M, 8G) or 'off'", env);
+        *bytes = v;
+        snprintf(source, len, "JG_MEM_LIMIT=%.40s", env);
+        return JG_OK;
+    }
+    double best = HUGE_VAL;
+    consider(meminfo("MemAvailable"), "MemAvailable in /proc/meminfo", &best, source, len);
+    // cgroup v2, then v1 (the limit of the group this process runs in)
+    double lim = read_number("/sys/fs/cgroup/memory.max"), cur = read_number("/sys/fs/cgroup/memory.current");
+    if (lim > 0 && lim < 1e18) consider(lim - (cur > 0 ? cur : 0), "cgroup memory.max less memory.current", &best, source, len);
+    lim = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
+    cur = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
+    if (lim > 0 && lim < 1e18)
+        consider(lim - (cur > 0 ? cur : 0), "cgroup memory.limit_in_bytes less usage", &best, source, len);
+    // resource limits of this process, less what it maps already
+    double vm, data;
+    statm(&vm, &data);
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        consider((double)rl.rlim_cur - vm, "RLIMIT_AS (ulimit -v) less the address space in use", &best, source, len);
+    if (getrlimit(RLIMIT_DATA, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        consider((double)rl.rlim_cur - data, "RLIMIT_DATA (ulimit -d) less the data in use", &best, source, len);
+    *bytes = best < 0 ? 0 : best;
+    return JG_OK;
+}
+
+static const char *human(double b, char *buf, size_t len)
+{
+    const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int i = 0;
+    while (b >= 1024 && i < 6) b /= 1024, i++;
+    snprintf(buf, len, i ? "%.1f %s" : "%.0f %s", b, u[i]);
+    return buf;
+}
+
+jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what)
+{
+    double avail;
+    char source[128], a[32], b[32];
+    JG_CHECK(ctx, jg_mem_available(ctx, &avail, source, sizeof source));
+    if (!(bytes <= avail))
+        return jg_error(ctx, JG_ERR_NOMEM,
+                        "%s needs about %s of memory (%.0f bytes) but %s is available (%s); use smaller sizes, "
+                        "or set JG_MEM_LIMIT (e.g. JG_MEM_LIMIT=off) to run anyway",
+                        what, human(bytes, a, sizeof a), bytes, human(avail, b, sizeof b), source);
+    return JG_OK;
+}

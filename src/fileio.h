@@ -1,0 +1,119 @@
+/* fileio.h - the files a command reads and writes, and the memory it may
+ * use: every check that keeps a run from hanging, losing data or being
+ * killed happens here, once, for every command.
+ *
+ * Inputs.  jg_input_open opens a path only if it is a regular file: it
+ * opens with O_NONBLOCK (so a FIFO, a terminal or a device never blocks),
+ * checks fstat, then clears O_NONBLOCK.  Anything else is JG_ERR_IO
+ * "PATH: is a FIFO, not a regular file".
+ *
+ * Outputs.  jg_out_check runs before any work: the output is not a
+ * directory or another non-regular file, is not the same file (device and
+ * inode) as any input, its directory exists and is writable, and its name
+ * (and the temporary name beside it) fits the file system.  A symbolic
+ * link is followed: the file it points to is replaced, the link is kept.
+ * jg_outfile writes beside the target under a temporary name that is
+ * registered for removal on SIGINT/SIGTERM/SIGHUP, then flushes, fsyncs,
+ * renames over the target and fsyncs the directory.  A group of outputs
+ * is committed together: either every target is replaced or none is.
+ *
+ * Interrupts.  The first output opened installs handlers for SIGINT,
+ * SIGTERM and SIGHUP (unless the signal is ignored, as under nohup) that
+ * remove every live temporary file and then die of the same signal, so
+ * the exit status is 128 + signal: 130 (INT), 143 (TERM), 129 (HUP).
+ *
+ * Memory.  jg_mem_check compares an estimate of the bytes a command will
+ * allocate with what is available: the smallest of MemAvailable
+ * (/proc/meminfo), the cgroup limit less its usage (v2 memory.max, v1
+ * memory.limit_in_bytes), and RLIMIT_AS / RLIMIT_DATA less what the
+ * process already maps.  The environment variable JG_MEM_LIMIT overrides
+ * the detection: a size ("512M", "8G", "1.5T", bytes) or "off" (no check).
+ * A refusal is JG_ERR_NOMEM (exit 2) naming the estimate and the limit.
+ */
+#ifndef JG_FILEIO_H
+#define JG_FILEIO_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "src/status.h"
+
+typedef struct jg_ctx jg_ctx;
+
+/* Exit status of a run interrupted by signal sig (what the shell reports
+ * for a process killed by it). */
+#define JG_EXIT_INTERRUPTED(sig) (128 + (sig))
+
+/* ---------------------------------------------------------------- inputs */
+
+/* Open path for reading if it is a regular file (never blocks).  *fd is
+ * blocking again on return; sb (may be NULL) receives its fstat.
+ * JG_ERR_IO "PATH: cannot open: reason" / "PATH: is a directory, not a
+ * regular file" ...; on failure *fd is -1. */
+jg_status jg_input_open(jg_ctx *ctx, const char *path, int *fd, struct stat *sb);
+/* The same as a stdio stream ("rb"). */
+jg_status jg_input_fopen(jg_ctx *ctx, const char *path, FILE **f, struct stat *sb);
+
+/* ---------------------------------------------------------------- outputs */
+
+/* Check, before any work, that out can be written and replaces none of the
+ * ninputs inputs (NULL entries and inputs that do not exist are skipped).
+ * JG_ERR_IO (directory missing / not writable, out is a directory or not a
+ * regular file, name too long) or JG_ERR_ARG (out is an input). */
+jg_status jg_out_check(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs);
+
+/* The file a write to path replaces: symbolic links followed (also a link
+ * to a file that does not exist yet).  Returns a malloc'ed path, NULL when
+ * out of memory or links loop (more than 40). */
+char *jg_out_target(const char *path);
+
+typedef struct {
+    char *path;   /* as given, for messages                            */
+    char *target; /* path with symbolic links followed: what is replaced */
+    char *tmp;    /* temporary file beside target (registered)           */
+    char *bak;    /* group commit: hard link to the previous target      */
+    FILE *f;      /* open on tmp                                        */
+} jg_outfile;
+
+#define JG_OUTFILE_EMPTY ((jg_outfile){NULL, NULL, NULL, NULL, NULL})
+
+/* Create the temporary file beside path's target.  JG_ERR_IO / NOMEM. */
+jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path);
+/* Flush, fsync, rename over the target, fsync the directory.  On failure
+ * the temporary file is removed and the target is untouched. */
+jg_status jg_outfile_commit(jg_ctx *ctx, jg_outfile *o);
+/* Commit n outputs together: all are flushed and synced first; then the
+ * targets are replaced one by one, and if one rename fails the ones already
+ * replaced are restored from hard links to their previous contents (or
+ * removed when they did not exist).  Every o[i] is closed on return. */
+jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n);
+/* Close and remove the temporary file; safe on a closed or empty outfile. */
+void jg_outfile_abort(jg_outfile *o);
+
+/* Low-level registry of temporary files removed on INT/TERM/HUP (used by
+ * jg_outfile; for other writers of temporary files).  Registering
+ * installs the handlers.  Returns 0, or -1 when the registry is full (the
+ * file is then not removed on a signal). */
+int jg_tmp_register(const char *path);
+void jg_tmp_unregister(const char *path);
+
+/* ---------------------------------------------------------------- memory */
+
+/* Bytes this process may still allocate (see the top of this file) and a
+ * short description of the tightest limit ("MemAvailable", "cgroup
+ * memory.max", "RLIMIT_AS (ulimit -v)", "JG_MEM_LIMIT").  *bytes is
+ * HUGE_VAL when nothing limits it or JG_MEM_LIMIT=off.  JG_ERR_ARG when
+ * JG_MEM_LIMIT is not a size. */
+jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len);
+/* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"
+ * when bytes exceeds what is available. */
+jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);
+
+/* ---------------------------------------------------------------- messages */
+
+/* path with control characters and backslashes escaped (\n, \t, \xHH), so
+ * that a message naming it stays on one line.  Writes into buf. */
+const char *jg_path_show(const char *path, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,33 @@
+# test_plots.sh JORGE TMPDIR - the gnuplot scripts on a user's own runs: from
+# any directory, on a CSV named on the command line; a CSV without the
+# needed columns is a one-line message and exit 2, never a blank image.
+set -u
+JORGE=$1
+TMP=$2
+source "$(dirname "$0")/lib.sh"
+PLOTS=$(cd "$(dirname "$0")/../plots" && pwd)
+command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed"; exit 77; }
+
+"$JORGE" gen stream --m 12 --cols 6 --steps 30 --out "$TMP/s.npy" >/dev/null || bad "gen"
+"$JORGE" track --every 3 --out "$TMP/track.csv" "$TMP/s.npy" >/dev/null || bad "track"
+"$JORGE" validate --no-suggest --csv "$TMP/val.csv" "$TMP/s.npy" >/dev/null
+"$JORGE" experiment regime --quick --steps 12 --dim 8 --out "$TMP/regime.csv" >/dev/null 2>&1 || bad "experiment regime"
+
+# from another directory (/), scripts found by their own path
+png_ok() { [ -s "$1.png" ] && [ -s "$1.pdf" ] && [ "$(head -c 4 "$1.png" | od -An -c | tr -d ' ')" = "211PNG" ]; }
+(cd / && gnuplot -e "data='$TMP/track.csv'; out='$TMP/t'" "$PLOTS/track.gp") 2>"$TMP/err.txt" && png_ok "$TMP/t" && ok ||
+    bad "track.gp on a track CSV: $(cat "$TMP/err.txt")"
+(cd / && gnuplot -e "data='$TMP/val.csv'; out='$TMP/v'" "$PLOTS/track.gp") 2>"$TMP/err.txt" && png_ok "$TMP/v" && ok ||
+    bad "track.gp on validate --csv rows: $(cat "$TMP/err.txt")"
+(cd / && gnuplot -e "data='$TMP/regime.csv'; out='$TMP/r'" "$PLOTS/fig9_regime.gp") 2>"$TMP/err.txt" && png_ok "$TMP/r" && ok ||
+    bad "fig9_regime.gp: $(cat "$TMP/err.txt")"
+# the wrong CSV: exit 2, one line naming the file and the column, no image
+for pair in "track.gp:regime.csv" "fig9_regime.gp:track.csv"; do
+    gp=${pair%%:*}; csv=${pair#*:}
+    rm -f "$TMP/w.png" "$TMP/w.pdf"
+    (cd / && gnuplot -e "data='$TMP/$csv'; out='$TMP/w'" "$PLOTS/$gp") 2>"$TMP/err.txt"
+    rc=$?
+    [ $rc = 2 ] && [ ! -e "$TMP/w.png" ] && [ "$(wc -l <"$TMP/err.txt")" = 1 ] &&
+        grep -q "$csv: no column" "$TMP/err.txt" && ok || bad "$gp on $csv: exit $rc: $(cat "$TMP/err.txt")"
+done
+finish test_plots
