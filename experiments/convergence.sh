@@ -43,7 +43,7 @@
 #
 # Quick (default): a reduced but honest set - the first 12000 training
 # images of which the last 2000 are the validation split, 5000 test
-# images, 2 epochs, 3 evaluations per epoch, 3 seeds (ablations 2), a small
+# images, 2 epochs, 3 evaluations per epoch, 3 seeds (ablations too), a small
 # tuning grid with one seed.  --full: 55000 / 5000 / 10000 images, 10
 # epochs, 4 evaluations per epoch, 5 seeds (ablations too), the whole grid.
 # Runs use --threads T (default 1: at these sizes OpenBLAS's second thread
@@ -110,7 +110,7 @@ else
     tune_data="--train-limit 12000 --val 2000 --test-limit 1000 --epochs 2 --evals-per-epoch 1"
     mode=quick
     : "${seeds:=1 2 3}"
-    : "${aseeds:=1 2}"
+    : "${aseeds:=$seeds}"
     : "${target:=0.80}"
 fi
 thread_data="--train-limit 3200 --test-limit 100 --epochs 1"
