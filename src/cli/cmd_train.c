@@ -54,7 +54,7 @@ static void put_num(FILE *f, const char *fmt, double v)
 int jg_cmd_train(int argc, char **argv)
 {
     // options
-    const char *optimizer = "sgd", *schedule = "step", *hidden = NULL, *backend = "cpu";
+    const char *optimizer = "sgd", *schedule = NULL, *hidden = NULL, *backend = "cpu";
     const char *data = "/usr/share/datasets/fashion-mnist", *out = NULL, *precision = "f32";
     const char *capture_steps = NULL, *capture_dir = NULL, *jorge_init = "warm";
     const char *model = "mlp", *channels = "16,32", *safeguard = "clip", *eps_mode = "abs";
@@ -62,7 +62,7 @@ int jg_cmd_train(int argc, char **argv)
     int epochs = 3, batch = 128, seed = 1, train_limit = 0, test_limit = 0, threads = 0;
     int kernel = 5, val = 0, evals = 1;
     int order = 2, precond_every = 10, block = 256, nesterov = 0, capture_layer = 0;
-    double lr = 0.05, momentum = 0.9, wd = 0, beta1 = 0.9, beta2 = 0, eps = 0;
+    double lr = 0, momentum = 0.9, wd = 0, beta1 = 0.9, beta2 = 0, eps = 0;
     const jg_opt opts[] = {
         {"optimizer", JG_OPT_CHOICE, &optimizer, 0, 0, "sgd|adamw|shampoo|jorge", "optimizer"},
         {"model", JG_OPT_CHOICE, &model, 0, 0, "mlp|cnn",
@@ -72,10 +72,11 @@ int jg_cmd_train(int argc, char **argv)
         {"kernel", JG_OPT_INT, &kernel, 1, 15, NULL, "cnn: kernel size k (k x k, no padding)"},
         {"epochs", JG_OPT_INT, &epochs, 1, 10000, NULL, "passes over the training set"},
         {"batch", JG_OPT_INT, &batch, 1, 1 << 20, NULL, "mini-batch size"},
-        {"lr", JG_OPT_DOUBLE, &lr, 1e-12, 1e6, NULL, "learning rate (peak of the schedule)"},
+        {"lr", JG_OPT_DOUBLE, &lr, 0, 1e6, NULL,
+         "learning rate (peak of the schedule); 0: 0.05 for mlp, 0.02 for cnn"},
         {"schedule", JG_OPT_CHOICE, &schedule, 0, 0, "step|const|cosine",
          "step: lr/10 at 1/3 and 2/3 of the steps (the Jorge paper's recipe); cosine: "
-         "lr (1 + cos(pi s/S))/2 at step s of S"},
+         "lr (1 + cos(pi s/S))/2 at step s of S; default step (mlp), cosine (cnn)"},
         {"momentum", JG_OPT_DOUBLE, &momentum, 0, 0.9999, NULL, "SGD / grafting momentum"},
         {"nesterov", JG_OPT_FLAG, &nesterov, 0, 0, NULL, "Nesterov momentum"},
         {"weight-decay", JG_OPT_DOUBLE, &wd, 0, 10, NULL, "weight decay (decoupled for AdamW)"},
@@ -149,6 +150,9 @@ int jg_cmd_train(int argc, char **argv)
     jg_optim_kind kind;
     jg_optim_parse(optimizer, &kind);
     jg_optim_opts_default(&o.optim, kind);
+    jg_model_parse(model, &o.model);
+    if (lr == 0) lr = o.model == JG_MODEL_CNN ? 0.02 : 0.05;
+    if (schedule == NULL) schedule = o.model == JG_MODEL_CNN ? "cosine" : "step";
     o.epochs = epochs;
     o.batch = batch;
     o.lr = lr;
@@ -173,7 +177,6 @@ int jg_cmd_train(int argc, char **argv)
     o.optim.shampoo_beta = !strcmp(shampoo_beta, "jorge") ? JG_SHAMPOO_BETA_JORGE
                                                           : JG_SHAMPOO_BETA_FIXED;
     o.evals_per_epoch = evals;
-    jg_model_parse(model, &o.model);
     if (hidden == NULL) hidden = o.model == JG_MODEL_CNN ? "128" : "256,128";
     if (o.model == JG_MODEL_CNN) {
         o.kernel = kernel;
