@@ -3,7 +3,10 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
+
+#include "src/fileio.h"
 #include <math.h>
 
 #include "src/context.h"
@@ -39,8 +42,13 @@ jg_status jg_idx_load(jg_ctx *ctx, const char *path, int ndim, int64_t max_items
     if (ndim < 1 || ndim > JG_IDX_MAX_DIMS)
         return jg_error(ctx, JG_ERR_ARG, "idx: %d dimensions requested (1..%d)", ndim,
                         JG_IDX_MAX_DIMS);
-    gzFile f = gzopen(path, "rb");
-    if (f == NULL) return jg_error(ctx, JG_ERR_IO, "%s: cannot open", path);
+    int fd = -1; /* only a regular file: a FIFO or device never blocks the loader */
+    JG_CHECK(ctx, jg_input_open(ctx, path, &fd, NULL));
+    gzFile f = gzdopen(fd, "rb");
+    if (f == NULL) {
+        close(fd);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot open", path);
+    }
 
     // header
     jg_status st = JG_OK;

@@ -134,7 +134,8 @@ int jg_cmd_train(int argc, char **argv)
         "train_loss, test_loss, test_acc, wall_s, grad_s, precond_s, other_s (cumulative "
         "seconds of training; evaluation not counted), then epochs, lr, val_loss, val_acc, "
         "opt_state_bytes, peak_rss_bytes, updates, fire_rate, median_one_minus_beta, skipped "
-        "(NA where not defined).",
+        "(NA where not defined).  The output, the capture directory and the memory needed are "
+        "checked before the data is loaded (JG_MEM_LIMIT=8G or =off overrides the limit found).",
         opts, sizeof opts / sizeof opts[0], 0, 0};
     const char *pos[1];
     int npos, code;
@@ -228,6 +229,40 @@ int jg_cmd_train(int argc, char **argv)
         fprintf(stderr, "jorge train: %s\n", err);
         free(steps);
         return jg_status_exit_code(st);
+    }
+    {
+        /* before any work: the CSV and the capture files can be written, and
+           the memory fits: images (1 byte a pixel), parameters with their
+           gradients and optimizer buffers, activations of a batch (x3), and
+           for Shampoo / Jorge about 16 block x block float64 matrices a
+           block side (statistics, roots, workspace) */
+        char cap[4][4200];
+        const char *outs[5] = {out, NULL, NULL, NULL, NULL};
+        const char *names[4] = {"L", "R", "G", "steps"};
+        for (int i = 0; capture_dir && i < 4; i++) {
+            snprintf(cap[i], sizeof cap[i], "%s/%s.npy", capture_dir, names[i]);
+            outs[1 + i] = cap[i];
+        }
+        double es = o.dtype == JG_F64 ? 8.0 : 4.0, params = 0.0, act = 784.0 + 10.0, pre = 0.0;
+        double nimg = (train_limit > 0 ? train_limit : 60000.0) + (test_limit > 0 ? test_limit : 10000.0);
+        int prev = 784;
+        for (int i = 0; i <= o.nhidden; i++) {
+            int next = i < o.nhidden ? o.hidden[i] : 10;
+            params += ((double)prev + 1.0) * (double)next;
+            act += (double)next;
+            double b_in = prev < block ? prev : block, b_out = next < block ? next : block;
+            pre += 16.0 * 8.0 * ((double)prev * b_in + (double)next * b_out);
+            prev = next;
+        }
+        int adam = kind == JG_OPTIM_ADAMW, precond = kind == JG_OPTIM_SHAMPOO || kind == JG_OPTIM_JORGE;
+        double need = 784.0 * nimg + es * (params * (3.0 + adam) + 3.0 * (double)batch * act) + (precond ? pre : 0.0);
+        char what[200];
+        snprintf(what, sizeof what, "training (%s, %.0f parameters, %.0f images)", model, params, nimg);
+        if ((code = jg_cli_preflight("train", ctx, outs, 5, NULL, 0, need, what)) != 0) {
+            free(steps);
+            jg_ctx_destroy(&ctx);
+            return code;
+        }
     }
     jg_dataset all = JG_DATASET_EMPTY, tr = JG_DATASET_EMPTY, va = JG_DATASET_EMPTY;
     jg_dataset te = JG_DATASET_EMPTY;
