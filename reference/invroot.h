@@ -81,6 +81,10 @@ jg_status jg_invroot_plan_create(jg_ctx *ctx, jg_invroot_plan **pl, int64_t n, j
                                  const jg_invroot_opts *o);
 jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A, jg_mat *P, jg_invroot_info *info);
 void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **pl);
+/* Change the plan's ridge (e.g. once a relative eps is resolved); no
+ * allocation.  Bytes the plan holds. */
+void jg_invroot_plan_set_eps(jg_invroot_plan *pl, double eps);
+size_t jg_invroot_plan_bytes(const jg_invroot_plan *pl);
 
 /* P := (A + eps I)^{-1/p} by the coupled Newton iteration.  Returns
  * JG_WARN_NOT_CONVERGED (P holds the last iterate) when the cap is hit or

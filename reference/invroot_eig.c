@@ -118,6 +118,15 @@ void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **ppl)
     *ppl = NULL;
 }
 
+void jg_invroot_plan_set_eps(jg_invroot_plan *pl, double eps) { pl->o.eps = eps; }
+
+size_t jg_invroot_plan_bytes(const jg_invroot_plan *pl)
+{
+    if (pl == NULL || pl->n == 0) return 0;
+    size_t n2 = (size_t)pl->n * (size_t)pl->n;
+    return 2 * (size_t)pl->n * sizeof(double) + n2 * jg_dtype_size(pl->ct) + (pl->Pc.data ? n2 * jg_dtype_size(pl->ct) : 0);
+}
+
 jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A, jg_mat *P, jg_invroot_info *info)
 {
     // check arguments

@@ -13,6 +13,7 @@
 /* One side of Shampoo: statistic S (dim x dim), root P, absolute eps. */
 typedef struct {
     jg_mat S, P;
+    jg_invroot_plan *plan; /* its exact root, planned once */
     double eps;
     int64_t dim;
     jg_trans t; /* NOTRANS: G G^T (left); TRANS: G^T G (right) */
@@ -42,6 +43,8 @@ void jg_precond_destroy(jg_ctx *ctx, jg_precond **P)
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) jg_mat_free(ctx, ms[i]);
     jg_jorge_destroy(ctx, &p->J[0]);
     jg_jorge_destroy(ctx, &p->J[1]);
+    jg_invroot_plan_destroy(ctx, &p->side[0].plan);
+    jg_invroot_plan_destroy(ctx, &p->side[1].plan);
     jg_host_free(ctx, p);
     *P = NULL;
 }
@@ -76,6 +79,13 @@ jg_status jg_precond_create(jg_ctx *ctx, jg_precond **P, const jg_optim_opts *o,
             q->eps = o->eps_mode == JG_EPS_REL ? NAN : o->eps;
             JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &q->S, q->dim, q->dim, dt), fail);
             JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &q->P, q->dim, q->dim, dt), fail);
+            jg_invroot_opts io;
+            jg_invroot_opts_default(&io);
+            io.p = 4;
+            io.eps_mode = JG_EPS_ABS;
+            io.eps = 0.0; /* set before each root (a relative eps is resolved at step 1) */
+            io.compute_f64 = o->shampoo_beta == JG_SHAMPOO_BETA_JORGE; /* its smallest eigenvalue decays */
+            JG_CHECK_GOTO(ctx, st, jg_invroot_plan_create(ctx, &q->plan, q->dim, dt, dt, &io), fail);
         }
         if (o->shampoo_beta == JG_SHAMPOO_BETA_JORGE) {
             int64_t d = m > n ? m : n;
@@ -100,6 +110,7 @@ jg_status jg_precond_create(jg_ctx *ctx, jg_precond **P, const jg_optim_opts *o,
     jg_mat *ms[] = {&p->G,         &p->D,         &p->T,  &p->side[0].S, &p->side[0].P,
                     &p->side[1].S, &p->side[1].P, &p->W1, &p->W2,        &p->W3};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) p->bytes += mat_bytes(ms[i]);
+    for (int s = 0; s < 2; s++) p->bytes += jg_invroot_plan_bytes(p->side[s].plan);
     return JG_OK;
 fail:
     jg_precond_destroy(ctx, P);
@@ -183,13 +194,8 @@ static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sin
         JG_CHECK(ctx, be->syrk(ctx, q->t, omb, &p->G, beta, &q->S));
         record(sink, fired, omb);
         if (root_due) {
-            jg_invroot_opts io;
-            jg_invroot_opts_default(&io);
-            io.p = 4;
-            io.eps_mode = JG_EPS_ABS;
-            io.eps = jorge_beta ? 0.0 : q->eps; /* Jorge's statistic carries its eps */
-            io.compute_f64 = jorge_beta;        /* its smallest eigenvalue decays    */
-            JG_CHECK(ctx, jg_ref_invroot_eig(ctx, &q->S, &q->P, &io, NULL));
+            jg_invroot_plan_set_eps(q->plan, jorge_beta ? 0.0 : q->eps); /* Jorge's statistic carries its eps */
+            JG_CHECK(ctx, jg_invroot_plan_eig(ctx, q->plan, &q->S, &q->P, NULL));
         }
     }
     // D = PL G PR
