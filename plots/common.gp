@@ -63,3 +63,7 @@ last_of(cond, c) = real(system(sprintf("awk -F, '/^#/ { next } !h { for (i = 1; 
 # none); floor_below(c): a power of ten under it, where zeros are drawn
 minpos(c) = real(system(sprintf("awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) if ($i == \"%s\") k = i; h = 1; next } ($k + 0) > 0 && $k != \"inf\" && (m == \"\" || $k + 0 < m) { m = $k + 0 } END { print (m == \"\" ? 1 : m) }' '%s'", c, data)))
 floor_below(c) = 10**floor(log10(minpos(c)) - 0.3)
+# where(f, cond): the CSV's header and the rows matching the awk condition
+# cond (columns by name, as in last_of: eq(k, v), eqn(k, v)), so that lines
+# connect over the rows filtered out
+where(f, cond) = sprintf("< awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) C[$i] = i; print; h = 1; next } %s' '%s'", cond, f)
