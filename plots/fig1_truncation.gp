@@ -18,7 +18,7 @@ stats data using (col("err_measured") <= fl || col("err_closed") <= fl ? 1 : 0) 
 nfloor = int(STATS_sum)
 do for [fmt in "png pdf"] {
   eval(fmt eq "png" ? out_png : out_pdf)
-  set title "Experiment 1: series truncation, commuting case (L_0 = I, a X = diag(x, x/10, x/100), one step)\n{/*0.8 lines: closed form sqrt(Σ_i (p_k(x w_i) - (1+x w_i)^{-1/4})^2 / Σ_i (1+x w_i)^{-1/2}); points: one Jorge update in f64 (they lie on the lines); below ~10^{-15} both are f64 rounding}"
+  set title "Experiment 1: series truncation, commuting case (L_0 = I, a X = diag(x, x/10, x/100), one step)\n{/*0.8 lines: closed form sqrt(Σ_i (p_k(x w_i) - (1+x w_i)^{-1/4})^2 / Σ_i (1+x w_i)^{-1/2}); points: one Jorge update in f64 (they lie on the lines); below about 10^{-15} both are f64 rounding}"
   set xlabel "a ||X||_2 = x (dimensionless; the series converges for x < 1)"
   set ylabel "relative error ||L̂_1 - L_1^{-1/4}||_F / ||L_1^{-1/4}||_F"
   set logscale xy
@@ -38,6 +38,6 @@ do for [fmt in "png pdf"] {
        data using (col("x")):(at_floor(col("err_measured"), fl)) with points lc rgb "black" pt 10 ps 1.6 notitle, \
        NaN with lines lc rgb "black" lw 2 title "closed form", \
        NaN with points lc rgb "black" pt 7 ps 0.9 title "Jorge, f64", \
-       (nfloor > 0 ? NaN : NaN) with lines lc rgb "#888888" dt 3 title (nfloor > 0 ? "at floor: ≤ 10^{-17} (or 0)" : "")
+       NaN with linespoints lc rgb "black" dt 3 pt 10 ps 1.6 title (nfloor > 0 ? "≤ 10^{-17} (or 0)" : "")
   set output
 }
