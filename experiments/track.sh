@@ -10,22 +10,25 @@
 # provenance lines, one header, a `run` column naming the configuration and
 # a last column `regime`).
 #
-#   experiments/track.sh [--full] [--jorge BIN] --out FILE.csv
+#   experiments/track.sh [--full] [--steps T] [--jorge BIN] --out FILE.csv
 #
 # Quick: m = 32, 8 columns, 200 steps, K = 20; --full: m = 64, 16 columns,
-# 2000 steps, K = 100.  Exit status of `jorge track` 1 (some update gave
-# NaN/Inf, recorded in the CSV) is accepted; anything else fails.
+# 2000 steps, K = 100; --steps T: T steps instead (tests).  Exit status of
+# `jorge track` 1 (some update gave NaN/Inf, recorded in the CSV) is
+# accepted; anything else fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
 out=""
 full=0
+steps_arg=""
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
     --jorge) jorge=$2; shift ;;
+    --steps) steps_arg=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "track.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -33,6 +36,10 @@ done
 [ -n "$out" ] || { echo "track.sh: --out FILE.csv is required" >&2; exit 2; }
 [ -x "$jorge" ] || { echo "track.sh: $jorge: not built" >&2; exit 2; }
 if [ $full = 1 ]; then m=64 cols=16 steps=2000 K=100; else m=32 cols=8 steps=200 K=20; fi
+if [ -n "$steps_arg" ]; then
+    [[ $steps_arg =~ ^[1-9][0-9]*$ ]] || { echo "track.sh: --steps $steps_arg: a positive integer is needed" >&2; exit 2; }
+    steps=$steps_arg
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jg_track.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT

@@ -67,3 +67,6 @@ floor_below(c) = 10**floor(log10(minpos(c)) - 0.3)
 # cond (columns by name, as in last_of: eq(k, v), eqn(k, v)), so that lines
 # connect over the rows filtered out
 where(f, cond) = sprintf("< awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) C[$i] = i; print; h = 1; next } %s' '%s'", cond, f)
+# minmax(cond, c): "min max" of column c over the rows matching cond ("1 1"
+# when none); a log axis over one value needs a range set by hand
+minmax(cond, c) = system(sprintf("awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) C[$i] = i; h = 1; next } %s && ($C[\"%s\"] + 0) > 0 { v = $C[\"%s\"] + 0; if (n++ == 0 || v < lo) lo = v; if (n == 1 || v > hi) hi = v } END { if (n) printf \"%%.17g %%.17g\", lo, hi; else print \"1 1\" }' '%s'", cond, c, c, data))

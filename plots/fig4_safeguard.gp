@@ -90,6 +90,10 @@ do for [fmt in "png pdf"] {
       set offsets 0, 0, graph 0.06, graph 0.06
       set xlabel row == 2 ? "step t (updates)" : ""
       set ylabel j == 1 ? "1 - β_{eff} (weight of the new gradient)" : ""
+      mm = minmax(eq("regime", r).(row == 1 ? " && ".eqn("beta2", 0.99) : " && ".eq("safeguard", "clip")." && ".eq("init", "eps")), "one_minus_beta_eff")
+      lo = real(word(mm, 1))
+      hi = real(word(mm, 2))
+      if (row == 1 && lo == hi) { set yrange [lo/3:hi*3] }
       if (row == 1) {
         set title sprintf("{/:Bold %s}: eps = %s\nfired, β_2 = 0.99 (init eps / warm):\nFrobenius %s / %s, spectral %s / %s\n(c%d) 1 - β_{eff} per step, β_2 = 0.99 (dotted: 1 - β_2)", \
           r, j == 1 ? paper_eps.(paper_mode eq "rel" ? "·s" : " (absolute)") : regime_eps(r), \
