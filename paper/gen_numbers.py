@@ -340,6 +340,9 @@ def sec_error_time(R, O, T):
                   "data/error-time.csv: regime=%s f64 order=2 init=eps beta2=0.99: fired_frac at the last step" % reg)
             O.text("RegimeEps" + cap(reg), "%g" % f(last, "eps"),
                    "data/error-time.csv: regime=%s: eps (multiple of ||G_1||_F^2/m)" % reg)
+        else:  # results written before the regimes
+            O.text("RegimeFireRate" + cap(reg), "\\NA", "data/error-time.csv: no rows of regime %s" % reg)
+            O.text("RegimeEps" + cap(reg), "\\NA", "data/error-time.csv: no rows of regime %s" % reg)
 
     # recommendation table: configurations whose error vs the tracked root
     # stayed within each tolerance over the whole run
