@@ -480,12 +480,14 @@ const jg_experiment jg_experiments[] = {
     {"commutator", "2: one-step error when L and G G^T do not commute, vs the commutator", 0,
      jg_exp_run_commutator},
     {"error-time", "3: error over time vs the exact roots of the tracked and the nominal "
-                   "statistic (beta2, k, f32/f64, init)", 1, exp_error_time},
-    {"safeguard", "4: safeguard firing rate and beta_eff vs eps, init, norm and beta2", 1,
+                   "statistic (beta2, k, f32/f64, init; paper eps and three firing regimes)", 1,
+     exp_error_time},
+    {"safeguard", "4: safeguard firing rate and beta_eff vs eps (absolute, relative), init, norm and beta2", 1,
      exp_safeguard},
     {"stability", "5: asymmetry, min eigenvalue, NaN/Inf onset, re-anchoring, variants, "
-                  "f32/f64 under ill-conditioning", 0, exp_stability},
-    {"direction", "6: cosine / relative error of Lhat G Rhat vs L^{-1/4} G R^{-1/4}", 1,
+                  "f32/f64 under ill-conditioning (paper eps and three firing regimes)", 0, exp_stability},
+    {"direction", "6: cosine / relative error / norm ratio of Lhat G Rhat vs L^{-1/4} G R^{-1/4} "
+                  "(paper eps and three firing regimes)", 1,
      exp_direction},
     {"regime", "8: where Jorge follows Shampoo: firing rate, 1 - beta_eff and final errors over eps "
                "(absolute, relative), beta2, order, rule and stream", 1, jg_exp_run_regime},
