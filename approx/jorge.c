@@ -33,8 +33,13 @@ struct jg_jorge {
     jg_mat Ba, Bb;  /* low-rank: dim x other */
     jg_mat C, Cg, Q, Qt; /* low-rank: other x other */
     jg_mat pv, pw;  /* power iteration vectors */
+    double *ph;     /* power iteration: the start vector on the host */
     jg_mat Ws;      /* check_positive: symmetric part of the candidate */
     double *ew;     /* check_positive: its eigenvalues (host, dim) */
+    jg_invroot_plan *anchor_plan; /* exact root of the statistic (warm start,
+                                     re-anchoring), planned once */
+    jg_mat Wa;      /* apply (left side): L G, m x n, allocated by the first
+                       two-sided apply and kept */
     size_t bytes;
 };
 
@@ -211,6 +216,12 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         int64_t pn = J->form == JG_FORM_LOWRANK ? r : m;
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pv, pn, 1), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pw, pn, 1), fail);
+        J->ph = jg_host_alloc(ctx, (size_t)pn * sizeof(double));
+        if (J->ph == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+            goto fail;
+        }
+        J->bytes += (size_t)pn * sizeof(double);
     }
     if (o.check_positive > 0) {
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Ws, m, m), fail);
@@ -220,6 +231,13 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
             goto fail;
         }
         J->bytes += (size_t)m * sizeof(double);
+    }
+    if (o.reanchor > 0 || o.init == JG_INIT_WARM) {
+        jg_invroot_opts io;
+        jg_invroot_opts_default(&io);
+        io.p = 4;
+        io.eps = 0.0; /* the statistic holds its own ridge */
+        JG_CHECK_GOTO(ctx, st, jg_invroot_plan_create(ctx, &J->anchor_plan, m, JG_F64, o.dtype, &io), fail);
     }
     // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I (relative eps: at the first update)
     J->eps = NAN;
@@ -239,6 +257,9 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **pJ)
                      &J->Ba,   &J->Bb,   &J->C,   &J->Cg, &J->Q,  &J->Qt, &J->pv, &J->pw, &J->Ws};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
     jg_host_free(ctx, J->ew);
+    jg_host_free(ctx, J->ph);
+    jg_invroot_plan_destroy(ctx, &J->anchor_plan);
+    jg_mat_free(ctx, &J->Wa);
     free(J);
     *pJ = NULL;
 }
@@ -299,9 +320,9 @@ static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double 
 {
     const jg_backend *be = ctx->be;
     int64_t n = M->rows;
-    /* start: a fixed vector with no special structure, 1 + (i mod 7)/7 */
-    double *h = jg_host_alloc(ctx, (size_t)n * sizeof(double));
-    if (h == NULL) return jg_error(ctx, JG_ERR_NOMEM, "jorge: out of memory");
+    /* start: a fixed vector with no special structure, 1 + (i mod 7)/7, in
+       the buffer planned at create (no allocation in an update) */
+    double *h = J->ph;
     jg_status st;
     for (int64_t i = 0; i < n; i++) h[i] = 1.0 + (double)(i % 7) / 7.0;
     {
@@ -324,7 +345,6 @@ static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double 
     *iters = it > J->o.power_iters ? J->o.power_iters : it;
     st = JG_OK;
 done:
-    jg_host_free(ctx, h);
     return st;
 }
 
@@ -413,11 +433,7 @@ static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
  * own ridge, so none is added). */
 static jg_status anchor(jg_ctx *ctx, jg_jorge *J)
 {
-    jg_invroot_opts io;
-    jg_invroot_opts_default(&io);
-    io.p = 4;
-    io.eps = 0.0;
-    jg_status st = jg_ref_invroot_eig(ctx, &J->stat, &J->root, &io, NULL);
+    jg_status st = jg_invroot_plan_eig(ctx, J->anchor_plan, &J->stat, &J->root, NULL);
     if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
     return JG_OK;
 }
@@ -593,24 +609,26 @@ jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, cons
         (R && (R->side != JG_SIDE_RIGHT || R->dim != G->cols)))
         return jg_error(ctx, JG_ERR_ARG, "jorge apply: preconditioner sides do not fit a %lldx%lld gradient",
                         (long long)G->rows, (long long)G->cols);
-    jg_dtype t = L ? L->o.dtype : R ? R->o.dtype : out->dtype;
-    jg_status st;
-    jg_mat Gc = JG_MAT_EMPTY, T = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gc, G->rows, G->cols, t), done);
-    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Gc, G), done);
+    if (L && R && L->o.dtype != R->o.dtype)
+        return jg_error(ctx, JG_ERR_ARG, "jorge apply: the two sides hold %s and %s states", jg_dtype_name(L->o.dtype),
+                        jg_dtype_name(R->o.dtype));
+    if (L == NULL && R == NULL) return jg_mat_copy(ctx, out, G);
+    /* workspace held by the states: op(G) in the state's dtype goes to the
+       gradient buffer the update fills anew each step; L G to L's Wa */
+    jg_jorge *S = (jg_jorge *)(L ? L : R);
+    jg_mat *Gc = &S->G;
+    JG_CHECK(ctx, jg_mat_copy(ctx, Gc, G));
     if (L && R) {
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T, G->rows, G->cols, t), done);
-        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, &Gc, 0.0, &T), done);
-        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &T, &R->root, 0.0, out), done);
+        jg_jorge *Lm = (jg_jorge *)L;
+        if (Lm->Wa.data == NULL) { /* once, on the first two-sided apply */
+            JG_CHECK(ctx, alloc(ctx, Lm, &Lm->Wa, G->rows, G->cols));
+        }
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, &Lm->Wa));
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Lm->Wa, &R->root, 0.0, out));
     } else if (L) {
-        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, &Gc, 0.0, out), done);
-    } else if (R) {
-        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Gc, &R->root, 0.0, out), done);
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, out));
     } else {
-        JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, out, &Gc), done);
+        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Gc, &R->root, 0.0, out));
     }
-done:
-    jg_mat_free(ctx, &Gc);
-    jg_mat_free(ctx, &T);
-    return st;
+    return JG_OK;
 }

@@ -138,7 +138,10 @@ void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **J);
 jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *d);
 
 /* out := Lhat G Rhat (either side may be NULL: identity).  out m x n at
- * the backend's location, dtype of the states. */
+ * the backend's location, dtype of the states.  Uses workspace held by the
+ * states (the gradient buffer of L, or of R; an m x n buffer of L kept
+ * from the first two-sided apply on): no allocation after that, and not
+ * to be called concurrently on the same states. */
 jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, const jg_mat *G,
                          jg_mat *out);
 

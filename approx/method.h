@@ -10,7 +10,9 @@
  *   jg_method_destroy(ctx, &M);
  *
  * Plan once, step many: create allocates every buffer, update allocates
- * nothing (backend workspace such as syevd's is owned by the context).
+ * nothing (backend workspace such as syevd's is owned by the context;
+ * tests/test_methods.c checks the context's allocation count), except
+ * Jorge's re-anchoring, which calls the reference eigendecomposition.
  *
  * Every method but Jorge keeps Shampoo's nominal statistic in the state's
  * precision,
@@ -60,7 +62,8 @@ typedef struct {
 /* What one update did. */
 typedef struct {
     long step;          /* updates applied (after this one)                   */
-    int nonfinite;      /* the candidate root had NaN/Inf: previous one kept   */
+    int nonfinite;      /* the candidate root had NaN/Inf, or (newton-warm) a
+                           run ended unconverged: the previous root is kept  */
     int exact;          /* the root was (re)computed exactly this step          */
     int iterations;     /* iterations spent this step (Newton, Newton-Schulz)   */
     int published;      /* newton-warm: a run finished and its root was adopted */

@@ -14,12 +14,29 @@ struct jg_tracker {
     int64_t dim;
     double beta2;
     jg_jorge *J;
+    jg_method *M;    /* jg_tracker_create_method: any method (J is NULL) */
     jg_mat Lt, Ln;   /* tracked and nominal statistics            */
     jg_mat Pt, Pn;   /* their exact roots at the last measurement */
     jg_mat R64;      /* Lhat in double                            */
     jg_mat Gd;       /* the gradient in double                    */
+    jg_invroot_plan *plan; /* exact roots of Lt, Ln (planned once)   */
     long step, fired, failures;
 };
+
+/* The statistics, their roots and the root plan (both create paths). */
+static jg_status alloc_common(jg_ctx *ctx, jg_tracker *T, int64_t m, int64_t n)
+{
+    int64_t d = T->dim;
+    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
+    for (int i = 0; i < 5; i++) JG_CHECK(ctx, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64));
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64));
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.p = 4;
+    io.eps = 0.0; /* the statistics hold their own ridge */
+    JG_CHECK(ctx, jg_invroot_plan_create(ctx, &T->plan, d, JG_F64, JG_F64, &io));
+    return JG_OK;
+}
 
 jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t m, int64_t n,
                             const jg_jorge_opts *o)
@@ -33,9 +50,7 @@ jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **out, jg_side side, int64_t
     jg_status st;
     int64_t d = T->dim;
     JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &T->J, side, d, side == JG_SIDE_LEFT ? n : m, o), fail);
-    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
-    for (int i = 0; i < 5; i++) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, alloc_common(ctx, T, m, n), fail);
     *out = T; /* the statistics start at eps I at the first step (eps may be relative) */
     return JG_OK;
 fail:
@@ -43,11 +58,43 @@ fail:
     return st;
 }
 
+jg_status jg_tracker_create_method(jg_ctx *ctx, jg_tracker **out, const char *method, jg_side side,
+                                   int64_t m, int64_t n, const jg_method_opts *o)
+{
+    *out = NULL;
+    jg_method_opts mo;
+    if (o)
+        mo = *o;
+    else
+        jg_method_opts_default(&mo);
+    if (method && !strcmp(method, "jorge")) {
+        mo.jorge.order = mo.budget > 0 ? mo.budget : mo.jorge.order;
+        return jg_tracker_create(ctx, out, side, m, n, &mo.jorge);
+    }
+    jg_tracker *T = calloc(1, sizeof *T);
+    if (T == NULL) return jg_error(ctx, JG_ERR_NOMEM, "tracker: out of memory");
+    T->side = side;
+    T->dim = side == JG_SIDE_LEFT ? m : n;
+    T->beta2 = mo.jorge.beta2;
+    jg_status st;
+    JG_CHECK_GOTO(ctx, st, jg_method_create(ctx, &T->M, method, side, m, n, &mo), fail);
+    JG_CHECK_GOTO(ctx, st, alloc_common(ctx, T, m, n), fail);
+    *out = T;
+    return JG_OK;
+fail:
+    jg_tracker_destroy(ctx, &T);
+    return st;
+}
+
+jg_method *jg_tracker_method(jg_tracker *T) { return T->M; }
+
 void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **pT)
 {
     if (pT == NULL || *pT == NULL) return;
     jg_tracker *T = *pT;
+    jg_method_destroy(ctx, &T->M);
     jg_jorge_destroy(ctx, &T->J);
+    jg_invroot_plan_destroy(ctx, &T->plan);
     jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64, &T->Gd};
     for (int i = 0; i < 6; i++) jg_mat_free(ctx, mats[i]);
     free(T);
@@ -62,11 +109,7 @@ const jg_mat *jg_tracker_exact(const jg_tracker *T, int which) { return which ? 
 /* P := S^{-1/4} exactly (S includes its ridge), e := ||R64 - P|| / ||P||. */
 static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, double *e)
 {
-    jg_invroot_opts io;
-    jg_invroot_opts_default(&io);
-    io.p = 4;
-    io.eps = 0.0;
-    jg_status st = jg_ref_invroot_eig(ctx, S, P, &io, NULL);
+    jg_status st = jg_invroot_plan_eig(ctx, T->plan, S, P, NULL);
     if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
     JG_CHECK(ctx, jg_rel_fro_err(ctx, &T->R64, P, e));
     return JG_OK;
@@ -80,21 +123,31 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     memset(row, 0, sizeof *row);
     row->asymmetry = row->min_eig_sym = row->err_tracked = row->err_nominal = NAN;
     // update
-    jg_status ust = jg_jorge_update(ctx, T->J, G, &row->d);
+    jg_status ust;
+    if (T->M) { /* a method of method.h: it follows the nominal statistic */
+        jg_method_diag md;
+        ust = jg_method_update(ctx, T->M, G, &md);
+        row->d.step = md.step;
+        row->d.nonfinite = md.nonfinite;
+        row->d.beta_eff = T->beta2;
+        row->d.one_minus_beta = 1.0 - T->beta2;
+        row->d.min_eig = NAN;
+    } else {
+        ust = jg_jorge_update(ctx, T->J, G, &row->d);
+    }
     int rejected = row->d.nonfinite || row->d.nonpositive; /* state kept */
     if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
     if (T->step == 0) {
-        double eps = jg_jorge_eps(T->J);
+        double eps = T->M ? jg_method_eps(T->M) : jg_jorge_eps(T->J);
         JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Lt));
         JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Ln));
     }
     // statistics
     JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
     JG_CHECK(ctx, be->syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
-    if (!rejected)
+    if (!rejected || T->M) /* a method's statistic moves even when its root is kept */
         JG_CHECK(ctx, be->syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
-    else
-        T->failures++;
+    if (rejected) T->failures++;
     T->fired += row->d.fired;
     T->step++;
     row->step = T->step;
@@ -102,7 +155,7 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     row->failures_total = T->failures;
     // measure
     if (measure) {
-        JG_CHECK(ctx, jg_mat_copy(ctx, &T->R64, jg_jorge_root(T->J)));
+        JG_CHECK(ctx, jg_mat_copy(ctx, &T->R64, T->M ? jg_method_root(T->M) : jg_jorge_root(T->J)));
         if (measure != JG_TRACK_ERRORS) {
             JG_CHECK(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry));
             JG_CHECK(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym));

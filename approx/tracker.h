@@ -16,6 +16,7 @@
 #define JG_APPROX_TRACKER_H
 
 #include "approx/jorge.h"
+#include "approx/method.h"
 
 typedef struct {
     long step;
@@ -36,6 +37,18 @@ typedef struct jg_tracker jg_tracker;
 jg_status jg_tracker_create(jg_ctx *ctx, jg_tracker **T, jg_side side, int64_t m, int64_t n,
                             const jg_jorge_opts *o);
 void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **T);
+
+/* The same tracker around any method of approx/method.h (name, options as
+ * jg_method_create; "jorge" gives the Jorge tracker above).  A method that
+ * is not Jorge follows the nominal statistic, so its tracked statistic is
+ * the nominal one (err_tracked = err_nominal); row->d carries step,
+ * nonfinite, beta_eff = beta2 and one_minus_beta = 1 - beta2.
+ * jg_tracker_jorge returns NULL for such a tracker. */
+jg_status jg_tracker_create_method(jg_ctx *ctx, jg_tracker **T, const char *method, jg_side side,
+                                   int64_t m, int64_t n, const jg_method_opts *o);
+/* The method run by the tracker (NULL for a tracker made by
+ * jg_tracker_create). */
+jg_method *jg_tracker_method(jg_tracker *T);
 
 /* What a step measures besides the update (jg_tracker_step's measure). */
 enum {

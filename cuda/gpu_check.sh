@@ -14,8 +14,8 @@
 #   3. configure + build build-gpu/ for sm_90 (JG_CUDA=ON, fails without a
 #      toolkit).
 #   4. ctest -L cuda: with a GPU present a skipped cuda test is a failure.
-#   5. OPTIONAL: `jorge compare` on the cuda backend, only when
-#      `build-gpu/jorge compare --help` succeeds (the command may not exist).
+#   5. `jorge compare` on the cuda backend (every method; float64 errors
+#      checked against the cpu backend; f32 / TF32 / bf16 compute types).
 #   6. jorge bench --backend cuda with the time that is left: fewer sizes,
 #      one precision, no Newton / no sweep as the remainder shrinks.
 #   7. the table (also in $OUT_DIR/gpu_summary.txt).
@@ -35,8 +35,8 @@
 #
 # Outputs go to OUT_DIR (default $OUT, else build-gpu/out), at most 8 files
 # (what the device tool brings back): gpu_build.log (preflight, configure,
-# build), gpu_ctest.log, gpu_compare.log, gpu_bench.log, gpu_bench.csv,
-# gpu_summary.txt.
+# build), gpu_ctest.log, gpu_compare.log, gpu_compare.csv, gpu_bench.log,
+# gpu_bench.csv, gpu_summary.txt.
 #
 # Exit: 0 all passed; 1 a test, the comparison or the benchmark failed or
 # ran out of time; 2 no GPU here; 3 a build dependency is missing, or
@@ -247,19 +247,35 @@ done
 [ "$CTEST_RC" -eq 124 ] && row "ctest" "TIMED OUT after ${STEP_T} s"
 [ "$CTEST_RC" -eq 125 ] && row "ctest" "not run: out of time"
 
-# ---------------------------------------------------------------- 5. OPTIONAL: jorge compare
-# Runs only where this build has the command (another branch adds it).
+# ---------------------------------------------------------------- 5. jorge compare
+# Every method x budget on a 128 x 64 stream (50 steps) on the cuda backend
+# in float64, float32, TF32 and bf16 (cublasGemmEx compute types), and in
+# float64 on the cpu backend: the float64 errors must agree (1e-6 relative;
+# newton-warm is left out, as its runs may end a step apart under rounding).
 if [ -x "$B/jorge" ] && "$B/jorge" compare --help >/dev/null 2>&1; then
-    run_step "OPTIONAL jorge compare --backend cuda" 60 10 "$OUT_DIR/gpu_compare.log" \
-        "$B/jorge" compare --backend cuda
+    export JG_GC_B="$B" JG_GC_OUT="$OUT_DIR"
+    run_step "jorge compare --backend cuda" 90 10 "$OUT_DIR/gpu_compare.log" bash -c '
+        set -e
+        "$JG_GC_B/jorge" gen stream --m 128 --cols 64 --steps 50 --seed 3 --out "$JG_GC_B/cmp_stream.npy" >/dev/null
+        "$JG_GC_B/jorge" compare --backend cuda --sides left --precision f64,f32,tf32,bf16 \
+            --out "$JG_GC_OUT/gpu_compare.csv" "$JG_GC_B/cmp_stream.npy"
+        "$JG_GC_B/jorge" compare --backend cpu --sides left --precision f64 --no-time \
+            --out "$JG_GC_B/cpu_compare.csv" "$JG_GC_B/cmp_stream.npy" >/dev/null
+        awk -F, '"'"'!/^#/ && $1 != "method" && $8 == "f64" { k = $1 "," $4; if (FILENAME ~ /cpu_compare/) c[k] = $20; else g[k] = $20 }
+            END { bad = 0; for (k in c) { d = c[k] - g[k]; if (d < 0) d = -d; r = d / (c[k] > 1e-300 ? c[k] : 1)
+                  if (k !~ /^newton-warm/ && r > 1e-6 && d > 1e-12) { print "float64 error differs: " k " cpu " c[k] " cuda " g[k]; bad = 1 } }
+                  if (!bad) print "float64 errors agree with the cpu backend"; exit bad }'"'"' \
+            "$JG_GC_B/cpu_compare.csv" "$JG_GC_OUT/gpu_compare.csv"'
     rc=$?
     case $rc in
-    0) row "compare (optional)" "ok: gpu_compare.log" ;;
-    125) row "compare (optional)" "not run: out of time" ;;
-    *) row "compare (optional)" "FAILED (exit $rc; gpu_compare.log)"; STATUS=1 ;;
+    0) row "compare" "ok: gpu_compare.csv (float64 errors agree with the cpu)"
+       grep -E "front by|cheapest" "$OUT_DIR/gpu_compare.log" | head -24 | tee -a "$SUMMARY" ;;
+    125) row "compare" "not run: out of time" ;;
+    124) row "compare" "TIMED OUT after ${STEP_T} s (gpu_compare.log)"; STATUS=1 ;;
+    *) row "compare" "FAILED (exit $rc; gpu_compare.log)"; tail -5 "$OUT_DIR/gpu_compare.log"; STATUS=1 ;;
     esac
 else
-    row "compare (optional)" "not in this build (jorge compare --help failed)"
+    row "compare" "not in this build (jorge compare --help failed)"
 fi
 
 # ---------------------------------------------------------------- 6. benchmark
@@ -269,11 +285,11 @@ left=$((DEADLINE - $(date +%s) - RESERVE))
 if [ "$left" -ge 200 ]; then
     BENCH_ARGS="--sizes 1024,2048,4096,8192 --precision both --max-order 2"
 elif [ "$left" -ge 120 ]; then
-    BENCH_ARGS="--sizes 1024,2048,4096 --precision both --max-order 2 --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048,4096 --precision both --max-order 2 --no-sweep --no-methods"
 elif [ "$left" -ge 60 ]; then
-    BENCH_ARGS="--sizes 1024,2048,4096 --precision f32 --max-order 2 --no-newton --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048,4096 --precision f32 --max-order 2 --no-newton --no-sweep --no-methods"
 else
-    BENCH_ARGS="--sizes 1024,2048 --precision f32 --max-order 1 --no-newton --no-sweep"
+    BENCH_ARGS="--sizes 1024,2048 --precision f32 --max-order 1 --no-newton --no-sweep --no-methods"
 fi
 BENCH_ARGS="--backend cuda $BENCH_ARGS --repeats 5 --budget 1"
 if [ -x "$B/jorge" ] && ! "$B/jorge" bench --help >/dev/null 2>&1 && [ -z "$SIMULATE" ]; then

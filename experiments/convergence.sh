@@ -1,132 +1,372 @@
 #!/usr/bin/env bash
-# experiments/convergence.sh - convergence of SGD, AdamW, Shampoo and Jorge
-# on Fashion-MNIST (MLP 784-256-128-10), 3 seeds each, then the plots
-# (plots/convergence.gp) and a table of epochs and seconds to a target test
-# accuracy with the per-step preconditioner time.
+# experiments/convergence.sh - the training study: SGD, AdamW, Shampoo and
+# Jorge on Fashion-MNIST (CNN by default), hyperparameters tuned for SGD and
+# AdamW on a validation split held out of the training set, several seeds,
+# evaluation several times per epoch, memory and time per step, paired
+# comparisons across seeds, and the ablations that isolate Jorge's
+# approximation.
 #
-#   experiments/convergence.sh [--full] [--out DIR] [--jorge BIN] [--seeds "1 2 3"]
-#                              [--target ACC] [--threads T]
+#   experiments/convergence.sh [--full] [--out DIR] [--jorge BIN] [--model cnn|mlp]
+#                              [--seeds "1 2 3"] [--ablation-seeds "1 2"] [--target ACC]
+#                              [--threads T] [--rel-eps E] [--no-ablations] [--no-tune]
+#                              [--data "OPTS"] [--arch "OPTS"] [--tune-grid quick|full|smoke]
+#                              [--no-runs]
 #
-# Short default (minutes on 2 cores): first 6000 training and 5000 test
-# images, 3 epochs, target 0.80.  --full: all 60000 / 10000 images,
-# 10 epochs, target 0.88.  Hyperparameters follow the Jorge paper's recipe:
-# SGD's learning rate (0.05, the best of 0.02/0.05/0.1/0.2 on the short
-# set), momentum 0.9 and epochs are reused for Shampoo and Jorge (grafted to
-# SGD); the step decay divides lr by 10 at 1/3 and 2/3 of training.  AdamW
-# has its own rate (0.003, best of 3e-4/1e-3/3e-3).
+# Protocol (the paper's recipe):
+#  1. tuning (experiments/tune.sh): SGD's learning rate, weight decay and
+#     schedule on the validation split (final validation accuracy, seed 1),
+#     AdamW's the same way; the grid and every result are kept
+#     (DIR/tune/tune.csv, DIR/tune/tuning.md);
+#  2. SGD and AdamW with their tuned settings; Shampoo and Jorge with SGD's
+#     (grafted to SGD's step norm; beta2 0.99, eps 1e-6, blocks of 256,
+#     Shampoo's roots every 10 steps, Jorge every step, order 2, warm start,
+#     the clip safeguard, absolute eps as in the paper);
+#  3. ablations (same seeds as each other; pairs with the main runs):
+#       shampoo_beff  Shampoo on Jorge's own statistic (beta_eff of the clip
+#                     rule, L_0 = eps I), exact roots every step: Jorge with
+#                     its approximate root replaced by the exact one
+#       jorge_rel     Jorge with relative eps (--eps-mode rel --eps E, E =
+#                     --rel-eps, default 0.1: the regime of `jorge track`'s
+#                     default, where Jorge's statistic follows Shampoo's)
+#       shampoo_F1, shampoo_F50   Shampoo's roots every 1 and 50 steps
+#                     (shampoo itself is F = 10)
+#       shampoo_f32, jorge_f32    statistics and roots in float32, with the
+#                     BLAS thread count measured fastest for them here
+#                     (DIR/threads.csv)
+#  4. numbers on the test set: DIR/convergence_summary.csv (one row per run
+#     of the four optimizers), DIR/ablation_summary.csv (the same columns,
+#     one row per ablation run),
+#     DIR/convergence_table.md (mean +- std over seeds, paired differences),
+#     DIR/paired.csv, DIR/curves/*.csv (mean and std per evaluation) and the
+#     figures DIR/convergence.{png,pdf}, DIR/convergence_ablation.{png,pdf}
+#     (plots/convergence.gp).
 #
-# Writes DIR/runs/OPT_sSEED.csv (one per run, from `jorge train`),
-# DIR/convergence_summary.csv, DIR/convergence_table.md and the figures
-# DIR/convergence.{png,pdf}.  Never writes into the working directory
-# (default DIR: build/experiments/convergence).
+# Quick (default): a reduced but honest set - the first 12000 training
+# images of which the last 2000 are the validation split, 5000 test
+# images, 2 epochs, 3 evaluations per epoch, 3 seeds (ablations too), a small
+# tuning grid with one seed.  --full: 55000 / 5000 / 10000 images, 10
+# epochs, 4 evaluations per epoch, 5 seeds (ablations too), the whole grid.
+# Runs use --threads T (default 1: at these sizes OpenBLAS's second thread
+# costs more than it saves; the f32 ablations use the measured fastest).
+# --data replaces the data options of every run (tuning keeps them with one
+# evaluation per epoch and the thread measurement uses them too), --arch
+# the model options (default: --model cnn --channels 16,32 --kernel 5
+# --hidden 128, or --model mlp --hidden 256,128) and --tune-grid the grid (smoke: one setting each;
+# for tests/test_train_convergence.sh).  --no-runs redoes the summaries,
+# tables and figures from the runs already in DIR (the tuning, thread
+# measurement and runs are skipped; --target may change).  Never writes into the working
+# directory (default DIR: build/experiments/convergence).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
 out=$here/build/experiments/convergence
 full=0
-seeds="1 2 3"
+seeds=""
+aseeds=""
 target=""
-threads=0
+threads=1
+model=cnn
+rel_eps=0.1
+ablations=1
+tune=1
+runs=1
+data_override=""
+arch=""
+grid=""
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
     --out) out=$2; shift ;;
     --jorge) jorge=$2; shift ;;
+    --model) model=$2; shift ;;
     --seeds) seeds=$2; shift ;;
+    --ablation-seeds) aseeds=$2; shift ;;
     --target) target=$2; shift ;;
     --threads) threads=$2; shift ;;
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --rel-eps) rel_eps=$2; shift ;;
+    --no-ablations) ablations=0 ;;
+    --no-tune) tune=0 ;;
+    --no-runs) runs=0; tune=0 ;;
+    --data) data_override=$2; shift ;;
+    --tune-grid) grid=$2; shift ;;
+    --arch) arch=$2; shift ;;
+    -h|--help) sed -n '2,58p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "convergence.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 [ -x "$jorge" ] || { echo "convergence.sh: $jorge: not built (cmake --build build)" >&2; exit 2; }
+case $model in cnn|mlp) ;; *) echo "convergence.sh: --model cnn|mlp, not $model" >&2; exit 2 ;; esac
 
 if [ $full = 1 ]; then
-    data="--epochs 10"
-    : "${target:=0.88}"
+    data="--val 5000 --epochs 10 --evals-per-epoch 4"
+    tune_data="--val 5000 --epochs 10 --evals-per-epoch 1 --test-limit 1000"
+    mode=full
+    : "${seeds:=1 2 3 4 5}"
+    : "${aseeds:=$seeds}"
+    : "${target:=0.90}"
 else
-    data="--epochs 3 --train-limit 6000 --test-limit 5000"
+    data="--train-limit 12000 --val 2000 --test-limit 5000 --epochs 2 --evals-per-epoch 3"
+    tune_data="--train-limit 12000 --val 2000 --test-limit 1000 --epochs 2 --evals-per-epoch 1"
+    mode=quick
+    : "${seeds:=1 2 3}"
+    : "${aseeds:=$seeds}"
     : "${target:=0.80}"
 fi
-common="--batch 128 --momentum 0.9 --weight-decay 0 --schedule step --hidden 256,128 --threads $threads"
-declare -A params=(
-    [sgd]="--lr 0.05"
-    [adamw]="--lr 0.003"
-    [shampoo]="--lr 0.05 --beta2 0.99 --eps 1e-6 --precond-every 10 --block 256"
-    [jorge]="--lr 0.05 --beta2 0.99 --eps 1e-6 --order 2 --block 256 --jorge-init warm"
-)
-opts="sgd adamw shampoo jorge"
-mkdir -p "$out/runs"
+thread_data="--train-limit 3200 --test-limit 100 --epochs 1"
+if [ -n "$data_override" ]; then
+    data=$data_override
+    thread_data=$data
+    tune_data="$(echo "$data" | sed 's/--evals-per-epoch [0-9]*//') --evals-per-epoch 1"
+fi
+: "${grid:=$mode}"
+if [ -z "$arch" ]; then
+    [ "$model" = mlp ] && arch="--model mlp --hidden 256,128" || arch="--model cnn --channels 16,32 --kernel 5 --hidden 128"
+fi
+mkdir -p "$out/runs" "$out/curves"
+
+# ------------------------------------------------------------------ tuning
+if [ $tune = 1 ] || [ ! -s "$out/tune/chosen.sh" ]; then
+    "$here/experiments/tune.sh" --grid "$grid" --jorge "$jorge" --out "$out/tune" --threads "$threads" \
+        --data "$tune_data" --arch "$arch"
+fi
+# shellcheck disable=SC1091
+. "$out/tune/chosen.sh" # sets SGD_HP and ADAMW_HP
+echo "[convergence] tuned on the validation split: sgd $SGD_HP; adamw $ADAMW_HP" >&2
+
+# ------------------------------------------------------------------ threads
+# Preconditioner ms/step of Shampoo and Jorge with f32 and f64 state, 1 and
+# 2 BLAS threads, on a short run (the same model and batch); the fastest
+# count for f32 is used by the f32 ablations.
+threads_csv=$out/threads.csv
+if [ $ablations = 1 ] && [ $runs = 1 ]; then
+    tmp=$(mktemp "$out/.threads.XXXXXX")
+    echo "optimizer,state_precision,threads,steps,precond_s,precond_ms_per_step" >"$tmp"
+    for o in shampoo jorge; do
+        for sp in f32 f64; do
+            for t in 1 2; do
+                f=$out/runs/threads_${o}_${sp}_t$t.csv
+                # shellcheck disable=SC2086
+                "$jorge" train --optimizer $o $arch $SGD_HP $thread_data \
+                    --state-precision $sp --threads $t --seed 1 --out "$f" \
+                    2>"${f%.csv}.log" || { cat "${f%.csv}.log" >&2; exit 1; }
+                awk -F, -v o=$o -v sp=$sp -v t=$t '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+                    { st = $c["step"]; p = $c["precond_s"] }
+                    END { printf "%s,%s,%d,%d,%.4f,%.3f\n", o, sp, t, st, p, 1000 * p / st }' "$f" >>"$tmp"
+            done
+        done
+    done
+    mv "$tmp" "$threads_csv"
+fi
+if [ $ablations = 1 ]; then
+    f32_threads=$(awk -F, 'NR > 1 && $2 == "f32" { s[$3] += $6 } END { best = ""; for (t in s) if (best == "" || s[t] < s[best]) best = t; print best }' "$threads_csv")
+    echo "[convergence] f32 state: fastest with $f32_threads BLAS thread(s) ($threads_csv)" >&2
+fi
 
 # ------------------------------------------------------------------ runs
-for o in $opts; do
-    for s in $seeds; do
-        echo "[convergence] $o seed $s" >&2
-        # shellcheck disable=SC2086
-        "$jorge" train --optimizer $o ${params[$o]} $common $data --seed "$s" \
-            --out "$out/runs/${o}_s$s.csv" 2>"$out/runs/${o}_s$s.log" ||
-            { cat "$out/runs/${o}_s$s.log" >&2; exit 1; }
-        tail -1 "$out/runs/${o}_s$s.log" >&2
+pre="--beta2 0.99 --eps 1e-6 --block 256"
+declare -A params=(
+    [sgd]="--optimizer sgd $SGD_HP"
+    [adamw]="--optimizer adamw $ADAMW_HP"
+    [shampoo]="--optimizer shampoo $SGD_HP $pre --precond-every 10"
+    [jorge]="--optimizer jorge $SGD_HP $pre --order 2 --jorge-init warm --safeguard clip --eps-mode abs"
+)
+main="sgd adamw shampoo jorge"
+abl=""
+if [ $ablations = 1 ]; then
+    params[shampoo_beff]="--optimizer shampoo $SGD_HP $pre --shampoo-beta jorge --safeguard clip --precond-every 1"
+    params[jorge_rel]="--optimizer jorge $SGD_HP --beta2 0.99 --eps $rel_eps --eps-mode rel --block 256 --order 2 --jorge-init warm --safeguard clip"
+    params[shampoo_F1]="--optimizer shampoo $SGD_HP $pre --precond-every 1"
+    params[shampoo_F50]="--optimizer shampoo $SGD_HP $pre --precond-every 50"
+    params[shampoo_f32]="${params[shampoo]} --state-precision f32 --threads $f32_threads"
+    params[jorge_f32]="${params[jorge]} --state-precision f32 --threads $f32_threads"
+    abl="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32"
+fi
+run() { # variant seed
+    local v=$1 s=$2 f=$out/runs/$1_s$2.csv
+    echo "[convergence] $v seed $s" >&2
+    # the variant's --threads (f32 ablations) comes after the default one
+    # shellcheck disable=SC2086
+    "$jorge" train $arch --threads "$threads" ${params[$v]} $data --seed "$s" --out "$f" \
+        2>"${f%.csv}.log" || { cat "${f%.csv}.log" >&2; exit 1; }
+    tail -1 "${f%.csv}.log" >&2
+}
+if [ $runs = 1 ]; then
+    for v in $main; do for s in $seeds; do run "$v" "$s"; done; done
+    for v in $abl; do
+        for s in $aseeds; do run "$v" "$s"; done
     done
-done
+fi
+# the main variants' runs on the ablation seeds exist when the ablation
+# seeds are among the main seeds; pairs are formed only where both exist
 
 # ------------------------------------------------------------------ summary
 # Columns are found by name in each CSV's header (the first line not
-# starting with '#').
+# starting with '#').  epochs_to_target: the fractional epoch (step / steps
+# per epoch) of the first evaluation with test_acc >= target.
 summary=$out/convergence_summary.csv
-tmp=$(mktemp "$out/.summary.XXXXXX")
-{
-    echo "# experiments/convergence.sh: per run; target test accuracy $target"
+ablation=$out/ablation_summary.csv
+summarize() { # variants...
+    echo "# experiments/convergence.sh ($mode, $model): per run; target test accuracy $target"
     echo "# $("$jorge" --version)"
     echo "# data options: $data"
-    echo "optimizer,seed,final_test_acc,epochs_to_target,seconds_to_target,wall_s,precond_s,steps,precond_ms_per_step"
-    for o in $opts; do
-        for s in $seeds; do
-            awk -F, -v o="$o" -v s="$s" -v t="$target" '
+    echo "# sgd: $SGD_HP; adamw: $ADAMW_HP (tuned on the validation split, $out/tune/tuning.md)"
+    echo "optimizer,seed,final_test_acc,epochs_to_target,seconds_to_target,wall_s,precond_s,steps,precond_ms_per_step,final_val_acc,grad_ms_per_step,other_ms_per_step,opt_state_bytes,peak_rss_bytes,fire_rate,median_one_minus_beta_last,epochs"
+    for v in "$@"; do
+        ss=$seeds
+        case " $abl " in *" $v "*) ss=$aseeds ;; esac
+        for s in $ss; do
+            awk -F, -v o="$v" -v s="$s" -v t="$target" '
                 /^#/ { next }
                 !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
-                { acc = $c["test_acc"]; last = $0
-                  if (e == "" && acc >= t) { e = $c["epoch"]; w = $c["wall_s"] }
-                  fa = acc; wall = $c["wall_s"]; pre = $c["precond_s"]; st = $c["step"] }
+                { acc = $c["test_acc"]
+                  if (e == "" && acc >= t) { e = $c["epochs"]; w = $c["wall_s"] }
+                  fa = acc; va = $c["val_acc"]; wall = $c["wall_s"]; pre = $c["precond_s"]
+                  gr = $c["grad_s"]; ot = $c["other_s"]; st = $c["step"]; ep = $c["epochs"]
+                  ob = $c["opt_state_bytes"]; rss = $c["peak_rss_bytes"]
+                  if ($c["updates"] != "NA") { nu += $c["updates"]; nf += $c["updates"] * $c["fire_rate"]
+                                               med = $c["median_one_minus_beta"] } }
                 END { if (e == "") { e = "NA"; w = "NA" }
-                      printf "%s,%s,%.4f,%s,%s,%.3f,%.3f,%d,%.3f\n", o, s, fa, e, w, wall, pre, st,
-                             1000 * pre / st }' "$out/runs/${o}_s$s.csv"
+                      fr = nu > 0 ? sprintf("%.4f", nf / nu) : "NA"; if (med == "") med = "NA"
+                      printf "%s,%s,%.4f,%s,%s,%.3f,%.3f,%d,%.3f,%s,%.3f,%.3f,%s,%s,%s,%s,%s\n", o, s, fa, e, w,
+                             wall, pre, st, 1000 * pre / st, va, 1000 * gr / st, 1000 * ot / st, ob, rss, fr, med, ep }' \
+                "$out/runs/${v}_s$s.csv"
+        done
+    done
+}
+tmp=$(mktemp "$out/.summary.XXXXXX")
+summarize $main >"$tmp"
+mv "$tmp" "$summary"
+tmp=$(mktemp "$out/.summary.XXXXXX")
+summarize $abl >"$tmp"
+mv "$tmp" "$ablation"
+# both, for the table and the pairs
+all=$(mktemp "$out/.all.XXXXXX")
+{ cat "$summary"; grep -v '^#' "$ablation" | tail -n +2; } >"$all"
+
+# ------------------------------------------------------------------ curves
+# mean and standard deviation over seeds at each evaluation (the runs of a
+# variant evaluate at the same steps)
+for v in $main $abl; do
+    ss=$seeds
+    case " $abl " in *" $v "*) ss=$aseeds ;; esac
+    files=""
+    for s in $ss; do files="$files $out/runs/${v}_s$s.csv"; done
+    # shellcheck disable=SC2086
+    awk -F, '
+        FNR == 1 { h = 0; r = 0; nf++ }
+        /^#/ { next }
+        !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        { r++; ep[r] = $c["epochs"]; a = $c["test_acc"]; w = $c["wall_s"]; va = $c["val_acc"]
+          n[r]++; sa[r] += a; qa[r] += a * a; sw[r] += w; qw[r] += w * w; sv[r] += va; if (r > R) R = r }
+        END { print "epochs,acc_mean,acc_std,acc_lo,acc_hi,wall_mean,wall_std,val_mean,n"
+              for (i = 1; i <= R; i++) { m = sa[i] / n[i]; v = n[i] > 1 ? (qa[i] - n[i] * m * m) / (n[i] - 1) : 0
+                  if (v < 0) v = 0; sd = sqrt(v); mw = sw[i] / n[i]
+                  vw = n[i] > 1 ? (qw[i] - n[i] * mw * mw) / (n[i] - 1) : 0; if (vw < 0) vw = 0
+                  printf "%s,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%.5f,%d\n", ep[i], m, sd, m - sd, m + sd, mw, sqrt(vw), sv[i] / n[i], n[i] } }' \
+        $files >"$out/curves/$v.csv"
+done
+
+# ------------------------------------------------------------------ table
+# mean +- sample std over seeds; epochs / seconds to target over the runs
+# that reached it; paired differences (A - B on the same seed): mean +- std
+# and t = mean / (std / sqrt(n)).
+table=$out/convergence_table.md
+paired=$out/paired.csv
+tmp=$(mktemp "$out/.paired.XXXXXX")
+{
+    echo "a,b,metric,n,mean_diff,std_diff,t"
+    for pair in "jorge sgd" "jorge adamw" "jorge shampoo" "shampoo sgd" "shampoo_beff jorge" "jorge_rel jorge" "jorge_f32 jorge" "shampoo_F1 shampoo"; do
+        set -- $pair
+        for metric in final_test_acc epochs_to_target seconds_to_target; do
+            awk -F, -v A="$1" -v B="$2" -v M="$metric" '
+                /^#/ { next }
+                !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+                { x = $c[M]; if ($1 == A) a[$2] = x; if ($1 == B) b[$2] = x }
+                END { for (s in a) if ((s in b) && a[s] != "NA" && b[s] != "NA") { d = a[s] - b[s]; n++; sd += d; q += d * d }
+                      if (n == 0) exit
+                      m = sd / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0; if (v < 0) v = 0
+                      t = (n > 1 && v > 0) ? sprintf("%.2f", m / sqrt(v / n)) : "NA"
+                      printf "%s,%s,%s,%d,%.4f,%.4f,%s\n", A, B, M, n, m, sqrt(v), t }' "$all"
         done
     done
 } >"$tmp"
-mv "$tmp" "$summary"
-
-# mean over seeds; "NA" when a seed never reached the target
-table=$out/convergence_table.md
+mv "$tmp" "$paired"
 tmp=$(mktemp "$out/.table.XXXXXX")
 {
-    echo "Target test accuracy $target; mean over seeds ($seeds); data: $data"
+    echo "Fashion-MNIST $model, $mode set ($data); target test accuracy $target."
+    echo "SGD: $SGD_HP; AdamW: $ADAMW_HP (tuned on the validation split); Shampoo and Jorge graft onto SGD's settings."
+    echo "Seeds: $seeds (ablations: $aseeds). Mean +- sample standard deviation over seeds; to-target columns over the runs that reached it."
     echo
-    echo "| optimizer | final test acc | epochs to target | seconds to target | precond ms/step | wall s |"
-    echo "|---|---|---|---|---|---|"
+    echo "| variant | runs | final test acc | final val acc | reached | epochs to target | seconds to target | precond ms/step | grad ms/step | total ms/step | optimizer state MB | peak RSS MB | fire rate | median 1-beta_eff, last row, per seed |"
+    echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     awk -F, '
-        /^#/ || /^optimizer/ { next }
-        { o = $1; n[o]++; fa[o] += $3; pm[o] += $9; wl[o] += $6
-          if ($4 == "NA") na[o] = 1; else { ep[o] += $4; sc[o] += $5 }
-          if (!(o in seen)) { seen[o] = 1; order[++k] = o } }
-        END { for (i = 1; i <= k; i++) { o = order[i]
-                  printf "| %s | %.4f | %s | %s | %.2f | %.1f |\n", o, fa[o] / n[o],
-                         na[o] ? "not reached" : sprintf("%.2f", ep[o] / n[o]),
-                         na[o] ? "not reached" : sprintf("%.1f", sc[o] / n[o]), pm[o] / n[o], wl[o] / n[o] } }' "$summary"
+        /^#/ { next }
+        !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
+        { o = $1; if (!(o in n)) order[++k] = o; n[o]++
+          x = $c["final_test_acc"]; sa[o] += x; qa[o] += x * x
+          x = $c["final_val_acc"]; sv[o] += x; qv[o] += x * x
+          if ($c["epochs_to_target"] != "NA") { r[o]++; x = $c["epochs_to_target"]; se[o] += x; qe[o] += x * x
+                                               x = $c["seconds_to_target"]; ss[o] += x; qs[o] += x * x }
+          pm[o] += $c["precond_ms_per_step"]; gm[o] += $c["grad_ms_per_step"]
+          tm[o] += 1000 * $c["wall_s"] / $c["steps"]; ob[o] += $c["opt_state_bytes"]; rs[o] += $c["peak_rss_bytes"]
+          if ($c["fire_rate"] != "NA") { fr[o] += $c["fire_rate"]; nfr[o]++; md[o] = md[o] (md[o] == "" ? "" : " ") $c["median_one_minus_beta_last"] } }
+        function ms(s, q, k,   m, v) { m = s / k; v = k > 1 ? (q - k * m * m) / (k - 1) : 0; if (v < 0) v = 0
+                                       return sprintf("%.4f +- %.4f", m, sqrt(v)) }
+        function ms2(s, q, k,   m, v) { m = s / k; v = k > 1 ? (q - k * m * m) / (k - 1) : 0; if (v < 0) v = 0
+                                        return sprintf("%.2f +- %.2f", m, sqrt(v)) }
+        END { for (i = 1; i <= k; i++) { o = order[i]; m = n[o]
+                  printf "| %s | %d | %s | %s | %d/%d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f | %s | %s |\n", o, m,
+                         ms(sa[o], qa[o], m), ms(sv[o], qv[o], m), r[o], m,
+                         r[o] ? ms2(se[o], qe[o], r[o]) : "not reached", r[o] ? ms2(ss[o], qs[o], r[o]) : "not reached",
+                         pm[o] / m, gm[o] / m, tm[o] / m, ob[o] / m / 1048576, rs[o] / m / 1048576,
+                         nfr[o] ? sprintf("%.3f", fr[o] / nfr[o]) : "-", nfr[o] ? md[o] : "-" } }' "$all"
     echo
-    awk -F, '/^#/ || /^optimizer/ { next } { pm[$1] += $9; n[$1]++ }
-        END { if (n["shampoo"] && n["jorge"] && pm["shampoo"] > 0)
-                  printf "Preconditioner time per step: Jorge %.2f ms, Shampoo %.2f ms (ratio %.2f).\n",
-                         pm["jorge"] / n["jorge"], pm["shampoo"] / n["shampoo"],
-                         (pm["jorge"] / n["jorge"]) / (pm["shampoo"] / n["shampoo"]) }' "$summary"
+    echo "Paired differences (A - B, same seed): mean +- std, t = mean / (std / sqrt(n)); |t| above 12.7 (n = 2), 4.30 (n = 3), 3.18 (n = 4) or 2.78 (n = 5) is significant at 5 % (two-sided t test)."
+    echo
+    echo "| A | B | metric | n | mean diff | std diff | t |"
+    echo "|---|---|---|---|---|---|---|"
+    awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$paired"
+    if [ -s "$threads_csv" ] && [ $ablations = 1 ]; then
+        echo
+        echo "Preconditioner ms/step by BLAS threads and state precision (short run: $thread_data; $threads_csv):"
+        echo
+        echo "| optimizer | state | threads | precond ms/step |"
+        echo "|---|---|---|---|"
+        awk -F, 'NR > 1 { printf "| %s | %s | %s | %.2f |\n", $1, $2, $3, $6 }' "$threads_csv"
+    fi
 } >"$tmp"
 mv "$tmp" "$table"
+rm -f "$all"
 cat "$table"
 
 # ------------------------------------------------------------------ plots
+# short legend labels; the full options are in the table and the CSVs
+hp() { echo "$1" | sed -e 's/--lr \([^ ]*\)/lr \1/' -e 's/--weight-decay \([^ ]*\)/wd \1/' \
+    -e 's/--schedule \([^ ]*\)/\1/' -e 's/--momentum [^ ]*//' -e 's/--batch [^ ]*//' -e 's/  */ /g' -e 's/ *$//'; }
+declare -A short=(
+    [sgd]="sgd ($(hp "$SGD_HP"))"
+    [adamw]="adamw ($(hp "$ADAMW_HP"))"
+    [shampoo]="shampoo (SGD settings, F = 10, eps 1e-6)"
+    [jorge]="jorge (SGD settings, k = 2, clip, eps 1e-6 abs)"
+    [shampoo_beff]="shampoo, exact root of the Jorge beta_eff statistic, F = 1"
+    [jorge_rel]="jorge, eps $rel_eps relative"
+    [shampoo_F1]="shampoo F = 1"
+    [shampoo_F50]="shampoo F = 50"
+    [shampoo_f32]="shampoo, f32 state"
+    [jorge_f32]="jorge, f32 state"
+)
+label_of() { echo "${short[$1]}"; }
 labels=""
-for o in $opts; do labels="$labels;$o ${params[$o]}"; done
-gnuplot -e "dir='$out'; opts='$opts'; seeds='$seeds'; labels='${labels#;}'; target=$target" \
+for v in $main; do labels="$labels;$(label_of "$v")"; done
+setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $seeds; 2-core CPU shared with other jobs"
+gnuplot -e "dir='$out'; variants='$main'; labels='${labels#;}'; target=$target; setup='$setup'; out='$out/convergence'" \
     "$here/plots/convergence.gp"
-echo "[convergence] wrote $summary, $table, $out/convergence.png, $out/convergence.pdf" >&2
+if [ $ablations = 1 ]; then
+    labels=""
+    for v in jorge shampoo $abl; do labels="$labels;$(label_of "$v")"; done
+    setup="$model, $mode set: $(echo "$data" | sed 's/--//g'); jorge, shampoo: seeds $seeds, ablations: seeds $aseeds"
+    gnuplot -e "dir='$out'; variants='jorge shampoo $abl'; labels='${labels#;}'; target=$target; setup='$setup'; out='$out/convergence_ablation'; what='ablations'" \
+        "$here/plots/convergence.gp"
+fi
+echo "[convergence] wrote $summary, $ablation, $table, $paired, $out/convergence.png, $out/convergence.pdf" >&2

@@ -69,6 +69,7 @@ typedef struct {
     int line;
     value *vals[NKEYS];
     int64_t nvals[NKEYS];
+    int64_t cap[NKEYS]; /* allocated length of vals[k] */
     int set_line[NKEYS];
     int64_t nconfigs;
 } section;
@@ -148,10 +149,18 @@ static int parse_ll(const char *s, long long *out)
 static jg_status push_value(parser *p, section *S, int k, value v)
 {
     int64_t n = S->nvals[k];
-    value *nv = realloc(S->vals[k], (size_t)(n + 1) * sizeof *nv);
-    if (nv == NULL) return perr(p, "out of memory");
-    nv[n] = v;
-    S->vals[k] = nv;
+    if (n >= MAX_CONFIGS)
+        return perr(p, "%s: more than %lld values (the most configurations a sweep may have)", keys[k].name,
+                    MAX_CONFIGS);
+    if (n == S->cap[k]) {
+        // grow geometrically: a range of a million values is a million pushes
+        int64_t cap = S->cap[k] ? 2 * S->cap[k] : 8;
+        value *nv = realloc(S->vals[k], (size_t)cap * sizeof *nv);
+        if (nv == NULL) return perr(p, "out of memory");
+        S->vals[k] = nv;
+        S->cap[k] = cap;
+    }
+    S->vals[k][n] = v;
     S->nvals[k] = n + 1;
     return JG_OK;
 }

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "approx/tracker.h"
+#include "experiments/compare.h"
 #include "src/context.h"
 #include "src/csv.h"
 
@@ -360,8 +361,16 @@ static jg_status suggest(jg_ctx *ctx, const jg_array *g, const jg_validate_opts 
         char lab[640];
         snprintf(lab, sizeof lab, "%.300s: trying %.95s (%d/%d)", label, c[i].args, i + 1, nc);
         jg_status st = run_pair(ctx, g, L->T, &c[i].jo, o, every, 0, lab, s);
-        if (st < 0) return st;
+        if (st == JG_ERR_NOMEM) return st;
         jg_validate_try *y = &L->tries[L->ntries++];
+        if (st < 0) { /* this setting could not run: recorded, the others still run */
+            memcpy(y->args, c[i].args, sizeof y->args);
+            y->cost = cost_of(&c[i].jo);
+            y->verdict = JG_VERDICT_ERROR;
+            y->worst = NAN;
+            snprintf(y->error, sizeof y->error, "%s", jg_ctx_message(ctx));
+            continue;
+        }
         memcpy(y->args, c[i].args, sizeof y->args);
         y->cost = cost_of(&c[i].jo);
         y->changes_target = c[i].jo.eps != base->eps || c[i].jo.eps_mode != base->eps_mode ||
@@ -379,6 +388,45 @@ static jg_status suggest(jg_ctx *ctx, const jg_array *g, const jg_validate_opts 
 }
 
 // ---------------------------------------------------------------- layers
+
+/* --methods: every method x budget on the layer's first T steps beside
+ * Shampoo's root (experiments/compare.h, counted cost, float64); the
+ * cheapest within tol per side. */
+static jg_status methods(jg_ctx *ctx, const jg_array *g, const jg_validate_opts *o, jg_validate_layer *L)
+{
+    jg_compare_opts co;
+    jg_compare_opts_default(&co);
+    co.methods = o->methods;
+    co.jorge = o->jo;
+    co.jorge.dtype = JG_F64;
+    co.every = L->every;
+    co.steps = L->T;
+    co.sides = 3;
+    co.timing = 0;
+    jg_compare_row *rows = NULL;
+    int n = 0;
+    JG_CHECK(ctx, jg_compare_run(ctx, g, &co, &rows, &n));
+    L->nmethod_rows = n;
+    for (int r = 0; r < 2; r++) {
+        const jg_compare_row *b = NULL;
+        for (int i = 0; i < n; i++) {
+            const jg_compare_row *x = &rows[i];
+            double e = o->final ? x->err_final : x->err_max;
+            if ((int)x->side != r || x->failures > 0 || !(e <= o->tol)) continue;
+            if (b == NULL || x->gemm_equiv_per_step < b->gemm_equiv_per_step) b = x;
+        }
+        L->method[r][0] = '\0';
+        L->method_cost[r] = L->method_err[r] = NAN;
+        if (b) {
+            snprintf(L->method[r], sizeof L->method[r], "%s %s=%d%s%s", b->method, b->budget_name, b->budget,
+                     b->setting[0] ? " " : "", b->setting);
+            L->method_cost[r] = b->gemm_equiv_per_step;
+            L->method_err[r] = o->final ? b->err_final : b->err_max;
+        }
+    }
+    jg_compare_free(&rows);
+    return JG_OK;
+}
 
 static void cannot(jg_validate_layer *L, const char *why)
 {
@@ -422,6 +470,11 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
         JG_CHECK(ctx, run_pair(ctx, g, T, &jo, o, L->every, 1, label, L->s));
         int failed = L->s[0].verdict == JG_VERDICT_FAIL || L->s[1].verdict == JG_VERDICT_FAIL;
         if (failed && o->suggest) JG_CHECK(ctx, suggest(ctx, g, o, &jo, label, L));
+        if (o->methods && L->s[0].verdict != JG_VERDICT_CANNOT) {
+            jg_status ms = methods(ctx, g, o, L);
+            if (ms == JG_ERR_NOMEM) return ms;
+            if (ms < 0) return ms; /* an unknown method or budget: a usage error */
+        }
     }
     L->verdict = L->s[0].verdict > L->s[1].verdict ? L->s[0].verdict : L->s[1].verdict;
     return JG_OK;
@@ -591,6 +644,17 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
                         "--eps-mode rel --eps 0.1) or use --safeguard adaptive, and validate again.\n",
                         L->file, sn, s->omb_sum, s->omb_nominal_sum, s->fired, (long long)s->steps, s->eps);
         }
+        if (L->nmethod_rows > 0)
+            for (int r = 0; r < 2; r++) {
+                if (L->method[r][0])
+                    fprintf(f, "validate: %s %s: cheapest method within tol of %d compared: %s (%.2f GEMM-equivalents "
+                               "per step counted, %s error %.2e vs nominal)\n",
+                            L->file, r == 0 ? "left" : "right", L->nmethod_rows, L->method[r], L->method_cost[r],
+                            o->final ? "final" : "max", L->method_err[r]);
+                else
+                    fprintf(f, "validate: %s %s: none of the %d method settings compared is within tol\n", L->file,
+                            r == 0 ? "left" : "right", L->nmethod_rows);
+            }
         if (L->ntries > 0) {
             fprintf(f, "validate: %s: tried %d other setting(s) on the same data (cost: GEMM-equivalents per step and side):\n",
                     L->file, L->ntries);
@@ -782,13 +846,34 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
             jstr(f, y->args);
             fprintf(f, ", \"verdict\": \"%s\", \"worst_error\": ", jg_verdict_name(y->verdict));
             jnum(f, y->worst);
-            fprintf(f, ", \"cost\": %.6g, \"changes_target\": %s}", y->cost, y->changes_target ? "true" : "false");
+            fprintf(f, ", \"cost\": %.6g, \"changes_target\": %s", y->cost, y->changes_target ? "true" : "false");
+            if (y->verdict == JG_VERDICT_ERROR) {
+                fputs(", \"error\": ", f);
+                jstr(f, y->error);
+            }
+            fputc('}', f);
         }
         fputs("], \"best\": ", f);
         if (L->best >= 0)
             jstr(f, L->tries[L->best].args);
         else
             fputs("null", f);
+        if (L->nmethod_rows > 0) {
+            fprintf(f, ",\n     \"methods\": {\"compared\": %d, \"cheapest\": [", L->nmethod_rows);
+            for (int r = 0; r < 2; r++) {
+                fprintf(f, "%s{\"side\": \"%s\", \"method\": ", r ? ", " : "", r == 0 ? "left" : "right");
+                if (L->method[r][0])
+                    jstr(f, L->method[r]);
+                else
+                    fputs("null", f);
+                fputs(", \"gemm_equiv_per_step\": ", f);
+                jnum(f, L->method_cost[r]);
+                fputs(", \"error\": ", f);
+                jnum(f, L->method_err[r]);
+                fputc('}', f);
+            }
+            fputs("]}", f);
+        }
         fputc('}', f);
     }
     /* all suggestions, flat, each with its layer (the older report's shape) */

@@ -64,6 +64,9 @@ typedef struct {
     int every;              /* measure every N steps and at the last (0: T/50) */
     long steps;             /* use the first N steps (0: all)               */
     int suggest;            /* on FAIL, search other settings (default 1)   */
+    const char *methods;    /* comma list of approximation methods (approx/method.h,
+                               "all") to compare on each layer beside Jorge, naming
+                               the cheapest within tol per side; NULL: none      */
     /* progress: called after every step of every run with the steps done
        and the total of the current run; label names the run */
     void (*progress)(void *arg, const char *label, long done, long total);
@@ -95,8 +98,9 @@ typedef struct {
     char args[96];       /* command-line options, e.g. "--eps-mode rel --eps 1e-2" */
     double cost;         /* GEMM-equivalents per step and side (formula above) */
     int changes_target;  /* 1 when eps or beta2 differ (Shampoo's statistic changes) */
-    jg_verdict verdict;  /* worst over both sides                          */
+    jg_verdict verdict;  /* worst over both sides; ERROR: could not run    */
     double worst;        /* largest criterion error over both sides       */
+    char error[256];     /* why it could not run (verdict ERROR)          */
 } jg_validate_try;
 
 typedef struct {
@@ -110,6 +114,12 @@ typedef struct {
     jg_validate_try *tries;
     int ntries;
     int best;            /* index of the cheapest passing try, -1 none    */
+    /* --methods: the cheapest method (counted GEMM-equivalents per step)
+       whose error against Shampoo's root (the criterion's max or final) is
+       within tol with no failure, per side; method[r][0] == 0: none */
+    int nmethod_rows;    /* method x budget settings compared (0: not run) */
+    char method[2][160];
+    double method_cost[2], method_err[2];
 } jg_validate_layer;
 
 typedef struct {

@@ -4,7 +4,7 @@
     /usr/bin/python3 paper/gen_numbers.py --results results/quick --out paper/generated
 
 Reads RESULTS/data/{truncation,commutator,error-time,safeguard,stability,
-direction,track,bench}.csv and RESULTS/convergence/convergence_summary.csv
+direction,track,bench,front_*}.csv and RESULTS/convergence/convergence_summary.csv
 (tidy CSV, '#' provenance lines, columns found by name) and writes
 OUT/numbers.tex (one \\newcommand per number, each with the file and rows it
 comes from in a comment) and OUT/tab_*.tex (tabular bodies, booktabs).
@@ -761,11 +761,141 @@ def sec_real(R, O, T):
           "data/real_safeguard.csv: eps=1e-6 init=eps frobenius beta2=0.99, fired_frac at the last step")
 
 
+FRONT_STREAMS = [("power", "power-law"), ("drift", "drifting"), ("heavy", "heavy-tailed"),
+                 ("rankdef", "rank-deficient"), ("real", "Fashion-MNIST"),
+                 ("powerabs", "power-law, $\\epsilon=10^{-6}$ abs.")]
+FRONT_TOLS = [1e-1, 1e-2, 1e-4, 1e-8]
+
+
+def front_cheapest(rows, tol, cost, prec="f64", side="left"):
+    """The row of least cost whose median and final errors are <= tol and
+    that had no failure (as jg_compare_cheapest), or None."""
+    ok = [r for r in rows if r["side"] == side and r["precision"] == prec and int(r["failures"]) == 0
+          and f(r, "err_nominal_median") <= tol and f(r, "err_nominal_final") <= tol
+          and not math.isnan(f(r, cost))]
+    return min(ok, key=lambda r: f(r, cost)) if ok else None
+
+
+def sec_front(R, O, T):
+    """Experiment 8 (`jorge compare`): the cheapest method per error level,
+    counted and timed, on each stream (front_*.csv)."""
+    tab = []
+    exact = []
+    for key, label in FRONT_STREAMS:
+        src = "data/front_%s.csv" % key
+        rows, _ = read_csv(os.path.join(R, "data", "front_%s.csv" % key))
+        e1 = [r for r in rows if r["method"] == "eig-every" and int(r["budget"]) == 1 and r["precision"] == "f64"]
+        exact += [f(r, "err_nominal_max") for r in e1]
+        for cost, what in (("gemm_equiv_per_step", "counted"), ("time_gemm_equiv_per_step", "timed")):
+            cells = [label, what]
+            for tol in FRONT_TOLS:
+                b = front_cheapest(rows, tol, cost)
+                sym = {"order": "k", "every": "F", "iterations": "K", "degree": "d"}.get(b["budget_name"], "b") if b else ""
+                cells.append("--" if b is None else "%s $%s=%s$ (%s)" % (b["method"], sym, b["budget"], m(f(b, cost), 2)))
+            tab.append(cells)
+            for i, tol in enumerate(FRONT_TOLS):
+                b = front_cheapest(rows, tol, cost)
+                O.text("Front%s%s%s" % (cap(what), cap(key), cap(word(i + 1))), "none" if b is None else
+                       "%s (%s %s)" % (b["method"], b["budget_name"], b["budget"]),
+                       src + ": cheapest left f64 row by %s cost with median and final error <= %g" % (what, tol))
+    O.num("FrontEigExactErrMax", max(exact), "data/front_*.csv: max err_nominal_max of eig-every F=1, f64")
+    prow, _ = read_csv(os.path.join(R, "data", "front_precision.csv"))
+    for prec, ptok in (("f32", "Fthirtytwo"), ("tf32", "Tfthirtytwo"), ("bf16", "Bfsixteen")):
+        fails = {r["method"] for r in prow if r["precision"] == prec and int(r["failures"]) > 0}
+        O.text("FrontFailing" + ptok, ", ".join(sorted(fails)) or "none",
+               "data/front_precision.csv: methods with a failed update at " + prec)
+        best = min((f(r, "err_nominal_median") for r in prow if r["precision"] == prec and int(r["failures"]) == 0),
+                   default=float("nan"))
+        O.num("FrontBestErr" + ptok, best, "data/front_precision.csv: least median error, no failure, " + prec)
+    T["front"] = table(tab, ["stream", "cost", "err $\\le 10^{-1}$", "err $\\le 10^{-2}$",
+                             "err $\\le 10^{-4}$", "err $\\le 10^{-8}$"], "llllll")
+
+
+def sec_regime(R, O, T):
+    """Experiment 9 (regime.csv, real_regime.csv): where Jorge follows Shampoo."""
+    rows, params = read_csv(os.path.join(R, "data", "regime.csv"))
+    src = "data/regime.csv"
+    pd = params_dict(params)
+    O.text("RegimeT", pd.get("T", "n/a"), src + ": params T")
+    O.text("RegimeM", pd.get("m", "n/a"), src + ": params m")
+
+    def cell(rs, sp, mode, eps, b2=0.99, rule="clip", k=2):
+        c = [r for r in rs if r["spectrum"] == sp and r["eps_mode"] == mode and close(float(r["eps"]), eps)
+             and close(float(r["beta2"]), b2) and int(r["order"]) == k and r["safeguard"] == rule]
+        if not c:
+            raise Missing("%s: no row %s %s %g beta2 %g %s k=%d" % (src, sp, mode, eps, b2, rule, k))
+        return c[0]
+    rels = sorted({float(r["eps"]) for r in rows if r["eps_mode"] == "rel"})
+    specs = [s_ for s_ in ("power", "exp", "rankdef", "drift", "heavy") if any(r["spectrum"] == s_ for r in rows)]
+    tab = []
+    follow = []
+    for sp in specs:
+        a6 = cell(rows, sp, "abs", 1e-6)
+        line = [sp, "%s / %s" % (m(f(a6, "fire_rate"), 2), m(f(a6, "err_nominal_final"), 2))]
+        first = None
+        for e in rels:
+            c = cell(rows, sp, "rel", e)
+            line.append("%s / %s" % (m(f(c, "fire_rate"), 2), m(f(c, "err_nominal_final"), 2)))
+            if first is None and f(c, "fire_rate") < 0.1:
+                first = (e, c)
+        tab.append(line)
+        tag = cap(sp)
+        O.num("RegimeAbsErr" + tag, f(a6, "err_nominal_final"), src + ": %s abs 1e-6 beta2 0.99 clip k=2" % sp)
+        if first:
+            O.num("RegimeFollowEps" + tag, first[0], src + ": %s smallest relative eps with fire_rate < 0.1" % sp)
+            O.num("RegimeFollowErr" + tag, f(first[1], "err_nominal_final"), src + ": its err_nominal_final")
+            follow.append(first[0])
+    frozen = [r for r in rows if r["eps_mode"] == "abs" and close(float(r["eps"]), 1e-6) and r["safeguard"] == "clip"]
+    O.int("RegimeFrozenAbs", sum(int(r["frozen"]) for r in frozen), src + ": abs 1e-6 clip rows frozen")
+    O.int("RegimeRowsAbs", len(frozen), src + ": abs 1e-6 clip rows")
+    O.num("RegimeFollowEpsMin", min(follow) if follow else float("nan"), src + ": smallest of RegimeFollowEps*")
+    O.num("RegimeFollowEpsMax", max(follow) if follow else float("nan"), src + ": largest of RegimeFollowEps*")
+    T["regime"] = table(tab, ["stream", "$10^{-6}$ abs"] + ["$%g\\,s$" % e for e in rels],
+                        "l" + "r" * (1 + len(rels)))
+    # the adaptive rule against clip, real gradients, relative eps 0.1 and 1
+    rrows, _ = read_csv(os.path.join(R, "data", "real_regime.csv"))
+    rsrc = "data/real_regime.csv"
+    for e, tok in ((0.1, "Tenth"), (1.0, "One")):
+        O.num("RegimeRealClip" + tok, f(cell(rrows, "input", "rel", e), "err_nominal_final"),
+              rsrc + ": rel %g beta2 0.99 clip k=2 err_nominal_final" % e)
+        O.num("RegimeRealAdaptive" + tok, f(cell(rrows, "input", "rel", e, rule="adaptive"), "err_nominal_final"),
+              rsrc + ": rel %g beta2 0.99 adaptive k=2 err_nominal_final" % e)
+        O.num("RegimeRealFire" + tok, f(cell(rrows, "input", "rel", e), "fire_rate"), rsrc + ": its fire_rate (clip)")
+    O.num("RegimeRealAbsErr", f(cell(rrows, "input", "abs", 1e-6), "err_nominal_final"),
+          rsrc + ": abs 1e-6 clip err_nominal_final")
+
+
+def sec_validate(R, O, T):
+    """`jorge validate` on the real capture: the paper's eps and the default (real_validate*.json)."""
+    import json
+    for name, tok in (("real_validate_abs.json", "Abs"), ("real_validate.json", "Def")):
+        p = os.path.join(R, "data", name)
+        if not os.path.exists(p):
+            raise Missing(p)
+        with open(p) as fh:
+            rep = json.load(fh)
+        src = "data/" + name
+        O.text("Val%sVerdict" % tok, rep["verdict"], src + ": verdict")
+        L = rep["layers"][0]
+        for sd in L["sides"]:
+            st = cap(sd["side"])
+            O.num("Val%sErrNom%s" % (tok, st), sd["err_nominal_max"], src + ": %s err_nominal_max" % sd["side"])
+            O.num("Val%sErrTr%s" % (tok, st), sd["err_tracked_max"], src + ": %s err_tracked_max" % sd["side"])
+            O.int("Val%sFired%s" % (tok, st), sd["fired"], src + ": %s fired" % sd["side"])
+            O.num("Val%sWeight%s" % (tok, st), sd["weight_new_gradients"] / sd["weight_new_gradients_nominal"],
+                  src + ": %s weight_new_gradients / weight_new_gradients_nominal" % sd["side"])
+            O.text("Val%sFrozen%s" % (tok, st), "frozen" if sd["frozen"] else "not frozen", src + ": %s frozen" % sd["side"])
+        O.int("Val%sSteps" % tok, L["T"], src + ": layer T")
+        O.text("Val%sBest" % tok, (L.get("best") or "none").replace("--", "-{}-"), src + ": cheapest passing suggestion")
+        O.num("Val%sEps" % tok, rep["options"]["eps"], src + ": options eps")
+
+
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
-            ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real)]
+            ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
+            ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
-          "track", "bench", "convergence"]
+          "track", "bench", "convergence", "regime", "front"]
 
 
 def provenance(R):

@@ -68,6 +68,20 @@ void jg_invroot_opts_default(jg_invroot_opts *o);
 jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                              const jg_invroot_opts *o, jg_invroot_info *info);
 
+/* The same as a plan (FFTW-style: plan once, execute many): the
+ * eigenvector matrix, the spectrum and, when P's dtype differs from the
+ * compute precision, a result buffer, allocated once for n x n inputs of
+ * dtype adtype into outputs of dtype pdtype with options o (copied; NULL:
+ * defaults).  jg_invroot_plan_eig then computes P := (A + eps I)^{-1/p}
+ * like jg_ref_invroot_eig (same statuses) with no allocation of its own
+ * (the backend's syevd workspace is the context's, grown once).  The
+ * one-shot jg_ref_invroot_eig is create + execute + destroy. */
+typedef struct jg_invroot_plan jg_invroot_plan;
+jg_status jg_invroot_plan_create(jg_ctx *ctx, jg_invroot_plan **pl, int64_t n, jg_dtype adtype, jg_dtype pdtype,
+                                 const jg_invroot_opts *o);
+jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A, jg_mat *P, jg_invroot_info *info);
+void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **pl);
+
 /* P := (A + eps I)^{-1/p} by the coupled Newton iteration.  Returns
  * JG_WARN_NOT_CONVERGED (P holds the last iterate) when the cap is hit or
  * the error stops decreasing. */

@@ -20,6 +20,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdlib.h>
 
 #include "reference/invroot.h"
 #include "src/context.h"
@@ -59,18 +60,75 @@ jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const 
     return JG_OK;
 }
 
-jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
-                             const jg_invroot_opts *o, jg_invroot_info *info)
+/* The plan: the workspace of one root of an n x n matrix in compute
+ * precision ct, kept between calls (plan once, execute many). */
+struct jg_invroot_plan {
+    int64_t n;
+    jg_dtype ct;      /* compute precision */
+    jg_dtype pdtype;  /* dtype of P */
+    jg_invroot_opts o;
+    jg_mat V, Pc;     /* eigenvectors; P in ct when P's dtype differs */
+    double *w;        /* eigenvalues (n) and the mapped spectrum (n), host */
+};
+
+jg_status jg_invroot_plan_create(jg_ctx *ctx, jg_invroot_plan **out, int64_t n, jg_dtype adtype, jg_dtype pdtype,
+                                 const jg_invroot_opts *o)
 {
-    // check arguments
+    *out = NULL;
     jg_invroot_opts def;
     if (o == NULL) {
         jg_invroot_opts_default(&def);
         o = &def;
     }
+    if (n < 0) return jg_error(ctx, JG_ERR_ARG, "invroot plan: n = %lld", (long long)n);
+    if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "invroot plan: p = %d, must be >= 1", o->p);
+    if (!(o->eps >= 0.0) || !isfinite(o->eps))
+        return jg_error(ctx, JG_ERR_ARG, "invroot plan: eps = %g, must be finite and >= 0", o->eps);
+    jg_invroot_plan *pl = calloc(1, sizeof *pl);
+    if (pl == NULL) return jg_error(ctx, JG_ERR_NOMEM, "invroot plan: out of memory");
+    pl->n = n;
+    pl->ct = (adtype == JG_F32 && o->compute_f64) ? JG_F64 : adtype;
+    pl->pdtype = pdtype;
+    pl->o = *o;
+    jg_status st = JG_OK;
+    if (n > 0) {
+        pl->w = jg_host_alloc(ctx, 2 * (size_t)n * sizeof(double));
+        if (pl->w == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "invroot_eig: out of memory (n = %lld)", (long long)n);
+            goto fail;
+        }
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &pl->V, n, n, pl->ct), fail);
+        if (pdtype != pl->ct) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &pl->Pc, n, n, pl->ct), fail);
+    }
+    *out = pl;
+    return JG_OK;
+fail:
+    jg_invroot_plan_destroy(ctx, &pl);
+    return st;
+}
+
+void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **ppl)
+{
+    if (ppl == NULL || *ppl == NULL) return;
+    jg_invroot_plan *pl = *ppl;
+    jg_mat_free(ctx, &pl->V);
+    jg_mat_free(ctx, &pl->Pc);
+    jg_host_free(ctx, pl->w);
+    free(pl);
+    *ppl = NULL;
+}
+
+jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A, jg_mat *P, jg_invroot_info *info)
+{
+    // check arguments
+    const jg_invroot_opts *o = &pl->o;
     JG_CHECK(ctx, jg_ref_check_args(ctx, "invroot_eig", A, P, o));
     const int64_t n = A->rows;
-    const jg_dtype ct = (A->dtype == JG_F32 && o->compute_f64) ? JG_F64 : A->dtype;
+    if (n != pl->n || P->dtype != pl->pdtype || (A->dtype != pl->ct && !(A->dtype == JG_F32 && o->compute_f64)))
+        return jg_error(ctx, JG_ERR_ARG, "invroot_eig: plan for %lld x %lld (%s -> %s) used on %lld x %lld (%s -> %s)",
+                        (long long)pl->n, (long long)pl->n, jg_dtype_name(pl->ct), jg_dtype_name(pl->pdtype),
+                        (long long)n, (long long)n, jg_dtype_name(A->dtype), jg_dtype_name(P->dtype));
+    const jg_dtype ct = pl->ct;
     const double u = jg_dtype_eps(ct);
     const double psd_tol = o->psd_tol > 0.0 ? o->psd_tol : 10.0 * (double)n * u;
     const double pinv_rtol = o->pinv_rtol > 0.0 ? o->pinv_rtol : (double)n * u;
@@ -78,26 +136,15 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
     if (n == 0) return JG_OK;
 
     jg_status st = JG_OK, warn = JG_OK;
-    jg_mat V = JG_MAT_EMPTY, Pc = JG_MAT_EMPTY;
-    double *w = NULL, *f;
+    jg_mat V = pl->V, Pc = pl->Pc;
+    double *w = pl->w, *f = w + n;
     int ok = 0;
 
-    // allocate the workspace once
-    w = jg_host_alloc(ctx, 2 * (size_t)n * sizeof(double));
-    if (w == NULL) return jg_error(ctx, JG_ERR_NOMEM, "invroot_eig: out of memory (n = %lld)", (long long)n);
-    f = w + n;
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &V, n, n, ct), done);
-    if (P->dtype != ct) JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Pc, n, n, ct), done);
-
     // eigendecomposition of a copy (converted to the compute precision)
-    JG_CHECK_GOTO(ctx, st, ctx->be->all_finite(ctx, A, &ok), done);
-    if (!ok) {
-        st = jg_error(ctx, JG_ERR_INPUT, "invroot_eig: A contains NaN or Inf");
-        goto done;
-    }
-    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &V, A), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->syevd(ctx, &V, w), done);
-
+    JG_CHECK(ctx, ctx->be->all_finite(ctx, A, &ok));
+    if (!ok) return jg_error(ctx, JG_ERR_INPUT, "invroot_eig: A contains NaN or Inf");
+    JG_CHECK(ctx, jg_mat_copy(ctx, &V, A));
+    JG_CHECK(ctx, ctx->be->syevd(ctx, &V, w));
     // map the spectrum on the host
     double lmin = w[0], lmax = w[n - 1];
     double scale = fmax(fabs(lmin), fabs(lmax)); /* ||A||_2 */
@@ -128,24 +175,24 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                 st = jg_error(ctx, JG_ERR_NUMERICAL,
                               "invroot_eig: A + eps I is singular (eigenvalue %.17g, eps %.17g); "
                               "use a larger eps or the pseudo-inverse", w[i], eps);
-            goto done;
+            return st;
         }
         f[i] = pow(l + eps, e);
         if (!(f[i] <= fmax_ct)) {
             st = jg_error(ctx, JG_ERR_NUMERICAL,
                           "invroot_eig: (%.17g + %.17g)^(-1/%d) overflows %s", l, eps, o->p,
                           jg_dtype_name(ct));
-            goto done;
+            return st;
         }
         rank++;
         f[i] = sqrt(f[i]);
     }
 
     // P = (V diag(sqrt f)) (V diag(sqrt f))^T
-    JG_CHECK_GOTO(ctx, st, ctx->be->scale_cols(ctx, &V, f), done);
+    JG_CHECK(ctx, ctx->be->scale_cols(ctx, &V, f));
     jg_mat *out = Pc.data ? &Pc : P;
-    JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &V, 0.0, out), done);
-    if (Pc.data) JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, P, &Pc), done);
+    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &V, 0.0, out));
+    if (Pc.data) JG_CHECK(ctx, jg_mat_copy(ctx, P, &Pc));
 
     if (info) {
         info->lambda_min = lmin;
@@ -157,11 +204,22 @@ jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
         info->converged = 1;
         info->newton_err = 0.0;
     }
-    st = warn;
-done:
-    jg_mat_free(ctx, &V);
-    jg_mat_free(ctx, &Pc);
-    jg_host_free(ctx, w);
+    return warn;
+}
+
+jg_status jg_ref_invroot_eig(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
+                             const jg_invroot_opts *o, jg_invroot_info *info)
+{
+    jg_invroot_opts def;
+    if (o == NULL) {
+        jg_invroot_opts_default(&def);
+        o = &def;
+    }
+    JG_CHECK(ctx, jg_ref_check_args(ctx, "invroot_eig", A, P, o));
+    jg_invroot_plan *pl = NULL;
+    JG_CHECK(ctx, jg_invroot_plan_create(ctx, &pl, A->rows, A->dtype, P->dtype, o));
+    jg_status st = jg_invroot_plan_eig(ctx, pl, A, P, info);
+    jg_invroot_plan_destroy(ctx, &pl);
     return st;
 }
 

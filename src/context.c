@@ -107,11 +107,22 @@ jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
 }
 
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
+const char *jg_ctx_trace(const jg_ctx *ctx) { return ctx ? ctx->trace : ""; }
 long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
+
+void jg_ctx_fail_alloc(jg_ctx *ctx, long n) { ctx->fail_alloc_at = n > 0 ? ctx->alloc_attempts + n : 0; }
+
+int jg_ctx_alloc_fails(jg_ctx *ctx)
+{
+    if (ctx == NULL) return 0;
+    ctx->alloc_attempts++;
+    return ctx->fail_alloc_at > 0 && ctx->alloc_attempts == ctx->fail_alloc_at;
+}
 
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes)
 {
     ctx->live_allocs++;
+    ctx->total_allocs++;
     ctx->live_bytes += bytes;
     if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
 }
@@ -135,6 +146,7 @@ void jg_ctx_count_free(jg_ctx *ctx, size_t bytes)
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes)
 {
     void *p = NULL;
+    if (jg_ctx_alloc_fails(ctx)) return NULL;
     if (bytes > SIZE_MAX - JG_HDR) return NULL;
     if (bytes >= JG_HOST_CHECK_BYTES) {
         double avail;

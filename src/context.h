@@ -3,8 +3,12 @@
  * allocations so that a leak check is one assertion at the end of a test.
  *
  *   jg_ctx *ctx;
- *   JG_CHECK(NULL, jg_ctx_create(&ctx, "cpu"));
- *   ... work ...
+ *   char err[256];
+ *   if (jg_ctx_create(&ctx, "cpu", err, sizeof err) < 0) {
+ *       fprintf(stderr, "%s\n", err);
+ *       return 2;
+ *   }
+ *   ... work; on a failure st: jg_ctx_message(ctx), jg_ctx_trace(ctx) ...
  *   assert(jg_ctx_live_allocs(ctx) == 0);
  *   jg_ctx_destroy(&ctx);
  */
@@ -43,6 +47,8 @@ struct jg_ctx {
     const jg_backend *be;
     void *be_data;       /* backend handles, stream, workspace      */
     long live_allocs;    /* matrices/buffers allocated, not freed    */
+    long total_allocs;   /* allocations ever counted (a plan-once check:
+                            unchanged across an update)               */
     size_t live_bytes;   /* bytes currently allocated                */
     size_t peak_bytes;   /* high-water mark of live_bytes            */
     jg_status last;      /* status of the last recorded failure      */
@@ -54,6 +60,9 @@ struct jg_ctx {
     jg_backend counted;
     jg_op_counts counts;
     jg_gemm_inputs gemm_inputs; /* see jg_gemm_inputs (default NATIVE)  */
+    long alloc_attempts; /* allocations asked for (host and device)   */
+    long fail_alloc_at;  /* fault injection: attempt number that fails
+                            (0: none; jg_ctx_fail_alloc)              */
 };
 
 /* Create a context on the named backend ("cpu" or "cuda").
@@ -75,7 +84,18 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line);
 /* Message of the last failure ("" if none). */
 const char *jg_ctx_message(const jg_ctx *ctx);
+/* Traceback of the last failure: the file:line of each JG_CHECK it went
+ * through, innermost first ("a.c:10 <- b.c:20"; "" if none).  The command
+ * line prints it when the environment has JORGE_TRACE=1. */
+const char *jg_ctx_trace(const jg_ctx *ctx);
 long jg_ctx_live_allocs(const jg_ctx *ctx);
+/* Fault injection for tests: the n-th allocation asked for from now on
+ * (host or device, through jg_host_alloc / jg_mat_alloc) fails as if the
+ * memory were exhausted; n = 0 turns it off.  Every halfway failure of a
+ * plan must then return JG_ERR_NOMEM and leave no live allocation. */
+void jg_ctx_fail_alloc(jg_ctx *ctx, long n);
+/* 1 when the allocation being asked for now must fail (counts the attempt). */
+int jg_ctx_alloc_fails(jg_ctx *ctx);
 
 /* Host memory counted in the context (zeroed, 64-byte aligned). */
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes);

@@ -54,6 +54,9 @@ jg_status jg_mat_alloc(jg_ctx *ctx, jg_mat *M, int64_t rows, int64_t cols,
         if (ctx->be->loc != JG_DEVICE)
             return jg_error(ctx, JG_ERR_NODEVICE, "backend '%s' has no device memory",
                             ctx->be->name);
+        if (jg_ctx_alloc_fails(ctx))
+            return jg_error(ctx, JG_ERR_NOMEM, "out of device memory allocating %lld x %lld (injected)",
+                            (long long)rows, (long long)cols);
         JG_CHECK(ctx, ctx->be->mem_alloc(ctx, &p, (size_t)bytes));
     }
     M->rows = rows;

@@ -831,12 +831,12 @@ static void w_put(writer *w, const void *p, size_t n)
     }
 }
 
-/* Write header + data to path atomically (src/fileio.h: jg_outfile).
- * ndim/shape describe the file; the data are count matrices shaped like M
- * (ld >= rows), matrix q starting stride bytes after matrix q-1; fortran
- * selects column-major (2-D, 1-D) or C order (3-D). */
-static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int ndim,
-                              const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
+/* Write header + data to f (path for messages).  ndim/shape describe the
+ * file; the data are count matrices shaped like M (ld >= rows), matrix q
+ * starting stride bytes after matrix q-1; fortran selects column-major
+ * (2-D, 1-D) or C order (3-D). */
+static jg_status write_npy(jg_ctx *ctx, FILE *f, const char *path, int fortran, int ndim,
+                           const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
 {
     jg_dtype t = M->dtype;
     char hdr[512];
@@ -844,16 +844,9 @@ static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int nd
     if (hl == 0) return jg_error(ctx, JG_ERR_ARG, "%s: cannot format the header", path);
     writer *w = malloc(sizeof *w);
     if (w == NULL) return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
-    jg_outfile o;
-    jg_status st = jg_outfile_open(ctx, &o, path);
-    if (st < 0) {
-        free(w);
-        return jg_trace(ctx, st, __FILE__, __LINE__);
-    }
-    // write
     w->ctx = ctx;
     w->path = path;
-    w->f = o.f;
+    w->f = f;
     w->used = 0;
     w->st = JG_OK;
     w_put(w, hdr, hl);
@@ -869,12 +862,21 @@ static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int nd
         }
     }
     w_flush(w);
-    st = w->st;
+    jg_status st = w->st;
     free(w);
-    // make it durable, then put it in place
+    return st;
+}
+
+/* The same, atomically (src/fileio.h: jg_outfile). */
+static jg_status write_atomic(jg_ctx *ctx, const char *path, int fortran, int ndim,
+                              const int64_t *shape, const jg_mat *M, int64_t count, size_t stride)
+{
+    jg_outfile o;
+    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
+    jg_status st = write_npy(ctx, o.f, path, fortran, ndim, shape, M, count, stride);
     if (st < 0) {
         jg_outfile_abort(&o);
-        return st;
+        return jg_trace(ctx, st, __FILE__, __LINE__);
     }
     JG_CHECK(ctx, jg_outfile_commit(ctx, &o));
     return JG_OK;
@@ -901,7 +903,8 @@ jg_status jg_npy_save_mat(jg_ctx *ctx, const char *path, const jg_mat *M)
     return JG_OK;
 }
 
-jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
+/* Check that A can be written; its matrix view and layout for write_npy. */
+static jg_status array_layout(jg_ctx *ctx, const char *path, const jg_array *A)
 {
     // check arguments
     if (path == NULL || A == NULL)
@@ -922,6 +925,12 @@ jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
     if (overflow && count != 0)
         return jg_error(ctx, JG_ERR_ARG, "%s: array is too large", path);
     if (A->data == NULL && count > 0) return jg_error(ctx, JG_ERR_ARG, "%s: array has no data", path);
+    return JG_OK;
+}
+
+jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
+{
+    JG_CHECK(ctx, array_layout(ctx, path, A));
     if (A->ndim == 2) {
         jg_mat M = jg_array_mat(A, 0);
         JG_CHECK(ctx, jg_npy_save_mat(ctx, path, &M));
@@ -932,5 +941,21 @@ jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A)
     M.data = A->data;
     size_t stride = (size_t)M.rows * (size_t)M.cols * jg_dtype_size(A->dtype);
     JG_CHECK(ctx, write_atomic(ctx, path, 0, A->ndim, A->shape, &M, jg_array_count(A), stride));
+    return JG_OK;
+}
+
+jg_status jg_npy_write_array(jg_ctx *ctx, jg_outfile *o, const jg_array *A)
+{
+    if (o == NULL || o->f == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_npy_write_array: output not open");
+    JG_CHECK(ctx, array_layout(ctx, o->path, A));
+    jg_mat M = jg_array_mat(A, 0);
+    M.data = A->data;
+    if (A->ndim == 2) {
+        int64_t shape[2] = {M.rows, M.cols};
+        JG_CHECK(ctx, write_npy(ctx, o->f, o->path, 1, 2, shape, &M, 1, 0));
+        return JG_OK;
+    }
+    size_t stride = (size_t)M.rows * (size_t)M.cols * jg_dtype_size(A->dtype);
+    JG_CHECK(ctx, write_npy(ctx, o->f, o->path, 0, A->ndim, A->shape, &M, jg_array_count(A), stride));
     return JG_OK;
 }

@@ -24,6 +24,7 @@
 #ifndef JG_NPY_H
 #define JG_NPY_H
 
+#include "src/fileio.h"
 #include "src/mat.h"
 
 typedef struct {
@@ -76,5 +77,9 @@ jg_status jg_npy_check_stream(jg_ctx *ctx, const char *path, const jg_array *A, 
 jg_status jg_npy_save_mat(jg_ctx *ctx, const char *path, const jg_mat *M);
 /* Write an array (any ndim) atomically, C order for 3-D. */
 jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A);
+/* Write an array into an output opened with jg_outfile_open, without
+ * committing it: several files are then committed together
+ * (jg_outfile_commit_group: all replaced or none). */
+jg_status jg_npy_write_array(jg_ctx *ctx, jg_outfile *o, const jg_array *A);
 
 #endif

@@ -72,10 +72,33 @@ if fails:
     print("\n".join(fails)); sys.exit(1)
 PYEOF
 
+# the figure of experiment 8 draws from compare's CSVs (when gnuplot is here)
+if command -v gnuplot >/dev/null; then
+    mkdir -p "$TMP/fig"
+    "$JORGE" compare --methods eig-every,chebyshev --budgets "eig-every=1,4/chebyshev=4,8" --sides left \
+        --precision f64 --out "$TMP/fig/f64.csv" "$TMP/s.npy" >/dev/null &&
+    "$JORGE" compare --methods eig-every,chebyshev --budgets "eig-every=1,4/chebyshev=4,8" --sides left \
+        --precision f32,tf32,bf16 --out "$TMP/fig/front_precision.csv" "$TMP/s.npy" >/dev/null || bad "compare for the figure"
+    for s in power drift heavy rankdef real powerabs; do cp "$TMP/fig/f64.csv" "$TMP/fig/front_$s.csv"; done
+    here=$(cd "$(dirname "$0")/.." && pwd)
+    (cd "$here" && gnuplot -e "dir='$TMP/fig'; out='$TMP/fig/f8'; setup='test'" plots/fig8_front.gp) 2>"$TMP/err.txt" &&
+        [ -s "$TMP/fig/f8.png" ] && [ -s "$TMP/fig/f8_time.pdf" ] && ok || bad "fig8_front.gp: $(cat "$TMP/err.txt")"
+    # a CSV without compare's columns: one line, exit 2, no image
+    printf 'a,b\n1,2\n' >"$TMP/fig/front_drift.csv"
+    (cd "$here" && gnuplot -e "dir='$TMP/fig'; out='$TMP/fig/g8'" plots/fig8_front.gp) >"$TMP/err.txt" 2>&1
+    [ $? = 2 ] && [ ! -e "$TMP/fig/g8.png" ] && grep -q 'no column' "$TMP/err.txt" && ok || bad "fig8 on a wrong CSV: $(cat "$TMP/err.txt")"
+else
+    echo "SKIP (figure part): gnuplot not installed"
+fi
+
 # bad inputs
 expect 2 "$TMP/x.csv" compare --methods nope --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --budgets "jorge=9" --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --precision f16 --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --out "$TMP/x.csv" "$TMP/missing.npy"
+expect 2 "$TMP/nodir/x.csv" compare --out "$TMP/nodir/x.csv" "$TMP/s.npy"
+cp "$TMP/s.npy" "$TMP/same.npy"
+"$JORGE" compare --out "$TMP/same.npy" "$TMP/same.npy" >/dev/null 2>"$TMP/err.txt"
+[ $? = 2 ] && cmp -s "$TMP/s.npy" "$TMP/same.npy" && ok || bad "output over the input: $(cat "$TMP/err.txt")"
 "$JORGE" compare --help | grep -q "newton-warm" && ok || bad "help"
 finish test_compare_cli

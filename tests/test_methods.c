@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "approx/method.h"
+#include "approx/tracker.h"
 #include "check.h"
 #include "reference/invroot.h"
 #include "src/metrics.h"
@@ -442,6 +443,45 @@ static void test_rounding(void)
     for (int i = 0; i < 7; i++) jg_mat_free(ctx, all[i]);
 }
 
+/* Plan once: no update allocates (total_allocs unchanged), for every
+ * method and for Jorge's spectral safeguard; Jorge's re-anchoring calls
+ * the reference eigendecomposition, which allocates (not tested here). */
+static void test_no_alloc(void)
+{
+    const int m = 14, n = 6;
+    jg_rng r;
+    jg_rng_seed(&r, 4);
+    jg_mat G = host(m, n, JG_F64);
+    struct {
+        const char *name;
+        int budget;
+        jg_safeguard sg;
+        jg_dtype dt;
+    } cs[] = {{"jorge", 2, JG_SAFEGUARD_CLIP, JG_F64},    {"jorge", 2, JG_SAFEGUARD_SPECTRAL, JG_F64},
+              {"eig-every", 2, JG_SAFEGUARD_CLIP, JG_F32}, {"newton-warm", 3, JG_SAFEGUARD_CLIP, JG_F64},
+              {"newton-schulz", 5, JG_SAFEGUARD_CLIP, JG_F32}, {"chebyshev", 9, JG_SAFEGUARD_CLIP, JG_F64}};
+    for (size_t i = 0; i < sizeof cs / sizeof cs[0]; i++)
+        for (int side = 0; side < 2; side++) {
+            jg_method_opts o = opts_f64(0.9, 1e-2);
+            o.jorge.eps_mode = JG_EPS_REL;
+            o.jorge.safeguard = cs[i].sg;
+            o.jorge.form = JG_FORM_AUTO;
+            o.jorge.dtype = cs[i].dt;
+            o.budget = cs[i].budget;
+            jg_method *M = NULL;
+            CHECK_OK(ctx, jg_method_create(ctx, &M, cs[i].name, (jg_side)side, m, n, &o));
+            long before = ctx->total_allocs;
+            for (int t = 0; t < 6 && M; t++) {
+                randn(&G, &r, 1.0);
+                CHECK_OK(ctx, jg_method_update(ctx, M, &G, NULL));
+            }
+            CHECK(ctx->total_allocs == before, "%s (%s): %ld allocations in 6 updates", cs[i].name,
+                  jg_safeguard_name(cs[i].sg), ctx->total_allocs - before);
+            jg_method_destroy(ctx, &M);
+        }
+    jg_mat_free(ctx, &G);
+}
+
 /* ---------------------------------------------------------------- jorge, errors */
 
 static void test_jorge_and_errors(void)
@@ -501,6 +541,37 @@ static void test_jorge_and_errors(void)
     jg_mat_free(ctx, &Gb);
 }
 
+/* The tracker runs any method beside the exact roots: eig-every at F = 1
+ * is the exact root of the nominal statistic (1e-12: the same syevd in
+ * both, differing by the clamp and the order of the SYRK); a method's
+ * tracked statistic is the nominal one; "jorge" gives the Jorge tracker. */
+static void test_tracker(void)
+{
+    const int m = 12, n = 5;
+    jg_rng r;
+    jg_rng_seed(&r, 21);
+    jg_mat G = host(m, n, JG_F64);
+    jg_method_opts o = opts_f64(0.9, 1e-2);
+    o.jorge.eps_mode = JG_EPS_REL;
+    o.budget = 1;
+    jg_tracker *T = NULL;
+    CHECK_OK(ctx, jg_tracker_create_method(ctx, &T, "eig-every", JG_SIDE_RIGHT, m, n, &o));
+    CHECK(T && jg_tracker_jorge(T) == NULL && jg_tracker_method(T) != NULL, "method tracker");
+    for (int t = 0; t < 15 && T; t++) {
+        randn(&G, &r, 1.0);
+        jg_tracker_row w;
+        CHECK_OK(ctx, jg_tracker_step(ctx, T, &G, JG_TRACK_ERRORS, &w));
+        CHECK_LE(w.err_nominal, 1e-12, "tracker eig-every F=1 vs exact nominal root");
+        CHECK(w.err_tracked == w.err_nominal, "a method's tracked statistic is the nominal one");
+    }
+    jg_tracker_destroy(ctx, &T);
+    CHECK_OK(ctx, jg_tracker_create_method(ctx, &T, "jorge", JG_SIDE_LEFT, m, n, &o));
+    CHECK(T && jg_tracker_jorge(T) != NULL && jg_tracker_method(T) == NULL, "jorge tracker");
+    jg_tracker_destroy(ctx, &T);
+    CHECK_STATUS(ctx, jg_tracker_create_method(ctx, &T, "nope", JG_SIDE_LEFT, m, n, &o), JG_ERR_ARG);
+    jg_mat_free(ctx, &G);
+}
+
 int main(void)
 {
     if (jg_ctx_create(&ctx, "cpu", NULL, 0) != JG_OK) return 1;
@@ -509,6 +580,8 @@ int main(void)
     test_diagonal();
     test_budget_falls();
     test_jorge_and_errors();
+    test_tracker();
+    test_no_alloc();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "leak: %ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_methods");

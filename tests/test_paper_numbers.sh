@@ -144,6 +144,28 @@ for t in error_time bench track convergence recommend; do
 done
 grep -q '0.0789' "$R.out/tab_error_time.tex" || fail "tab_error_time.tex lacks the max 0.0789"
 
+# experiment 8 (front_*.csv): the cheapest row within each level, counted
+# and timed; a failed row never counts
+write_front() { # FILE
+    {
+        echo "# command: jorge compare (synthetic)"
+        echo "method,budget_name,budget,side,precision,gemm_equiv_per_step,time_gemm_equiv_per_step,err_nominal_median,err_nominal_max,err_nominal_final,failures"
+        echo "eig-every,every,1,left,f64,5.0,80.0,1e-16,2e-12,1e-16,0"
+        echo "eig-every,every,10,left,f64,0.8,9.0,0.02,5.0,0.03,0"
+        echo "newton-warm,iterations,16,left,f64,57.0,40.0,1e-13,1.5,1e-13,0"
+        echo "chebyshev,degree,8,left,f64,0.5,1.0,0.005,0.01,0.005,3"
+        echo "newton-schulz,iterations,8,left,bf16,40.0,50.0,0.5,0.9,0.5,2"
+    } >"$1"
+}
+for s in power drift heavy rankdef real powerabs precision; do write_front "$R/data/front_$s.csv"; done
+run_gen || fail "gen_numbers.py failed (front)"
+expect FrontCountedPowerOne 'eig-every (every 10)'
+expect FrontCountedPowerFour 'eig-every (every 1)'
+expect FrontTimedPowerFour 'newton-warm (iterations 16)'
+expect FrontEigExactErrMax '\ensuremath{2.00\times10^{-12}}'
+expect FrontFailingBfsixteen 'newton-schulz'
+expect HaveFront 'yes'
+
 # change an experiment's value: the number in the text follows
 write_e3 0.0456 0.0999
 write_bench 0.05 cuda

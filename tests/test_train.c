@@ -1,5 +1,8 @@
 /* test_train.c - the training experiments: gzipped IDX reading (and its
- * failure paths), the MLP's gradients against central differences, the
+ * failure paths), the MLP's and the CNN's gradients against central
+ * differences (and the convolution against its direct sum), Shampoo on
+ * Jorge's statistic against Jorge re-anchored to the exact root every step,
+ * the optimizers' memory and statistics accounting, the
  * optimizers' first steps against closed forms, Shampoo / Jorge grafting
  * against the polar factor, preconditioning on an ill-conditioned least
  * squares problem, and the training loop (reproducible, learns). */
@@ -9,6 +12,7 @@
 
 #include "check.h"
 #include "experiments/train/data.h"
+#include "experiments/train/cnn.h"
 #include "experiments/train/mlp.h"
 #include "experiments/train/optim.h"
 #include "experiments/train/precond.h"
@@ -186,12 +190,139 @@ static void gradcheck(jg_loss loss, int nlayers, const int64_t *sizes, int bias,
     jg_mlp_destroy(ctx, &M);
 }
 
+/* The CNN's gradient (every weight and bias, convolutions and dense head)
+ * against central differences, in double.  Shapes: 2 x 9 x 9 inputs,
+ * kernel 2: 9 -> 8 -> pool 4 -> 3 -> pool 1 (the odd last row and column
+ * of the second map are dropped by the pooling), channels 3 and 4, one
+ * hidden layer of 5, 3 classes, batch 5.  Inputs are random normals and
+ * biases nonzero, so ReLU / max ties are absent except on a set of measure
+ * zero; h = 1e-5 gives truncation ~ h^2 |f'''| / 6 ~ 1e-11 and rounding
+ * u |f| / h ~ 1e-11, and 1e-7 relative to max(1, |g|) separates a correct
+ * gradient from a wrong one (a misplaced patch, a transposed product) by
+ * orders of magnitude. */
+static void gradcheck_cnn(uint64_t seed)
+{
+    jg_rng r;
+    jg_rng_seed(&r, seed);
+    const int64_t B = 5, C = 2, H = 9, K = 3;
+    jg_cnn N;
+    CHECK_OK(ctx, jg_cnn_create(ctx, &N, C, H, H, 2, (int64_t[]){3, 4}, 2, 1, (int64_t[]){5}, K,
+                                JG_F64, B, &r));
+    CHECK(N.h[2] == 1 && N.w[2] == 1 && N.head.sizes[0] == 4, "maps %lldx%lld, %lld features",
+          (long long)N.h[2], (long long)N.w[2], (long long)N.head.sizes[0]);
+    CHECK(N.W[0].rows == 3 && N.W[0].cols == 8 && N.W[1].rows == 4 && N.W[1].cols == 12,
+          "kernels as out x (in k k): %lldx%lld, %lldx%lld", (long long)N.W[0].rows,
+          (long long)N.W[0].cols, (long long)N.W[1].rows, (long long)N.W[1].cols);
+    CHECK(jg_cnn_count(&N) == 3 * 9 + 4 * 13 + 5 * 5 + 3 * 6, "parameter count %lld",
+          (long long)jg_cnn_count(&N));
+    jg_mat X;
+    int labels[5];
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &X, C * H * H, B, JG_F64, JG_HOST));
+    jg_rng_fill_normal(&r, &X);
+    for (int j = 0; j < B; j++) labels[j] = (int)(jg_rng_u64(&r) % (uint64_t)K);
+    for (int p = 0; p < jg_cnn_nparams(&N); p++) {
+        jg_mat *P, *dP;
+        int ism;
+        jg_cnn_param(&N, p, &P, &dP, &ism);
+        if (!ism) jg_rng_fill_normal(&r, P);
+    }
+    double f0;
+    CHECK_OK(ctx, jg_cnn_loss(ctx, &N, &X, labels, 1, &f0, NULL));
+    const double h = 1e-5;
+    double worst = 0, gmax = 0;
+    int nmat = 0;
+    for (int p = 0; p < jg_cnn_nparams(&N); p++) {
+        jg_mat *P, *dP;
+        int ism;
+        jg_cnn_param(&N, p, &P, &dP, &ism);
+        nmat += ism;
+        double gl = 0;
+        for (int64_t j = 0; j < P->cols; j++)
+            for (int64_t i = 0; i < P->rows; i++) {
+                double g = jg_mat_get(dP, i, j), w = jg_mat_get(P, i, j), fp, fm;
+                jg_mat_set(P, i, j, w + h);
+                jg_cnn_loss(ctx, &N, &X, labels, 0, &fp, NULL);
+                jg_mat_set(P, i, j, w - h);
+                jg_cnn_loss(ctx, &N, &X, labels, 0, &fm, NULL);
+                jg_mat_set(P, i, j, w);
+                double fd = (fp - fm) / (2 * h);
+                worst = fmax(worst, fabs(fd - g) / fmax(1.0, fabs(g)));
+                gl = fmax(gl, fabs(g));
+            }
+        gmax = p == 0 ? gl : fmin(gmax, gl);
+    }
+    CHECK(nmat == 4 && jg_cnn_nparams(&N) == 8, "%d weight matrices of %d parameters", nmat,
+          jg_cnn_nparams(&N));
+    /* every tensor, the first convolution's included, receives a gradient */
+    CHECK(gmax > 1e-4, "a parameter tensor has a (nearly) zero gradient: %g", gmax);
+    CHECK_LE(worst, 1e-7, "CNN gradient vs central differences");
+    double f1;
+    CHECK_OK(ctx, jg_cnn_loss(ctx, &N, &X, labels, 0, &f1, NULL));
+    CHECK(f1 == f0, "loss changed between calls: %.17g vs %.17g", f0, f1);
+    // a map that shrinks to nothing is refused
+    jg_cnn N2;
+    CHECK_STATUS(ctx, jg_cnn_create(ctx, &N2, 1, 4, 4, 2, (int64_t[]){2, 2}, 3, 0, NULL, 2, JG_F64,
+                                    1, &r),
+                 JG_ERR_ARG);
+    jg_mat_free(ctx, &X);
+    jg_cnn_destroy(ctx, &N);
+}
+
+/* im2col + GEMM + ReLU + pooling against the convolution summed directly:
+ * A[o, py, px] = max over the 2 x 2 window of
+ * relu(b_o + sum_{c, ky, kx} W[o, c + C (ky k + kx)] In[c, y + ky, x + kx]). */
+static void conv_direct(uint64_t seed)
+{
+    jg_rng r;
+    jg_rng_seed(&r, seed);
+    const int64_t C = 3, H = 6, k = 3, O = 2, B = 2; /* 6 -> 4 -> pool 2 */
+    jg_cnn N;
+    CHECK_OK(ctx, jg_cnn_create(ctx, &N, C, H, H, 1, (int64_t[]){O}, k, 0, NULL, 2, JG_F64, B, &r));
+    jg_mat X;
+    int labels[2] = {0, 1};
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &X, C * H * H, B, JG_F64, JG_HOST));
+    jg_rng_fill_normal(&r, &X);
+    jg_rng_fill_normal(&r, &N.b[0]);
+    double f;
+    CHECK_OK(ctx, jg_cnn_loss(ctx, &N, &X, labels, 0, &f, NULL));
+    double worst = 0, amax = 0;
+    const double *x = X.data, *A = N.A[0].data;
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t py = 0; py < 2; py++)
+            for (int64_t px = 0; px < 2; px++)
+                for (int64_t o = 0; o < O; o++) {
+                    double best = 0; /* relu >= 0 */
+                    for (int dy = 0; dy < 2; dy++)
+                        for (int dx = 0; dx < 2; dx++) {
+                            int64_t y = 2 * py + dy, xx = 2 * px + dx;
+                            double z = jg_mat_get(&N.b[0], o, 0);
+                            for (int64_t c = 0; c < C; c++)
+                                for (int64_t ky = 0; ky < k; ky++)
+                                    for (int64_t kx = 0; kx < k; kx++)
+                                        z += jg_mat_get(&N.W[0], o, c + C * (ky * k + kx)) *
+                                             x[c + C * ((y + ky) * H + xx + kx) + C * H * H * b];
+                            best = fmax(best, z);
+                        }
+                    double got = A[o + O * (px + 2 * (py + 2 * b))];
+                    worst = fmax(worst, fabs(got - best));
+                    amax = fmax(amax, best);
+                }
+    CHECK(amax > 0, "every pooled value is zero: the comparison would be vacuous");
+    /* 28-term sums of O(1) products: a few 28 u */
+    CHECK_LE(worst, 1e-13, "im2col + GEMM vs the direct convolution");
+    jg_mat_free(ctx, &X);
+    jg_cnn_destroy(ctx, &N);
+}
+
 static void test_gradients(void)
 {
     gradcheck(JG_LOSS_SOFTMAX, 3, (int64_t[]){6, 5, 4, 3}, 1, 3);
     gradcheck(JG_LOSS_SOFTMAX, 1, (int64_t[]){6, 4}, 1, 4); /* logistic regression */
     gradcheck(JG_LOSS_MSE, 2, (int64_t[]){5, 6, 3}, 1, 5);
     gradcheck(JG_LOSS_MSE, 1, (int64_t[]){5, 3}, 0, 6);     /* least squares */
+    gradcheck_cnn(7);
+    gradcheck_cnn(8);
+    conv_direct(10);
 
     // least squares closed form: dW = (W X - Y) X^T / B, loss = ||W X - Y||^2 / (2B)
     jg_rng r;
@@ -362,7 +493,7 @@ static int test_polar(jg_optim_kind kind)
         CHECK(P == NULL, "stub left a state");
     } else {
         CHECK_OK(ctx, st);
-        CHECK_OK(ctx, jg_precond_direction(ctx, P, 1, &G, &D));
+        CHECK_OK(ctx, jg_precond_direction(ctx, P, 1, &G, &D, NULL));
         double worst = 0, nd = 0;
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++) {
@@ -452,6 +583,187 @@ static void test_preconditioning(int have_shampoo, int have_jorge)
     }
 }
 
+/* Shampoo on Jorge's statistic (shampoo_beta JORGE, roots every step) is
+ * Jorge with its approximate root replaced by the exact one.  Jorge
+ * re-anchored to the exact root of its tracked statistic after every
+ * update (approx/jorge.h: reanchor = 1) computes the same thing by another
+ * path: its X = Lhat^4 G G^T from the anchored root, its beta_eff, its
+ * statistic and its eig root.  So the two directions agree to rounding on
+ * any gradient stream: each step is a few products and one eig root of
+ * matrices with kappa <= 1e4 here, so 1e-9 relative (a few n u kappa with
+ * n = 7) bounds the difference; a wrong beta (beta2 instead of beta_eff,
+ * a missing eps) changes the direction by O(1e-2) or more.  Also checks
+ * that the rule fires here (the comparison would otherwise only test the
+ * beta2 recurrence) and the recorded 1 - beta_eff against the one Jorge
+ * reports. */
+static void test_shampoo_jorge_beta(jg_safeguard rule)
+{
+    jg_rng r;
+    jg_rng_seed(&r, 61);
+    const int64_t m = 7, n = 5;
+    const int T = 12;
+    jg_optim_opts o;
+    jg_optim_opts_default(&o, JG_OPTIM_SHAMPOO);
+    o.shampoo_beta = JG_SHAMPOO_BETA_JORGE;
+    o.safeguard = rule;
+    o.precond_every = 1;
+    o.eps = 1e-3;
+    jg_precond *P = NULL;
+    jg_jorge *J[2] = {NULL, NULL};
+    jg_jorge_opts jo;
+    jg_jorge_opts_default(&jo);
+    jo.beta2 = o.beta2;
+    jo.eps = o.eps;
+    jo.safeguard = rule;
+    jo.init = JG_INIT_WARM;
+    jo.reanchor = 1;
+    jo.form = JG_FORM_DENSE;
+    jg_mat G, D, E;
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &G, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &D, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &E, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_precond_create(ctx, &P, &o, m, n));
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J[0], JG_SIDE_LEFT, m, n, &jo));
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J[1], JG_SIDE_RIGHT, n, m, &jo));
+    double omb[2 * 12];
+    jg_precond_sink sink = {omb, 0, 2 * T, 0, 0, 0};
+    double worst = 0, womb = 0;
+    long fired = 0;
+    for (int t = 1; t <= T && P && J[0] && J[1]; t++) {
+        jg_rng_fill_normal(&r, &G);
+        /* large and small gradients in turn: the rule fires on the large
+           ones, and on the small ones clip keeps beta2 while adaptive
+           takes x / (1 + x) < beta2 */
+        CHECK_OK(ctx, ctx->be->scale(ctx, t % 2 ? 3.0 : 0.01, &G));
+        CHECK_OK(ctx, jg_precond_direction(ctx, P, t, &G, &D, &sink));
+        jg_jorge_diag d[2];
+        CHECK_OK(ctx, jg_jorge_update(ctx, J[0], &G, &d[0]));
+        CHECK_OK(ctx, jg_jorge_update(ctx, J[1], &G, &d[1]));
+        CHECK_OK(ctx, jg_jorge_apply(ctx, J[0], J[1], &G, &E));
+        double ng, ne, nd = 0, diff = 0;
+        CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &G, &ng));
+        CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &E, &ne));
+        for (int64_t j = 0; j < n; j++)
+            for (int64_t i = 0; i < m; i++) {
+                double e = jg_mat_get(&E, i, j) * ng / ne;
+                diff += pow(jg_mat_get(&D, i, j) - e, 2);
+                nd += e * e;
+            }
+        worst = fmax(worst, sqrt(diff / nd));
+        for (int s = 0; s < 2; s++) {
+            fired += d[s].fired;
+            double rec = sink.omb[sink.n - 2 + s];
+            womb = fmax(womb, fabs(rec - d[s].one_minus_beta) / d[s].one_minus_beta);
+        }
+    }
+    const char *name = jg_safeguard_name(rule);
+    CHECK(fired > 0 && fired < 2 * T, "%s: the rule fired on %ld of %d updates; the check would "
+          "not test both branches", name, fired, 2 * T);
+    CHECK(sink.fired == fired && sink.updates == 2 * T, "%s: sink counted %ld fired of %ld, Jorge %ld",
+          name, sink.fired, sink.updates, fired);
+    CHECK_LE(worst, 1e-9, "Shampoo on Jorge's statistic vs Jorge re-anchored every step");
+    CHECK_LE(womb, 1e-9, "recorded 1 - beta_eff vs Jorge's");
+    printf("shampoo(jorge beta, %s) vs jorge(reanchor 1): direction %.2e, 1-beta %.2e, fired %ld/%d\n",
+           name, worst, womb, fired, 2 * T);
+    jg_precond_destroy(ctx, &P);
+    jg_jorge_destroy(ctx, &J[0]);
+    jg_jorge_destroy(ctx, &J[1]);
+    jg_mat_free(ctx, &G);
+    jg_mat_free(ctx, &D);
+    jg_mat_free(ctx, &E);
+}
+
+/* Memory and statistics the optimizers report, against what they must
+ * hold: SGD a momentum buffer and a direction per parameter (2 mn
+ * elements), AdamW a third (v); Shampoo per block of mb x nb G, D, T
+ * (3 mb nb) and two statistics and two roots (2 mb^2 + 2 nb^2) in the state
+ * precision; Jorge
+ * 2 mn plus jg_jorge_bytes of each side.  Shampoo with fixed beta2 never
+ * fires and its 1 - beta is 1 - beta2 exactly; Jorge's rule is recorded
+ * once per side and step. */
+static void test_optim_accounting(void)
+{
+    jg_rng r;
+    jg_rng_seed(&r, 71);
+    const int64_t m = 6, n = 9;
+    jg_mat W, G;
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &W, m, n, JG_F32, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &G, m, n, JG_F32, JG_HOST));
+    jg_mat *Pp = &W, *Gp = &G;
+    int ism = 1;
+    const jg_optim_kind kinds[] = {JG_OPTIM_SGD, JG_OPTIM_ADAMW, JG_OPTIM_SHAMPOO, JG_OPTIM_JORGE};
+    for (int k = 0; k < 4; k++)
+        for (int sd = 0; sd < 2; sd++) {
+            jg_optim_opts o;
+            jg_optim_opts_default(&o, kinds[k]);
+            o.state_dtype = sd ? JG_F32 : JG_F64;
+            o.block = 5; /* 6 x 9 in blocks of 3 x 5 and 3 x 4 (2 x 2 blocks) */
+            o.diag_window = 3;
+            jg_optim *O = NULL;
+            CHECK_OK(ctx, jg_optim_create(ctx, &O, &o, 1, &Pp, &ism));
+            if (O == NULL) continue;
+            size_t es = jg_dtype_size(o.state_dtype), want = 2 * (size_t)(m * n) * 4;
+            if (kinds[k] == JG_OPTIM_ADAMW) want += (size_t)(m * n) * 4;
+            if (kinds[k] == JG_OPTIM_SHAMPOO)
+                want += es * (3 * (size_t)(m * n) + 2 * 4 * (3 * 3) + 2 * 2 * (5 * 5 + 4 * 4));
+            size_t got = jg_optim_bytes(O);
+            if (kinds[k] == JG_OPTIM_JORGE) {
+                CHECK(got > want + es * 2 * (size_t)(m * n) + 4 * es * (3 * 3),
+                      "jorge: %zu bytes, not more than its buffers and roots", got);
+            } else {
+                CHECK(got == want, "%s (%s state): %zu bytes, expected %zu",
+                      jg_optim_name(kinds[k]), jg_dtype_name(o.state_dtype), got, want);
+            }
+            for (int t = 0; t < 3; t++) {
+                jg_rng_fill_normal(&r, &G);
+                CHECK_OK(ctx, jg_optim_step(ctx, O, 0.01, &Pp, &Gp));
+            }
+            jg_optim_diag d;
+            jg_optim_diag_take(O, &d);
+            int pre = kinds[k] == JG_OPTIM_SHAMPOO || kinds[k] == JG_OPTIM_JORGE;
+            if (!pre) {
+                CHECK(d.updates == 0 && isnan(d.fire_rate) && isnan(d.median_omb),
+                      "%s: statistics recorded without a preconditioner", jg_optim_name(kinds[k]));
+            } else {
+                /* 4 blocks x 2 sides x 3 steps */
+                CHECK(d.updates == 24, "%s: %ld side updates, expected 24", jg_optim_name(kinds[k]),
+                      d.updates);
+                CHECK(d.fire_rate >= 0 && d.fire_rate <= 1 && d.median_omb > 0 && d.median_omb < 1,
+                      "%s: fire rate %g, median 1-beta %g", jg_optim_name(kinds[k]), d.fire_rate,
+                      d.median_omb);
+                if (kinds[k] == JG_OPTIM_SHAMPOO)
+                    CHECK(d.fire_rate == 0 && fabs(d.median_omb - (1 - o.beta2)) <= 1e-15,
+                          "shampoo: fire rate %g, median %.17g", d.fire_rate, d.median_omb);
+                char eps[512];
+                jg_optim_eps_describe(O, eps, sizeof eps);
+                CHECK(strstr(eps, "param0.block3:L=1e-06,R=1e-06") != NULL, "eps: %s", eps);
+            }
+            jg_optim_diag_take(O, &d);
+            CHECK(d.updates == 0, "take did not reset the counts");
+            jg_optim_destroy(ctx, &O);
+        }
+    // relative eps: eps * ||G_1||_F^2 / dim of each block side
+    jg_optim_opts o;
+    jg_optim_opts_default(&o, JG_OPTIM_SHAMPOO);
+    o.eps_mode = JG_EPS_REL;
+    o.eps = 1e-3;
+    o.block = 100;
+    jg_optim *O = NULL;
+    CHECK_OK(ctx, jg_optim_create(ctx, &O, &o, 1, &Pp, &ism));
+    jg_rng_fill_normal(&r, &G);
+    double g2 = 0;
+    for (int64_t j = 0; j < n; j++)
+        for (int64_t i = 0; i < m; i++) g2 += pow(jg_mat_get(&G, i, j), 2);
+    CHECK_OK(ctx, jg_optim_step(ctx, O, 0.01, &Pp, &Gp));
+    char eps[512], want[512];
+    jg_optim_eps_describe(O, eps, sizeof eps);
+    snprintf(want, sizeof want, "param0.block0:L=%.3g,R=%.3g", 1e-3 * g2 / m, 1e-3 * g2 / n);
+    CHECK(!strcmp(eps, want), "relative eps: '%s', expected '%s'", eps, want);
+    jg_optim_destroy(ctx, &O);
+    jg_mat_free(ctx, &W);
+    jg_mat_free(ctx, &G);
+}
+
 // ---------------------------------------------------------------- training loop
 
 /* Synthetic image set: class c has prototype pixels; images are prototype
@@ -494,8 +806,10 @@ static void test_training(void)
     o.hidden[0] = 8;
     o.seed = 5;
     jg_train_row a[3], b[3];
-    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, &te, a, NULL, NULL, NULL));
-    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, &te, b, NULL, NULL, NULL));
+    int na, nb;
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, a, &na, NULL, NULL, NULL, NULL));
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, NULL, NULL, NULL, NULL));
+    CHECK(na == 3 && nb == 3, "%d and %d rows, expected one per epoch", na, nb);
     int same = 1;
     for (int e = 0; e < 3; e++)
         same &= a[e].train_loss == b[e].train_loss && a[e].test_loss == b[e].test_loss &&
@@ -508,17 +822,79 @@ static void test_training(void)
     CHECK(a[2].train_loss < a[0].train_loss, "training loss did not decrease: %g -> %g",
           a[0].train_loss, a[2].train_loss);
     CHECK(a[2].wall_s >= a[2].grad_s + a[2].precond_s && a[2].other_s >= 0, "time split");
+    CHECK(isnan(a[2].val_acc) && a[2].epochs == 3.0 && a[2].diag.updates == 0,
+          "no validation set: val acc %g, epochs %g", a[2].val_acc, a[2].epochs);
+    /* SGD holds a momentum buffer and a direction per parameter (f32):
+       8 x 16 + 8 + 4 x 8 + 4 = 172 parameters */
+    CHECK(a[2].opt_state_bytes == 2.0 * 4 * 172, "SGD state %g bytes, expected %d",
+          a[2].opt_state_bytes, 2 * 4 * 172);
+    CHECK(a[2].peak_rss_bytes > 1e6, "peak RSS %g bytes", a[2].peak_rss_bytes);
     o.seed = 6;
-    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, &te, b, NULL, NULL, NULL));
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, NULL, NULL, NULL, NULL));
     CHECK(b[0].train_loss != a[0].train_loss, "another seed gave the same run");
+
+    // validation split and several evaluations per epoch: 13 steps, 4
+    // evaluations after steps ceil(13 j / 4) = 4, 7, 10, 13 of each epoch
+    jg_dataset tv, va;
+    CHECK_OK(ctx, jg_dataset_split(ctx, &tr, 100, &tv, &va));
+    CHECK(tv.n == 300 && va.n == 100 && va.labels == tr.labels + 300 &&
+              va.images == tr.images + 300 * pixels,
+          "split: %lld + %lld", (long long)tv.n, (long long)va.n);
+    CHECK_STATUS(ctx, jg_dataset_split(ctx, &tr, 400, &tv, &va), JG_ERR_ARG);
+    CHECK_OK(ctx, jg_dataset_split(ctx, &tr, 16, &tv, &va)); /* 384 = 12 steps of 32 */
+    o.evals_per_epoch = 4;
+    o.epochs = 2;
+    CHECK(jg_train_max_rows(&o, tv.n) == 8, "max rows %d", jg_train_max_rows(&o, tv.n));
+    jg_train_row c[8];
+    int nc;
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tv, &va, &te, c, &nc, NULL, NULL, NULL, NULL));
+    const long want[8] = {3, 6, 9, 12, 15, 18, 21, 24};
+    int ok = nc == 8;
+    for (int i = 0; i < nc && ok; i++)
+        ok &= c[i].step == want[i] && c[i].epoch == 1 + i / 4 &&
+              fabs(c[i].epochs - (double)want[i] / 12) < 1e-15 && c[i].val_acc >= 0 &&
+              c[i].val_acc <= 1 && (i == 0 || c[i].wall_s >= c[i - 1].wall_s);
+    CHECK(ok, "%d rows; evaluation steps, epochs or validation accuracy wrong", nc);
+    /* measured 0.75 after these 2 epochs */
+    CHECK(c[7].val_acc > 0.6, "validation accuracy %.3f (chance 0.25)", c[7].val_acc);
+    /* train_loss of a row is the mean since the previous row, lr the one of
+       the last step (step schedule: lr/100 in the last third) */
+    CHECK(fabs(c[7].lr - 0.05 * 0.01) < 1e-15, "lr %g", c[7].lr);
+    o.evals_per_epoch = 1;
+    o.epochs = 3;
+
+    // Jorge's rows carry its statistics: 2 sides per block per step
+    jg_optim_opts_default(&o.optim, JG_OPTIM_JORGE);
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, NULL, NULL, NULL, NULL));
+    /* 3 weight matrices... with 1 hidden layer: 2 matrices of one block each */
+    CHECK(b[1].diag.updates == 13 * 2 * 2 && b[1].diag.fire_rate >= 0 && b[1].diag.fire_rate <= 1 &&
+              b[1].diag.median_omb > 0 && b[1].diag.median_omb < 1,
+          "jorge: %ld updates in epoch 2, fire rate %g, median 1 - beta %g", b[1].diag.updates,
+          b[1].diag.fire_rate, b[1].diag.median_omb);
+    CHECK(b[1].opt_state_bytes > a[1].opt_state_bytes, "Jorge's state %g bytes, SGD's %g",
+          b[1].opt_state_bytes, a[1].opt_state_bytes);
     // adamw trains too
     jg_optim_opts_default(&o.optim, JG_OPTIM_ADAMW);
     o.lr = 0.05;
-    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, &te, b, NULL, NULL, NULL));
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, NULL, NULL, NULL, NULL));
     CHECK(b[2].test_acc > 0.9, "AdamW test accuracy %.3f", b[2].test_acc);
+
+    // the CNN trains on 4 x 4 images (kernel 2: 4 -> 3 -> pool 1)
+    jg_optim_opts_default(&o.optim, JG_OPTIM_SGD);
+    o.model = JG_MODEL_CNN;
+    o.nconv = 1;
+    o.channels[0] = 6;
+    o.kernel = 2;
+    jg_train_info info;
+    CHECK_OK(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, &info, NULL, NULL, NULL));
+    CHECK(info.params == 6 * 5 + 8 * 7 + 4 * 9, "CNN parameters %lld", (long long)info.params);
+    /* 6 pooled features of 16 random-prototype pixels: measured 0.62 */
+    CHECK(b[2].test_acc > 0.5, "CNN test accuracy %.3f (chance 0.25)", b[2].test_acc);
+    o.model = JG_MODEL_MLP;
+
     // bad options are refused, nothing leaks
     o.epochs = 0;
-    CHECK_STATUS(ctx, jg_train_run(ctx, &o, &tr, &te, b, NULL, NULL, NULL), JG_ERR_ARG);
+    CHECK_STATUS(ctx, jg_train_run(ctx, &o, &tr, NULL, &te, b, &nb, NULL, NULL, NULL, NULL), JG_ERR_ARG);
     jg_dataset_free(ctx, &tr);
     jg_dataset_free(ctx, &te);
 }
@@ -535,6 +911,11 @@ static void test_parsing(void)
           "step schedule");
     o.schedule = JG_SCHED_CONST;
     CHECK(jg_train_lr(&o, 29, T) == 1.0, "constant schedule");
+    /* cosine: 1 at the start, 1/2 half-way, (1 + cos(29 pi / 30)) / 2 at the end */
+    o.schedule = JG_SCHED_COSINE;
+    CHECK(jg_train_lr(&o, 0, T) == 1.0 && fabs(jg_train_lr(&o, 15, T) - 0.5) < 1e-15 &&
+              fabs(jg_train_lr(&o, 29, T) - 0.5 * (1 + cos(3.14159265358979323846 * 29 / 30))) < 1e-15,
+          "cosine schedule");
     int64_t sz[7];
     CHECK(jg_train_parse_sizes("256,128", sz, 7) == 2 && sz[0] == 256 && sz[1] == 128, "sizes");
     CHECK(jg_train_parse_sizes("none", sz, 7) == 0, "no hidden layer");
@@ -566,6 +947,11 @@ int main(void)
     int sh = test_polar(JG_OPTIM_SHAMPOO);
     int jo = test_polar(JG_OPTIM_JORGE);
     test_preconditioning(sh, jo);
+    if (sh && jo) {
+        test_shampoo_jorge_beta(JG_SAFEGUARD_CLIP);
+        test_shampoo_jorge_beta(JG_SAFEGUARD_ADAPTIVE);
+    }
+    test_optim_accounting();
     test_training();
     test_parsing();
 

@@ -3,7 +3,9 @@
 # Fashion-MNIST: help and usage errors, a missing data directory (one line
 # naming the file, no output), the CSV's provenance / header / rows, the
 # same seed giving the same numbers, SGD learning well above chance,
-# Shampoo and Jorge running with their time split, and the layer capture
+# Shampoo and Jorge running with their time split, memory and firing-rate
+# columns, the CNN, the validation split and evaluations per epoch, relative
+# eps resolved in the provenance, and the layer capture
 # checked with NumPy against the statistics' recurrence
 #   L_1 = (1-b) G_1 G_1^T,  L_t = b L_{t-1} + (1-b) G_t G_t^T  (R likewise).
 # Skips (77) without the dataset or without /usr/bin/python3 + numpy.
@@ -45,7 +47,7 @@ for key in "commit:" "seed: 7" "backend: cpu" "options: --optimizer sgd" "date:"
     grep -q "^# .*$key" "$tmp/a.csv" || fail "provenance line '$key' missing"
 done
 header=$(grep -v '^#' "$tmp/a.csv" | head -1)
-[ "$header" = "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s" ] ||
+[ "$header" = "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s,epochs,lr,val_loss,val_acc,opt_state_bytes,peak_rss_bytes,updates,fire_rate,median_one_minus_beta,skipped" ] ||
     fail "header: $header"
 [ "$(grep -v '^#' "$tmp/a.csv" | wc -l)" = 3 ] || fail "expected a header and 2 rows"
 # same seed, same numbers (time columns excluded)
@@ -55,13 +57,76 @@ diff <(grep -v '^#' "$tmp/a.csv" | cut -d, -f1-5) <(grep -v '^#' "$tmp/b.csv" | 
 awk -F, '!/^#/ && NR > 0 && $1 == 2 { ok = ($2 == 32 && $5 > 0.7 && $3 < 1.0) }
          END { exit !ok }' "$tmp/a.csv" || fail "sgd: row 2 is $(tail -1 "$tmp/a.csv") (want step 32, acc > 0.7)"
 
+# SGD: no validation set, no preconditioner statistics (NA); memory columns
+# filled: SGD's state is 2 x 4 bytes per parameter (64-10 MLP: 50890)
+awk -F, '!/^#/ && $1 == 2 { ok = ($13 == "NA" && $16 == "NA" && $17 == "NA" && $14 == 8 * 50890 &&
+                               $15 > 1e6 && $10 == 2) } END { exit !ok }' "$tmp/a.csv" ||
+    fail "sgd: new columns in $(tail -1 "$tmp/a.csv")"
+
 # ---------------------------------------------------------------- Shampoo, Jorge
 small="--train-limit 600 --test-limit 300 --epochs 1 --batch 32 --hidden 32 --threads 1"
 for o in shampoo jorge; do
     expect_rc 0 "$o" "$jorge" train --optimizer $o $small --block 100 --out "$tmp/$o.csv"
     awk -F, '!/^#/ && $1 == 1 { ok = ($8 > 0 && $5 > 0.5 && $6 + 2e-4 >= $7 + $8) } END { exit !ok }' "$tmp/$o.csv" ||
         fail "$o: row $(tail -1 "$tmp/$o.csv") (want precond_s > 0, acc > 0.5, wall >= grad + precond)"
+    # 19 steps x 2 layers (784 x 32 in 8 column blocks of 98, 10 x 32 in one) x 2 sides
+    awk -F, '!/^#/ && $1 == 1 { ok = ($16 == 19 * 2 * 9 && $17 >= 0 && $17 <= 1 && $18 > 0 && $18 < 1 &&
+                                   $14 > 0) } END { exit !ok }' "$tmp/$o.csv" ||
+        fail "$o: statistics columns in $(tail -1 "$tmp/$o.csv") (want 342 updates, rate in [0,1])"
 done
+# Shampoo with fixed beta2 never fires; its 1 - beta is 1 - beta2
+awk -F, '!/^#/ && $1 == 1 { ok = ($17 == 0 && $18 == 0.01) } END { exit !ok }' "$tmp/shampoo.csv" ||
+    fail "shampoo: fire rate / 1 - beta in $(tail -1 "$tmp/shampoo.csv")"
+grep -q "^# eps_resolved: param0.block0:L=1e-06,R=1e-06;" "$tmp/jorge.csv" ||
+    fail "jorge: eps_resolved line: $(grep eps_resolved "$tmp/jorge.csv")"
+
+# relative eps and the safeguard rules; resolved eps = eps * ||G_1||^2 / dim, so
+# it differs between sides and is not the eps given
+for sg in clip adaptive frobenius; do
+    expect_rc 0 "jorge --safeguard $sg" "$jorge" train --optimizer jorge $small --block 100 \
+        --safeguard $sg --eps-mode rel --eps 1e-3 --state-precision f32 --out "$tmp/j_$sg.csv"
+done
+grep -q -- "--eps-mode rel --safeguard clip" "$tmp/j_frobenius.csv" || fail "frobenius is not recorded as clip"
+line=$(grep "^# eps_resolved:" "$tmp/j_clip.csv")
+echo "$line" | grep -q "L=1e-03\|R=1e-03" && fail "relative eps not resolved: $line"
+echo "$line" | grep -Eq "param0.block0:L=[0-9.e+-]+,R=[0-9.e+-]+" || fail "eps_resolved: $line"
+# without a safeguard the series diverges within a few steps here (||a X|| > 1):
+# a numerical failure (exit 1), one line, no output
+expect_rc 1 "jorge --safeguard none" "$jorge" train --optimizer jorge $small --block 100 \
+    --safeguard none --eps-mode rel --eps 1e-3 --out "$tmp/x.csv"
+[ "$(wc -l <"$tmp/err")" = 1 ] && grep -q "not finite" "$tmp/err" || fail "safeguard none: $(cat "$tmp/err")"
+[ ! -e "$tmp/x.csv" ] || fail "safeguard none: output file left behind"
+expect_rc 0 "shampoo --shampoo-beta jorge" "$jorge" train --optimizer shampoo $small --block 100 \
+    --shampoo-beta jorge --precond-every 1 --out "$tmp/sj.csv"
+awk -F, '!/^#/ && $1 == 1 { ok = ($17 > 0 && $5 > 0.5) } END { exit !ok }' "$tmp/sj.csv" ||
+    fail "shampoo on Jorge's statistic: $(tail -1 "$tmp/sj.csv") (want the rule to fire)"
+expect_rc 2 "shampoo-beta jorge with the spectral rule" "$jorge" train --optimizer shampoo $small \
+    --shampoo-beta jorge --safeguard spectral --out "$tmp/x.csv"
+grep -q "spectral" "$tmp/err" || fail "spectral refusal does not say why: $(cat "$tmp/err")"
+expect_rc 2 "bad --safeguard" "$jorge" train --optimizer jorge --safeguard sometimes --out "$tmp/x.csv"
+
+# ---------------------------------------------------------------- CNN, validation, evaluations
+expect_rc 0 "cnn" "$jorge" train --model cnn --optimizer sgd --train-limit 700 --val 100 --test-limit 200 \
+    --epochs 1 --batch 50 --evals-per-epoch 3 --schedule const --threads 1 --out "$tmp/cnn.csv"
+# 600 images / 50 = 12 steps, evaluations after steps 4, 8, 12
+[ "$(grep -v '^#' "$tmp/cnn.csv" | cut -d, -f2 | tr '\n' ' ')" = "step 4 8 12 " ] ||
+    fail "cnn: evaluation steps $(grep -v '^#' "$tmp/cnn.csv" | cut -d, -f2 | tr '\n' ' ')"
+grep -q "^# data: .*train 600, validation 100 .*test 200 images" "$tmp/cnn.csv" || fail "cnn: data line"
+grep -q "^# model: cnn, 80202 parameters" "$tmp/cnn.csv" || fail "cnn: model line $(grep '^# model' "$tmp/cnn.csv")"
+# measured 0.69 / 0.63 after these 12 steps (chance 0.1)
+awk -F, '!/^#/ && $2 == 12 { ok = ($13 > 0.4 && $5 > 0.4 && $10 == 1) } END { exit !ok }' "$tmp/cnn.csv" ||
+    fail "cnn: last row $(tail -1 "$tmp/cnn.csv") (want val and test acc > 0.4 after 12 steps)"
+expect_rc 0 "cnn jorge" "$jorge" train --model cnn --optimizer jorge --train-limit 300 --test-limit 100 \
+    --epochs 1 --batch 50 --threads 1 --out "$tmp/cnnj.csv"
+# 6 steps x (conv 16x25: 1 block, conv 32x400: 2, dense 128x512: 2, 10x128: 1) x 2 sides
+awk -F, '!/^#/ { ok = ($16 == 6 * 6 * 2) } END { exit !ok }' "$tmp/cnnj.csv" ||
+    fail "cnn jorge: $(tail -1 "$tmp/cnnj.csv") (want 72 updates)"
+expect_rc 2 "--val too large" "$jorge" train --train-limit 100 --val 100 --out "$tmp/x.csv"
+grep -q -- "--val 100" "$tmp/err" || fail "--val error does not name the option: $(cat "$tmp/err")"
+[ ! -e "$tmp/x.csv" ] || fail "--val: output file left behind"
+expect_rc 2 "bad --channels" "$jorge" train --model cnn --channels 8,x --out "$tmp/x.csv"
+expect_rc 2 "cnn maps vanish" "$jorge" train --model cnn --channels 4,4,4 --train-limit 100 --test-limit 50 --out "$tmp/x.csv"
+[ "$(wc -l <"$tmp/err")" = 1 ] || fail "vanishing maps: not one line: $(cat "$tmp/err")"
 
 # ---------------------------------------------------------------- capture
 expect_rc 2 "capture past the end" "$jorge" train $small --capture-steps 1,99999 --capture-layer 1 \
@@ -95,6 +160,25 @@ for t in range(4):
 check(all(np.linalg.norm(G[t]) > 0 for t in range(4)), "zero gradient captured")
 check(np.linalg.norm(G[0] - G[1]) > 0, "the same gradient captured twice")
 sys.exit(0 if ok else 1)
+PY
+
+# capture of a convolution: the CNN's first kernel as the 16 x 25 matrix out x (in k k);
+# R of step 2 = b R_1 + (1 - b) G_2^T G_2 from the captured gradients
+mkdir -p "$tmp/capc"
+expect_rc 0 "cnn capture" "$jorge" train --model cnn --train-limit 200 --test-limit 50 --epochs 1 --batch 50 \
+    --threads 1 --capture-steps 1-2 --capture-layer 0 --capture-dir "$tmp/capc" --out "$tmp/cc.csv"
+"$py" - "$tmp/capc" <<'PY' || fails=$((fails + 1))
+import sys
+import numpy as np
+d = sys.argv[1]
+L, R, G = (np.load(f"{d}/{n}.npy") for n in ("L", "R", "G"))
+if L.shape != (2, 16, 16) or R.shape != (2, 25, 25) or G.shape != (2, 16, 25):
+    print("FAIL: cnn capture shapes", L.shape, R.shape, G.shape); sys.exit(1)
+b = 0.99
+Rr = b * (1 - b) * G[0].T @ G[0] + (1 - b) * G[1].T @ G[1]
+e = np.linalg.norm(R[1] - Rr) / np.linalg.norm(Rr)
+if not e < 1e-13:
+    print(f"FAIL: cnn capture recurrence error {e:.2e}"); sys.exit(1)
 PY
 
 [ $fails = 0 ] && echo "test_train_cli: all checks passed" || { echo "test_train_cli: $fails failed"; exit 1; }

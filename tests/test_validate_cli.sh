@@ -152,7 +152,7 @@ expect 2 "$TMP/nodir/x.json" validate --json "$TMP/nodir/x.json" "$TMP/ok.npy"
 # an output that is the input is refused before any work, and the input is intact
 cp "$TMP/ok.npy" "$TMP/same.npy"; sum1=$(cksum <"$TMP/same.npy")
 "$JORGE" validate --json "$TMP/same.npy" "$TMP/same.npy" >/dev/null 2>"$TMP/err.txt"; rc=$?
-[ $rc = 2 ] && [ "$(cksum <"$TMP/same.npy")" = "$sum1" ] && grep -q 'is the input' "$TMP/err.txt" && ok || bad "output = input: exit $rc"
+[ $rc = 2 ] && [ "$(cksum <"$TMP/same.npy")" = "$sum1" ] && grep -Eq 'is the input|same file as the input' "$TMP/err.txt" && ok || bad "output = input: exit $rc"
 # a bad file in a directory: reported, the other layers still judged, exit 2 (no FAIL), report written
 "$JORGE" validate --eps-mode abs --eps 1e-3 --json "$TMP/bl.json" "$TMP/badlayers" >"$TMP/bl.txt" 2>/dev/null
 rc=$?
@@ -215,5 +215,19 @@ for s in r['layers'][0]['sides']:
     assert abs(statistics.median(mine) - s['one_minus_beta_median']) <= 1e-12 * s['one_minus_beta_median']
     assert abs(float(rows[0]['eps_abs']) - r['layers'][0]['sides'][0]['eps']) <= 1e-12 * r['layers'][0]['sides'][0]['eps']
 " "$TMP/st.json" "$TMP/st.csv" && ok || bad "--steps / --csv"
+
+# --methods: the comparison of approximations on the same layer; eig-every at F = 1 is the exact
+# root of Shampoo's statistic, so some method is always within tol, and the named one is the
+# cheapest of those in the JSON's own numbers
+"$JORGE" validate --no-suggest --methods eig-every,jorge --json "$TMP/meth.json" "$TMP/unit.npy" >"$TMP/meth.txt" 2>/dev/null
+"$PY" -c "
+import json, sys
+r = json.load(open(sys.argv[1]))
+M = r['layers'][0]['methods']
+assert M['compared'] > 2, M
+for c in M['cheapest']:
+    assert c['method'] and c['error'] <= 0.1 and c['gemm_equiv_per_step'] > 0, c
+" "$TMP/meth.json" && grep -q 'cheapest method within tol' "$TMP/meth.txt" && ok || bad "--methods: $(cat "$TMP/meth.txt")"
+expect 2 "$TMP/x.json" validate --json "$TMP/x.json" --methods nosuch "$TMP/unit.npy"
 
 finish test_validate_cli

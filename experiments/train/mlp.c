@@ -81,6 +81,13 @@ void jg_mlp_destroy(jg_ctx *ctx, jg_mlp *M)
     }
     jg_mat_free(ctx, &M->dZ[0]);
     jg_mat_free(ctx, &M->dZ[1]);
+    jg_mat_free(ctx, &M->dX);
+}
+
+jg_status jg_mlp_want_input_grad(jg_ctx *ctx, jg_mlp *M)
+{
+    if (M->dX.data) return JG_OK;
+    return jg_mat_alloc(ctx, &M->dX, M->sizes[0], M->max_batch, M->dtype, JG_HOST);
 }
 
 int jg_mlp_nparams(const jg_mlp *M) { return M->nlayers * (M->bias ? 2 : 1); }
@@ -188,7 +195,13 @@ jg_status jg_mlp_loss(jg_ctx *ctx, jg_mlp *M, const jg_mat *X, const int *labels
                 for (int64_t j = 0; j < B; j++) s += at(&dz, i, j);
                 put(&M->db[l], i, 0, s);
             }
-        if (l == 0) break;
+        if (l == 0) {
+            if (M->dX.data) {
+                jg_mat dx = jg_mat_view(&M->dX, 0, 0, M->sizes[0], B);
+                JG_CHECK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[0], &dz, 0.0, &dx));
+            }
+            break;
+        }
         jg_mat dprev = jg_mat_view(&M->dZ[1 - cur], 0, 0, M->sizes[l], B);
         JG_CHECK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[l], &dz, 0.0, &dprev));
         for (int64_t j = 0; j < B; j++)

@@ -36,6 +36,10 @@ typedef struct {
     jg_mat dW[JG_MLP_MAX_LAYERS], db[JG_MLP_MAX_LAYERS];
     jg_mat Z[JG_MLP_MAX_LAYERS];          /* pre-activations, max_batch cols */
     jg_mat dZ[2];                         /* backward scratch (ping-pong)    */
+    jg_mat dX;                            /* gradient of the loss with respect
+                                             to the input (sizes[0] x
+                                             max_batch), only after
+                                             jg_mlp_want_input_grad          */
 } jg_mlp;
 
 /* sizes[0..nlayers]: input size, hidden sizes, outputs.  Weights drawn
@@ -43,6 +47,9 @@ typedef struct {
 jg_status jg_mlp_create(jg_ctx *ctx, jg_mlp *M, int nlayers, const int64_t *sizes,
                         jg_dtype dtype, jg_loss loss, int bias, int64_t max_batch, jg_rng *rng);
 void jg_mlp_destroy(jg_ctx *ctx, jg_mlp *M);
+/* From now on a gradient pass also writes dX = W_0^T dZ_0 (columns 0..B-1):
+ * the network below (cnn.h) back-propagates through it.  JG_ERR_NOMEM. */
+jg_status jg_mlp_want_input_grad(jg_ctx *ctx, jg_mlp *M);
 
 /* Number of parameter tensors (weights, then biases when present) and
  * parameter i with its gradient; *is_matrix is 1 for weights. */

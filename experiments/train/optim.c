@@ -3,6 +3,8 @@
 #include "experiments/train/optim.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,6 +25,7 @@ struct jg_optim {
     pstate *p;
     long t;
     double precond_s;
+    jg_precond_sink sink;
 };
 
 static double now(void)
@@ -44,6 +47,11 @@ void jg_optim_opts_default(jg_optim_opts *o, jg_optim_kind kind)
     o->precond_every = 10;
     o->block = 256;
     o->jorge_warm = 1;
+    o->safeguard = JG_SAFEGUARD_CLIP;
+    o->eps_mode = JG_EPS_ABS;
+    o->state_dtype = JG_F64;
+    o->shampoo_beta = JG_SHAMPOO_BETA_FIXED;
+    o->diag_window = 0;
 }
 
 const char *jg_optim_name(jg_optim_kind k)
@@ -85,7 +93,7 @@ jg_status jg_optim_create(jg_ctx *ctx, jg_optim **O, const jg_optim_opts *o, int
     if (n < 1) return jg_error(ctx, JG_ERR_ARG, "optim: %d parameters", n);
     if (!(o->momentum >= 0 && o->momentum < 1) || !(o->weight_decay >= 0) ||
         !(o->beta1 >= 0 && o->beta1 < 1) || !(o->beta2 > 0 && o->beta2 < 1) || !(o->eps > 0) ||
-        o->precond_every < 1 || o->block < 1 || o->order < 1)
+        o->precond_every < 1 || o->block < 1 || o->order < 1 || o->diag_window < 0)
         return jg_error(ctx, JG_ERR_ARG,
                         "optim: bad options (momentum %g, weight decay %g, beta1 %g, beta2 %g, "
                         "eps %g, precond-every %d, block %lld, order %d)",
@@ -135,6 +143,16 @@ jg_status jg_optim_create(jg_ctx *ctx, jg_optim **O, const jg_optim_opts *o, int
                                                 s->r0[bi + 1] - s->r0[bi],
                                                 s->c0[bj + 1] - s->c0[bj]),
                               fail);
+        q->sink.cap += 2L * s->nbr * s->nbc;
+    }
+    // one 1 - beta_eff per side update over diag_window steps
+    q->sink.cap *= o->diag_window;
+    if (q->sink.cap > 0) {
+        q->sink.omb = jg_host_alloc(ctx, sizeof *q->sink.omb * (size_t)q->sink.cap);
+        if (q->sink.omb == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "optim: out of memory");
+            goto fail;
+        }
     }
     return JG_OK;
 fail:
@@ -158,6 +176,7 @@ void jg_optim_destroy(jg_ctx *ctx, jg_optim **O)
         if (s->r0) jg_host_free(ctx, s->r0);
         if (s->c0) jg_host_free(ctx, s->c0);
     }
+    if (q->sink.omb) jg_host_free(ctx, q->sink.omb);
     jg_host_free(ctx, q->p);
     jg_host_free(ctx, q);
     *O = NULL;
@@ -234,7 +253,7 @@ jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *para
                     jg_mat Gb = jg_mat_view(G, r, c, mr, nc);
                     jg_mat Db = jg_mat_view(&s->tmp, r, c, mr, nc);
                     JG_CHECK(ctx, jg_precond_direction(ctx, s->blocks[bi + bj * s->nbr], O->t,
-                                                       &Gb, &Db));
+                                                       &Gb, &Db, &O->sink));
                 }
             O->precond_s += now() - t0;
         } else {
@@ -243,6 +262,60 @@ jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *para
         JG_CHECK(ctx, sgd_rule(ctx, &O->o, lr, W, &s->tmp, &s->buf));
     }
     return JG_OK;
+}
+
+static size_t mat_bytes(const jg_mat *M)
+{
+    return M->data ? (size_t)(M->ld * M->cols) * jg_dtype_size(M->dtype) : 0;
+}
+
+size_t jg_optim_bytes(const jg_optim *O)
+{
+    size_t b = 0;
+    for (int i = 0; i < O->n; i++) {
+        const pstate *s = &O->p[i];
+        b += mat_bytes(&s->buf) + mat_bytes(&s->v) + mat_bytes(&s->tmp);
+        for (int k = 0; s->blocks && k < s->nbr * s->nbc; k++) b += jg_precond_bytes(s->blocks[k]);
+    }
+    return b;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void jg_optim_diag_take(jg_optim *O, jg_optim_diag *d)
+{
+    jg_precond_sink *k = &O->sink;
+    d->updates = k->updates;
+    d->fired = k->fired;
+    d->skipped = k->skipped;
+    d->fire_rate = k->updates > 0 ? (double)k->fired / (double)k->updates : NAN;
+    d->median_omb = NAN;
+    if (k->n > 0) {
+        qsort(k->omb, (size_t)k->n, sizeof *k->omb, cmp_double);
+        d->median_omb = k->n % 2 ? k->omb[k->n / 2] : 0.5 * (k->omb[k->n / 2 - 1] + k->omb[k->n / 2]);
+    }
+    k->n = k->updates = k->fired = k->skipped = 0;
+}
+
+void jg_optim_eps_describe(const jg_optim *O, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < O->n; i++) {
+        const pstate *s = &O->p[i];
+        for (int k = 0; s->blocks && k < s->nbr * s->nbc; k++) {
+            double l, r;
+            jg_precond_eps(s->blocks[k], &l, &r);
+            int w = snprintf(buf + used, size - used, "%sparam%d.block%d:L=%.3g,R=%.3g",
+                             used ? ";" : "", i, k, l, r);
+            if (w < 0 || (size_t)w >= size - used) return; /* truncated */
+            used += (size_t)w;
+        }
+    }
 }
 
 double jg_optim_precond_seconds(const jg_optim *O) { return O->precond_s; }

@@ -7,6 +7,12 @@
  *   Shampoo L = b2 L + (1-b2) G G^T,  R = b2 R + (1-b2) G^T G  (from 0);
  *           every F steps PL = (L + eps I)^{-1/4}, PR = (R + eps I)^{-1/4}
  *           exactly (jg_ref_invroot_eig); D = PL G PR
+ *           (shampoo_beta JG_SHAMPOO_BETA_JORGE: the statistic of Jorge's
+ *           safeguard instead, L_0 = eps I, L_t = b L_{t-1} + (1-b) G G^T
+ *           with b = beta_eff of Jorge's rule evaluated on the exact root,
+ *           X = PL^4 G G^T, PL the root in use; the first step keeps beta2
+ *           as Jorge's warm start does; roots (L_t)^{-1/4} with no ridge:
+ *           the exact-root counterpart of Jorge, for the ablation)
  *   Jorge   D = Lhat G Rhat with Lhat, Rhat from jg_jorge_update each step
  *
  * Shampoo and Jorge precondition weight matrices in blocks of at most
@@ -25,7 +31,10 @@
 
 #include "src/mat.h"
 
+#include "approx/jorge.h"
+
 typedef enum { JG_OPTIM_SGD = 0, JG_OPTIM_ADAMW, JG_OPTIM_SHAMPOO, JG_OPTIM_JORGE } jg_optim_kind;
+typedef enum { JG_SHAMPOO_BETA_FIXED = 0, JG_SHAMPOO_BETA_JORGE = 1 } jg_shampoo_beta;
 
 typedef struct {
     jg_optim_kind kind;
@@ -39,7 +48,25 @@ typedef struct {
     int precond_every;    /* Shampoo: roots recomputed every F steps (def. 10)  */
     int64_t block;        /* Shampoo / Jorge: max block dimension (def. 256)    */
     int jorge_warm;       /* Jorge: exact warm start (JG_INIT_WARM), default 1 */
+    jg_safeguard safeguard; /* Jorge's rule (default CLIP); Shampoo with
+                               shampoo_beta JORGE: CLIP, ADAPTIVE or NONE    */
+    jg_eps_mode eps_mode; /* Shampoo / Jorge: eps absolute (default) or
+                             relative, eps * ||G_1||_F^2 / dim per block side */
+    jg_dtype state_dtype; /* Shampoo / Jorge statistics and roots (def. f64) */
+    jg_shampoo_beta shampoo_beta; /* Shampoo's statistic (default FIXED)     */
+    long diag_window;     /* most steps between two jg_optim_diag_take calls
+                             (0: no per-update record, rates only)          */
 } jg_optim_opts;
+
+/* What the preconditioners' statistics did since the last take: over all
+ * blocks and both sides of every preconditioned matrix. */
+typedef struct {
+    long updates;         /* side updates                                    */
+    long fired;           /* updates whose rule raised beta above beta2       */
+    long skipped;         /* Jorge updates rejected (NaN/Inf), state kept     */
+    double fire_rate;     /* fired / updates (NaN without updates)            */
+    double median_omb;    /* median of 1 - beta_eff (NaN without records)     */
+} jg_optim_diag;
 
 /* Defaults for a kind (beta2 and eps depend on it). */
 void jg_optim_opts_default(jg_optim_opts *o, jg_optim_kind kind);
@@ -59,6 +86,19 @@ void jg_optim_destroy(jg_ctx *ctx, jg_optim **O);
 /* One step with learning rate lr: params[i] updated from grads[i]. */
 jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *params,
                         jg_mat *const *grads);
+
+/* Bytes held by the optimizer: momentum / moment buffers, its direction
+ * buffer, and every preconditioner's statistics, roots and workspace (the
+ * states' own sizes; Jorge: jg_jorge_bytes). */
+size_t jg_optim_bytes(const jg_optim *O);
+
+/* Statistics since the previous call (or creation), then reset; d is all
+ * zero / NaN for SGD and AdamW. */
+void jg_optim_diag_take(jg_optim *O, jg_optim_diag *d);
+
+/* The absolute eps of each preconditioner side as "W0:L=..,R=..;..."
+ * (resolved by the first step when relative); "" without preconditioners. */
+void jg_optim_eps_describe(const jg_optim *O, char *buf, size_t size);
 
 /* Seconds spent in preconditioning so far; steps taken. */
 double jg_optim_precond_seconds(const jg_optim *O);

@@ -1,6 +1,7 @@
 /* precond.c - Shampoo (exact inverse 4th roots every F steps) and Jorge
  * (inverse-free updates every step) on one block, grafted to the SGD norm.
- * Statistics and roots are kept in double whatever the model's precision. */
+ * Statistics and roots are kept in the state precision (o->state_dtype,
+ * f64 by default) whatever the model's precision. */
 #include "experiments/train/precond.h"
 
 #include <math.h>
@@ -9,22 +10,38 @@
 #include "reference/invroot.h"
 #include "src/context.h"
 
+/* One side of Shampoo: statistic S (dim x dim), root P, absolute eps. */
+typedef struct {
+    jg_mat S, P;
+    double eps;
+    int64_t dim;
+    jg_trans t; /* NOTRANS: G G^T (left); TRANS: G^T G (right) */
+} shampoo_side;
+
 struct jg_precond {
     jg_optim_opts o;
     int64_t m, n;
-    jg_mat G, D, T;          /* f64 copies: gradient, direction, m x n temp */
-    jg_mat L, R, PL, PR;     /* Shampoo statistics and their roots          */
-    jg_jorge *JL, *JR;       /* Jorge sides                                 */
+    jg_mat G, D, T;          /* copies in the state dtype: gradient, direction, m x n temp */
+    shampoo_side side[2];    /* Shampoo: left, right                                      */
+    jg_mat W1, W2, W3;       /* Shampoo with Jorge's beta_eff: X = P^4 op(G) op(G)^T      */
+    jg_jorge *J[2];          /* Jorge sides                                               */
+    size_t bytes;
 };
+
+static size_t mat_bytes(const jg_mat *M)
+{
+    return M->data ? (size_t)(M->ld * M->cols) * jg_dtype_size(M->dtype) : 0;
+}
 
 void jg_precond_destroy(jg_ctx *ctx, jg_precond **P)
 {
     jg_precond *p = *P;
     if (p == NULL) return;
-    jg_mat *ms[] = {&p->G, &p->D, &p->T, &p->L, &p->R, &p->PL, &p->PR};
+    jg_mat *ms[] = {&p->G,         &p->D,         &p->T,  &p->side[0].S, &p->side[0].P,
+                    &p->side[1].S, &p->side[1].P, &p->W1, &p->W2,        &p->W3};
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) jg_mat_free(ctx, ms[i]);
-    jg_jorge_destroy(ctx, &p->JL);
-    jg_jorge_destroy(ctx, &p->JR);
+    jg_jorge_destroy(ctx, &p->J[0]);
+    jg_jorge_destroy(ctx, &p->J[1]);
     jg_host_free(ctx, p);
     *P = NULL;
 }
@@ -35,66 +52,169 @@ jg_status jg_precond_create(jg_ctx *ctx, jg_precond **P, const jg_optim_opts *o,
     *P = NULL;
     if (o->kind != JG_OPTIM_SHAMPOO && o->kind != JG_OPTIM_JORGE)
         return jg_error(ctx, JG_ERR_ARG, "precond: %s has no preconditioner", jg_optim_name(o->kind));
+    if (o->kind == JG_OPTIM_SHAMPOO && o->shampoo_beta == JG_SHAMPOO_BETA_JORGE &&
+        o->safeguard == JG_SAFEGUARD_SPECTRAL)
+        return jg_error(ctx, JG_ERR_ARG,
+                        "precond: Shampoo with Jorge's beta_eff takes the clip, adaptive or none "
+                        "rule, not spectral");
     jg_precond *p = jg_host_alloc(ctx, sizeof *p);
     if (p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "precond: out of memory");
     p->o = *o;
     p->m = m;
     p->n = n;
     *P = p;
+    const jg_dtype dt = o->state_dtype;
     jg_status st = JG_OK;
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->G, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->D, m, n, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->G, m, n, dt), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->D, m, n, dt), fail);
     if (o->kind == JG_OPTIM_SHAMPOO) {
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->T, m, n, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->L, m, m, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->R, n, n, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->PL, m, m, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->PR, n, n, JG_F64), fail);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->T, m, n, dt), fail);
+        for (int s = 0; s < 2; s++) {
+            shampoo_side *q = &p->side[s];
+            q->dim = s == 0 ? m : n;
+            q->t = s == 0 ? JG_NOTRANS : JG_TRANS;
+            q->eps = o->eps_mode == JG_EPS_REL ? NAN : o->eps;
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &q->S, q->dim, q->dim, dt), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &q->P, q->dim, q->dim, dt), fail);
+        }
+        if (o->shampoo_beta == JG_SHAMPOO_BETA_JORGE) {
+            int64_t d = m > n ? m : n;
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->W1, d, d, dt), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->W2, d, d, dt), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->W3, d, d, dt), fail);
+        }
     } else {
         jg_jorge_opts jo;
         jg_jorge_opts_default(&jo);
         jo.beta2 = o->beta2;
         jo.eps = o->eps;
+        jo.eps_mode = o->eps_mode;
+        jo.safeguard = o->safeguard;
         jo.order = o->order;
         jo.init = o->jorge_warm ? JG_INIT_WARM : JG_INIT_EPS;
-        jo.dtype = JG_F64;
+        jo.dtype = dt;
         jo.max_failures = 3;
-        JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->JL, JG_SIDE_LEFT, m, n, &jo), fail);
-        JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->JR, JG_SIDE_RIGHT, n, m, &jo), fail);
+        JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->J[0], JG_SIDE_LEFT, m, n, &jo), fail);
+        JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->J[1], JG_SIDE_RIGHT, n, m, &jo), fail);
     }
+    jg_mat *ms[] = {&p->G,         &p->D,         &p->T,  &p->side[0].S, &p->side[0].P,
+                    &p->side[1].S, &p->side[1].P, &p->W1, &p->W2,        &p->W3};
+    for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) p->bytes += mat_bytes(ms[i]);
     return JG_OK;
 fail:
     jg_precond_destroy(ctx, P);
     return st;
 }
 
-jg_status jg_precond_direction(jg_ctx *ctx, jg_precond *p, long t, const jg_mat *G, jg_mat *D)
+size_t jg_precond_bytes(const jg_precond *p)
+{
+    size_t b = p->bytes;
+    for (int s = 0; s < 2; s++)
+        if (p->J[s]) b += jg_jorge_bytes(p->J[s]);
+    return b;
+}
+
+void jg_precond_eps(const jg_precond *p, double *left, double *right)
+{
+    double e[2];
+    for (int s = 0; s < 2; s++) e[s] = p->J[s] ? jg_jorge_eps(p->J[s]) : p->side[s].eps;
+    *left = e[0];
+    *right = e[1];
+}
+
+static void record(jg_precond_sink *sink, int fired, double omb)
+{
+    if (sink == NULL) return;
+    sink->updates++;
+    sink->fired += fired != 0;
+    if (sink->n < sink->cap) sink->omb[sink->n++] = omb;
+}
+
+/* Shampoo with Jorge's rule on one side: beta from x = ||P^4 op(G) op(G)^T||_F
+ * with P the root in use (clip: max(beta2, x/(1+x)); adaptive: x/(1+x)). */
+static jg_status jorge_rule(jg_ctx *ctx, jg_precond *p, shampoo_side *q, double *beta,
+                            double *omb, int *fired)
+{
+    const jg_backend *be = ctx->be;
+    const double b2 = p->o.beta2;
+    *beta = b2, *omb = 1 - b2, *fired = 0;
+    if (p->o.safeguard == JG_SAFEGUARD_NONE) return JG_OK;
+    jg_mat S = jg_mat_view(&p->W1, 0, 0, q->dim, q->dim);
+    jg_mat P2 = jg_mat_view(&p->W2, 0, 0, q->dim, q->dim);
+    jg_mat P4 = jg_mat_view(&p->W3, 0, 0, q->dim, q->dim);
+    JG_CHECK(ctx, be->syrk(ctx, q->t, 1.0, &p->G, 0.0, &S));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &q->P, &q->P, 0.0, &P2));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P2, &P2, 0.0, &P4));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P4, &S, 0.0, &P2));
+    double x;
+    JG_CHECK(ctx, be->nrm_fro(ctx, &P2, &x));
+    if (!isfinite(x))
+        return jg_error(ctx, JG_ERR_NUMERICAL, "shampoo: ||P^4 G G^T||_F is %g", x);
+    if (x <= 0) return JG_OK;
+    double r = x / (1 + x);
+    if (p->o.safeguard == JG_SAFEGUARD_ADAPTIVE || r > b2) {
+        *beta = r;
+        *omb = 1 / (1 + x);
+        *fired = r > b2;
+    }
+    return JG_OK;
+}
+
+static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sink *sink)
+{
+    const jg_backend *be = ctx->be;
+    const double b2 = p->o.beta2;
+    const int jorge_beta = p->o.shampoo_beta == JG_SHAMPOO_BETA_JORGE;
+    const int root_due = (t - 1) % p->o.precond_every == 0;
+    for (int s = 0; s < 2; s++) {
+        shampoo_side *q = &p->side[s];
+        if (isnan(q->eps)) { /* relative eps, resolved by the first gradient */
+            double sc;
+            JG_CHECK(ctx, jg_eps_scale(ctx, &p->G, q->dim, &sc));
+            q->eps = p->o.eps * sc;
+        }
+        double beta = b2, omb = 1 - b2;
+        int fired = 0;
+        if (jorge_beta) {
+            // Jorge's statistic: L_0 = eps I; the first step keeps beta2 (warm start)
+            if (t == 1) JG_CHECK(ctx, be->set_identity(ctx, q->eps, &q->S));
+            else JG_CHECK(ctx, jorge_rule(ctx, p, q, &beta, &omb, &fired));
+        }
+        JG_CHECK(ctx, be->syrk(ctx, q->t, omb, &p->G, beta, &q->S));
+        record(sink, fired, omb);
+        if (root_due) {
+            jg_invroot_opts io;
+            jg_invroot_opts_default(&io);
+            io.p = 4;
+            io.eps_mode = JG_EPS_ABS;
+            io.eps = jorge_beta ? 0.0 : q->eps; /* Jorge's statistic carries its eps */
+            io.compute_f64 = jorge_beta;        /* its smallest eigenvalue decays    */
+            JG_CHECK(ctx, jg_ref_invroot_eig(ctx, &q->S, &q->P, &io, NULL));
+        }
+    }
+    // D = PL G PR
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->side[0].P, &p->G, 0.0, &p->T));
+    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->T, &p->side[1].P, 0.0, &p->D));
+    return JG_OK;
+}
+
+jg_status jg_precond_direction(jg_ctx *ctx, jg_precond *p, long t, const jg_mat *G, jg_mat *D,
+                               jg_precond_sink *sink)
 {
     const jg_backend *be = ctx->be;
     JG_CHECK(ctx, jg_mat_copy(ctx, &p->G, G));
     if (p->o.kind == JG_OPTIM_SHAMPOO) {
-        // statistics: L = b2 L + (1 - b2) G G^T, R = b2 R + (1 - b2) G^T G
-        const double b2 = p->o.beta2;
-        JG_CHECK(ctx, be->syrk(ctx, JG_NOTRANS, 1 - b2, &p->G, b2, &p->L));
-        JG_CHECK(ctx, be->syrk(ctx, JG_TRANS, 1 - b2, &p->G, b2, &p->R));
-        // exact roots every F steps (and at the first)
-        if ((t - 1) % p->o.precond_every == 0) {
-            jg_invroot_opts io;
-            jg_invroot_opts_default(&io);
-            io.p = 4;
-            io.eps = p->o.eps;
-            io.eps_mode = JG_EPS_ABS;
-            JG_CHECK(ctx, jg_ref_invroot_eig(ctx, &p->L, &p->PL, &io, NULL));
-            JG_CHECK(ctx, jg_ref_invroot_eig(ctx, &p->R, &p->PR, &io, NULL));
-        }
-        // D = PL G PR
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->PL, &p->G, 0.0, &p->T));
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->T, &p->PR, 0.0, &p->D));
+        JG_CHECK(ctx, shampoo_step(ctx, p, t, sink));
     } else {
         // Jorge: each side one inverse-free update, then D = Lhat G Rhat
-        JG_CHECK(ctx, jg_jorge_update(ctx, p->JL, &p->G, NULL));
-        JG_CHECK(ctx, jg_jorge_update(ctx, p->JR, &p->G, NULL));
-        JG_CHECK(ctx, jg_jorge_apply(ctx, p->JL, p->JR, &p->G, &p->D));
+        for (int s = 0; s < 2; s++) {
+            jg_jorge_diag d;
+            jg_status st = jg_jorge_update(ctx, p->J[s], &p->G, &d);
+            if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
+            if (sink && (d.nonfinite || d.nonpositive)) sink->skipped++;
+            else record(sink, d.fired, d.one_minus_beta);
+        }
+        JG_CHECK(ctx, jg_jorge_apply(ctx, p->J[0], p->J[1], &p->G, &p->D));
     }
     // graft: ||D||_F := ||G||_F
     double ng, nd;

@@ -6,13 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "src/context.h"
 #include "src/npy.h"
 #include "src/rng.h"
 
-#define EVAL_BATCH 1000
+#define EVAL_BATCH 1000     /* MLP evaluation batch                        */
+#define EVAL_BATCH_CNN 256  /* CNN: im2col buffers grow with the batch      */
 
 static double now(void)
 {
@@ -32,6 +34,12 @@ void jg_train_opts_default(jg_train_opts *o)
     o->nhidden = 2;
     o->hidden[0] = 256;
     o->hidden[1] = 128;
+    o->model = JG_MODEL_MLP;
+    o->nconv = 2;
+    o->channels[0] = 16;
+    o->channels[1] = 32;
+    o->kernel = 5;
+    o->evals_per_epoch = 1;
     o->dtype = JG_F32;
     jg_optim_opts_default(&o->optim, JG_OPTIM_SGD);
     o->capture_layer = 0;
@@ -40,6 +48,8 @@ void jg_train_opts_default(jg_train_opts *o)
 double jg_train_lr(const jg_train_opts *o, long s, long total)
 {
     if (o->schedule == JG_SCHED_CONST) return o->lr;
+    if (o->schedule == JG_SCHED_COSINE)
+        return 0.5 * o->lr * (1 + cos(3.14159265358979323846 * (double)s / (double)total));
     int drops = (3 * s >= total) + (3 * s >= 2 * total);
     return o->lr * (drops == 0 ? 1.0 : drops == 1 ? 0.1 : 0.01);
 }
@@ -104,6 +114,7 @@ int jg_train_parse_steps(const char *s, long *out, int max)
 typedef struct {
     int on, T, next;
     int64_t m, n;
+    const jg_mat *dW;            /* the captured layer's gradient          */
     jg_mat G, L, R;              /* f64 working copies                     */
     double *Ls, *Rs, *Gs, *steps; /* T x m x m, T x n x n, T x m x n, T     */
 } capture;
@@ -121,22 +132,26 @@ static void capture_free(jg_ctx *ctx, capture *c)
         }
 }
 
-static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, const jg_mlp *M,
+static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, jg_model *M,
                               long total)
 {
     memset(c, 0, sizeof *c);
     if (o->capture_n <= 0) return JG_OK;
-    if (o->capture_layer < 0 || o->capture_layer >= M->nlayers)
+    if (o->capture_layer < 0 || o->capture_layer >= jg_model_nweights(M))
         return jg_error(ctx, JG_ERR_ARG, "capture: layer %d outside 0..%d", o->capture_layer,
-                        M->nlayers - 1);
+                        jg_model_nweights(M) - 1);
     if (o->capture_steps[o->capture_n - 1] > total)
         return jg_error(ctx, JG_ERR_ARG, "capture: step %ld after the last step %ld",
                         o->capture_steps[o->capture_n - 1], total);
     if (o->capture_dir == NULL) return jg_error(ctx, JG_ERR_ARG, "capture: no directory");
     c->on = 1;
     c->T = o->capture_n;
-    c->m = M->W[o->capture_layer].rows;
-    c->n = M->W[o->capture_layer].cols;
+    jg_mat *W, *dW;
+    int ism;
+    jg_model_param(M, o->capture_layer, &W, &dW, &ism);
+    c->dW = dW;
+    c->m = W->rows;
+    c->n = W->cols;
     jg_status st = JG_OK;
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &c->G, c->m, c->n, JG_F64, JG_HOST), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &c->L, c->m, c->m, JG_F64, JG_HOST), fail);
@@ -158,12 +173,11 @@ fail:
 
 /* After the gradient of step s: L = b2 L + (1 - b2) G G^T etc.; keep copies
  * at the captured steps. */
-static jg_status capture_step(jg_ctx *ctx, capture *c, const jg_train_opts *o, const jg_mlp *M,
-                              long s)
+static jg_status capture_step(jg_ctx *ctx, capture *c, const jg_train_opts *o, long s)
 {
     if (!c->on || c->next >= c->T) return JG_OK;
     const double b2 = o->optim.beta2;
-    JG_CHECK(ctx, jg_mat_copy(ctx, &c->G, &M->dW[o->capture_layer]));
+    JG_CHECK(ctx, jg_mat_copy(ctx, &c->G, c->dW));
     JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1 - b2, &c->G, b2, &c->L));
     JG_CHECK(ctx, ctx->be->syrk(ctx, JG_TRANS, 1 - b2, &c->G, b2, &c->R));
     if (o->capture_steps[c->next] != s) return JG_OK;
@@ -198,19 +212,24 @@ static jg_status capture_write(jg_ctx *ctx, capture *c, const jg_train_opts *o)
 
 // ---------------------------------------------------------------- evaluation
 
-static jg_status evaluate(jg_ctx *ctx, jg_mlp *M, const jg_dataset *d, double mean, double std,
-                          jg_mat *Xbuf, int *labels, int64_t *idx, double *loss, double *acc)
+static jg_status evaluate(jg_ctx *ctx, jg_model *M, const jg_dataset *d, int64_t eb, double mean,
+                          double std, jg_mat *Xbuf, int *labels, int64_t *idx, double *loss,
+                          double *acc)
 {
     double total = 0;
     int64_t hits = 0;
-    for (int64_t s = 0; s < d->n; s += EVAL_BATCH) {
-        int64_t B = d->n - s < EVAL_BATCH ? d->n - s : EVAL_BATCH;
+    if (d == NULL) {
+        *loss = *acc = NAN;
+        return JG_OK;
+    }
+    for (int64_t s = 0; s < d->n; s += eb) {
+        int64_t B = d->n - s < eb ? d->n - s : eb;
         for (int64_t j = 0; j < B; j++) idx[j] = s + j;
         jg_mat X = jg_mat_view(Xbuf, 0, 0, d->pixels, B);
         JG_CHECK(ctx, jg_dataset_gather(ctx, d, idx, B, mean, std, &X, labels));
         double l;
         int64_t c;
-        JG_CHECK(ctx, jg_mlp_loss(ctx, M, &X, labels, NULL, 0, &l, &c));
+        JG_CHECK(ctx, jg_model_loss(ctx, M, &X, labels, 0, &l, &c));
         total += l * (double)B;
         hits += c;
     }
@@ -221,43 +240,105 @@ static jg_status evaluate(jg_ctx *ctx, jg_mlp *M, const jg_dataset *d, double me
 
 // ---------------------------------------------------------------- training
 
+jg_status jg_dataset_split(jg_ctx *ctx, const jg_dataset *d, int64_t nval, jg_dataset *head,
+                           jg_dataset *tail)
+{
+    if (!(nval > 0 && nval < d->n))
+        return jg_error(ctx, JG_ERR_ARG,
+                        "validation split: %lld images held out of %lld (need 0 < N < %lld)",
+                        (long long)nval, (long long)d->n, (long long)d->n);
+    *head = *d;
+    *tail = *d;
+    head->n = d->n - nval;
+    tail->n = nval;
+    tail->images = d->images + head->n * d->pixels;
+    tail->labels = d->labels + head->n;
+    return JG_OK;
+}
+
+static int64_t steps_per_epoch(const jg_train_opts *o, int64_t ntrain)
+{
+    int64_t B = o->batch < ntrain ? o->batch : ntrain;
+    return B > 0 ? (ntrain + B - 1) / B : 0;
+}
+
+int jg_train_max_rows(const jg_train_opts *o, int64_t ntrain)
+{
+    int64_t spe = steps_per_epoch(o, ntrain);
+    int64_t e = o->evals_per_epoch < spe ? o->evals_per_epoch : spe;
+    return (int)(o->epochs * (e > 0 ? e : 1));
+}
+
+static double peak_rss_bytes(void)
+{
+    struct rusage ru;
+    if (getrusage(RUSAGE_SELF, &ru) != 0) return NAN;
+    return 1024.0 * (double)ru.ru_maxrss; /* kilobytes on Linux */
+}
+
+static jg_status model_create(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *train,
+                              int64_t maxb, jg_rng *rng, jg_model *M)
+{
+    memset(M, 0, sizeof *M);
+    M->kind = o->model;
+    if (o->model == JG_MODEL_MLP) {
+        int64_t sizes[JG_MLP_MAX_LAYERS + 1];
+        sizes[0] = train->pixels;
+        for (int i = 0; i < o->nhidden; i++) sizes[i + 1] = o->hidden[i];
+        sizes[o->nhidden + 1] = train->classes;
+        return jg_mlp_create(ctx, &M->mlp, o->nhidden + 1, sizes, o->dtype, JG_LOSS_SOFTMAX, 1,
+                             maxb, rng);
+    }
+    int64_t side = (int64_t)llround(sqrt((double)train->pixels));
+    if (side * side != train->pixels)
+        return jg_error(ctx, JG_ERR_ARG, "train: the CNN needs square images; %lld pixels",
+                        (long long)train->pixels);
+    return jg_cnn_create(ctx, &M->cnn, 1, side, side, o->nconv, o->channels, o->kernel,
+                         o->nhidden, o->hidden, train->classes, o->dtype, maxb, rng);
+}
+
 jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *train,
-                       const jg_dataset *test, jg_train_row *rows, jg_train_cb cb,
-                       jg_train_progress progress, void *user)
+                       const jg_dataset *val, const jg_dataset *test, jg_train_row *rows,
+                       int *nrows, jg_train_info *info, jg_train_cb cb, jg_train_progress progress,
+                       void *user)
 {
     // check arguments
+    *nrows = 0;
     if (o->epochs < 1 || o->batch < 1 || !(o->lr > 0) || o->nhidden < 0 ||
-        o->nhidden > JG_MLP_MAX_LAYERS - 1)
-        return jg_error(ctx, JG_ERR_ARG, "train: bad options (epochs %d, batch %lld, lr %g, %d hidden)",
-                        o->epochs, (long long)o->batch, o->lr, o->nhidden);
+        o->nhidden > JG_MLP_MAX_LAYERS - 1 || o->evals_per_epoch < 1)
+        return jg_error(ctx, JG_ERR_ARG,
+                        "train: bad options (epochs %d, batch %lld, lr %g, %d hidden, %d "
+                        "evaluations per epoch)",
+                        o->epochs, (long long)o->batch, o->lr, o->nhidden, o->evals_per_epoch);
     if (train->n < 1 || test->n < 1 || train->pixels != test->pixels ||
-        train->classes != test->classes)
-        return jg_error(ctx, JG_ERR_ARG, "train: training and test sets do not match");
+        train->classes != test->classes ||
+        (val && (val->n < 1 || val->pixels != train->pixels || val->classes != train->classes)))
+        return jg_error(ctx, JG_ERR_ARG, "train: training, validation and test sets do not match");
 
     // plan: model, optimizer, buffers
     jg_status st = JG_OK;
     jg_rng rng;
     jg_rng_seed(&rng, o->seed);
-    int64_t sizes[JG_MLP_MAX_LAYERS + 1];
-    sizes[0] = train->pixels;
-    for (int i = 0; i < o->nhidden; i++) sizes[i + 1] = o->hidden[i];
-    sizes[o->nhidden + 1] = train->classes;
     int64_t B = o->batch < train->n ? o->batch : train->n;
-    int64_t maxb = B > EVAL_BATCH ? B : EVAL_BATCH;
-    jg_mlp M;
+    const int64_t eb = o->model == JG_MODEL_CNN ? EVAL_BATCH_CNN : EVAL_BATCH;
+    int64_t maxb = B > eb ? B : eb;
+    const long spe = (long)steps_per_epoch(o, train->n), total = spe * o->epochs;
+    const int E = o->evals_per_epoch < spe ? o->evals_per_epoch : (int)spe;
+    jg_model M;
     jg_optim *O = NULL;
     jg_mat Xbuf = JG_MAT_EMPTY;
     int *labels = NULL;
     int64_t *perm = NULL, *idx = NULL;
     capture cap;
     memset(&cap, 0, sizeof cap);
-    JG_CHECK(ctx, jg_mlp_create(ctx, &M, o->nhidden + 1, sizes, o->dtype, JG_LOSS_SOFTMAX, 1, maxb,
-                                &rng));
-    int np = jg_mlp_nparams(&M);
-    jg_mat *P[2 * JG_MLP_MAX_LAYERS], *dP[2 * JG_MLP_MAX_LAYERS];
-    int ismat[2 * JG_MLP_MAX_LAYERS];
-    for (int i = 0; i < np; i++) jg_mlp_param(&M, i, &P[i], &dP[i], &ismat[i]);
-    JG_CHECK_GOTO(ctx, st, jg_optim_create(ctx, &O, &o->optim, np, P, ismat), done);
+    JG_CHECK(ctx, model_create(ctx, o, train, maxb, &rng, &M));
+    int np = jg_model_nparams(&M);
+    jg_mat *P[4 * JG_MLP_MAX_LAYERS], *dP[4 * JG_MLP_MAX_LAYERS];
+    int ismat[4 * JG_MLP_MAX_LAYERS];
+    for (int i = 0; i < np; i++) jg_model_param(&M, i, &P[i], &dP[i], &ismat[i]);
+    jg_optim_opts oo = o->optim;
+    oo.diag_window = (spe + E - 1) / E + 1; /* most steps between two evaluations */
+    JG_CHECK_GOTO(ctx, st, jg_optim_create(ctx, &O, &oo, np, P, ismat), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Xbuf, train->pixels, maxb, o->dtype, JG_HOST), done);
     labels = jg_host_alloc(ctx, sizeof *labels * (size_t)maxb);
     idx = jg_host_alloc(ctx, sizeof *idx * (size_t)maxb);
@@ -269,53 +350,75 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
     for (int64_t i = 0; i < train->n; i++) perm[i] = i;
     double mean, std;
     jg_dataset_pixel_stats(train, &mean, &std);
-    const long spe = (long)((train->n + B - 1) / B), total = spe * o->epochs;
     JG_CHECK_GOTO(ctx, st, capture_init(ctx, &cap, o, &M, total), done);
 
     // train
-    double wall = 0, grad_s = 0, cap_s = 0;
+    double wall = 0, grad_s = 0, cap_s = 0, loss_sum = 0;
+    int64_t loss_n = 0;
     long step = 0;
+    int nr = 0;
     for (int e = 1; e <= o->epochs; e++) {
-        double t_epoch = now(), loss_sum = 0;
+        double t_seg = now();
         for (int64_t i = train->n - 1; i > 0; i--) {
             int64_t j = (int64_t)(jg_rng_u64(&rng) % (uint64_t)(i + 1));
             int64_t t = perm[i];
             perm[i] = perm[j];
             perm[j] = t;
         }
+        int next_eval = 1; /* evaluation j after step ceil(j spe / E) of the epoch */
         for (long b = 0; b < spe; b++) {
             int64_t s0 = b * B, nb = train->n - s0 < B ? train->n - s0 : B;
             jg_mat X = jg_mat_view(&Xbuf, 0, 0, train->pixels, nb);
             JG_CHECK_GOTO(ctx, st,
                           jg_dataset_gather(ctx, train, perm + s0, nb, mean, std, &X, labels), done);
             double t0 = now(), loss;
-            JG_CHECK_GOTO(ctx, st, jg_mlp_loss(ctx, &M, &X, labels, NULL, 1, &loss, NULL), done);
+            JG_CHECK_GOTO(ctx, st, jg_model_loss(ctx, &M, &X, labels, 1, &loss, NULL), done);
             grad_s += now() - t0;
             loss_sum += loss * (double)nb;
+            loss_n += nb;
             step++;
             t0 = now();
-            JG_CHECK_GOTO(ctx, st, capture_step(ctx, &cap, o, &M, step), done);
+            JG_CHECK_GOTO(ctx, st, capture_step(ctx, &cap, o, step), done);
             cap_s += now() - t0;
-            JG_CHECK_GOTO(ctx, st, jg_optim_step(ctx, O, jg_train_lr(o, step - 1, total), P, dP),
-                          done);
+            double lr = jg_train_lr(o, step - 1, total);
+            JG_CHECK_GOTO(ctx, st, jg_optim_step(ctx, O, lr, P, dP), done);
             if (progress && (step % 20 == 0 || b == spe - 1)) progress(e, step, total, loss, user);
+            if ((b + 1) * E < (long)next_eval * spe) continue; /* b + 1 < ceil(next spe / E) */
+            while ((long)next_eval * spe <= (b + 1) * E) next_eval++;
+            wall += now() - t_seg;
+            jg_train_row *r = &rows[nr++];
+            memset(r, 0, sizeof *r);
+            r->epoch = e;
+            r->step = step;
+            r->epochs = (double)step / (double)spe;
+            r->lr = lr;
+            r->train_loss = loss_sum / (double)loss_n;
+            loss_sum = 0, loss_n = 0;
+            r->wall_s = wall - cap_s;
+            r->grad_s = grad_s;
+            r->precond_s = jg_optim_precond_seconds(O);
+            r->other_s = r->wall_s - r->grad_s - r->precond_s;
+            r->opt_state_bytes = (double)jg_optim_bytes(O);
+            jg_optim_diag_take(O, &r->diag);
+            JG_CHECK_GOTO(ctx, st,
+                          evaluate(ctx, &M, val, eb, mean, std, &Xbuf, labels, idx, &r->val_loss,
+                                   &r->val_acc),
+                          done);
+            JG_CHECK_GOTO(ctx, st,
+                          evaluate(ctx, &M, test, eb, mean, std, &Xbuf, labels, idx, &r->test_loss,
+                                   &r->test_acc),
+                          done);
+            r->peak_rss_bytes = peak_rss_bytes();
+            *nrows = nr;
+            if (cb) cb(r, user);
+            t_seg = now();
         }
-        wall += now() - t_epoch;
-        jg_train_row *r = &rows[e - 1];
-        r->epoch = e;
-        r->step = step;
-        r->train_loss = loss_sum / (double)train->n;
-        r->wall_s = wall - cap_s;
-        r->grad_s = grad_s;
-        r->precond_s = jg_optim_precond_seconds(O);
-        r->other_s = r->wall_s - r->grad_s - r->precond_s;
-        JG_CHECK_GOTO(ctx, st,
-                      evaluate(ctx, &M, test, mean, std, &Xbuf, labels, idx, &r->test_loss,
-                               &r->test_acc),
-                      done);
-        if (cb) cb(r, user);
     }
     JG_CHECK_GOTO(ctx, st, capture_write(ctx, &cap, o), done);
+    if (info) {
+        info->params = jg_model_count(&M);
+        jg_optim_eps_describe(O, info->eps, sizeof info->eps);
+    }
 done:
     capture_free(ctx, &cap);
     if (perm) jg_host_free(ctx, perm);
@@ -323,6 +426,6 @@ done:
     if (labels) jg_host_free(ctx, labels);
     jg_mat_free(ctx, &Xbuf);
     jg_optim_destroy(ctx, &O);
-    jg_mlp_destroy(ctx, &M);
+    jg_model_destroy(ctx, &M);
     return st;
 }

@@ -1,23 +1,26 @@
-/* train.h - the training loop: mini-batch training of an MLP on a labelled
- * image set with one of the optimizers, evaluation on a test set after
- * every epoch, time split, optional capture of one layer's Shampoo
- * statistics and gradient stream.
+/* train.h - the training loop: mini-batch training of an MLP or a CNN
+ * (model.h) on a labelled image set with one of the optimizers, evaluation
+ * on a validation set (optional) and a test set `evals_per_epoch` times per
+ * epoch, time split, optimizer memory and preconditioner statistics per
+ * evaluation, optional capture of one layer's Shampoo statistics and
+ * gradient stream.
  *
  * Reproducible: the initial weights and the per-epoch shuffles come from
  * one seeded generator (src/rng.h), so a seed fixes the run (up to the
  * BLAS's summation order with several threads).
  *
- * Learning rate: constant, or the step decay of the Jorge paper's recipe
- * (lr divided by 10 at 1/3 and at 2/3 of the total steps).
+ * Learning rate: constant, the step decay of the Jorge paper's recipe
+ * (lr divided by 10 at 1/3 and at 2/3 of the total steps), or cosine
+ * (lr (1 + cos(pi s / total)) / 2 at 0-based step s).
  */
 #ifndef JG_TRAIN_TRAIN_H
 #define JG_TRAIN_TRAIN_H
 
 #include "experiments/train/data.h"
-#include "experiments/train/mlp.h"
+#include "experiments/train/model.h"
 #include "experiments/train/optim.h"
 
-typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1 } jg_sched;
+typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
 
 typedef struct {
     int epochs;
@@ -25,8 +28,13 @@ typedef struct {
     double lr;
     jg_sched schedule;
     uint64_t seed;
-    int nhidden;
+    jg_model_kind model;
+    int nhidden;                           /* dense hidden layers (both models) */
     int64_t hidden[JG_MLP_MAX_LAYERS - 1];
+    int nconv;                             /* CNN: convolutions (default 2)     */
+    int64_t channels[JG_CNN_MAX_CONV];     /* CNN: output channels (16, 32)     */
+    int64_t kernel;                        /* CNN: kernel size (5)              */
+    int evals_per_epoch;                   /* evaluations per epoch (1)         */
     jg_dtype dtype;
     jg_optim_opts optim;
     /* capture (capture_n = 0: off) */
@@ -36,15 +44,29 @@ typedef struct {
     const char *capture_dir;
 } jg_train_opts;
 
-/* One row of results, after each epoch (times cumulative, in seconds;
+/* One row of results, after each evaluation (times cumulative, in seconds;
  * evaluation is not counted in wall_s). */
 typedef struct {
-    int epoch;
+    int epoch;         /* epoch in progress (1-based; the last row of epoch e
+                          is at its end)                                      */
+    double epochs;     /* step / steps per epoch (fractional)                */
     long step;
-    double train_loss; /* mean mini-batch loss over the epoch                */
+    double lr;         /* learning rate of the last step                     */
+    double train_loss; /* mean mini-batch loss since the previous row         */
+    double val_loss, val_acc;   /* NaN without a validation set              */
     double test_loss, test_acc;
     double wall_s, grad_s, precond_s, other_s;
+    double opt_state_bytes;     /* jg_optim_bytes                            */
+    double peak_rss_bytes;      /* getrusage ru_maxrss of the process        */
+    jg_optim_diag diag;         /* preconditioner statistics since the previous row */
 } jg_train_row;
+
+/* What a run reports besides its rows. */
+typedef struct {
+    int64_t params;  /* scalar parameters of the model                      */
+    char eps[4096];  /* absolute eps of every preconditioner side
+                        (jg_optim_eps_describe; "" for SGD / AdamW)         */
+} jg_train_info;
 
 typedef void (*jg_train_cb)(const jg_train_row *row, void *user);
 /* Called every `progress_every` steps with the step and total steps. */
@@ -54,10 +76,24 @@ void jg_train_opts_default(jg_train_opts *o);
 /* Learning rate at (0-based) step s of total. */
 double jg_train_lr(const jg_train_opts *o, long s, long total);
 
-/* Train; rows[0..epochs-1] receive the results (also passed to cb). */
+/* Most rows a run gives: epochs * min(evals_per_epoch, steps per epoch). */
+int jg_train_max_rows(const jg_train_opts *o, int64_t ntrain);
+
+/* Train; rows[0..*nrows-1] receive the results (also passed to cb), rows
+ * has room for jg_train_max_rows.  val may be NULL (no validation); info
+ * may be NULL.  The
+ * evaluations of epoch e come after its steps ceil(j S / E), j = 1..E
+ * (S steps per epoch, E evaluations; repeated steps once). */
 jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *train,
-                       const jg_dataset *test, jg_train_row *rows, jg_train_cb cb,
-                       jg_train_progress progress, void *user);
+                       const jg_dataset *val, const jg_dataset *test, jg_train_row *rows,
+                       int *nrows, jg_train_info *info, jg_train_cb cb, jg_train_progress progress,
+                       void *user);
+
+/* Hold out the last nval images of d as a validation set: *head and *tail
+ * are views into d (never freed themselves; free d).  JG_ERR_ARG unless
+ * 0 < nval < d->n. */
+jg_status jg_dataset_split(jg_ctx *ctx, const jg_dataset *d, int64_t nval, jg_dataset *head,
+                           jg_dataset *tail);
 
 /* Parse "256,128" into sizes (count <= max); "" or "none" gives 0. */
 int jg_train_parse_sizes(const char *s, int64_t *out, int max);

@@ -41,6 +41,8 @@ int jg_cmd_compare(int argc, char **argv)
 {
     jg_cli_jorge a;
     jg_cli_jorge_defaults(&a);
+    a.eps_mode = "rel"; /* as track and validate: eps = 0.1 ||G_1||_F^2 / dim per side */
+    a.eps = 0.1;
     jg_compare_opts co;
     jg_compare_opts_default(&co);
     const char *out = NULL, *methods = "all", *budgets = NULL, *precision = "f64", *sides = "both";
@@ -73,7 +75,8 @@ int jg_cmd_compare(int argc, char **argv)
         "jorge compare [options] --out FILE.csv GRADS.npy",
         "Run every approximation of the inverse fourth root (methods x budgets x precisions) over the\n"
         "gradient stream GRADS (T x m x n) for both sides, beside the exact root of Shampoo's nominal\n"
-        "statistic L_t = beta2 L_{t-1} + (1 - beta2) G G^T, L_0 = eps I (eigendecomposition in double).\n"
+        "statistic L_t = beta2 L_{t-1} + (1 - beta2) G G^T, L_0 = eps I (eigendecomposition in double;\n"
+        "eps relative by default, 0.1 ||G_1||_F^2 / dim per side, as track and validate).\n"
         "Methods (budget): jorge (order k), eig-every (F: exact root every F steps; F = 1 exact),\n"
         "newton-warm (coupled Newton iterations per step, one run continued across steps),\n"
         "newton-schulz (iterations per stage, square root twice), chebyshev (degree d of the\n"
@@ -97,7 +100,26 @@ int jg_cmd_compare(int argc, char **argv)
     jg_csv csv = {0};
     jg_compare_row *rows = NULL;
     int nrows = 0;
+    // before any work: the stream's shape, the output, the memory
+    {
+        jg_array hd;
+        JG_CHECK_GOTO(ctx, st, jg_npy_peek(ctx, pos[0], &hd), fail);
+        JG_CHECK_GOTO(ctx, st, jg_npy_check_stream(ctx, pos[0], &hd, 1), fail);
+        double T0 = hd.ndim == 3 ? (double)hd.shape[0] : 1.0, m0 = (double)hd.shape[hd.ndim - 2],
+               n0 = (double)hd.shape[hd.ndim - 1], d0 = m0 > n0 ? m0 : n0;
+        if (steps > 0 && steps < T0) T0 = steps;
+        /* the stream, the exact roots kept for one side (measured steps x
+           dim^2 doubles), one method's state and the reference (about 16
+           dim x dim doubles) */
+        double need = T0 * m0 * n0 * (double)jg_dtype_size(hd.dtype) +
+                      (floor(T0 / co.every) + 1.0) * 8.0 * d0 * d0 + 16.0 * 8.0 * d0 * d0 + 64.0 * m0 * n0;
+        char what[600];
+        snprintf(what, sizeof what, "%s: comparing methods on a %.0f x %.0f x %.0f stream", pos[0], T0, m0, n0);
+        const char *ins[1] = {pos[0]}, *outs[1] = {out};
+        if ((code = jg_cli_preflight("compare", ctx, outs, 1, ins, 1, need, what)) != 0) goto done;
+    }
     JG_CHECK_GOTO(ctx, st, jg_npy_load(ctx, pos[0], 0, &grads), fail);
+    JG_CHECK_GOTO(ctx, st, jg_npy_check_stream(ctx, pos[0], &grads, 1), fail);
     if (grads.ndim < 2) {
         st = jg_error(ctx, JG_ERR_INPUT, "%s: is 1-D; a T x m x n gradient stream or an m x n matrix is needed", pos[0]);
         goto fail;
@@ -163,7 +185,9 @@ int jg_cmd_compare(int argc, char **argv)
             }
             p = pe ? pe + 1 : NULL;
         }
-    if (failures) printf("compare: %ld update(s) produced NaN/Inf and were rejected (column failures)\n", failures);
+    if (failures)
+        printf("compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
+               "or a newton-warm run that did not converge)\n", failures);
     printf("compare: wrote %s (%d rows)\n", out, nrows);
     code = 0;
     goto done;

@@ -6,8 +6,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/csv.h"
+#include "src/npy.h"
 
+#include "approx/method.h"
 #include "experiments/validate.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
@@ -24,22 +25,28 @@ static char *join_args(int argc, char **argv)
     return cmd;
 }
 
-/* Before any work: OUT is not a directory, not one of the inputs (device
- * and inode), and a file can be created beside it. */
-static jg_status check_output(jg_ctx *ctx, const char *out, char *const *files, int nfiles)
+/* Memory the largest layer needs (the gradients, both sides' tracker
+ * state and exact roots, the per-step series), from the headers only; a
+ * file whose header cannot be read is left to the run (reported there).
+ * *what names it. */
+static double memory_needed(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen)
 {
-    struct stat so, si;
-    if (stat(out, &so) == 0) {
-        if (S_ISDIR(so.st_mode)) return jg_error(ctx, JG_ERR_IO, "%s: is a directory, not an output file", out);
-        for (int i = 0; i < nfiles; i++)
-            if (stat(files[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
-                return jg_error(ctx, JG_ERR_IO, "%s: is the input %s; refusing to overwrite it", out, files[i]);
+    double need = 0.0;
+    for (int i = 0; i < nfiles; i++) {
+        jg_array h = JG_ARRAY_EMPTY;
+        if (jg_npy_peek(ctx, files[i], &h) < 0) continue;
+        double T = (double)jg_array_count(&h), m, n;
+        if (h.ndim == 3) m = (double)h.shape[1], n = (double)h.shape[2];
+        else if (h.ndim == 2) m = (double)h.shape[0], n = (double)h.shape[1];
+        else continue;
+        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 16.0 * m * n) +
+                   2.0 * 8.0 * 8.0 * T;
+        if (b > need) {
+            need = b;
+            snprintf(what, wlen, "%s: validating a %.0f x %.0f x %.0f stream (both sides, exact roots)", files[i], T, m, n);
+        }
     }
-    char *tmp = NULL;
-    FILE *f = NULL;
-    JG_CHECK(ctx, jg_atomic_open(ctx, out, &tmp, &f));
-    jg_atomic_abort(tmp, f);
-    return JG_OK;
+    return need;
 }
 
 int jg_cmd_validate(int argc, char **argv)
@@ -48,7 +55,7 @@ int jg_cmd_validate(int argc, char **argv)
     jg_cli_jorge_defaults(&a);
     a.eps_mode = "rel"; /* measured: see README, "Validating Jorge on your gradients" */
     a.eps = 0.1;
-    const char *json = NULL, *csv = NULL, *against = "nominal", *metric = "max";
+    const char *json = NULL, *csv = NULL, *against = "nominal", *metric = "max", *methods = NULL;
     int every = 0, no_suggest = 0, steps = 0;
     double tol = 0.1;
     const jg_opt opts[] = {
@@ -65,6 +72,9 @@ int jg_cmd_validate(int argc, char **argv)
         {"no-suggest", JG_OPT_FLAG, &no_suggest, 0, 0, NULL, "on FAIL, do not try other settings"},
         {"json", JG_OPT_STRING, &json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here"},
         {"csv", JG_OPT_STRING, &csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here"},
+        {"methods", JG_OPT_STRING, &methods, 0, 0, NULL,
+         "also compare these approximation methods (comma list or 'all'; see jorge compare) on each layer and "
+         "name the cheapest within tol per side"},
     };
     const jg_cmd_spec spec = {
         "jorge validate [options] [--json FILE] [--csv FILE] GRADS.npy|DIR",
@@ -81,11 +91,21 @@ int jg_cmd_validate(int argc, char **argv)
         "against the nominal statistic, largest error <= 0.1.  Pass the eps you deploy with\n"
         "(--eps-mode abs --eps 1e-6 for the paper's setting).\n"
         "Exit: 0 every side PASS; 1 at least one FAIL; 2 no FAIL but a layer could not be read or\n"
-        "judged (fewer than 10 steps, all-zero gradients), or bad usage.",
+        "judged (fewer than 10 steps, all-zero gradients), or bad usage.  The memory needed is checked\n"
+        "before any work (JG_MEM_LIMIT=8G or =off overrides the limit found; see jorge --help).",
         opts, sizeof opts / sizeof opts[0], 1, 1};
     const char *pos[1];
     int npos, code = 0;
     if (!jg_args_run(&spec, "validate", argc, argv, pos, 1, &npos, &code)) return code;
+    if (methods && strcmp(methods, "all") != 0) { /* names checked before any work */
+        char buf[512];
+        snprintf(buf, sizeof buf, "%s", methods);
+        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+            if (jg_method_find(t) == NULL) {
+                fprintf(stderr, "jorge validate: --methods: unknown method '%s' (known: %s)\n", t, jg_method_names());
+                return 2;
+            }
+    }
     jg_ctx *ctx = jg_cli_ctx("validate", a.backend, &code);
     if (ctx == NULL) return code;
 
@@ -99,6 +119,7 @@ int jg_cmd_validate(int argc, char **argv)
     o.every = every;
     o.steps = steps;
     o.suggest = !no_suggest;
+    o.methods = methods;
     jg_cli_progress_state prog;
     jg_cli_progress_init(&prog, "validate");
     o.progress = jg_cli_progress_eta;
@@ -113,13 +134,29 @@ int jg_cmd_validate(int argc, char **argv)
         st = jg_error(ctx, JG_ERR_ARG, "--json and --csv name the same file %s", json);
         goto fail;
     }
-    if (json) JG_CHECK_GOTO(ctx, st, check_output(ctx, json, files, nfiles), fail);
-    if (csv) JG_CHECK_GOTO(ctx, st, check_output(ctx, csv, files, nfiles), fail);
+    {
+        char what[1200] = "validate";
+        double need = memory_needed(ctx, files, nfiles, what, sizeof what);
+        const char *outs[2] = {json, csv};
+        if ((code = jg_cli_preflight("validate", ctx, outs, 2, (const char *const *)files, nfiles, need, what)) != 0)
+            goto done;
+    }
     JG_CHECK_GOTO(ctx, st, jg_validate_run(ctx, files, nfiles, &o, &rep), fail);
     if (rep.nerror == rep.nlayers) { /* nothing could be read: an input error, no report */
         fprintf(stderr, "jorge validate: %s\n", rep.layers[0].error);
         code = 2;
         goto done;
+    }
+    if (rep.verdict == JG_VERDICT_CANNOT) { /* exit 2: say why on stderr too, in one line */
+        const jg_validate_layer *L = NULL;
+        for (int i = 0; i < rep.nlayers && L == NULL; i++)
+            if (rep.layers[i].verdict != JG_VERDICT_PASS) L = &rep.layers[i];
+        int others = rep.nerror + rep.ncannot / 2 - 1;
+        if (L && L->verdict == JG_VERDICT_ERROR)
+            fprintf(stderr, "jorge validate: %s%s\n", L->error, others > 0 ? " (and other layers; see the report)" : "");
+        else if (L)
+            fprintf(stderr, "jorge validate: %s: cannot judge: %s%s\n", L->file, L->s[0].reason,
+                    others > 0 ? " (and other layers; see the report)" : "");
     }
     jg_validate_print(stdout, &rep);
     fflush(stdout);

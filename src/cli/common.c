@@ -3,6 +3,7 @@
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
 {
     const char *m = jg_ctx_message(ctx);
     fprintf(stderr, "jorge %s: %s\n", cmd, m && *m ? m : jg_status_name(st));
+    const char *tr = jg_ctx_trace(ctx), *env = getenv("JORGE_TRACE");
+    if (env && !strcmp(env, "1") && tr && *tr) fprintf(stderr, "jorge %s: traceback: %s\n", cmd, tr);
     return jg_status_exit_code(st);
 }
 

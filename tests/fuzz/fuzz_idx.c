@@ -5,7 +5,7 @@
  * The input is written to an in-memory file (memfd) and loaded by path as
  * a 1-, 2- and 3-D IDX file, with and without an item limit.  Allocations
  * the input claims but cannot back are refused by jg_host_alloc's memory
- * check (JG_MEM_LIMIT=64M here), not made.  Besides what
+ * check (JG_MEM_LIMIT=16M here: no block above 16 MiB), not made.  Besides what
  * AddressSanitizer/UBSan catch, it aborts when the loader returns a status
  * other than OK, JG_ERR_IO, JG_ERR_FORMAT or JG_ERR_NOMEM, when a refusal's
  * message is not one line naming the file, when a failure leaves an
@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int fd = -1;
     static char path[64];
     if (ctx == NULL) {
-        setenv("JG_MEM_LIMIT", "64M", 1);
+        setenv("JG_MEM_LIMIT", "16M", 1);
         if (jg_ctx_create(&ctx, "cpu", NULL, 0) != JG_OK) abort();
         fd = memfd_create("fuzz_idx", 0);
         if (fd < 0) abort();

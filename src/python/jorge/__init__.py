@@ -1,0 +1,209 @@
+"""jorge - Python bindings of the Jorge preconditioner toolkit (libjorgetk).
+
+    import jorge
+    report = jorge.validate("grads/")          # or {"fc1": G}, G: T x m x n
+    report["passed"], report["sides"][0]["err_nominal_max"]
+
+    J = jorge.Jorge((m, n), side="left", beta2=0.99, eps=1e-6, order=2)
+    J.update(G)                                 # G: m x n NumPy array
+    J.root                                      # Lhat ~ L^{-1/4}, m x m
+
+    with jorge.torch_capture(model, "grads/", layers=["conv1", "fc"]) as cap:
+        ...                                     # train; gradients recorded
+
+Everything goes through the shared library's stable C ABI (api/api.h) with
+ctypes; see jorge._lib for how libjorgetk.so is found ($JORGE_LIBRARY, the
+build tree, the install prefix, the system loader).
+"""
+import ctypes as _c
+import json as _json
+import os as _os
+import tempfile as _tempfile
+
+import numpy as _np
+
+from . import _lib
+from ._lib import Error
+from .capture import GradientRecorder, as_matrix, torch_capture
+
+__version__ = _lib.jg_version().decode()
+__all__ = ["validate", "Jorge", "Error", "GradientRecorder", "as_matrix", "torch_capture", "__version__"]
+
+_VERDICTS = {0: "PASS", 1: "FAIL", 2: "CANNOT-JUDGE", 3: "ERROR"}
+
+
+def _new(fn, backend):
+    h = _c.c_void_p()
+    err = _c.create_string_buffer(512)
+    st = fn(_c.byref(h), _lib.b(backend), err, len(err))
+    if st < 0:
+        raise Error(st, err.value.decode(errors="replace"))
+    return h
+
+
+def _stream(g, name):
+    """A gradient stream as T x m x n in the ABI's layout (T column-major
+    m x n matrices), float32 or float64."""
+    a = _np.asarray(g)
+    if a.dtype not in (_np.float32, _np.float64):
+        a = a.astype(_np.float64)
+    if a.ndim == 2:
+        a = a[None]
+    if a.ndim != 3:
+        raise ValueError("%s: shape %s: a T x m x n gradient stream (or one m x n matrix) is needed"
+                         % (name, a.shape))
+    return _np.ascontiguousarray(a.transpose(0, 2, 1))  # C order of T x n x m = column-major slices
+
+
+def validate(grads, backend="cpu", json=None, **options):
+    """Run `jorge validate` on gradients and return its report as a dict.
+
+    grads: a path (a T x m x n .npy file, or a directory of them, as the
+    command takes), a dict {layer name: array}, a list of arrays, or one
+    array; an array is T x m x n (conv kernels reshaped to T x out x
+    (in*kh*kw), see as_matrix) or a single m x n matrix.
+    options: the command's long options with '_' for '-': beta2, eps,
+    eps_mode ('abs'|'rel'), order, safeguard, form, precision, reanchor,
+    variant, init, tol, against, metric, every, steps, no_suggest (or
+    suggest=False).  Defaults are the command's (relative eps 0.1, judged
+    against Shampoo's nominal statistic, largest error <= 0.1).
+    json: also write the JSON report to this path (as --json).
+
+    The dict is the command's JSON report (same keys and numbers: verdict,
+    exit_code, passed, counts, options, layers with their sides, series and
+    suggestions), plus
+      sides: one dict per layer and side, flattened, each with "layer";
+             keys include err_nominal_max, err_tracked_max, fire_rate,
+             eps, frozen, verdict, reason, dim, steps;
+      text:  the table the command prints.
+    Raises jorge.Error (status, one-line message) for bad options, bad or
+    non-finite arrays, unreadable paths."""
+    h = _new(_lib.validate_new, backend)
+    try:
+        for k, v in options.items():
+            if k == "suggest":
+                k, v = "no-suggest", not v
+            st = _lib.validate_set_option(h, k.encode(), _lib.option_value(v).encode())
+            if st < 0:
+                raise Error(st, _lib.validate_message(h).decode(errors="replace"))
+        if isinstance(grads, (str, bytes, _os.PathLike)):
+            st = _lib.validate_run_path(h, _lib.b(grads))
+            source = _os.fsdecode(grads)
+        else:
+            items = list(grads.items()) if isinstance(grads, dict) else \
+                [("grads", grads)] if isinstance(grads, _np.ndarray) else \
+                [("layer%d" % i, g) for i, g in enumerate(grads)]
+            if not items:
+                raise ValueError("validate: no gradient streams given")
+            arrays = [_stream(g, str(n)) for n, g in items]
+            n = len(arrays)
+            names = (_c.c_char_p * n)(*[str(nm).encode() for nm, _ in items])
+            data = (_c.c_void_p * n)(*[a.ctypes.data for a in arrays])
+            dtypes = (_c.c_int * n)(*[0 if a.dtype == _np.float32 else 1 for a in arrays])
+            shapes = (_c.c_int64 * (3 * n))(*[d for a in arrays for d in (a.shape[0], a.shape[2], a.shape[1])])
+            st = _lib.validate_run_arrays(h, n, names, data, dtypes, shapes)
+            source = None
+        if st < 0:
+            raise Error(st, _lib.validate_message(h).decode(errors="replace"))
+        with _tempfile.TemporaryDirectory(prefix="jorge-validate-") as tmp:
+            path = json if json is not None else _os.path.join(tmp, "report.json")
+            st = _lib.validate_write_json(h, _lib.b(path), _lib.b(source), b"jorge.validate (Python)")
+            if st < 0:
+                raise Error(st, _lib.validate_message(h).decode(errors="replace"))
+            with open(path) as f:
+                report = _json.load(f)
+        for layer in report["layers"]:
+            for side in layer["sides"]:  # final errors also under the names of api.h
+                side.setdefault("err_nominal_final", side.get("final_err_nominal"))
+                side.setdefault("err_tracked_final", side.get("final_err_tracked"))
+        report["sides"] = [dict(side, layer=layer["file"]) for layer in report["layers"] for side in layer["sides"]]
+        report["text"] = (_lib.validate_text(h) or b"").decode(errors="replace")
+        return report
+    finally:
+        _lib.validate_free(_c.byref(h))
+
+
+class Jorge:
+    """One side of Jorge's inverse-free preconditioner (approx/jorge.h).
+
+    Jorge(shape=(m, n), side="left"|"right", backend="cpu", **options):
+    options are those of `jorge step` with '_' for '-' (beta2, eps,
+    eps_mode, order, safeguard, form, precision, reanchor, variant, init,
+    max_failures, check_positive, keep_statistic, power_iters, power_tol);
+    library defaults (beta2 0.99, eps 1e-6 absolute, order 2, clip, f64).
+    update(G) takes an m x n array and returns the step's diagnostics;
+    root is Lhat (dim x dim float64, dim = m left, n right)."""
+
+    _KEYS = ("step", "xnorm", "beta_eff", "one_minus_beta", "a_xnorm", "fired", "nonfinite", "failures",
+             "reanchored")
+
+    def __init__(self, shape, side="left", backend="cpu", **options):
+        self._h = None
+        m, n = (int(d) for d in shape)
+        h = _new(_lib.jorge_new, backend)
+        self._h = h
+        for k, v in options.items():
+            self._check(_lib.jorge_set_option(h, k.encode(), _lib.option_value(v).encode()))
+        self._check(_lib.jorge_create(h, side.encode(), m, n))
+        self.shape, self.side, self.dim = (m, n), side, int(_lib.jorge_dim(h))
+
+    def _check(self, st):
+        if st < 0:
+            raise Error(st, _lib.jorge_message(self._h).decode(errors="replace"))
+        return st
+
+    def _number(self, key):
+        x = _c.c_double()
+        self._check(_lib.jorge_number(self._h, key.encode(), _c.byref(x)))
+        return x.value
+
+    def update(self, G):
+        """One update with gradient G (m x n).  Returns {step, xnorm,
+        beta_eff, one_minus_beta, a_xnorm, fired, nonfinite, failures,
+        reanchored, skipped}; raises jorge.Error when the library fails
+        (e.g. JG_ERR_NUMERICAL after max_failures non-finite updates)."""
+        if self._h is None:
+            raise ValueError("Jorge: closed")
+        a = _np.asarray(G)
+        if a.dtype not in (_np.float32, _np.float64):
+            a = a.astype(_np.float64)
+        if a.shape != self.shape:
+            raise ValueError("Jorge: gradient is %s, planned for %s" % (a.shape, self.shape))
+        a = _np.asfortranarray(a)
+        st = self._check(_lib.jorge_update(self._h, a.ctypes.data, 0 if a.dtype == _np.float32 else 1,
+                                           self.shape[0], self.shape[1]))
+        d = {k: self._number(k) for k in self._KEYS}
+        for k in ("step", "failures"):
+            d[k] = int(d[k])
+        for k in ("fired", "nonfinite", "reanchored"):
+            d[k] = bool(d[k])
+        d["skipped"] = st == 4  # JG_WARN_SKIPPED
+        return d
+
+    @property
+    def root(self):
+        """Lhat, dim x dim float64 (a copy)."""
+        if self._h is None:
+            raise ValueError("Jorge: closed")
+        out = _np.empty((self.dim, self.dim), dtype=_np.float64, order="F")
+        self._check(_lib.jorge_root(self._h, out.ctypes.data_as(_c.POINTER(_c.c_double)), out.size))
+        return out
+
+    @property
+    def eps(self):
+        """The absolute eps in use (NaN before the first update in relative mode)."""
+        return self._number("eps")
+
+    def close(self):
+        if self._h is not None:
+            _lib.jorge_free(_c.byref(self._h))
+            self._h = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        self.close()

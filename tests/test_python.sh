@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# test_python.sh JORGE TMPDIR - the Python package src/python/jorge over
+# libjorgetk.so ($JORGE_LIBRARY, set by ctest): version, jorge.validate
+# against the command (same numbers, same table), Jorge against a NumPy
+# implementation of the update, the gradient recorder, and the PyTorch
+# capture where PyTorch is importable.  The checks are in
+# tests/python_package.py.
+set -u
+JORGE=$1
+TMP=$2
+source "$(dirname "$0")/lib.sh"
+need_numpy
+if [ -n "${JG_PYTHON_SKIP:-}" ]; then echo "SKIP: $JG_PYTHON_SKIP"; exit 77; fi
+HERE=$(cd "$(dirname "$0")" && pwd)
+export PYTHONPATH="$HERE/../src/python${PYTHONPATH:+:$PYTHONPATH}"
+[ -n "${JORGE_LIBRARY:-}" ] || { echo "FAIL: JORGE_LIBRARY is not set"; exit 1; }
+"$PY" "$HERE/python_package.py" "$JORGE" "$TMP"
+rc=$?
+# a JORGE_LIBRARY that does not exist: ImportError naming it, nothing else tried
+out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk.so" "$PY" -c 'import jorge' 2>&1)
+if echo "$out" | grep -q "ImportError: jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk.so (absent)$"; then
+    echo "test_python: JORGE_LIBRARY absent: ImportError as expected"
+else
+    echo "FAIL: JORGE_LIBRARY absent: $out"
+    rc=1
+fi
+exit $rc
