@@ -153,3 +153,11 @@ void jg_exp_jorge_opts(jg_jorge_opts *o)
     o->keep_statistic = 1;
     o->max_failures = 1 << 30;
 }
+
+void jg_exp_regimes(const jg_exp_cfg *cfg, double paper_eps, jg_exp_regime r[JG_EXP_NREGIMES])
+{
+    r[0] = (jg_exp_regime){"paper", cfg->eps_mode, paper_eps};
+    r[1] = (jg_exp_regime){"always", JG_EPS_REL, 0.01};
+    r[2] = (jg_exp_regime){"sometimes", JG_EPS_REL, 0.1};
+    r[3] = (jg_exp_regime){"rarely", JG_EPS_REL, 1.0};
+}

@@ -42,6 +42,23 @@ int jg_exp_checkpoint(int64_t t, int64_t T, int npts);
 /* "\r NAME  42%" on stderr when cfg->progress; done == total clears it. */
 void jg_exp_progress(const jg_exp_cfg *cfg, const char *name, long done, long total);
 
+/* The firing regimes of experiments 3 to 7 (issue 19), chosen from the
+ * regime map (experiment 9): eps relative to s = ||G_1||_F^2 / dim, where
+ * on the power-law stream (m = 32, n = 16, beta2 = 0.99, Frobenius clip,
+ * init eps) the safeguard fired on 100% of the steps at 0.01 s ("always"),
+ * about 6% at 0.1 s ("sometimes") and 0% at 1 s ("rarely").  Regime 0 is
+ * the experiment's own eps with the command's --eps-mode ("paper": 1e-6
+ * absolute by default).  The figures state the rates measured on each
+ * experiment's own stream. */
+typedef struct {
+    const char *name;
+    jg_eps_mode mode;
+    double eps; /* absolute, or the multiple of s */
+} jg_exp_regime;
+#define JG_EXP_NREGIMES 4
+/* r[0] := {"paper", cfg->eps_mode, paper_eps}, r[1..3] the relative ones */
+void jg_exp_regimes(const jg_exp_cfg *cfg, double paper_eps, jg_exp_regime r[JG_EXP_NREGIMES]);
+
 /* Jorge options for an experiment: defaults, f64, keep the statistic,
  * never error on skipped updates (counted instead). */
 void jg_exp_jorge_opts(jg_jorge_opts *o);

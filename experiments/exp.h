@@ -13,6 +13,10 @@
  *                  variants, f32 vs f64 under ill-conditioning
  *   6 direction    cosine / relative error of Lhat G Rhat vs
  *                  L^{-1/4} G R^{-1/4}
+ *
+ * Experiments 3-6 also run three firing regimes of the safeguard (eps
+ * relative to ||G_1||_F^2/m: always, sometimes, rarely; common.h) beside
+ * the paper's eps; the CSV column `regime` names each row's.
  */
 #ifndef JG_EXP_H
 #define JG_EXP_H

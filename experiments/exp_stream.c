@@ -75,42 +75,51 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_csv csv;
     JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 300, 10000), out, "error-time",
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
-               "init=eps,warm reference=eig-f64", &g, &csv));
+               "init=eps,warm reference=eig-f64 regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s", &g, &csv));
+    jg_exp_regime rg[JG_EXP_NREGIMES];
+    jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
     jg_tracker *Tr = NULL; /* Jorge beside the exact roots of both statistics */
     int64_t m = g.m, n = g.n;
     jg_mat G = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures"), fail);
+                  "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures,"
+                  "regime,eps_mode,eps,eps_abs,one_minus_beta_eff,fired_frac"), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
-    long done = 0, total = 2L * 3 * 3 * 2 * g.T;
+    long done = 0, total = JG_EXP_NREGIMES * 2L * 3 * 3 * 2 * g.T;
+    for (int ir = 0; ir < JG_EXP_NREGIMES; ir++)
     for (int id = 0; id < 2; id++)
         for (int ib = 0; ib < 3; ib++)
             for (int k = 1; k <= 3; k++)
                 for (int ii = 0; ii < 2; ii++) {
                     jg_jorge_opts o;
                     jg_exp_jorge_opts(&o);
-                    o.eps_mode = cfg->eps_mode;
+                    o.eps_mode = rg[ir].mode;
                     o.dtype = dts[id];
                     o.beta2 = betas[ib];
                     o.order = k;
-                    o.eps = eps;
+                    o.eps = rg[ir].eps;
                     o.init = inits[ii];
                     o.keep_statistic = 0; /* the tracker keeps both statistics */
                     JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, m, n, &o), fail);
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    long nfired = 0;
                     for (int64_t t = 1; t <= g.T; t++) {
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
                         int measure = jg_exp_checkpoint(t, g.T, npts) ? JG_TRACK_ERRORS : JG_TRACK_NONE;
                         jg_tracker_row w;
                         st = jg_tracker_step(ctx, Tr, &G, measure, &w);
                         if (st < 0) goto fail;
+                        nfired += w.d.fired;
                         if (measure)
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld",
+                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld,%s,%s,%g,%.6e,%.6e,%.6f",
                                           jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
                                           (long long)t, w.err_tracked, w.err_nominal, w.d.beta_eff,
-                                          w.d.fired, w.d.a_xnorm, w.d.total_failures), fail);
+                                          w.d.fired, w.d.a_xnorm, w.d.total_failures, rg[ir].name,
+                                          jg_eps_mode_name(o.eps_mode), o.eps,
+                                          jg_jorge_eps(jg_tracker_jorge(Tr)), w.d.one_minus_beta,
+                                          (double)nfired / (double)t), fail);
                         jg_exp_progress(cfg, "error-time", ++done, total + 1);
                     }
                     jg_tracker_destroy(ctx, &Tr);
@@ -131,32 +140,44 @@ done:
 /* ------------------------------------------------------------ experiment 4 */
 static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
 {
-    const double epss[] = {1e-8, 1e-6, 1e-4, 1e-2, 1.0}, betas[] = {0.9, 0.99, 0.999};
+    /* eps: the absolute sweep (with the command's --eps-mode), then the
+       relative sweep in multiples of s = ||G_1||_F^2 / m; the regimes of
+       experiments 3-7 are named (paper: 1e-6 in the first sweep) */
+    const double epss[] = {1e-8, 1e-6, 1e-4, 1e-2, 1.0, 1e-3, 1e-2, 0.1, 0.3, 1.0, 3.0},
+                 betas[] = {0.9, 0.99, 0.999};
+    const int nabs = 5, neps = 11;
     const jg_init inits[] = {JG_INIT_EPS, JG_INIT_WARM};
     const jg_safeguard norms[] = {JG_SAFEGUARD_FROBENIUS, JG_SAFEGUARD_SPECTRAL};
+    jg_exp_regime rg[JG_EXP_NREGIMES];
+    jg_exp_regimes(cfg, 1e-6, rg);
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
     jg_gsrc g;
     jg_csv csv;
     JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "safeguard",
-               "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 init=eps,warm safeguard=frobenius,spectral "
-               "beta2=0.9,0.99,0.999 dtype=f64", &g, &csv));
+               "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 eps_rel=1e-3,1e-2,0.1,0.3,1,3 init=eps,warm "
+               "safeguard=frobenius,spectral beta2=0.9,0.99,0.999 dtype=f64", &g, &csv));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat G = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm"), fail);
+                  "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm,"
+                  "eps_mode,regime,eps_abs"), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
-    long done = 0, total = 5L * 2 * 2 * 3 * g.T;
-    for (int ie = 0; ie < 5; ie++)
+    long done = 0, total = (long)neps * 2 * 2 * 3 * g.T;
+    for (int ie = 0; ie < neps; ie++)
         for (int ii = 0; ii < 2; ii++)
             for (int is = 0; is < 2; is++)
                 for (int ib = 0; ib < 3; ib++) {
                     jg_jorge_opts o;
                     jg_exp_jorge_opts(&o);
-                    o.eps_mode = cfg->eps_mode;
+                    o.eps_mode = ie < nabs ? cfg->eps_mode : JG_EPS_REL;
                     o.eps = epss[ie];
                     o.init = inits[ii];
+                    const char *rname = "sweep";
+                    for (int ir = 0; ir < JG_EXP_NREGIMES; ir++)
+                        if (rg[ir].mode == o.eps_mode && rg[ir].eps == o.eps && (ir > 0) == (ie >= nabs))
+                            rname = rg[ir].name;
                     o.safeguard = norms[is];
                     o.beta2 = betas[ib];
                     o.keep_statistic = 0;
@@ -170,10 +191,11 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         if (st < 0) goto fail;
                         fired += d.fired;
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                      "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e", o.eps,
+                                      "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e,%s,%s,%.6e", o.eps,
                                       init_name(o.init), jg_safeguard_name(o.safeguard), o.beta2,
                                       (long long)t, d.beta_eff, d.one_minus_beta, d.fired,
-                                      (double)fired / (double)t, d.xnorm, d.a_xnorm), fail);
+                                      (double)fired / (double)t, d.xnorm, d.a_xnorm,
+                                      jg_eps_mode_name(o.eps_mode), rname, jg_jorge_eps(J)), fail);
                         jg_exp_progress(cfg, "safeguard", ++done, total + 1);
                     }
                     jg_jorge_destroy(ctx, &J);
@@ -194,18 +216,23 @@ done:
 /* ------------------------------------------------------------ experiment 5 */
 static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
 {
-    const double kappas[] = {1e2, 1e6, 1e12}, epss[] = {1e-6, 1e-10};
+    /* eps: 1e-6 (the paper's, regime "paper") and 1e-10 with the command's
+       --eps-mode, then the relative regimes always, sometimes, rarely */
+    const double kappas[] = {1e2, 1e6, 1e12}, epss[] = {1e-6, 1e-10, 0.01, 0.1, 1.0};
+    const char *rnames[] = {"paper", "sweep", "always", "sometimes", "rarely"};
+    const int neps = 5;
     const jg_dtype dts[] = {JG_F64, JG_F32};
     const jg_variant vars[] = {JG_VARIANT_PLAIN, JG_VARIANT_SYM, JG_VARIANT_CORRECTED};
     const int Ks[] = {0, 10, 100};
     const int npts = cfg->full ? 60 : 25;
     const int64_t T = steps_of(cfg, 200, 2000);
-    long done = 0, total = 3L * 2 * 2 * 3 * 3 * T;
+    long done = 0, total = 3L * neps * 2 * 3 * 3 * T;
     jg_csv csv;
     char params[512];
     snprintf(params, sizeof params,
-             "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 init=warm order=2 beta2=0.99 "
-             "safeguard=frobenius dtype=f64,f32 variant=plain,sym,corrected reanchor=0,10,100",
+             "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 eps_rel=0.01,0.1,1 init=warm "
+             "order=2 beta2=0.99 safeguard=frobenius dtype=f64,f32 variant=plain,sym,corrected reanchor=0,10,100 "
+             "measured=checkpoints,every-step(plain reanchor>0)",
              (long long)(cfg->dim > 0 ? cfg->dim : (cfg->full ? 64 : 32)),
              (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T);
     if (cfg->input)
@@ -218,7 +245,8 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     g.a = JG_ARRAY_EMPTY;
     jg_mat G = JG_MAT_EMPTY, P = JG_MAT_EMPTY, R64 = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped"), fail);
+                  "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped,"
+                  "eps_mode,regime,eps_abs,fired_frac"), fail);
     for (int ik = 0; ik < 3; ik++) {
         jg_stream_opts so;
         stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, kappas[ik]);
@@ -227,7 +255,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, g.m, g.m, JG_F64), fail);
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R64, g.m, g.m, JG_F64), fail);
-        for (int ie = 0; ie < 2; ie++)
+        for (int ie = 0; ie < neps; ie++)
         for (int id = 0; id < 2; id++)
             for (int iv = 0; iv < 3; iv++)
                 for (int iK = 0; iK < 3; iK++) {
@@ -238,10 +266,11 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     o.variant = vars[iv];
                     o.reanchor = Ks[iK];
                     o.eps = epss[ie];
+                    if (ie >= 2) o.eps_mode = JG_EPS_REL;
                     o.init = JG_INIT_WARM;
                     JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
-                    long first = -1;
+                    long first = -1, nfired = 0;
                     for (int64_t t = 1; t <= g.T; t++) {
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
                         jg_jorge_diag d = {0};
@@ -251,15 +280,21 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                                record it and end this configuration */
                             if (first < 0) first = (long)t;
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1", kappas[ik],
+                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1,%s,%s,%.6e,%.6f", kappas[ik],
                                           o.eps, jg_dtype_name(o.dtype), jg_variant_name(o.variant),
-                                          o.reanchor, (long long)t, d.total_failures, first), fail);
+                                          o.reanchor, (long long)t, d.total_failures, first,
+                                          jg_eps_mode_name(o.eps_mode), rnames[ie], jg_jorge_eps(J),
+                                          (double)nfired / (double)t), fail);
                             done += (long)(g.T - t + 1);
                             break;
                         }
                         if (st < 0) goto fail;
                         if (d.nonfinite && first < 0) first = (long)t;
-                        if (jg_exp_checkpoint(t, g.T, npts)) {
+                        nfired += d.fired;
+                        /* re-anchored plain runs every step: the error's
+                           sawtooth between anchors is not a sampling artefact */
+                        if ((o.reanchor > 0 && o.variant == JG_VARIANT_PLAIN) ||
+                            jg_exp_checkpoint(t, g.T, npts)) {
                             const jg_mat *Lhat = jg_jorge_root(J);
                             double asym = NAN, mineig = NAN, err = NAN;
                             int fin = 0;
@@ -274,10 +309,11 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                                     JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), fail);
                             }
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0", kappas[ik], o.eps,
+                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0,%s,%s,%.6e,%.6f", kappas[ik], o.eps,
                                           jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, asym, mineig, err, fin,
-                                          d.total_failures, first), fail);
+                                          d.total_failures, first, jg_eps_mode_name(o.eps_mode), rnames[ie],
+                                          jg_jorge_eps(J), (double)nfired / (double)t), fail);
                         }
                         jg_exp_progress(cfg, "stability", ++done, total + 1);
                     }
@@ -323,7 +359,9 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_csv csv;
     JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "direction",
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
-               "dtype=f64 sides=left+right", &g, &csv));
+               "dtype=f64 sides=left+right regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s", &g, &csv));
+    jg_exp_regime rg[JG_EXP_NREGIMES];
+    jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
     int64_t m = g.m, n = g.n;
     jg_jorge *JL = NULL, *JR = NULL;
@@ -331,7 +369,8 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
            PR = JG_MAT_EMPTY, Tmp = JG_MAT_EMPTY, Dn = JG_MAT_EMPTY, Dt = JG_MAT_EMPTY,
            Dj = JG_MAT_EMPTY;
     JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity"), fail);
+                  "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity,"
+                  "regime,eps_mode,eps,eps_abs_left,eps_abs_right,fired_frac_left,fired_frac_right,norm_ratio_nominal"), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NL, m, m, JG_F64), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NR, n, n, JG_F64), fail);
@@ -341,28 +380,33 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dn, m, n, JG_F64), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dt, m, n, JG_F64), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dj, m, n, JG_F64), fail);
-    long done = 0, total = 3L * 3 * 2 * g.T;
+    long done = 0, total = JG_EXP_NREGIMES * 3L * 3 * 2 * g.T;
+    for (int ir = 0; ir < JG_EXP_NREGIMES; ir++)
     for (int ib = 0; ib < 3; ib++)
         for (int k = 1; k <= 3; k++)
             for (int ii = 0; ii < 2; ii++) {
                 jg_jorge_opts o;
                 jg_exp_jorge_opts(&o);
-                    o.eps_mode = cfg->eps_mode;
+                o.eps_mode = rg[ir].mode;
                 o.beta2 = betas[ib];
                 o.order = k;
-                o.eps = eps;
+                o.eps = rg[ir].eps;
                 o.init = inits[ii];
                 JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JL, JG_SIDE_LEFT, m, n, &o), fail);
                 JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JR, JG_SIDE_RIGHT, n, m, &o), fail);
                 JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
                 JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NL), fail);
                 JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NR), fail);
+                long firedL = 0, firedR = 0;
                 for (int64_t t = 1; t <= g.T; t++) {
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
-                    st = jg_jorge_update(ctx, JL, &G, NULL);
+                    jg_jorge_diag dl = {0}, dr = {0};
+                    st = jg_jorge_update(ctx, JL, &G, &dl);
                     if (st < 0) goto fail;
-                    st = jg_jorge_update(ctx, JR, &G, NULL);
+                    st = jg_jorge_update(ctx, JR, &G, &dr);
                     if (st < 0) goto fail;
+                    firedL += dl.fired;
+                    firedR += dr.fired;
                     if (t == 1) { /* L_0 = eps I with the eps Jorge resolved (relative mode) */
                         JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JL), &NL), fail);
                         JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JR), &NR), fail);
@@ -370,7 +414,7 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), fail);
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), fail);
                     if (jg_exp_checkpoint(t, g.T, npts)) {
-                        double cn, en, ct = NAN, et = NAN, ci;
+                        double cn, en, ct = NAN, et = NAN, ci, nj, nn;
                         /* the direction Jorge gives for this step's gradient */
                         JG_CHECK_GOTO(ctx, st, jg_jorge_apply(ctx, JL, JR, &G, &Dj), fail);
                         JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NL, &PL), fail);
@@ -379,6 +423,10 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), fail);
                         JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), fail);
                         JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), fail);
+                        /* the scale of Jorge's direction against Shampoo's
+                           (grafting removes it; the cosine is scale-free) */
+                        JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &Dj, &nj), fail);
+                        JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &Dn, &nn), fail);
                         const jg_mat *SL = jg_jorge_statistic(JL), *SR = jg_jorge_statistic(JR);
                         if (SL && SR) {
                             JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), fail);
@@ -388,8 +436,11 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                             JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), fail);
                         }
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
-                                      "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f", o.beta2, k,
-                                      init_name(o.init), (long long)t, cn, en, ct, et, ci), fail);
+                                      "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f,%s,%s,%g,%.6e,%.6e,%.6f,%.6f,%.6e",
+                                      o.beta2, k, init_name(o.init), (long long)t, cn, en, ct, et, ci,
+                                      rg[ir].name, jg_eps_mode_name(o.eps_mode), o.eps, jg_jorge_eps(JL),
+                                      jg_jorge_eps(JR), (double)firedL / (double)t,
+                                      (double)firedR / (double)t, nn > 0 ? nj / nn : NAN), fail);
                     }
                     jg_exp_progress(cfg, "direction", ++done, total + 1);
                 }
@@ -429,12 +480,14 @@ const jg_experiment jg_experiments[] = {
     {"commutator", "2: one-step error when L and G G^T do not commute, vs the commutator", 0,
      jg_exp_run_commutator},
     {"error-time", "3: error over time vs the exact roots of the tracked and the nominal "
-                   "statistic (beta2, k, f32/f64, init)", 1, exp_error_time},
-    {"safeguard", "4: safeguard firing rate and beta_eff vs eps, init, norm and beta2", 1,
+                   "statistic (beta2, k, f32/f64, init; paper eps and three firing regimes)", 1,
+     exp_error_time},
+    {"safeguard", "4: safeguard firing rate and beta_eff vs eps (absolute, relative), init, norm and beta2", 1,
      exp_safeguard},
     {"stability", "5: asymmetry, min eigenvalue, NaN/Inf onset, re-anchoring, variants, "
-                  "f32/f64 under ill-conditioning", 0, exp_stability},
-    {"direction", "6: cosine / relative error of Lhat G Rhat vs L^{-1/4} G R^{-1/4}", 1,
+                  "f32/f64 under ill-conditioning (paper eps and three firing regimes)", 0, exp_stability},
+    {"direction", "6: cosine / relative error / norm ratio of Lhat G Rhat vs L^{-1/4} G R^{-1/4} "
+                  "(paper eps and three firing regimes)", 1,
      exp_direction},
     {"regime", "8: where Jorge follows Shampoo: firing rate, 1 - beta_eff and final errors over eps "
                "(absolute, relative), beta2, order, rule and stream", 1, jg_exp_run_regime},

@@ -4,25 +4,31 @@
 # against the exact roots).  One stream (`jorge gen stream`), then
 #   safeguard clip|spectral x order 2,3,8 x re-anchoring off|K
 #   and the corrected variant (clip and spectral, order 2),
-# left side, merged into one tidy CSV (the first run's provenance lines,
-# one header, and a `run` column naming the configuration).
+# left side, in three firing regimes (eps relative to s = ||G_1||_F^2/m:
+# 0.01 s "always", 0.1 s "sometimes" - jorge track's default -, 1 s
+# "rarely"; experiment 9's map), merged into one tidy CSV (the first run's
+# provenance lines, one header, a `run` column naming the configuration and
+# a last column `regime`).
 #
-#   experiments/track.sh [--full] [--jorge BIN] --out FILE.csv
+#   experiments/track.sh [--full] [--steps T] [--jorge BIN] --out FILE.csv
 #
 # Quick: m = 32, 8 columns, 200 steps, K = 20; --full: m = 64, 16 columns,
-# 2000 steps, K = 100.  Exit status of `jorge track` 1 (some update gave
-# NaN/Inf, recorded in the CSV) is accepted; anything else fails.
+# 2000 steps, K = 100; --steps T: T steps instead (tests).  Exit status of
+# `jorge track` 1 (some update gave NaN/Inf, recorded in the CSV) is
+# accepted; anything else fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
 out=""
 full=0
+steps_arg=""
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
     --jorge) jorge=$2; shift ;;
+    --steps) steps_arg=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "track.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -30,11 +36,16 @@ done
 [ -n "$out" ] || { echo "track.sh: --out FILE.csv is required" >&2; exit 2; }
 [ -x "$jorge" ] || { echo "track.sh: $jorge: not built" >&2; exit 2; }
 if [ $full = 1 ]; then m=64 cols=16 steps=2000 K=100; else m=32 cols=8 steps=200 K=20; fi
+if [ -n "$steps_arg" ]; then
+    [[ $steps_arg =~ ^[1-9][0-9]*$ ]] || { echo "track.sh: --steps $steps_arg: a positive integer is needed" >&2; exit 2; }
+    steps=$steps_arg
+fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/jg_track.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 "$jorge" gen stream --spectrum power --m $m --cols $cols --steps $steps --seed 1 --out "$tmp/s.npy" >/dev/null
 
+regimes=(always:0.01 sometimes:0.1 rarely:1)
 runs=()
 for sg in clip spectral; do
     for k in 2 3 8; do
@@ -43,23 +54,30 @@ for sg in clip spectral; do
     runs+=("$sg:2:0:corrected")
 done
 i=0
-for spec in "${runs[@]}"; do
-    IFS=: read -r sg k r v <<<"$spec"
-    rc=0
-    "$jorge" track --sides left --safeguard "$sg" --order "$k" --reanchor "$r" --variant "$v" \
-        --every 1 --out "$tmp/r$i.csv" "$tmp/s.npy" >/dev/null || rc=$?
-    [ $rc -le 1 ] || { echo "track.sh: jorge track failed for $spec (exit $rc)" >&2; exit 1; }
-    i=$((i + 1))
+names=()
+rnames=()
+for reg in "${regimes[@]}"; do
+    IFS=: read -r rname reps <<<"$reg"
+    for spec in "${runs[@]}"; do
+        IFS=: read -r sg k r v <<<"$spec"
+        rc=0
+        "$jorge" track --sides left --safeguard "$sg" --order "$k" --reanchor "$r" --variant "$v" \
+            --eps-mode rel --eps "$reps" --every 1 --out "$tmp/r$i.csv" "$tmp/s.npy" >/dev/null || rc=$?
+        [ $rc -le 1 ] || { echo "track.sh: jorge track failed for $spec, eps $reps s (exit $rc)" >&2; exit 1; }
+        names+=("$spec")
+        rnames+=("$rname")
+        i=$((i + 1))
+    done
 done
 
 # merge: provenance of the first run, one header with a leading run column
 {
     grep '^#' "$tmp/r0.csv"
-    echo "# params: stream=power m=$m cols=$cols T=$steps reanchor_K=$K runs=${runs[*]}"
+    echo "# params: stream=power m=$m cols=$cols T=$steps reanchor_K=$K runs=${runs[*]} regimes=${regimes[*]}"
     first=1
     for ((j = 0; j < i; j++)); do
-        grep -v '^#' "$tmp/r$j.csv" | awk -v run="${runs[$j]}" -v first=$first '
-            NR == 1 { if (first) print "run," $0; next } { print run "," $0 }'
+        grep -v '^#' "$tmp/r$j.csv" | awk -v run="${names[$j]}" -v reg="${rnames[$j]}" -v first=$first '
+            NR == 1 { if (first) print "run," $0 ",regime"; next } { print run "," $0 "," reg }'
         first=0
     done
 } >"$tmp/merged.csv"

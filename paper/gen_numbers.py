@@ -119,6 +119,16 @@ def read_csv(path):
     return rows, params
 
 
+def only(rows, col, value):
+    """The rows whose column `col` equals `value`; all rows when the CSV has
+    no such column (results written before the column existed).  Experiments
+    3-7 add firing regimes (column `regime`) beside the paper's setting; the
+    report's numbers stay on the paper's rows."""
+    if rows and col not in rows[0]:
+        return rows
+    return [r for r in rows if r[col] == value]
+
+
 def params_dict(p):
     d = {}
     for tok in p.split():
@@ -228,7 +238,9 @@ def sec_commutator(R, O, T):
 
 def sec_error_time(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "error-time.csv"))
-    src = "data/error-time.csv"
+    allrows = rows
+    rows = only(rows, "regime", "paper")
+    src = "data/error-time.csv (regime=paper)"
     pd = params_dict(params)
     for key, name in (("m", "ExpThreeM"), ("n", "ExpThreeN"), ("T", "ExpThreeT")):
         O.text(name, pd.get(key, "n/a"), src + ": params " + key)
@@ -317,6 +329,20 @@ def sec_error_time(R, O, T):
           src + ": max err_tracked over rows with init=eps")
     failures = max(int(r["failures"]) for r in rows)
     O.int("ExpThreeFailures", failures, src + ": max failures")
+    # the firing regimes (relative eps): firing fraction over the whole run,
+    # f64, order 2, beta2 = 0.99, init eps
+    for reg in ("always", "sometimes", "rarely"):
+        rr = [r for r in only(allrows, "regime", reg) if r["dtype"] == "f64" and int(r["order"]) == 2
+              and r["init"] == "eps" and close(f(r, "beta2"), 0.99)]
+        if rr and "fired_frac" in rr[0]:
+            last = max(rr, key=lambda r: int(r["step"]))
+            O.num("RegimeFireRate" + cap(reg), f(last, "fired_frac"),
+                  "data/error-time.csv: regime=%s f64 order=2 init=eps beta2=0.99: fired_frac at the last step" % reg)
+            O.text("RegimeEps" + cap(reg), "%g" % f(last, "eps"),
+                   "data/error-time.csv: regime=%s: eps (multiple of ||G_1||_F^2/m)" % reg)
+        else:  # results written before the regimes
+            O.text("RegimeFireRate" + cap(reg), "\\NA", "data/error-time.csv: no rows of regime %s" % reg)
+            O.text("RegimeEps" + cap(reg), "\\NA", "data/error-time.csv: no rows of regime %s" % reg)
 
     # recommendation table: configurations whose error vs the tracked root
     # stayed within each tolerance over the whole run
@@ -351,7 +377,8 @@ def sec_error_time(R, O, T):
 
 def sec_safeguard(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "safeguard.csv"))
-    src = "data/safeguard.csv"
+    rows = only(rows, "eps_mode", "abs")
+    src = "data/safeguard.csv (eps_mode=abs)"
     Tn = max(int(r["step"]) for r in rows)
     O.int("ExpFourT", Tn, src + ": steps")
     epss = sorted({r["eps"] for r in rows}, key=float)
@@ -399,7 +426,8 @@ def sec_safeguard(R, O, T):
 
 def sec_stability(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "stability.csv"))
-    src = "data/stability.csv"
+    rows = only(rows, "eps_mode", "abs")
+    src = "data/stability.csv (eps_mode=abs)"
     pd = params_dict(params)
     O.text("ExpFiveT", pd.get("T", "n/a"), src + ": params T")
     kappas = sorted({r["kappa"] for r in rows}, key=float)
@@ -485,7 +513,8 @@ def sec_stability(R, O, T):
 
 def sec_direction(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "direction.csv"))
-    src = "data/direction.csv"
+    rows = only(rows, "regime", "paper")
+    src = "data/direction.csv (regime=paper)"
     Tn = max(int(r["step"]) for r in rows)
     betas = sorted({r["beta2"] for r in rows}, key=float)
     tab = []
@@ -517,7 +546,8 @@ def sec_direction(R, O, T):
 
 def sec_track(R, O, T):
     rows, params = read_csv(os.path.join(R, "data", "track.csv"))
-    src = "data/track.csv"
+    rows = only(rows, "regime", "sometimes")  # jorge track's default eps, 0.1 s
+    src = "data/track.csv (regime=sometimes)"
     pd = params_dict(params)
     for key, name in (("m", "TrackM"), ("cols", "TrackN"), ("T", "TrackT"), ("reanchor_K", "TrackK")):
         O.text(name, pd.get(key, "n/a"), src + ": params " + key)
@@ -712,6 +742,7 @@ def sec_real(R, O, T):
     """Experiments 3, 4 and 6 on real Fashion-MNIST gradients (real_*.csv)."""
     src = "data/real_error-time.csv"
     rows, params = read_csv(os.path.join(R, "data", "real_error-time.csv"))
+    rows = only(rows, "regime", "paper")
     pd = params_dict(params)
     for key, name in (("m", "RealM"), ("n", "RealN"), ("T", "RealT")):
         O.text(name, pd.get(key, "n/a"), src + ": params " + key)
@@ -722,6 +753,7 @@ def sec_real(R, O, T):
     O.num("RealErrNominalFinal", f(fin, "err_nominal"), src + ": same row, err_nominal")
     O.num("RealOneMinusBeta", 1 - f(fin, "beta_eff"), src + ": same row, 1 - beta_eff")
     srows, _ = read_csv(os.path.join(R, "data", "real_safeguard.csv"))
+    srows = only(srows, "eps_mode", "abs")
     sel = [r for r in srows if abs(float(r["eps"]) - 1e-6) < 1e-18 and r["init"] == "eps"
            and r["safeguard"] == "clip" and abs(float(r["beta2"]) - 0.99) < 1e-12]
     last = max(sel, key=lambda r: int(r["step"]))

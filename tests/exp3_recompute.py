@@ -9,6 +9,9 @@ The Jorge recurrence (approx/jorge.h), re-implemented from its definition:
   L    <- beta_eff L + (1 - beta_eff) G G^T,      L_0 = eps I, Lhat_0 = eps^{-1/4} I
   warm init: step 1 sets L_1 = beta2 eps I + (1 - beta2) G G^T, Lhat_1 = L_1^{-1/4}.
 Nominal statistic: N <- beta2 N + (1 - beta2) G G^T, N_0 = eps I.
+The eps regimes (column `regime`): eps_mode abs takes eps as is, rel takes
+eps * ||G_1||_F^2 / m (checked against the column eps_abs); the firing
+fraction so far (fired_frac) is recomputed from beta_eff > beta2.
 Exact roots by numpy.linalg.eigh in float64.  Exit 0 when every row agrees,
 1 otherwise (prints the worst disagreements)."""
 import csv
@@ -35,7 +38,7 @@ def coeffs(k):
     return c
 
 
-def run(G, beta2, k, init, dtype):
+def run(G, beta2, k, init, dtype, EPS):
     m = G.shape[1]
     I = np.eye(m)
     Lh = EPS ** -0.25 * I
@@ -43,6 +46,7 @@ def run(G, beta2, k, init, dtype):
     N = EPS * I
     c = coeffs(k)
     out = {}
+    fired = near = 0
     for t in range(1, G.shape[0] + 1):
         g = G[t - 1]
         S = g @ g.T
@@ -55,6 +59,8 @@ def run(G, beta2, k, init, dtype):
             X = L2 @ L2 @ S
             xn = np.linalg.norm(X)
             be = max(beta2, xn / (1 + xn))
+            fired += xn / (1 + xn) > beta2
+            near += abs(xn / (1 + xn) - beta2) < 1e-12  # either way within rounding
             a = (1 - be) / be
             P = c[k] * I
             for j in range(k - 1, -1, -1):  # Horner
@@ -65,7 +71,7 @@ def run(G, beta2, k, init, dtype):
             Lh = Lh.astype(np.float32).astype(np.float64)
             L = L.astype(np.float32).astype(np.float64)
         N = beta2 * N + (1 - beta2) * S
-        out[t] = (relerr(Lh, root(L)), relerr(Lh, root(N)), be)
+        out[t] = (relerr(Lh, root(L)), relerr(Lh, root(N)), be, fired, near)
     return out
 
 
@@ -80,8 +86,18 @@ def main():
     rows = list(csv.DictReader(lines))
     runs, worst, bad = {}, {}, 0
     skipped = 0
+    scale = float(np.linalg.norm(G[0]) ** 2 / G.shape[1])  # ||G_1||_F^2 / m
     for r in rows:
-        key = (float(r["beta2"]), int(r["order"]), r["init"], r["dtype"])
+        eps = EPS
+        if "regime" in r:
+            eps = float(r["eps"]) * (scale if r["eps_mode"] == "rel" else 1.0)
+            d = abs(float(r["eps_abs"]) - eps) / eps
+            worst[("all", "eps_abs")] = max(worst.get(("all", "eps_abs"), 0.0), d)
+            if not d <= 1e-6:  # printed with 7 digits
+                bad += 1
+                if bad <= 10:
+                    print("MISMATCH", r["regime"], "eps_abs", r["eps_abs"], "numpy", eps)
+        key = (float(r["beta2"]), int(r["order"]), r["init"], r["dtype"], eps)
         if r["dtype"] == "f32" and r["init"] == "warm":
             # the f32 warm start is an f32 eigendecomposition of a statistic
             # with kappa ~ 1e6, whose rounding (5e-4 in the root) the chaotic
@@ -91,7 +107,14 @@ def main():
             continue
         if key not in runs:
             runs[key] = run(G, *key)
-        et, en, be = runs[key][int(r["step"])]
+        et, en, be, fired, near = runs[key][int(r["step"])]
+        if "fired_frac" in r:
+            t = int(r["step"])
+            got = round(float(r["fired_frac"]) * t)
+            if not fired - near <= got <= fired + near:
+                bad += 1
+                if bad <= 10:
+                    print("MISMATCH", key, "step", t, "fired_frac", r["fired_frac"], "numpy", fired / t)
         # f64: the two computations differ only by rounding (GEMM order,
         # eigensolver), amplified by the conditioning of the roots (kappa(N)
         # up to ~1e6 here, so ~1e-10 expected; 1.2e-9 seen): 1e-7 relative.
@@ -103,7 +126,10 @@ def main():
         for name, mine in (("err_tracked", et), ("err_nominal", en)):
             got = float(r[name])
             if f64:
-                d = abs(got - mine) / max(abs(mine), 1e-300)
+                # relative, with an absolute slack of 1e-15 (1e-7 x 1e-8):
+                # an error near 1e-11 (a regime whose first step is almost
+                # exact) is itself mostly rounding of the two computations
+                d = abs(got - mine) / max(abs(mine), 1e-8)
                 tol = 1e-7
             else:
                 d = abs(got - mine) / max(abs(mine), 0.1)
@@ -115,8 +141,12 @@ def main():
                     print("MISMATCH", key, "step", r["step"], name, got, "numpy", mine)
         d = abs(float(r["beta_eff"]) - be)
         worst[(r["dtype"], "beta_eff")] = max(worst.get((r["dtype"], "beta_eff"), 0.0), d)
-        # printed with 15 decimals; f32: ||X||_F from an f32 state
-        if not d <= (1e-12 if f64 else 1e-8):
+        # printed with 15 decimals; f32: ||X||_F from an f32 state, which
+        # differs from the model's by up to ~1e-5 relative (the f32 errors
+        # above differ by that much), and beta = x / (1 + x) moves by
+        # beta (1 - beta) times the relative change of x = ||X||_F: below
+        # 1e-5 (1 - beta), plus the 1e-8 of the print and the f32 rounding
+        if not d <= (1e-12 if f64 else 1e-8 + 1e-5 * (1 - be)):
             bad += 1
             if bad <= 10:
                 print("MISMATCH", key, "step", r["step"], "beta_eff", r["beta_eff"], "numpy", be)
