@@ -890,10 +890,71 @@ def sec_validate(R, O, T):
         O.num("Val%sEps" % tok, rep["options"]["eps"], src + ": options eps")
 
 
+def sec_training(R, O, T):
+    """The training study's paired differences and ablations (experiments/convergence.sh:
+    paired.csv, ablation_summary.csv, convergence_summary.csv, threads.csv)."""
+    C = os.path.join(R, "convergence")
+    prs, _ = read_csv(os.path.join(C, "paired.csv"))
+    src = "convergence/paired.csv"
+    for a, b, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
+                      ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge"),
+                      ("jorge_f32", "jorge", "FthirtytwoJorge"), ("shampoo_F1", "shampoo", "FoneShampoo")):
+        r = [x for x in prs if x["a"] == a and x["b"] == b and x["metric"] == "final_test_acc"]
+        if not r:
+            raise Missing("%s: no pair %s - %s" % (src, a, b))
+        r = r[0]
+        O.num("Pair" + tag, 100 * f(r, "mean_diff"), src + ": %s - %s final_test_acc mean_diff (points)" % (a, b), 2)
+        O.num("Pair" + tag + "Sd", 100 * f(r, "std_diff"), src + ": same, std_diff (points)", 2)
+        O.text("Pair" + tag + "T", r["t"], src + ": same, t")
+        O.int("Pair" + tag + "N", int(r["n"]), src + ": same, n")
+        tcrit = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+        n_ = int(r["n"])
+        try:
+            tv = abs(float(r["t"]))
+        except ValueError:
+            tv = float("nan")
+        sig = n_ >= 2 and tv >= tcrit.get(n_ - 1, 2.23)
+        O.text("Pair" + tag + "Sig", "significant" if sig else "not significant",
+               src + ": |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
+    runs, _ = read_csv(os.path.join(C, "convergence_summary.csv"))
+    abl, _ = read_csv(os.path.join(C, "ablation_summary.csv"))
+    allr = runs + abl
+    csrc = "convergence/{convergence,ablation}_summary.csv"
+
+    def mean_of(opt, col):
+        v = [f(x, col) for x in allr if x["optimizer"] == opt and x[col] not in ("NA", "")]
+        if not v:
+            raise Missing("%s: no %s for %s" % (csrc, col, opt))
+        return statistics.mean(v)
+    for opt, tag in (("jorge", "Jorge"), ("jorge_rel", "JorgeRel"), ("shampoo_beff", "ShampooBeff")):
+        O.num("TrainFire" + tag, 100 * mean_of(opt, "fire_rate"), csrc + ": %s mean fire_rate (percent)" % opt, 2)
+    O.num("TrainOmbJorge", mean_of("jorge", "median_one_minus_beta_last"), csrc + ": jorge mean median_one_minus_beta_last")
+    for opt, tag in (("jorge", "Jorge"), ("shampoo", "Shampoo"), ("jorge_f32", "JorgeF"), ("shampoo_F1", "ShampooFone"),
+                     ("shampoo_F50", "ShampooFfifty")):
+        O.num("TrainMs" + tag, mean_of(opt, "precond_ms_per_step"), csrc + ": %s mean precond_ms_per_step" % opt, 2)
+    for opt, tag in (("sgd", "Sgd"), ("shampoo", "Shampoo"), ("jorge", "Jorge")):
+        O.num("TrainStateMB" + tag, mean_of(opt, "opt_state_bytes") / 1e6, csrc + ": %s opt_state_bytes / 1e6" % opt, 2)
+    th, _ = read_csv(os.path.join(C, "threads.csv"))
+    best = min(th, key=lambda x: f(x, "precond_ms_per_step"))
+    O.text("TrainThreadsBest", best["threads"], "convergence/threads.csv: threads of the fastest row")
+    worst_ratio = max(f(x, "precond_ms_per_step") / min(f(y, "precond_ms_per_step") for y in th
+                      if y["optimizer"] == x["optimizer"] and y["state_precision"] == x["state_precision"]) for x in th)
+    O.num("TrainThreadsWorst", worst_ratio, "convergence/threads.csv: largest slowdown against the fastest thread count", 2)
+    pd = {}
+    with open(os.path.join(C, "convergence_summary.csv")) as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            if line.startswith("# data options:"):
+                pd["data"] = line.split(":", 1)[1].strip()
+    O.text("TrainData", pd.get("data", "n/a").replace("--", "-{}-"), "convergence/convergence_summary.csv: '# data options'")
+
+
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
             ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
-            ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front)]
+            ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front),
+            ("training", sec_training)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
           "track", "bench", "convergence", "regime", "front"]
 
