@@ -45,6 +45,12 @@ typedef struct {
     jg_status (*run)(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 } jg_experiment;
 
+/* The experiments' drivers (the table jg_experiments is in exp_stream.c;
+ * each driver lives in the file of its kind). */
+jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out); /* exp_series.c */
+jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out); /* exp_series.c */
+jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);     /* exp_regime.c */
+
 extern const jg_experiment jg_experiments[];
 extern const int jg_nexperiments;
 

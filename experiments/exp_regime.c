@@ -33,8 +33,6 @@ typedef struct {
     double kappa, drift, nu;
 } stream_kind;
 
-jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
-
 jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
 {
     const stream_kind kinds[] = {{"power", JG_SPEC_POWER, 1e4, 0, 0},

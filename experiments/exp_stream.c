@@ -470,9 +470,6 @@ done:
 }
 
 /* ------------------------------------------------------------ the table */
-jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
-jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
-jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);
 
 const jg_experiment jg_experiments[] = {
     {"truncation", "1: series truncation error vs a||X|| and order k (commuting case) "

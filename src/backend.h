@@ -72,6 +72,12 @@ typedef struct jg_backend {
     jg_status (*sync)(jg_ctx *ctx);
 } jg_backend;
 
+/* Threads of the CPU backend's BLAS (OpenBLAS): set (n >= 1) and read.
+ * Commands set them through here, never by declaring OpenBLAS's functions
+ * themselves. */
+void jg_blas_set_threads(int n);
+int jg_blas_threads(void);
+
 /* The backends compiled into this build. */
 extern const jg_backend jg_backend_cpu;
 #ifdef JG_HAS_CUDA_BACKEND

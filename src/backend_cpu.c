@@ -76,6 +76,12 @@ static void cpu_describe(jg_ctx *ctx, char *buf, size_t len)
              openblas_get_num_threads());
 }
 
+void jg_blas_set_threads(int n)
+{
+    if (n >= 1) openblas_set_num_threads(n);
+}
+int jg_blas_threads(void) { return openblas_get_num_threads(); }
+
 static jg_status cpu_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
 {
     *p = jg_host_alloc(ctx, bytes);

@@ -31,8 +31,6 @@
 #include <mpi.h>
 #endif
 
-void openblas_set_num_threads(int n);
-int openblas_get_num_threads(void);
 
 #define MAX_SWEEP_FILE (16L << 20)
 /* Rank 0 also runs configurations when there are at most this many ranks. */
@@ -562,8 +560,8 @@ int jg_cmd_sweep(int argc, char **argv)
         threads = (int)(cores / local_ranks);
         if (threads < 1) threads = 1;
     }
-    if (threads > 0) openblas_set_num_threads(threads);
-    threads = openblas_get_num_threads();
+    if (threads > 0) jg_blas_set_threads(threads);
+    threads = jg_blas_threads();
     if (go) {
         jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
         if (st < 0) {

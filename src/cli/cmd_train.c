@@ -15,7 +15,6 @@
 #include "src/csv.h"
 
 /* OpenBLAS's thread count (the CPU backend links OpenBLAS). */
-void openblas_set_num_threads(int n);
 
 #define MAX_CAPTURE 100000
 
@@ -219,7 +218,7 @@ int jg_cmd_train(int argc, char **argv)
         o.capture_layer = capture_layer;
         o.capture_dir = capture_dir;
     }
-    if (threads > 0) openblas_set_num_threads(threads);
+    if (threads > 0) jg_blas_set_threads(threads);
 
     // load data, train
     char err[1024];
