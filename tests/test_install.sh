@@ -4,7 +4,7 @@
 #   - the layout: lib/libjorgetk.{so,a}, lib/pkgconfig/jorge.pc,
 #     lib/cmake/Jorge/, include/jorge/jorge.h and the public headers (no
 #     src/cli/, no CUDA kernels), each of which compiles on its own;
-#   - the README's example (examples/example.c, checked to be the README's
+#   - the README's example (tests/example/example.c, checked to be the README's
 #     text) built and run four ways: pkg-config shared and --static,
 #     find_package(Jorge) with Jorge::jorgetk_shared and Jorge::jorgetk;
 #     every build prints the same line and exits 0 (its stream passes);
@@ -28,7 +28,7 @@ cmake --install "$BUILD" --prefix "$P" >"$TMP/install.log" 2>&1 || { bad "cmake 
 LIBDIR=$(dirname "$(find "$P" -name jorge.pc | head -1)")/..
 for f in "$LIBDIR/libjorgetk.so" "$LIBDIR/libjorgetk.a" "$LIBDIR/pkgconfig/jorge.pc" "$LIBDIR/cmake/Jorge/JorgeConfig.cmake" \
          "$P/include/jorge/jorge.h" "$P/include/jorge/src/context.h" "$P/include/jorge/src/jg_config.h" \
-         "$P/include/jorge/approx/jorge.h" "$P/include/jorge/experiments/validate.h" "$P/include/jorge/api/api.h" "$P/bin/jorge"; do
+         "$P/include/jorge/approx/jorge.h" "$P/include/jorge/experiments/validate.h" "$P/include/jorge/src/api.h" "$P/bin/jorge"; do
     [ -e "$f" ] && ok || bad "not installed: ${f#$P/}"
 done
 [ ! -e "$P/include/jorge/src/cli" ] && [ -z "$(find "$P/include" -name 'kernels.h' -o -name '*.py')" ] && ok ||
@@ -49,7 +49,7 @@ done
 
 # ---------------------------------------------------------------- the README's example
 awk '/^<!-- example.c -->/{f=1;next} f&&/^```c/{g=1;next} g&&/^```/{exit} g' "$SRC/README.md" >"$TMP/readme_example.c"
-cmp -s "$TMP/readme_example.c" "$SRC/examples/example.c" && ok || bad "README's example differs from examples/example.c"
+cmp -s "$TMP/readme_example.c" "$SRC/tests/example/example.c" && ok || bad "README's example differs from tests/example/example.c"
 
 run_example() { # NAME EXE
     local out
@@ -59,17 +59,17 @@ run_example() { # NAME EXE
         ok || bad "$1: exit $rc: $out"
     echo "$out" >"$TMP/ex-$1.out"
 }
-$CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/examples/example.c" -o "$TMP/ex-pc" $CFLAGS_PC $(pkg-config --libs jorge) \
+$CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/ex-pc" $CFLAGS_PC $(pkg-config --libs jorge) \
     -Wl,-rpath,"$(pkg-config --variable=libdir jorge)" 2>"$TMP/cc.err" && ok || bad "pkg-config build: $(head -5 "$TMP/cc.err")"
 run_example pc "$TMP/ex-pc"
 ldd "$TMP/ex-pc" | grep -q "libjorgetk.so" && ok || bad "pkg-config build is not linked to libjorgetk.so"
-$CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/examples/example.c" -o "$TMP/ex-static" $CFLAGS_PC \
+$CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/ex-static" $CFLAGS_PC \
     $(pkg-config --libs --static jorge | sed 's/-ljorgetk/-l:libjorgetk.a/') 2>"$TMP/cc.err" && ok ||
     bad "pkg-config --static build: $(head -5 "$TMP/cc.err")"
 run_example static "$TMP/ex-static"
 ! ldd "$TMP/ex-static" | grep -q "libjorgetk.so" && ok || bad "static build loads libjorgetk.so"
 for t in jorgetk_shared jorgetk; do
-    cmake -S "$SRC/examples" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t \
+    cmake -S "$SRC/tests/example" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t \
         -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$SAN" >"$TMP/cmake-$t.log" 2>&1 &&
         cmake --build "$TMP/ex-cmake-$t" >>"$TMP/cmake-$t.log" 2>&1 && ok || bad "find_package build ($t): $(tail -5 "$TMP/cmake-$t.log")"
     run_example "cmake-$t" "$TMP/ex-cmake-$t/example"

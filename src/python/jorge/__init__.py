@@ -11,7 +11,7 @@
     with jorge.torch_capture(model, "grads/", layers=["conv1", "fc"]) as cap:
         ...                                     # train; gradients recorded
 
-Everything goes through the shared library's stable C ABI (api/api.h) with
+Everything goes through the shared library's stable C ABI (src/api.h) with
 ctypes; see jorge._lib for how libjorgetk.so is found ($JORGE_LIBRARY, the
 build tree, the install prefix, the system loader).
 """

@@ -1,4 +1,4 @@
-"""Find and bind libjorgetk's stable C ABI (api/api.h) with ctypes.
+"""Find and bind libjorgetk's stable C ABI (src/api.h) with ctypes.
 
 Only functions and opaque handles cross the boundary: options are set by
 name with string values, numbers are read back by name, arrays are passed

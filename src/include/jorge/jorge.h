@@ -3,7 +3,7 @@
  *   #include <jorge/jorge.h>
  *
  * The headers keep the source tree's layout under include/jorge/ (src/,
- * reference/, approx/, experiments/validate.h, api/) and include each
+ * reference/, approx/, experiments/validate.h, src/api.h) and include each
  * other as "src/mat.h", "approx/jorge.h", ...; include/jorge is on the
  * interface include path (pkg-config jorge, find_package(Jorge)) so those
  * resolve in an installed tree exactly as in the build tree.  Individual
@@ -29,6 +29,6 @@
 #include "approx/method.h"       /* every approximation, one interface     */
 #include "experiments/validate.h" /* `jorge validate` as a library         */
 #include "experiments/compare.h"  /* `jorge compare` as a library          */
-#include "api/api.h"             /* jg_version and the stable C ABI        */
+#include "src/api.h"             /* jg_version and the stable C ABI        */
 
 #endif

@@ -1,6 +1,6 @@
 /* api.c - the stable C ABI of api.h: opaque handles over the validation
  * engine (experiments/validate.h) and Jorge (approx/jorge.h). */
-#include "api/api.h"
+#include "src/api.h"
 
 #include <math.h>
 #include <stdio.h>
