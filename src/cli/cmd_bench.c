@@ -39,9 +39,10 @@ typedef struct {
 } bench;
 
 typedef struct {
-    double median, min;
+    double median, min, max;
     int runs, iterations;
     size_t bytes;
+    double counted; /* method rows: GEMM-equivalents counted by the context (else 0) */
 } result;
 
 static double now(void)
@@ -111,7 +112,7 @@ static jg_status measure(bench *b, job *j, result *r)
     JG_CHECK(b->ctx, run_once(b, j, &r->iterations)); /* warm-up */
     double warm = now() - w0;
     if (warm > b->budget) { /* a run this long is its own warm-up: use it */
-        r->median = r->min = warm;
+        r->median = r->min = r->max = warm;
         r->runs = 1;
         return JG_OK;
     }
@@ -125,6 +126,7 @@ static jg_status measure(bench *b, job *j, result *r)
     qsort(t, (size_t)n, sizeof t[0], cmp);
     r->median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
     r->min = t[0];
+    r->max = t[n - 1];
     r->runs = n;
     return JG_OK;
 }
@@ -146,6 +148,26 @@ static int parse_list(const char *s, int *out, int max)
 
 /* One CSV row.  speedup (low-rank rows only): time of the dense step on
  * the same gradient / time of the low-rank step, both from this run. */
+/* GEMM-equivalents predicted from flop counts (one m x m x m GEMM = 2 m^3):
+ * Jorge dense (k + 3) GEMMs + one SYRK of m^2 n; low-rank 12 m^2 n + 4 m n^2
+ * + 2 k n^3 (approx/jorge.c); eig syevd with vectors ~ 9 m^3 plus the SYRK
+ * form of the product m^3 (LAPACK Working Note 41 style count: an estimate);
+ * coupled Newton 4 products an iteration plus 2 to start; method rows: what
+ * the context's counting front end counted for the same update. */
+static double predicted(method m, int64_t rows, int64_t cols, int order, const result *r)
+{
+    double M = (double)rows, n = (double)cols, g = 2.0 * M * M * M;
+    switch (m) {
+    case M_GEMM: return 1.0;
+    case M_DENSE: return (2.0 * (order + 3) * M * M * M + M * M * n) / g;
+    case M_LOWRANK: return (12.0 * M * M * n + 4.0 * M * n * n + 2.0 * order * n * n * n) / g;
+    case M_EIG: return 10.0 * M * M * M / g;
+    case M_NEWTON: return (4.0 * r->iterations + 2.0) * g / g;
+    case M_METHOD: return r->counted > 0 ? r->counted : NAN;
+    }
+    return NAN;
+}
+
 static void row_named(jg_csv *csv, bench *b, const char *backend, method m, const char *name, int64_t rows,
                       int64_t cols, int order, const result *r, double gemm_s, size_t bytes, double speedup)
 {
@@ -155,7 +177,9 @@ static void row_named(jg_csv *csv, bench *b, const char *backend, method m, cons
             r->min, r->median / gemm_s, r->runs, r->iterations, flops ? flops / r->median * 1e-9 : 0.0,
             bytes);
     if (speedup > 0) fprintf(csv->f, "%.3f", speedup);
-    fputc('\n', csv->f);
+    /* extended columns: the spread of the runs and the flop-count prediction */
+    fprintf(csv->f, ",%.6e,%.4f,%.4f,%.4f\n", r->max, r->min / gemm_s, r->max / gemm_s,
+            predicted(m, rows, cols, order, r));
     fflush(csv->f);
 }
 
@@ -200,6 +224,7 @@ static jg_status bench_methods(bench *b, jg_csv *csv, const char *backend, const
         }
         jg_ctx_counts_get(ctx, &c);
         if (st >= 0) st = measure(b, &j, &r);
+        r.counted = jg_op_counts_flops(&c) / (2.0 * (double)m * m * m);
         if (st < 0) {
             jg_method_destroy(ctx, &M);
             return jg_trace(ctx, st, __FILE__, __LINE__);
@@ -403,7 +428,8 @@ int jg_cmd_bench(int argc, char **argv)
         csv.f = fopen("/dev/null", "w");
     }
     jg_csv_provenance(&csv, ctx, 0, argc, argv);
-    fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes,speedup\n");
+    fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes,speedup,"
+                   "max_s,gemm_equiv_min,gemm_equiv_max,gemm_equiv_flops\n");
     char desc[512];
     ctx->be->describe(ctx, desc, sizeof desc);
     printf("jorge bench: %s\n", desc);
