@@ -78,9 +78,18 @@ class Out:
     def __init__(self):
         self.macros = {}
         self.lines = []
+        self.atmost = {}
 
     def num(self, name, value, src, sig=3):
         self._def(name, "\\ensuremath{%s}" % fmt(value, sig), src)
+        # the phrase "at most X", which reads wrong when X is 0 (a bound that
+        # is exactly zero says the two things are identical)
+        try:
+            zero = float(value) == 0.0
+        except (TypeError, ValueError):
+            zero = False
+        self.atmost[name] = ("0 (they are identical)" if zero else
+                             "at most \\ensuremath{%s}" % fmt(value, sig))
 
     def int(self, name, value, src):
         self._def(name, "%d" % value, src)
@@ -1007,6 +1016,9 @@ def main():
         fh.write("% every macro is a number from the CSV named in the comment above it\n")
         fh.write("\\providecommand{\\NA}{\\textit{n/a}}\n")
         fh.write("\n".join(O.lines) + "\n")
+        fh.write("% 'at most X' phrases (X = 0 reads '0 (they are identical)'), one per number\n")
+        for name, phrase in O.atmost.items():
+            fh.write("\\newcommand{\\%sAtMost}{%s}\n" % (name, phrase))
         # macros of skipped sections, so the report still compiles (and shows n/a)
         fh.write("% missing sections: " + (", ".join(missing) or "none") + "\n")
     os.replace(tmp, os.path.join(a.out, "numbers.tex"))

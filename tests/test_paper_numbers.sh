@@ -123,6 +123,8 @@ expect ExpThreeT '3'
 expect ErrTrackedMaxKtwoBetaNNInitEps '\ensuremath{0.0789}'
 # identical across beta2 -> spread 0, "no effect at all"
 expect BetaSpreadInitEps '\ensuremath{0}'
+# a bound of exactly 0 is not printed as "at most 0"
+expect BetaSpreadInitEpsAtMost '0 (they are identical)'
 expect BetaEffectWord 'no effect at all'
 # eig / jorge median at the largest m: 0.03 / 0.01 = 3
 expect BenchEigOverJorge '\ensuremath{3.00}'
@@ -174,6 +176,7 @@ expect ErrTrackedFinalKtwoBetaNNInitEps '\ensuremath{0.0456}'
 # (0.0999 - 0.0123) / 0.0999 over beta2 for k = 2, init eps
 want=$("$py" -c 'print("\\ensuremath{%.3f}" % ((0.0999 - 0.0123) / 0.0999))')
 expect BetaSpreadInitEps "$want"
+expect BetaSpreadInitEpsAtMost "at most $want"
 expect BetaEffectWord 'an effect'
 expect BenchEigOverJorge '\ensuremath{5.00}'
 expect BenchGpuMeasured 'yes'
