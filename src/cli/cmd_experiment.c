@@ -70,13 +70,12 @@ int jg_cmd_experiment(int argc, char **argv)
                       !strcmp(eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS};
 
     // run
-    char err[512];
-    jg_ctx *ctx = NULL;
-    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
-    if (st < 0) {
-        fprintf(stderr, "jorge experiment: %s\n", err);
-        return jg_status_exit_code(st);
+    int ccode = 2;
+    jg_ctx *ctx = jg_cli_ctx("experiment", backend, &ccode);
+    if (ctx == NULL) {
+        return ccode;
     }
+    jg_status st = JG_OK;
     // before any work: the input's shape, the output, the memory
     {
         double m = cfg.dim > 0 ? (double)cfg.dim : (full ? 64.0 : 32.0), need = 0;

@@ -67,13 +67,12 @@ int jg_cmd_gen(int argc, char **argv)
     so.rank = rank;
     so.floor = floor_;
 
-    char err[512];
-    jg_ctx *ctx = NULL;
-    jg_status st = jg_ctx_create(&ctx, "cpu", err, sizeof err);
-    if (st < 0) {
-        fprintf(stderr, "jorge gen: %s\n", err);
-        return jg_status_exit_code(st);
+    int ccode = 2;
+    jg_ctx *ctx = jg_cli_ctx("gen", "cpu", &ccode);
+    if (ctx == NULL) {
+        return ccode;
     }
+    jg_status st = JG_OK;
     // before any work: OUT can be written, the memory fits
     {
         /* measured peak: spd, the output and about 4 n x n float64 matrices

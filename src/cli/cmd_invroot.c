@@ -72,13 +72,12 @@ int jg_cmd_invroot(int argc, char **argv)
     }
 
     // context
-    char err[512];
-    jg_ctx *ctx = NULL;
-    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
-    if (st < 0) {
-        fprintf(stderr, "jorge invroot: %s\n", err);
-        return 2;
+    int ccode = 2;
+    jg_ctx *ctx = jg_cli_ctx("invroot", backend, &ccode);
+    if (ctx == NULL) {
+        return ccode;
     }
+    jg_status st = JG_OK;
     jg_mat H = JG_MAT_EMPTY, A = JG_MAT_EMPTY, P = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
     jg_status warn = JG_OK;
     code = 0;

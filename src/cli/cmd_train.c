@@ -221,14 +221,13 @@ int jg_cmd_train(int argc, char **argv)
     if (threads > 0) jg_blas_set_threads(threads);
 
     // load data, train
-    char err[1024];
-    jg_ctx *ctx = NULL;
-    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
-    if (st < 0) {
-        fprintf(stderr, "jorge train: %s\n", err);
+    int ccode = 2;
+    jg_ctx *ctx = jg_cli_ctx("train", backend, &ccode);
+    if (ctx == NULL) {
         free(steps);
-        return jg_status_exit_code(st);
+        return ccode;
     }
+    jg_status st = JG_OK;
     {
         /* before any work: the CSV and the capture files can be written, and
            the memory fits: images (1 byte a pixel), parameters with their
