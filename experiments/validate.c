@@ -641,7 +641,7 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
                         "validate: WARNING: %s %s: Jorge's statistic is frozen: the new gradients got a total "
                         "weight sum(1-beta_eff) = %.2e against sum(1-beta2) = %.2e for Shampoo (safeguard raised "
                         "beta on %ld of %lld steps; eps %.2e is small next to the gradients' scale). Raise eps (e.g. "
-                        "--eps-mode rel --eps 0.1) or use --safeguard adaptive, and validate again.\n",
+                        "--eps-mode rel --eps 0.1: a ridge relative to the gradients) and validate again.\n",
                         L->file, sn, s->omb_sum, s->omb_nominal_sum, s->fired, (long long)s->steps, s->eps);
         }
         if (L->nmethod_rows > 0)
