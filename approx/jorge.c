@@ -434,6 +434,9 @@ static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
 static jg_status anchor(jg_ctx *ctx, jg_jorge *J)
 {
     jg_status st = jg_invroot_plan_eig(ctx, J->anchor_plan, &J->stat, &J->root, NULL);
+    if (st == JG_ERR_INPUT) /* the statistic's inputs were finite: it overflowed */
+        st = jg_error(ctx, JG_ERR_NUMERICAL, "%s: the statistic is no longer finite (overflow): %s", "jorge: exact root",
+                      jg_ctx_message(ctx));
     if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
     return JG_OK;
 }

@@ -110,6 +110,9 @@ const jg_mat *jg_tracker_exact(const jg_tracker *T, int which) { return which ? 
 static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, double *e)
 {
     jg_status st = jg_invroot_plan_eig(ctx, T->plan, S, P, NULL);
+    if (st == JG_ERR_INPUT) /* the statistic's inputs were finite: it overflowed */
+        st = jg_error(ctx, JG_ERR_NUMERICAL, "%s: the statistic is no longer finite (overflow): %s", "tracker: exact root",
+                      jg_ctx_message(ctx));
     if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
     JG_CHECK(ctx, jg_rel_fro_err(ctx, &T->R64, P, e));
     return JG_OK;

@@ -40,13 +40,6 @@ void jg_compare_free(jg_compare_row **rows)
     *rows = NULL;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmpd(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -189,20 +182,20 @@ static jg_status gemm_time(jg_ctx *ctx, int64_t n, jg_dtype dt, jg_gemm_inputs i
     long reps = 1;
     double t[9], dt0 = 0.0;
     for (;;) { /* a batch of at least 2 ms */
-        double t0 = now();
+        double t0 = jg_wtime();
         for (long r = 0; r < reps; r++)
             JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
         JG_CHECK_GOTO(ctx, st, ctx->be->sync(ctx), done);
-        dt0 = now() - t0;
+        dt0 = jg_wtime() - t0;
         if (dt0 >= 2e-3 || reps >= (1L << 20)) break;
         reps *= 2;
     }
     for (int k = 0; k < 9; k++) {
-        double t0 = now();
+        double t0 = jg_wtime();
         for (long r = 0; r < reps; r++)
             JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
         JG_CHECK_GOTO(ctx, st, ctx->be->sync(ctx), done);
-        t[k] = (now() - t0) / (double)reps;
+        t[k] = (jg_wtime() - t0) / (double)reps;
     }
     qsort(t, 9, sizeof t[0], cmpd);
     *sec = t[4];
@@ -334,10 +327,10 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
         // the update: counted, timed, with the precision's GEMM inputs
         jg_ctx_set_gemm_inputs(ctx, c->in);
         jg_ctx_set_counting(ctx, 1);
-        double t0 = o->timing ? now() : 0.0;
+        double t0 = o->timing ? jg_wtime() : 0.0;
         st = jg_method_update(ctx, M, &Gt, &d);
         if (st >= 0 && o->timing) st = ctx->be->sync(ctx);
-        if (o->timing) secs += now() - t0;
+        if (o->timing) secs += jg_wtime() - t0;
         jg_ctx_set_counting(ctx, 0);
         jg_ctx_set_gemm_inputs(ctx, JG_GEMM_NATIVE);
         if (st < 0) {

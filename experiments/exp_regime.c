@@ -20,12 +20,7 @@
 #include "approx/tracker.h"
 #include "experiments/common.h"
 #include "src/context.h"
-
-static int cmp_dbl(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
+#include "src/metrics.h"
 
 typedef struct {
     const char *name;
@@ -126,10 +121,7 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                             omb[nomb++] = w.d.one_minus_beta;
                             sum += w.d.one_minus_beta;
                         }
-                        qsort(omb, (size_t)nomb, sizeof(double), cmp_dbl);
-                        double med = nomb == 0 ? NAN
-                                     : nomb % 2 ? omb[nomb / 2]
-                                                : 0.5 * (omb[nomb / 2 - 1] + omb[nomb / 2]);
+                        double med = jg_median(omb, nomb); /* sorts omb */
                         int frozen = sum < 0.1 * (double)g.T * (1.0 - o.beta2);
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
                                       "%s,%s,%g,%.6e,%g,%d,%s,%lld,%.6f,%.6e,%.6e,%d,%ld,%.6e,%.6e",

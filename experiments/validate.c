@@ -13,6 +13,7 @@
 #include "experiments/compare.h"
 #include "src/context.h"
 #include "src/csv.h"
+#include "src/metrics.h"
 
 // ---------------------------------------------------------------- names, defaults
 
@@ -42,12 +43,6 @@ void jg_validate_opts_default(jg_validate_opts *o)
 static double worse_max(double a, double b) { return isnan(a) || isnan(b) ? NAN : fmax(a, b); }
 static double worse_min(double a, double b) { return isnan(a) || isnan(b) ? NAN : fmin(a, b); }
 
-static int cmp_dbl(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return a < b ? -1 : a > b;
-}
-
 /* Least-squares slope of y against x over points with x > xmin and y not
  * NaN, times 1000; NaN with fewer than two such points. */
 static double drift(const double *y, int64_t n, double xmin)
@@ -65,6 +60,12 @@ static double drift(const double *y, int64_t n, double xmin)
 }
 
 // ---------------------------------------------------------------- inputs
+
+static const char *base_name(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
 
 static int cmp_str(const void *x, const void *y) { return strcmp(*(char *const *)x, *(char *const *)y); }
 
@@ -269,9 +270,8 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
     for (int r = 0; r < 2; r++) {
         jg_validate_side *x = &s[r];
         long k = nomb[r];
-        qsort(ombs[r], (size_t)k, sizeof(double), cmp_dbl);
+        x->omb_median = jg_median(ombs[r], k); /* sorts them */
         x->omb_min = k ? ombs[r][0] : NAN;
-        x->omb_median = k == 0 ? NAN : k % 2 ? ombs[r][k / 2] : 0.5 * (ombs[r][k / 2 - 1] + ombs[r][k / 2]);
         x->drift_t = series ? drift(x->err_t, T, 0.5 * (double)T) : NAN;
         x->drift_n = series ? drift(x->err_n, T, 0.5 * (double)T) : NAN;
         judge(x, o);
@@ -443,9 +443,7 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
                            jg_validate_layer *L)
 {
     char label[300], why[256];
-    const char *base = strrchr(L->file, '/');
-    base = base ? base + 1 : L->file;
-    snprintf(label, sizeof label, "layer %d/%d %s", idx + 1, n, base);
+    snprintf(label, sizeof label, "layer %d/%d %s", idx + 1, n, base_name(L->file));
     L->best = -1;
     if (g->ndim < 2) {
         L->verdict = JG_VERDICT_ERROR;
@@ -568,12 +566,6 @@ int jg_validate_exit_code(const jg_validate_report *rep)
 }
 
 // ---------------------------------------------------------------- human report
-
-static const char *base_name(const char *p)
-{
-    const char *b = strrchr(p, '/');
-    return b ? b + 1 : p;
-}
 
 /* "%.2e" or "-" for NaN */
 static const char *e2(char *buf, double x)

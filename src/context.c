@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "src/jg_config.h"
@@ -109,6 +110,13 @@ jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
 const char *jg_ctx_trace(const jg_ctx *ctx) { return ctx ? ctx->trace : ""; }
 long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
+
+double jg_wtime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
 
 void jg_ctx_fail_alloc(jg_ctx *ctx, long n) { ctx->fail_alloc_at = n > 0 ? ctx->alloc_attempts + n : 0; }
 

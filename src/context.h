@@ -89,6 +89,8 @@ const char *jg_ctx_message(const jg_ctx *ctx);
  * line prints it when the environment has JORGE_TRACE=1. */
 const char *jg_ctx_trace(const jg_ctx *ctx);
 long jg_ctx_live_allocs(const jg_ctx *ctx);
+/* Wall-clock seconds from a monotonic clock (for timings and progress). */
+double jg_wtime(void);
 /* Fault injection for tests: the n-th allocation asked for from now on
  * (host or device, through jg_host_alloc / jg_mat_alloc) fails as if the
  * memory were exhausted; n = 0 turns it off.  Every halfway failure of a

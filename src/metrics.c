@@ -100,3 +100,16 @@ jg_status jg_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
     *out = (na > 0.0 && nb > 0.0) ? ab / (na * nb) : 0.0;
     return JG_OK;
 }
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double jg_median(double *v, long n)
+{
+    if (n <= 0) return NAN;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}

@@ -26,4 +26,8 @@ jg_status jg_min_eig_sym(jg_ctx *ctx, const jg_mat *A, double *out);
  * <A,B> / (||A||_F ||B||_F). */
 jg_status jg_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
 
+/* Median of v[0..n) (sorted in place; the mean of the two middle values
+ * when n is even); NAN when n is 0. */
+double jg_median(double *v, long n);
+
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "experiments/train/precond.h"
+#include "src/metrics.h"
 #include "src/context.h"
 
 typedef struct {
@@ -27,13 +28,6 @@ struct jg_optim {
     double precond_s;
     jg_precond_sink sink;
 };
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 void jg_optim_opts_default(jg_optim_opts *o, jg_optim_kind kind)
 {
@@ -245,7 +239,7 @@ jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *para
         }
         if (s->precond) {
             // preconditioned, grafted direction per block into tmp
-            double t0 = now();
+            double t0 = jg_wtime();
             for (int bj = 0; bj < s->nbc; bj++)
                 for (int bi = 0; bi < s->nbr; bi++) {
                     int64_t r = s->r0[bi], c = s->c0[bj];
@@ -255,7 +249,7 @@ jg_status jg_optim_step(jg_ctx *ctx, jg_optim *O, double lr, jg_mat *const *para
                     JG_CHECK(ctx, jg_precond_direction(ctx, s->blocks[bi + bj * s->nbr], O->t,
                                                        &Gb, &Db, &O->sink));
                 }
-            O->precond_s += now() - t0;
+            O->precond_s += jg_wtime() - t0;
         } else {
             JG_CHECK(ctx, jg_mat_copy(ctx, &s->tmp, G));
         }
@@ -280,11 +274,6 @@ size_t jg_optim_bytes(const jg_optim *O)
     return b;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 void jg_optim_diag_take(jg_optim *O, jg_optim_diag *d)
 {
@@ -293,11 +282,7 @@ void jg_optim_diag_take(jg_optim *O, jg_optim_diag *d)
     d->fired = k->fired;
     d->skipped = k->skipped;
     d->fire_rate = k->updates > 0 ? (double)k->fired / (double)k->updates : NAN;
-    d->median_omb = NAN;
-    if (k->n > 0) {
-        qsort(k->omb, (size_t)k->n, sizeof *k->omb, cmp_double);
-        d->median_omb = k->n % 2 ? k->omb[k->n / 2] : 0.5 * (k->omb[k->n / 2 - 1] + k->omb[k->n / 2]);
-    }
+    d->median_omb = jg_median(k->omb, k->n);
     k->n = k->updates = k->fired = k->skipped = 0;
 }
 

@@ -16,13 +16,6 @@
 #define EVAL_BATCH 1000     /* MLP evaluation batch                        */
 #define EVAL_BATCH_CNN 256  /* CNN: im2col buffers grow with the batch      */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void jg_train_opts_default(jg_train_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -358,7 +351,7 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
     long step = 0;
     int nr = 0;
     for (int e = 1; e <= o->epochs; e++) {
-        double t_seg = now();
+        double t_seg = jg_wtime();
         for (int64_t i = train->n - 1; i > 0; i--) {
             int64_t j = (int64_t)(jg_rng_u64(&rng) % (uint64_t)(i + 1));
             int64_t t = perm[i];
@@ -371,21 +364,21 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
             jg_mat X = jg_mat_view(&Xbuf, 0, 0, train->pixels, nb);
             JG_CHECK_GOTO(ctx, st,
                           jg_dataset_gather(ctx, train, perm + s0, nb, mean, std, &X, labels), done);
-            double t0 = now(), loss;
+            double t0 = jg_wtime(), loss;
             JG_CHECK_GOTO(ctx, st, jg_model_loss(ctx, &M, &X, labels, 1, &loss, NULL), done);
-            grad_s += now() - t0;
+            grad_s += jg_wtime() - t0;
             loss_sum += loss * (double)nb;
             loss_n += nb;
             step++;
-            t0 = now();
+            t0 = jg_wtime();
             JG_CHECK_GOTO(ctx, st, capture_step(ctx, &cap, o, step), done);
-            cap_s += now() - t0;
+            cap_s += jg_wtime() - t0;
             double lr = jg_train_lr(o, step - 1, total);
             JG_CHECK_GOTO(ctx, st, jg_optim_step(ctx, O, lr, P, dP), done);
             if (progress && (step % 20 == 0 || b == spe - 1)) progress(e, step, total, loss, user);
             if ((b + 1) * E < (long)next_eval * spe) continue; /* b + 1 < ceil(next spe / E) */
             while ((long)next_eval * spe <= (b + 1) * E) next_eval++;
-            wall += now() - t_seg;
+            wall += jg_wtime() - t_seg;
             jg_train_row *r = &rows[nr++];
             memset(r, 0, sizeof *r);
             r->epoch = e;
@@ -411,7 +404,7 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
             r->peak_rss_bytes = peak_rss_bytes();
             *nrows = nr;
             if (cb) cb(r, user);
-            t_seg = now();
+            t_seg = jg_wtime();
         }
     }
     JG_CHECK_GOTO(ctx, st, capture_write(ctx, &cap, o), done);

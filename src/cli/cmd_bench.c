@@ -45,13 +45,6 @@ typedef struct {
     double counted; /* method rows: GEMM-equivalents counted by the context (else 0) */
 } result;
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
@@ -108,20 +101,20 @@ static jg_status measure(bench *b, job *j, result *r)
     double t[64];
     int n = 0;
     r->iterations = 0;
-    double w0 = now();
+    double w0 = jg_wtime();
     JG_CHECK(b->ctx, run_once(b, j, &r->iterations)); /* warm-up */
-    double warm = now() - w0;
+    double warm = jg_wtime() - w0;
     if (warm > b->budget) { /* a run this long is its own warm-up: use it */
         r->median = r->min = r->max = warm;
         r->runs = 1;
         return JG_OK;
     }
-    double start = now();
+    double start = jg_wtime();
     while (n < b->repeats && n < 64) {
-        double t0 = now();
+        double t0 = jg_wtime();
         JG_CHECK(b->ctx, run_once(b, j, &r->iterations));
-        t[n++] = now() - t0;
-        if (now() - start > b->budget) break;
+        t[n++] = jg_wtime() - t0;
+        if (jg_wtime() - start > b->budget) break;
     }
     qsort(t, (size_t)n, sizeof t[0], cmp);
     r->median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);

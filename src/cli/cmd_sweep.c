@@ -55,13 +55,6 @@ typedef struct {
     long nfailed;
 } sweep_run;
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* The whole file into a NUL-terminated buffer; NULL with a message.  A
  * regular file only: a FIFO would block. */
 static char *read_file(const char *path, char *err, size_t errlen)
@@ -609,7 +602,7 @@ int jg_cmd_sweep(int argc, char **argv)
             snprintf(R.fatal_msg, sizeof R.fatal_msg, "sweep: out of memory for %lld results", (long long)R.n);
         }
     }
-    double t0 = now_s();
+    double t0 = jg_wtime();
     int works = 1;
 #if JG_HAS_MPI
     if (mpi && nranks > 1) {
@@ -624,7 +617,7 @@ int jg_cmd_sweep(int argc, char **argv)
 #endif
         if (R.res)
         run_serial(ctx, &R);
-    double wall = now_s() - t0;
+    double wall = jg_wtime() - t0;
 
     // write (rank 0)
     if (rank == 0) {

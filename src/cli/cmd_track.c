@@ -112,15 +112,10 @@ int jg_cmd_track(int argc, char **argv)
             jg_tracker_row w;
             st = jg_tracker_step(ctx, runs[r], &Gt, measure, &w);
             if (st < 0) {
-                /* the stream is finite (checked on loading): a failure here is
-                 * numerical, e.g. the statistic overflowed */
+                /* numerical (the statistic overflowed: the tracker says so)
+                 * or input (an eps that Jorge refused) */
                 char m0[1024];
                 snprintf(m0, sizeof m0, "%s", jg_ctx_message(ctx));
-                /* (except where Jorge refused the relative eps it resolved
-                 * from the first gradient: an input problem) */
-                if (st == JG_ERR_INPUT && strncmp(m0, "jorge: eps = ", 13) != 0 &&
-                    strncmp(m0, "relative eps:", 13) != 0)
-                    st = JG_ERR_NUMERICAL;
                 if (st == JG_ERR_NUMERICAL)
                     jg_error(ctx, st, "%s: step %lld (%s side): numerical failure: %s", pos[0], (long long)(t + 1),
                              sides_of[r] == JG_SIDE_LEFT ? "left" : "right", m0);

@@ -54,13 +54,6 @@ void jg_cli_progress(const char *cmd, const char *label, long i, long n)
     fflush(stderr);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd)
 {
     memset(p, 0, sizeof *p);
@@ -71,7 +64,7 @@ void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd)
 void jg_cli_progress_eta(void *arg, const char *label, long done, long total)
 {
     jg_cli_progress_state *p = arg;
-    double t = now_s();
+    double t = jg_wtime();
     if (strncmp(p->label, label, sizeof p->label - 1) != 0) {
         snprintf(p->label, sizeof p->label, "%s", label);
         p->t0 = t;
