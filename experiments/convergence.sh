@@ -10,7 +10,7 @@
 #                              [--seeds "1 2 3"] [--ablation-seeds "1 2"] [--target ACC]
 #                              [--threads T] [--rel-eps E] [--no-ablations] [--no-tune]
 #                              [--data "OPTS"] [--arch "OPTS"] [--tune-grid quick|full|smoke]
-#                              [--no-runs]
+#                              [--no-runs] [--jobs N]
 #
 # Protocol (the paper's recipe):
 #  1. tuning (experiments/tune.sh): SGD's learning rate, weight decay and
@@ -54,8 +54,15 @@
 # --hidden 128, or --model mlp --hidden 256,128) and --tune-grid the grid (smoke: one setting each;
 # for tests/test_train_convergence.sh).  --no-runs redoes the summaries,
 # tables and figures from the runs already in DIR (the tuning, thread
-# measurement and runs are skipped; --target may change).  Never writes into the working
-# directory (default DIR: build/experiments/convergence).
+# measurement and runs are skipped; --target may change).  --jobs N runs N
+# tuning settings or training runs at once (default 1; the thread
+# measurement always runs alone): with N = the number of cores each run
+# has a core of its own, but the runs share memory bandwidth, so wall-clock
+# and ms/step are those of a loaded machine (the table says which N).
+# Runs are started in order: the main optimizers seed by seed, then the
+# ablations seed by seed, so a stopped run leaves whole seeds behind.
+# Never writes into the working directory (default DIR:
+# build/experiments/convergence).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
@@ -73,6 +80,7 @@ runs=1
 data_override=""
 arch=""
 grid=""
+jobs=1
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
@@ -90,13 +98,17 @@ while [ $# -gt 0 ]; do
     --data) data_override=$2; shift ;;
     --tune-grid) grid=$2; shift ;;
     --arch) arch=$2; shift ;;
-    -h|--help) sed -n '2,58p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jobs) jobs=$2; shift ;;
+    -h|--help) sed -n '2,65p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "convergence.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 [ -x "$jorge" ] || { echo "convergence.sh: $jorge: not built (cmake --build build)" >&2; exit 2; }
 case $model in cnn|mlp) ;; *) echo "convergence.sh: --model cnn|mlp, not $model" >&2; exit 2 ;; esac
+# shellcheck source=experiments/pool.sh
+. "$here/experiments/pool.sh"
+pool_init "$jobs" || exit 2
 
 if [ $full = 1 ]; then
     data="--val 5000 --epochs 10 --evals-per-epoch 4"
@@ -128,7 +140,7 @@ mkdir -p "$out/runs" "$out/curves"
 # ------------------------------------------------------------------ tuning
 if [ $tune = 1 ] || [ ! -s "$out/tune/chosen.sh" ]; then
     "$here/experiments/tune.sh" --grid "$grid" --jorge "$jorge" --out "$out/tune" --threads "$threads" \
-        --data "$tune_data" --arch "$arch"
+        --data "$tune_data" --arch "$arch" --jobs "$jobs"
 fi
 # shellcheck disable=SC1091
 . "$out/tune/chosen.sh" # sets SGD_HP and ADAMW_HP
@@ -192,10 +204,9 @@ run() { # variant seed
     tail -1 "${f%.csv}.log" >&2
 }
 if [ $runs = 1 ]; then
-    for v in $main; do for s in $seeds; do run "$v" "$s"; done; done
-    for v in $abl; do
-        for s in $aseeds; do run "$v" "$s"; done
-    done
+    for s in $seeds; do for v in $main; do pool_run run "$v" "$s"; done; done
+    for s in $aseeds; do for v in $abl; do pool_run run "$v" "$s"; done; done
+    pool_wait || { echo "convergence.sh: a training run failed (its log is above)" >&2; exit 1; }
 fi
 # the main variants' runs on the ablation seeds exist when the ablation
 # seeds are among the main seeds; pairs are formed only where both exist
@@ -296,7 +307,7 @@ tmp=$(mktemp "$out/.table.XXXXXX")
 {
     echo "Fashion-MNIST $model, $mode set ($data); target test accuracy $target."
     echo "SGD: $SGD_HP; AdamW: $ADAMW_HP (tuned on the validation split); Shampoo and Jorge graft onto SGD's settings."
-    echo "Seeds: $seeds (ablations: $aseeds). Mean +- sample standard deviation over seeds; to-target columns over the runs that reached it."
+    echo "Seeds: $seeds (ablations: $aseeds); $jobs run(s) at once on $(nproc) cores. Mean +- sample standard deviation over seeds; to-target columns over the runs that reached it."
     echo
     echo "| variant | runs | final test acc | final val acc | reached | epochs to target | seconds to target | precond ms/step | grad ms/step | total ms/step | optimizer state MB | peak RSS MB | fire rate | median 1-beta_eff, last row, per seed |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
@@ -359,7 +370,7 @@ declare -A short=(
 label_of() { echo "${short[$1]}"; }
 labels=""
 for v in $main; do labels="$labels;$(label_of "$v")"; done
-setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $seeds; 2-core CPU shared with other jobs"
+setup="$model, $mode set: $(echo "$data" | sed 's/--//g'), seeds $seeds; $jobs run(s) at once on a $(nproc)-core CPU"
 gnuplot -e "dir='$out'; variants='$main'; labels='${labels#;}'; target=$target; setup='$setup'; out='$out/convergence'" \
     "$here/plots/convergence.gp"
 if [ $ablations = 1 ]; then

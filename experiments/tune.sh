@@ -7,7 +7,7 @@
 #
 #   experiments/tune.sh [--grid quick|full|smoke] --out DIR [--jorge BIN] [--threads T]
 #                       [--data "jorge train options"] [--arch "model options"]
-#                       [--seed S]
+#                       [--seed S] [--jobs N]
 #
 # Grids: quick - SGD lr {0.01, 0.02, 0.05} x weight decay {0, 5e-4} x
 # schedule {step, cosine}; AdamW lr {3e-4, 1e-3, 3e-3} x weight decay
@@ -15,6 +15,8 @@
 # x weight decay {0, 5e-4} x schedule {step, cosine}; AdamW lr {3e-4,
 # 1e-3, 3e-3} x weight decay {0, 0.05} x the same schedules (28 runs).  smoke (for the tests): SGD 0.05 / AdamW 1e-3, no
 # weight decay, step.  Momentum 0.9 throughout, batch 128, one seed (1).
+# --jobs N runs N settings at once (default 1; each run is single-threaded
+# with --threads 1, so N = the number of cores); the table is the same.
 #
 # Writes DIR/runs/*.csv (every run), DIR/tune.csv (one row per setting:
 # final and best validation accuracy, final validation loss), DIR/tuning.md
@@ -31,6 +33,7 @@ threads=1
 data=""
 arch="--model cnn"
 seed=1
+jobs=1
 while [ $# -gt 0 ]; do
     case $1 in
     --grid) mode=$2; shift ;;
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
     --data) data=$2; shift ;;
     --arch) arch=$2; shift ;;
     --seed) seed=$2; shift ;;
-    -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --jobs) jobs=$2; shift ;;
+    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tune.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -56,11 +60,19 @@ quick) sgd_lr="0.01 0.02 0.05"; sgd_wd="0 5e-4"; scheds="step cosine"
 smoke) sgd_lr="0.05"; sgd_wd="0"; scheds="step"; adamw_lr="1e-3"; adamw_wd="0" ;;
 *) echo "tune.sh: --grid quick|full|smoke, not $mode" >&2; exit 2 ;;
 esac
+# shellcheck source=experiments/pool.sh
+. "$here/experiments/pool.sh"
+pool_init "$jobs" || exit 2
 mkdir -p "$out/runs"
 common="$arch --batch 128 --momentum 0.9 --threads $threads --seed $seed $data"
 
-# one run; prints "lr,wd,schedule,final_val_acc,best_val_acc,final_val_loss"
+# one run; writes its row "optimizer,lr,wd,schedule,final_val_acc,best_val_acc,
+# final_val_loss" to DIR/runs/<run>.row (rows are gathered in grid order)
 tune_run() { # optimizer lr wd schedule
+    local f=$out/runs/$1_lr$2_wd$3_$4.csv
+    tune_row "$@" >"${f%.csv}.row.tmp" && mv "${f%.csv}.row.tmp" "${f%.csv}.row"
+}
+tune_row() { # optimizer lr wd schedule
     local f=$out/runs/$1_lr$2_wd$3_$4.csv
     echo "[tune] $1 --lr $2 --weight-decay $3 --schedule $4" >&2
     # shellcheck disable=SC2086
@@ -82,9 +94,18 @@ tmp=$(mktemp "$out/.tune.XXXXXX")
     echo "# options: $common"
     echo "optimizer,lr,weight_decay,schedule,final_val_acc,best_val_acc,final_val_loss"
 } >"$tmp"
-for sc in $scheds; do for lr in $sgd_lr; do for wd in $sgd_wd; do
-    tune_run sgd "$lr" "$wd" "$sc" >>"$tmp"
-done; done; done
+grid() { # optimizer "lrs" "wds" "schedules": runs the grid, appends its rows to $tmp
+    local sc lr wd
+    for sc in $4; do for lr in $2; do for wd in $3; do
+        rm -f "$out/runs/$1_lr${lr}_wd${wd}_$sc.row"
+        pool_run tune_run "$1" "$lr" "$wd" "$sc"
+    done; done; done
+    pool_wait || { echo "tune.sh: a $1 run stopped the search (its log is above)" >&2; exit 1; }
+    for sc in $4; do for lr in $2; do for wd in $3; do
+        cat "$out/runs/$1_lr${lr}_wd${wd}_$sc.row" >>"$tmp"
+    done; done; done
+}
+grid sgd "$sgd_lr" "$sgd_wd" "$scheds"
 best() { # optimizer -> "lr wd schedule" of the best final val_acc (first on ties)
     awk -F, -v o="$1" '/^#/ || /^optimizer/ { next }
         $1 == o && $5 != "diverged" && (b == "" || $5 > b) { b = $5; r = $2 " " $3 " " $4 }
@@ -92,9 +113,7 @@ best() { # optimizer -> "lr wd schedule" of the best final val_acc (first on tie
 }
 read -r slr swd ssc < <(best sgd) || { echo "tune.sh: every SGD setting diverged" >&2; exit 1; }
 [ $mode = full ] && ascheds=$scheds || ascheds=$ssc
-for sc in $ascheds; do for lr in $adamw_lr; do for wd in $adamw_wd; do
-    tune_run adamw "$lr" "$wd" "$sc" >>"$tmp"
-done; done; done
+grid adamw "$adamw_lr" "$adamw_wd" "$ascheds"
 read -r alr awd asc < <(best adamw) || { echo "tune.sh: every AdamW setting diverged" >&2; exit 1; }
 mv "$tmp" "$out/tune.csv"
 

@@ -30,7 +30,7 @@ out=$tmp/conv
 set +e
 OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$jorge" --model mlp --arch "--model mlp --hidden 16" \
     --data "--train-limit 500 --val 100 --test-limit 200 --epochs 1 --evals-per-epoch 2 --batch 50" \
-    --seeds "1 2" --ablation-seeds "1" --tune-grid smoke --target 0.3 --out "$out" >"$tmp/out" 2>"$tmp/err"
+    --seeds "1 2" --ablation-seeds "1" --tune-grid smoke --target 0.3 --jobs 2 --out "$out" >"$tmp/out" 2>"$tmp/err"
 rc=$?
 set -e
 [ $rc = 0 ] || { fail "convergence.sh: exit $rc"; tail -20 "$tmp/err"; }

@@ -1,0 +1,30 @@
+# experiments/pool.sh - a bounded pool of background jobs for the training
+# scripts (convergence.sh, tune.sh); sourced, not run.
+#
+#   pool_init N      at most N jobs at once (N >= 1; 1 runs each job in the
+#                    foreground order, one after another)
+#   pool_run CMD...  starts CMD in the background once a slot is free
+#   pool_wait        waits for every job; returns 1 if any failed
+#
+# A failed job does not stop the others; pool_wait reports it.  The jobs of
+# one pool run in the order given.  Each job is one single-threaded training
+# run here, so N = the number of cores keeps them from competing for one.
+pool_init() {
+    case $1 in ''|*[!0-9]*|0) echo "pool: --jobs wants a positive integer, not '$1'" >&2; return 2 ;; esac
+    _pool_max=$1
+    _pool_failed=0
+    _pool_pids=()
+}
+pool_run() {
+    while [ "$(jobs -rp | wc -l)" -ge "$_pool_max" ]; do
+        wait -n || _pool_failed=1
+    done
+    "$@" &
+    _pool_pids+=($!)
+}
+pool_wait() {
+    local p
+    for p in "${_pool_pids[@]}"; do wait "$p" || _pool_failed=1; done
+    _pool_pids=()
+    return $_pool_failed
+}
