@@ -9,6 +9,7 @@
 
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 struct jg_jorge {
     jg_side side;
@@ -98,15 +99,15 @@ static jg_status init_state(jg_ctx *ctx, jg_jorge *J, double eps)
                         "jorge: eps = %.17g: Lhat_0 = eps^{-1/4} = %.17g %s float32: use float64 or another eps",
                         eps, r0, r0 < 1.0 ? "underflows" : "overflows");
     J->eps = eps;
-    if (!J->root_given) JG_CHECK(ctx, ctx->be->set_identity(ctx, pow(eps, -0.25), &J->root));
-    if (J->o.keep_statistic) JG_CHECK(ctx, ctx->be->set_identity(ctx, eps, &J->stat));
+    if (!J->root_given) JG_CHECK(ctx, jg_set_identity(ctx, pow(eps, -0.25), &J->root));
+    if (J->o.keep_statistic) JG_CHECK(ctx, jg_set_identity(ctx, eps, &J->stat));
     return JG_OK;
 }
 
 jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s)
 {
     double nrm;
-    JG_CHECK(ctx, ctx->be->nrm_fro(ctx, G, &nrm));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, G, &nrm));
     *s = nrm * nrm / (double)dim;
     if (!(*s > 0.0) || !isfinite(*s))
         return jg_error(ctx, JG_ERR_INPUT,
@@ -318,7 +319,6 @@ static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
  * start vector.  An estimate from below. */
 static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double *rho, int *iters)
 {
-    const jg_backend *be = ctx->be;
     int64_t n = M->rows;
     /* start: a fixed vector with no special structure, 1 + (i mod 7)/7, in
        the buffer planned at create (no allocation in an update) */
@@ -330,14 +330,14 @@ static jg_status power_radius(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double 
         JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &J->pv, &hv), done);
     }
     double nv, lam = 0.0, prev = -1.0;
-    JG_CHECK_GOTO(ctx, st, be->nrm_fro(ctx, &J->pv, &nv), done);
-    JG_CHECK_GOTO(ctx, st, be->scale(ctx, 1.0 / nv, &J->pv), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &J->pv, &nv), done);
+    JG_CHECK_GOTO(ctx, st, jg_scale(ctx, 1.0 / nv, &J->pv), done);
     int it;
     for (it = 1; it <= J->o.power_iters; it++) {
-        JG_CHECK_GOTO(ctx, st, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, M, &J->pv, 0.0, &J->pw), done);
-        JG_CHECK_GOTO(ctx, st, be->nrm_fro(ctx, &J->pw, &lam), done);
+        JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, M, &J->pv, 0.0, &J->pw), done);
+        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &J->pw, &lam), done);
         if (!(lam > 0.0) || !isfinite(lam)) break;
-        JG_CHECK_GOTO(ctx, st, be->geam(ctx, 1.0 / lam, &J->pw, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->pv), done);
+        JG_CHECK_GOTO(ctx, st, jg_geam(ctx, 1.0 / lam, &J->pw, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->pv), done);
         if (fabs(lam - prev) <= J->o.power_tol * lam) break;
         prev = lam;
     }
@@ -352,33 +352,32 @@ done:
  * GEMMs: root^2, root^4, X, (k - 1) Horner steps, root * P = k + 3; one SYRK. */
 static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
 {
-    const jg_backend *be = ctx->be;
     int k = J->o.order;
     jg_mat *S = &J->W1, *L2 = &J->W2, *L4 = &J->W3, *X = &J->W2, *P = &J->W3, *T = &J->W1;
     // compute X
-    JG_CHECK(ctx, be->syrk(ctx, J->tg, 1.0, &J->G, 0.0, S));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->root, 0.0, L2));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L2, L2, 0.0, L4));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L4, S, 0.0, X)); /* L2 is dead */
+    JG_CHECK(ctx, jg_syrk(ctx, J->tg, 1.0, &J->G, 0.0, S));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->root, 0.0, L2));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L2, L2, 0.0, L4));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L4, S, 0.0, X)); /* L2 is dead */
     // safeguard
     double xn;
     if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL)
         JG_CHECK(ctx, power_radius(ctx, J, X, &xn, &d->power_iters));
     else
-        JG_CHECK(ctx, be->nrm_fro(ctx, X, &xn));
+        JG_CHECK(ctx, jg_nrm_fro(ctx, X, &xn));
     double a = safeguard(J, xn, d);
     // Horner: P = c_k (aX)^{k} + ... evaluated as P_k = c_k I, P_j = (aX) P_{j+1} + c_j I
-    JG_CHECK(ctx, be->geam(ctx, J->c[k] * a, X, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, P));
-    JG_CHECK(ctx, be->add_diag(ctx, J->c[k - 1], P));
+    JG_CHECK(ctx, jg_geam(ctx, J->c[k] * a, X, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, P));
+    JG_CHECK(ctx, jg_add_diag(ctx, J->c[k - 1], P));
     for (int j = k - 2; j >= 0; j--) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, a, X, P, 0.0, T));
-        JG_CHECK(ctx, be->add_diag(ctx, J->c[j], T));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, a, X, P, 0.0, T));
+        JG_CHECK(ctx, jg_add_diag(ctx, J->c[j], T));
         jg_mat t = *P;
         *P = *T;
         *T = t;
     }
     // new root
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, pow(d->beta_eff, -0.25), &J->root, P, 0.0, &J->Wn));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, pow(d->beta_eff, -0.25), &J->root, P, 0.0, &J->Wn));
     return JG_OK;
 }
 
@@ -388,44 +387,43 @@ static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
  * Products of m^2 r: root^1..5 op(G) (5) and (root B Q) op(G)^T (1). */
 static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
 {
-    const jg_backend *be = ctx->be;
     int k = J->o.order;
     jg_trans tgt = J->tg == JG_NOTRANS ? JG_TRANS : JG_NOTRANS; /* op(G)^T */
     // B = root^4 op(G), kept in Bb; root^5 op(G) in Ba
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, J->tg, 1.0, &J->root, &J->G, 0.0, &J->Ba));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, J->tg, 1.0, &J->root, &J->G, 0.0, &J->Ba));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Ba, 0.0, &J->Bb));
     // C = op(G)^T B
-    JG_CHECK(ctx, be->gemm(ctx, tgt, JG_NOTRANS, 1.0, &J->G, &J->Bb, 0.0, &J->C));
+    JG_CHECK(ctx, jg_gemm(ctx, tgt, JG_NOTRANS, 1.0, &J->G, &J->Bb, 0.0, &J->C));
     // safeguard: ||X||_F^2 = <B^T B, op(G)^T op(G)>; rho(X) = rho(C)
     double xn;
     if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL) {
         JG_CHECK(ctx, power_radius(ctx, J, &J->C, &xn, &d->power_iters));
     } else {
         double s;
-        JG_CHECK(ctx, be->syrk(ctx, JG_TRANS, 1.0, &J->Bb, 0.0, &J->Q));
-        JG_CHECK(ctx, be->syrk(ctx, tgt, 1.0, &J->G, 0.0, &J->Cg));
-        JG_CHECK(ctx, be->dot(ctx, &J->Q, &J->Cg, &s));
+        JG_CHECK(ctx, jg_syrk(ctx, JG_TRANS, 1.0, &J->Bb, 0.0, &J->Q));
+        JG_CHECK(ctx, jg_syrk(ctx, tgt, 1.0, &J->G, 0.0, &J->Cg));
+        JG_CHECK(ctx, jg_dot(ctx, &J->Q, &J->Cg, &s));
         xn = sqrt(fmax(s, 0.0));
         if (isnan(s)) xn = s;
     }
     double a = safeguard(J, xn, d);
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
     // Q by Horner: Q_k = c_k a^k I, Q_j = C Q_{j+1} + c_j a^j I, j = k-1..1
-    JG_CHECK(ctx, be->set_identity(ctx, J->c[k] * pow(a, k), &J->Q));
+    JG_CHECK(ctx, jg_set_identity(ctx, J->c[k] * pow(a, k), &J->Q));
     for (int j = k - 1; j >= 1; j--) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->C, &J->Q, 0.0, &J->Qt));
-        JG_CHECK(ctx, be->add_diag(ctx, J->c[j] * pow(a, j), &J->Qt));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->C, &J->Q, 0.0, &J->Qt));
+        JG_CHECK(ctx, jg_add_diag(ctx, J->c[j] * pow(a, j), &J->Qt));
         jg_mat t = J->Q;
         J->Q = J->Qt;
         J->Qt = t;
     }
     // Wn = beta^{-1/4} (root + (root B) Q op(G)^T)
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Ba, &J->Q, 0.0, &J->Bb));
-    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, tgt, 1.0, &J->Bb, &J->G, 1.0, &J->Wn));
-    JG_CHECK(ctx, be->scale(ctx, pow(d->beta_eff, -0.25), &J->Wn));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Ba, &J->Q, 0.0, &J->Bb));
+    JG_CHECK(ctx, jg_geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, tgt, 1.0, &J->Bb, &J->G, 1.0, &J->Wn));
+    JG_CHECK(ctx, jg_scale(ctx, pow(d->beta_eff, -0.25), &J->Wn));
     return JG_OK;
 }
 
@@ -448,23 +446,22 @@ static jg_status anchor(jg_ctx *ctx, jg_jorge *J)
  * was.  4 GEMMs. */
 static jg_status correct(jg_ctx *ctx, jg_jorge *J, int *applied, double *resid)
 {
-    const jg_backend *be = ctx->be;
     const jg_mat *S = &J->stat;
     *applied = 0;
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->Wn, 0.0, &J->W1));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W1, &J->W1, 0.0, &J->W2));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->Wn, 0.0, &J->W1));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W1, &J->W1, 0.0, &J->W2));
     if (J->o.dtype != JG_F64) { /* the statistic in the state's precision */
         JG_CHECK(ctx, jg_mat_copy(ctx, &J->W3, &J->stat));
         S = &J->W3;
     }
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W2, S, 0.0, &J->W1));
-    JG_CHECK(ctx, be->add_diag(ctx, -1.0, &J->W1));
-    JG_CHECK(ctx, be->nrm_fro(ctx, &J->W1, resid));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->W2, S, 0.0, &J->W1));
+    JG_CHECK(ctx, jg_add_diag(ctx, -1.0, &J->W1));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &J->W1, resid));
     if (!(*resid < 1.0)) return JG_OK;
-    JG_CHECK(ctx, be->scale(ctx, -0.25, &J->W1));
-    JG_CHECK(ctx, be->add_diag(ctx, 1.0, &J->W1));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->W1, 0.0, &J->W3));
-    JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W3, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+    JG_CHECK(ctx, jg_scale(ctx, -0.25, &J->W1));
+    JG_CHECK(ctx, jg_add_diag(ctx, 1.0, &J->W1));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->Wn, &J->W1, 0.0, &J->W3));
+    JG_CHECK(ctx, jg_geam(ctx, 1.0, &J->W3, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
     *applied = 1;
     return JG_OK;
 }
@@ -477,7 +474,7 @@ static jg_status stat_update(jg_ctx *ctx, jg_jorge *J, double omb, double beta)
         JG_CHECK(ctx, jg_mat_copy(ctx, &J->G64, &J->G));
         G = &J->G64;
     }
-    JG_CHECK(ctx, ctx->be->syrk(ctx, J->tg, omb, G, beta, &J->stat));
+    JG_CHECK(ctx, jg_syrk(ctx, J->tg, omb, G, beta, &J->stat));
     return JG_OK;
 }
 
@@ -485,8 +482,8 @@ static jg_status stat_update(jg_ctx *ctx, jg_jorge *J, double omb, double beta)
  * the preallocated Ws / ew). */
 static jg_status min_eig_sym(jg_ctx *ctx, jg_jorge *J, const jg_mat *M, double *lmin)
 {
-    JG_CHECK(ctx, ctx->be->geam(ctx, 0.5, M, JG_NOTRANS, 0.5, M, JG_TRANS, &J->Ws));
-    JG_CHECK(ctx, ctx->be->syevd(ctx, &J->Ws, J->ew));
+    JG_CHECK(ctx, jg_geam(ctx, 0.5, M, JG_NOTRANS, 0.5, M, JG_TRANS, &J->Ws));
+    JG_CHECK(ctx, jg_syevd(ctx, &J->Ws, J->ew));
     *lmin = J->ew[0];
     return JG_OK;
 }
@@ -501,7 +498,6 @@ static int positive_check_due(const jg_jorge *J)
 
 jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *dout)
 {
-    const jg_backend *be = ctx->be;
     jg_jorge_diag dl, *d = dout ? dout : &dl;
     memset(d, 0, sizeof *d);
     d->form = J->form;
@@ -538,12 +534,12 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     else
         JG_CHECK(ctx, update_lowrank(ctx, J, d));
     if (J->o.variant == JG_VARIANT_SYM) {
-        JG_CHECK(ctx, be->geam(ctx, 0.5, &J->Wn, JG_NOTRANS, 0.5, &J->Wn, JG_TRANS, &J->W1));
-        JG_CHECK(ctx, be->geam(ctx, 1.0, &J->W1, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+        JG_CHECK(ctx, jg_geam(ctx, 0.5, &J->Wn, JG_NOTRANS, 0.5, &J->Wn, JG_TRANS, &J->W1));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, &J->W1, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
     }
     // accept or reject
     int ok = 0;
-    JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
+    JG_CHECK(ctx, jg_all_finite(ctx, &J->Wn, &ok));
     int nonfinite = !ok || !isfinite(d->xnorm), nonpositive = 0;
     if (!nonfinite && positive_check_due(J)) {
         JG_CHECK(ctx, min_eig_sym(ctx, J, &J->Wn, &d->min_eig));
@@ -579,11 +575,11 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     if (J->stat_live) JG_CHECK(ctx, stat_update(ctx, J, d->one_minus_beta, d->beta_eff));
     if (J->o.variant == JG_VARIANT_CORRECTED) {
         /* candidate in Wn; kept only if finite */
-        JG_CHECK(ctx, be->geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, &J->root, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &J->Wn));
         JG_CHECK(ctx, correct(ctx, J, &d->corrected, &d->residual));
-        JG_CHECK(ctx, be->all_finite(ctx, &J->Wn, &ok));
+        JG_CHECK(ctx, jg_all_finite(ctx, &J->Wn, &ok));
         if (ok && J->o.check_positive > 0 && J->step % J->o.check_positive == 0) {
-            double lc;
+            double lc = 0.0;
             JG_CHECK(ctx, min_eig_sym(ctx, J, &J->Wn, &lc));
             ok = lc > 0.0; /* a correction that loses positivity is dropped */
         }
@@ -607,7 +603,6 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
 jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, const jg_mat *G,
                          jg_mat *out)
 {
-    const jg_backend *be = ctx->be;
     if ((L && (L->side != JG_SIDE_LEFT || L->dim != G->rows)) ||
         (R && (R->side != JG_SIDE_RIGHT || R->dim != G->cols)))
         return jg_error(ctx, JG_ERR_ARG, "jorge apply: preconditioner sides do not fit a %lldx%lld gradient",
@@ -626,12 +621,12 @@ jg_status jg_jorge_apply(jg_ctx *ctx, const jg_jorge *L, const jg_jorge *R, cons
         if (Lm->Wa.data == NULL) { /* once, on the first two-sided apply */
             JG_CHECK(ctx, alloc(ctx, Lm, &Lm->Wa, G->rows, G->cols));
         }
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, &Lm->Wa));
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Lm->Wa, &R->root, 0.0, out));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, &Lm->Wa));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Lm->Wa, &R->root, 0.0, out));
     } else if (L) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, out));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->root, Gc, 0.0, out));
     } else {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Gc, &R->root, 0.0, out));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Gc, &R->root, 0.0, out));
     }
     return JG_OK;
 }

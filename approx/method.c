@@ -16,6 +16,7 @@
  * is finite (one all_finite pass).
  */
 #include "approx/method_impl.h"
+#include "src/ops.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -167,7 +168,6 @@ jg_jorge *jg_method_jorge(jg_method *M) { return M->J; }
 
 jg_status jg_method_update(jg_ctx *ctx, jg_method *M, const jg_mat *G, jg_method_diag *dout)
 {
-    const jg_backend *be = ctx->be;
     jg_method_diag dl, *d = dout ? dout : &dl;
     memset(d, 0, sizeof *d);
     d->residual = NAN;
@@ -192,12 +192,12 @@ jg_status jg_method_update(jg_ctx *ctx, jg_method *M, const jg_mat *G, jg_method
         if (M->o.jorge.eps_mode == JG_EPS_REL) JG_CHECK(ctx, jg_eps_scale(ctx, &M->G, M->dim, &s));
         M->eps = M->o.jorge.eps * s;
         M->ridge = M->eps;
-        JG_CHECK(ctx, be->set_identity(ctx, M->eps, &M->stat));
-        JG_CHECK(ctx, be->set_identity(ctx, pow(M->eps, -0.25), &M->root));
+        JG_CHECK(ctx, jg_set_identity(ctx, M->eps, &M->stat));
+        JG_CHECK(ctx, jg_set_identity(ctx, pow(M->eps, -0.25), &M->root));
     }
     // nominal statistic
     double b = M->o.jorge.beta2;
-    JG_CHECK(ctx, be->syrk(ctx, M->tg, 1.0 - b, &M->G, b, &M->stat));
+    JG_CHECK(ctx, jg_syrk(ctx, M->tg, 1.0 - b, &M->G, b, &M->stat));
     M->ridge *= b;
     M->step++;
     d->step = M->step;
@@ -206,7 +206,7 @@ jg_status jg_method_update(jg_ctx *ctx, jg_method *M, const jg_mat *G, jg_method
     JG_CHECK(ctx, M->ops->update(ctx, M, d, &have));
     if (have) {
         int ok = 0;
-        JG_CHECK(ctx, be->all_finite(ctx, &M->cand, &ok));
+        JG_CHECK(ctx, jg_all_finite(ctx, &M->cand, &ok));
         if (ok) {
             jg_mat t = M->root;
             M->root = M->cand;

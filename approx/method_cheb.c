@@ -29,6 +29,7 @@
  * d = 1) + level-1 work (one norm, d additions of c_k I).
  */
 #include "approx/method_impl.h"
+#include "src/ops.h"
 
 #include <math.h>
 
@@ -84,12 +85,11 @@ static void cheb_destroy(jg_ctx *ctx, jg_method *M)
 static jg_status cheb_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *have)
 {
     (void)d;
-    const jg_backend *be = ctx->be;
     cheb_impl *w = M->impl;
     int deg = M->budget;
     // interval and coefficients
     double a = M->ridge, b;
-    JG_CHECK(ctx, be->nrm_fro(ctx, &M->stat, &b));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &M->stat, &b));
     if (!isfinite(b)) {
         d->nonfinite = 1;
         return JG_OK;
@@ -98,28 +98,28 @@ static jg_status cheb_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *
     jg_cheb_coeffs(deg, a, b, w->c);
     const double *c = w->c;
     // S = (2 L - (a + b) I) / (b - a)
-    JG_CHECK(ctx, be->geam(ctx, 2.0 / (b - a), &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->S));
-    JG_CHECK(ctx, be->add_diag(ctx, -(a + b) / (b - a), &w->S));
+    JG_CHECK(ctx, jg_geam(ctx, 2.0 / (b - a), &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->S));
+    JG_CHECK(ctx, jg_add_diag(ctx, -(a + b) / (b - a), &w->S));
     if (deg == 1) { /* c_1 S + c_0 I */
-        JG_CHECK(ctx, be->geam(ctx, c[1], &w->S, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &M->cand));
-        JG_CHECK(ctx, be->add_diag(ctx, c[0], &M->cand));
+        JG_CHECK(ctx, jg_geam(ctx, c[1], &w->S, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &M->cand));
+        JG_CHECK(ctx, jg_add_diag(ctx, c[0], &M->cand));
         *have = 1;
         return JG_OK;
     }
     // Clenshaw: Bp = b_{k+1}, Bq = b_{k+2}
-    JG_CHECK(ctx, be->set_identity(ctx, c[deg], &w->Bq));                                   /* b_d */
-    JG_CHECK(ctx, be->geam(ctx, 2.0 * c[deg], &w->S, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Bp)); /* b_{d-1} */
-    JG_CHECK(ctx, be->add_diag(ctx, c[deg - 1], &w->Bp));
+    JG_CHECK(ctx, jg_set_identity(ctx, c[deg], &w->Bq));                                   /* b_d */
+    JG_CHECK(ctx, jg_geam(ctx, 2.0 * c[deg], &w->S, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Bp)); /* b_{d-1} */
+    JG_CHECK(ctx, jg_add_diag(ctx, c[deg - 1], &w->Bp));
     for (int k = deg - 2; k >= 1; k--) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 2.0, &w->S, &w->Bp, -1.0, &w->Bq));
-        JG_CHECK(ctx, be->add_diag(ctx, c[k], &w->Bq));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 2.0, &w->S, &w->Bp, -1.0, &w->Bq));
+        JG_CHECK(ctx, jg_add_diag(ctx, c[k], &w->Bq));
         jg_mat t = w->Bp;
         w->Bp = w->Bq;
         w->Bq = t;
     }
     // p = S b_1 - b_2 + c_0 I
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->S, &w->Bp, -1.0, &w->Bq));
-    JG_CHECK(ctx, be->add_diag(ctx, c[0], &w->Bq));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->S, &w->Bp, -1.0, &w->Bq));
+    JG_CHECK(ctx, jg_add_diag(ctx, c[0], &w->Bq));
     jg_mat t = M->cand;
     M->cand = w->Bq;
     w->Bq = t;

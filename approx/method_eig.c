@@ -20,6 +20,7 @@
  * drift of the statistic, which grows with F and with 1 - beta2.
  */
 #include "approx/method_impl.h"
+#include "src/ops.h"
 
 #include <math.h>
 
@@ -56,13 +57,13 @@ static jg_status eig_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *h
     *have = 0;
     if ((M->step - 1) % M->budget != 0) return JG_OK;
     JG_CHECK(ctx, jg_mat_copy(ctx, &e->V, &M->stat));
-    JG_CHECK(ctx, ctx->be->syevd(ctx, &e->V, e->w));
+    JG_CHECK(ctx, jg_syevd(ctx, &e->V, e->w));
     for (int64_t i = 0; i < M->dim; i++) {
         double l = e->w[i] > M->ridge ? e->w[i] : M->ridge;
         e->f[i] = pow(l, -0.125);
     }
-    JG_CHECK(ctx, ctx->be->scale_cols(ctx, &e->V, e->f));
-    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &e->V, 0.0, &M->cand));
+    JG_CHECK(ctx, jg_scale_cols(ctx, &e->V, e->f));
+    JG_CHECK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0, &e->V, 0.0, &M->cand));
     d->exact = 1;
     *have = 1;
     return JG_OK;

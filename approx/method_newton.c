@@ -52,6 +52,7 @@
  * finishes), plus level-1 work (the residual norm).
  */
 #include "approx/method_impl.h"
+#include "src/ops.h"
 
 #include <math.h>
 
@@ -93,37 +94,36 @@ static void swap(jg_mat *a, jg_mat *b)
 
 static jg_status nw_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *have)
 {
-    const jg_backend *be = ctx->be;
     nw_impl *w = M->impl;
     double n = (double)M->dim, tol = 10.0 * sqrt(n) * jg_dtype_eps(M->dt);
     *have = 0;
     for (int k = 0; k < M->budget; k++) {
         if (!w->running) { // start a run on the current statistic
             double c;
-            JG_CHECK(ctx, be->nrm_fro(ctx, &M->stat, &c));
+            JG_CHECK(ctx, jg_nrm_fro(ctx, &M->stat, &c));
             double z = 2.5 / c;
-            JG_CHECK(ctx, be->set_identity(ctx, pow(z, 0.25), &w->X));
-            JG_CHECK(ctx, be->geam(ctx, z, &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Mm));
+            JG_CHECK(ctx, jg_set_identity(ctx, pow(z, 0.25), &w->X));
+            JG_CHECK(ctx, jg_geam(ctx, z, &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Mm));
             w->running = 1;
             w->it = 0;
             w->start_step = M->step;
             w->prev = INFINITY;
         }
         // N = (5 I - M) / 4
-        JG_CHECK(ctx, be->geam(ctx, -0.25, &w->Mm, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->N));
-        JG_CHECK(ctx, be->add_diag(ctx, 1.25, &w->N));
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->X, &w->N, 0.0, &w->T));
+        JG_CHECK(ctx, jg_geam(ctx, -0.25, &w->Mm, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->N));
+        JG_CHECK(ctx, jg_add_diag(ctx, 1.25, &w->N));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->X, &w->N, 0.0, &w->T));
         swap(&w->X, &w->T);
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->N, &w->N, 0.0, &w->N2));
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Mm, &w->N2, 0.0, &w->T));
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->N2, &w->T, 0.0, &w->Mm));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->N, &w->N, 0.0, &w->N2));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Mm, &w->N2, 0.0, &w->T));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->N2, &w->T, 0.0, &w->Mm));
         w->it++;
         d->iterations++;
         // residual ||M - I||_F / sqrt(n), in N
         double r;
-        JG_CHECK(ctx, be->geam(ctx, 1.0, &w->Mm, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->N));
-        JG_CHECK(ctx, be->add_diag(ctx, -1.0, &w->N));
-        JG_CHECK(ctx, be->nrm_fro(ctx, &w->N, &r));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, &w->Mm, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->N));
+        JG_CHECK(ctx, jg_add_diag(ctx, -1.0, &w->N));
+        JG_CHECK(ctx, jg_nrm_fro(ctx, &w->N, &r));
         r /= sqrt(n);
         d->residual = r;
         if (!isfinite(r)) { /* abandon the run; the root is kept */

@@ -32,6 +32,7 @@
  * work (two norms, the T updates).
  */
 #include "approx/method_impl.h"
+#include "src/ops.h"
 
 #include <math.h>
 
@@ -70,25 +71,24 @@ static void swap(jg_mat *a, jg_mat *b)
  * result (stage 1), else Z (stage 2). */
 static jg_status stage(jg_ctx *ctx, ns_impl *w, int K, int want_y)
 {
-    const jg_backend *be = ctx->be;
     // iteration 1: Z_0 = I, T_0 = (3 I - Y_0) / 2
-    JG_CHECK(ctx, be->geam(ctx, -0.5, &w->Y, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->T));
-    JG_CHECK(ctx, be->add_diag(ctx, 1.5, &w->T));
+    JG_CHECK(ctx, jg_geam(ctx, -0.5, &w->Y, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->T));
+    JG_CHECK(ctx, jg_add_diag(ctx, 1.5, &w->T));
     if (K > 1 || want_y) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Y, &w->T, 0.0, &w->P));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Y, &w->T, 0.0, &w->P));
         swap(&w->Y, &w->P);
     }
     swap(&w->Z, &w->T); /* Z_1 = T_0 */
     for (int k = 2; k <= K; k++) {
-        JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Z, &w->Y, 0.0, &w->T));
-        JG_CHECK(ctx, be->scale(ctx, -0.5, &w->T));
-        JG_CHECK(ctx, be->add_diag(ctx, 1.5, &w->T));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Z, &w->Y, 0.0, &w->T));
+        JG_CHECK(ctx, jg_scale(ctx, -0.5, &w->T));
+        JG_CHECK(ctx, jg_add_diag(ctx, 1.5, &w->T));
         if (k < K || want_y) {
-            JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Y, &w->T, 0.0, &w->P));
+            JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->Y, &w->T, 0.0, &w->P));
             swap(&w->Y, &w->P);
         }
         if (k < K || !want_y) {
-            JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->T, &w->Z, 0.0, &w->P));
+            JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &w->T, &w->Z, 0.0, &w->P));
             swap(&w->Z, &w->P);
         }
     }
@@ -97,21 +97,20 @@ static jg_status stage(jg_ctx *ctx, ns_impl *w, int K, int want_y)
 
 static jg_status ns_update(jg_ctx *ctx, jg_method *M, jg_method_diag *d, int *have)
 {
-    const jg_backend *be = ctx->be;
     ns_impl *w = M->impl;
     int K = M->budget;
     // stage 1: Y -> (L / c1)^{1/2}
     double c1, ny;
-    JG_CHECK(ctx, be->nrm_fro(ctx, &M->stat, &c1));
-    JG_CHECK(ctx, be->geam(ctx, 1.0 / c1, &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Y));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &M->stat, &c1));
+    JG_CHECK(ctx, jg_geam(ctx, 1.0 / c1, &M->stat, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &w->Y));
     JG_CHECK(ctx, stage(ctx, w, K, 1));
     // stage 2 on S / c2 = Y / ||Y||_F (S = sqrt(c1) Y, c2 = sqrt(c1) ||Y||_F)
-    JG_CHECK(ctx, be->nrm_fro(ctx, &w->Y, &ny));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &w->Y, &ny));
     double c2 = sqrt(c1) * ny;
-    JG_CHECK(ctx, be->scale(ctx, 1.0 / ny, &w->Y));
+    JG_CHECK(ctx, jg_scale(ctx, 1.0 / ny, &w->Y));
     JG_CHECK(ctx, stage(ctx, w, K, 0));
     // root = Z / sqrt(c2)
-    JG_CHECK(ctx, be->geam(ctx, 1.0 / sqrt(c2), &w->Z, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &M->cand));
+    JG_CHECK(ctx, jg_geam(ctx, 1.0 / sqrt(c2), &w->Z, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &M->cand));
     d->iterations = 2 * K;
     *have = 1;
     return JG_OK;

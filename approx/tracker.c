@@ -7,6 +7,7 @@
 
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/metrics.h"
 
 struct jg_tracker {
@@ -121,7 +122,6 @@ static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, 
 jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
                           jg_tracker_row *row)
 {
-    const jg_backend *be = ctx->be;
     jg_trans tg = T->side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS;
     memset(row, 0, sizeof *row);
     row->asymmetry = row->min_eig_sym = row->err_tracked = row->err_nominal = NAN;
@@ -142,14 +142,14 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
     if (T->step == 0) {
         double eps = T->M ? jg_method_eps(T->M) : jg_jorge_eps(T->J);
-        JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Lt));
-        JG_CHECK(ctx, be->set_identity(ctx, eps, &T->Ln));
+        JG_CHECK(ctx, jg_set_identity(ctx, eps, &T->Lt));
+        JG_CHECK(ctx, jg_set_identity(ctx, eps, &T->Ln));
     }
     // statistics
     JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
-    JG_CHECK(ctx, be->syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
+    JG_CHECK(ctx, jg_syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
     if (!rejected || T->M) /* a method's statistic moves even when its root is kept */
-        JG_CHECK(ctx, be->syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
+        JG_CHECK(ctx, jg_syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
     if (rejected) T->failures++;
     T->fired += row->d.fired;
     T->step++;

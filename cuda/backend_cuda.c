@@ -43,8 +43,8 @@
 #include "cuda/kernels.h"
 #include "cuda/ptrtab.h"
 #include "src/backend.h"
-#include "src/backend_check.h"
 #include "src/context.h"
+#include "src/ops.h" /* jg_scale */
 
 // ---------------------------------------------------------------- state
 
@@ -157,7 +157,7 @@ static jg_status cusolver_fail(jg_ctx *ctx, cusolverStatus_t e, const char *what
 
 // ---------------------------------------------------------------- helpers
 
-#define DATA(ctx) ((cuda_data *)(ctx)->be_data)
+#define DATA(ctx) ((cuda_data *)jg_ctx_backend_data(ctx))
 
 static cublasOperation_t op(jg_trans t) { return t == JG_TRANS ? CUBLAS_OP_T : CUBLAS_OP_N; }
 
@@ -180,8 +180,7 @@ static cudaError_t dev_free(cuda_data *d, void *p)
 /* Workspace bytes in the context's byte counts (not in live_allocs). */
 static void ws_account(jg_ctx *ctx, size_t freed, size_t got)
 {
-    ctx->live_bytes = ctx->live_bytes - freed + got;
-    if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
+    jg_ctx_count_workspace(ctx, freed, got);
 }
 
 /* Grow a backend-owned device buffer.  With a pool the old buffer is freed
@@ -332,7 +331,7 @@ static jg_status cuda_init(jg_ctx *ctx)
         return jg_error(ctx, JG_ERR_NODEVICE, "no CUDA device: cudaGetDeviceCount found none");
     cuda_data *d = calloc(1, sizeof *d);
     if (d == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory");
-    ctx->be_data = d;
+    jg_ctx_set_backend_data(ctx, d);
     // create the stream, pool and handles (fini undoes a partial init)
     jg_status st = JG_OK;
     cudaError_t ce;
@@ -392,7 +391,7 @@ fail:
 
 static void cuda_fini(jg_ctx *ctx)
 {
-    cuda_data *d = ctx->be_data;
+    cuda_data *d = jg_ctx_backend_data(ctx);
     if (d == NULL) return;
     dbuf *bufs[] = {&d->work, &d->info, &d->w, &d->scratch, &d->scratch2, &d->vec};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
@@ -415,12 +414,12 @@ static void cuda_fini(jg_ctx *ctx)
     free(d->host);
     free(d->hwork);
     free(d);
-    ctx->be_data = NULL;
+    jg_ctx_set_backend_data(ctx, NULL);
 }
 
 static void cuda_describe(jg_ctx *ctx, char *buf, size_t len)
 {
-    cuda_data *d = ctx->be_data;
+    cuda_data *d = jg_ctx_backend_data(ctx);
     struct cudaDeviceProp p;
     int rt = 0, drv = 0, blas = 0, sol = 0;
     memset(&p, 0, sizeof p);
@@ -570,21 +569,20 @@ static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
                        (size_t)C->cols));
         return JG_OK;
     }
-    return ctx->be->scale(ctx, beta, C);
+    return jg_scale(ctx, beta, C);
 }
 
 // ---------------------------------------------------------------- level 3
 
-/* Compute type of a float32 product with rounded inputs (ctx->gemm_inputs). */
+/* Compute type of a float32 product with rounded inputs (jg_ctx_gemm_inputs). */
 static cublasComputeType_t gemm_compute(const jg_ctx *ctx)
 {
-    return ctx->gemm_inputs == JG_GEMM_BF16 ? CUBLAS_COMPUTE_32F_FAST_16BF : CUBLAS_COMPUTE_32F_FAST_TF32;
+    return jg_ctx_gemm_inputs(ctx) == JG_GEMM_BF16 ? CUBLAS_COMPUTE_32F_FAST_16BF : CUBLAS_COMPUTE_32F_FAST_TF32;
 }
 
 static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                            const jg_mat *A, const jg_mat *B, double beta, jg_mat *C)
 {
-    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
     int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
     if (m == 0 || n == 0) return JG_OK;
     /* k = 0 or alpha = 0: C := beta C, as BLAS defines it (A and B not
@@ -592,7 +590,7 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     if (k == 0 || alpha == 0.0) return scale_beta(ctx, beta, C);
     // compute
     cuda_data *d = DATA(ctx);
-    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+    if (A->dtype == JG_F32 && jg_ctx_gemm_inputs(ctx) != JG_GEMM_NATIVE) {
         /* TF32 / bf16 inputs, float32 accumulation: the tensor-core compute types */
         float a = (float)alpha, b = (float)beta;
         CUBLAS(ctx, cublasGemmEx(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
@@ -614,13 +612,12 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
 static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta,
                            jg_mat *C)
 {
-    JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
     int64_t n = t ? A->cols : A->rows, k = t ? A->rows : A->cols;
     if (n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
     /* cuBLAS requires lda >= max(1, n) for NOTRANS and >= max(1, k) for TRANS;
      * a view always satisfies it since ld >= rows */
-    if (A->dtype == JG_F32 && ctx->gemm_inputs != JG_GEMM_NATIVE) {
+    if (A->dtype == JG_F32 && jg_ctx_gemm_inputs(ctx) != JG_GEMM_NATIVE) {
         /* no compute type for SYRK: the product op(A) op(A)^T as a GemmEx
            (both triangles written; the mirror below copies them onto
            themselves) */
@@ -661,7 +658,6 @@ static jg_status cuda_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans 
                            const jg_mat *B, jg_trans tb, jg_mat *C)
 {
     int useB = beta != 0.0 && B != NULL;
-    JG_CHECK(ctx, jg_check_geam(ctx, A, ta, useB, B, tb, C));
     int64_t m = C->rows, n = C->cols;
     int aliasA = A->data == C->data, aliasB = useB && B->data == C->data;
     if (m == 0 || n == 0) return JG_OK;
@@ -726,7 +722,6 @@ static jg_status scal(jg_ctx *ctx, jg_dtype t, int64_t len, double alpha, void *
 
 static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     if (A->ld == A->rows || A->cols == 1) return scal(ctx, A->dtype, A->rows * A->cols, alpha, A->data);
     /* strided: in place as A diag(alpha) in one call (not geam with a
@@ -736,21 +731,18 @@ static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 
 static jg_status cuda_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, jg_check_square(ctx, "set_identity", A));
     CU(ctx, jg_cu_set_identity((int)A->dtype, A->rows, alpha, A->data, A->ld, DATA(ctx)->stream));
     return JG_OK;
 }
 
 static jg_status cuda_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
 {
-    JG_CHECK(ctx, jg_check_square(ctx, "add_diag", A));
     CU(ctx, jg_cu_add_diag((int)A->dtype, A->rows, alpha, A->data, A->ld, DATA(ctx)->stream));
     return JG_OK;
 }
 
 static jg_status cuda_scale_cols(jg_ctx *ctx, jg_mat *A, const double *dcol)
 {
-    JG_CHECK(ctx, jg_check_operand(ctx, "scale_cols", A));
     int64_t m = A->rows, n = A->cols;
     if (m == 0 || n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -802,7 +794,6 @@ static double host_at(const cuda_data *d, jg_dtype t, int64_t j)
 
 static jg_status cuda_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
-    JG_CHECK(ctx, jg_check_same(ctx, "dot", A, B));
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -823,7 +814,6 @@ static jg_status cuda_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double 
 
 static jg_status cuda_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 {
-    JG_CHECK(ctx, jg_check_operand(ctx, "nrm_fro", A));
     *out = 0.0;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -842,7 +832,6 @@ static jg_status cuda_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 
 static jg_status cuda_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 {
-    JG_CHECK(ctx, jg_check_operand(ctx, "all_finite", A));
     *ok = 1;
     if (A->rows == 0 || A->cols == 0) return JG_OK;
     cuda_data *d = DATA(ctx);
@@ -875,7 +864,6 @@ jg_status jg_cuda_syevd_status(jg_ctx *ctx, int info, jg_dtype t)
  * over 2^31 elements overflows. */
 static jg_status cuda_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 {
-    JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
     const int64_t n = A->rows, lda = A->ld;
     if (n == 0) return JG_OK;
     cuda_data *d = DATA(ctx);

@@ -11,6 +11,7 @@
 #include "approx/method.h"
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/metrics.h"
 
 #define MAX_CFG 512
@@ -176,16 +177,16 @@ static jg_status gemm_time(jg_ctx *ctx, int64_t n, jg_dtype dt, jg_gemm_inputs i
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &A, n, n, dt), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &B, n, n, dt), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &C, n, n, dt), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, 0.5, &A), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, 0.25, &B), done);
+    JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, 0.5, &A), done);
+    JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, 0.25, &B), done);
     jg_ctx_set_gemm_inputs(ctx, in);
     long reps = 1;
     double t[9], dt0 = 0.0;
     for (;;) { /* a batch of at least 2 ms */
         double t0 = jg_wtime();
         for (long r = 0; r < reps; r++)
-            JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
-        JG_CHECK_GOTO(ctx, st, ctx->be->sync(ctx), done);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
+        JG_CHECK_GOTO(ctx, st, jg_sync(ctx), done);
         dt0 = jg_wtime() - t0;
         if (dt0 >= 2e-3 || reps >= (1L << 20)) break;
         reps *= 2;
@@ -193,8 +194,8 @@ static jg_status gemm_time(jg_ctx *ctx, int64_t n, jg_dtype dt, jg_gemm_inputs i
     for (int k = 0; k < 9; k++) {
         double t0 = jg_wtime();
         for (long r = 0; r < reps; r++)
-            JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
-        JG_CHECK_GOTO(ctx, st, ctx->be->sync(ctx), done);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), done);
+        JG_CHECK_GOTO(ctx, st, jg_sync(ctx), done);
         t[k] = (jg_wtime() - t0) / (double)reps;
     }
     qsort(t, 9, sizeof t[0], cmpd);
@@ -264,12 +265,12 @@ static jg_status ref_build(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side si
     const double b = o->jorge.beta2;
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L, dim, dim, JG_F64), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gd, m, n, JG_F64), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, r->eps_abs, &L), done);
+    JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, r->eps_abs, &L), done);
     int k = 0;
     for (int64_t t = 1; t <= T; t++) {
         jg_mat Gt = jg_array_mat(g, t - 1);
         JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Gd, &Gt), done);
-        JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - b, &Gd, b, &L), done);
+        JG_CHECK_GOTO(ctx, st, jg_syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - b, &Gd, b, &L), done);
         if (!measured_step(t, T, o->every)) continue;
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &r->roots[k], dim, dim, JG_F64), done);
         r->at[k] = t;
@@ -329,7 +330,7 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
         jg_ctx_set_counting(ctx, 1);
         double t0 = o->timing ? jg_wtime() : 0.0;
         st = jg_method_update(ctx, M, &Gt, &d);
-        if (st >= 0 && o->timing) st = ctx->be->sync(ctx);
+        if (st >= 0 && o->timing) st = jg_sync(ctx);
         if (o->timing) secs += jg_wtime() - t0;
         jg_ctx_set_counting(ctx, 0);
         jg_ctx_set_gemm_inputs(ctx, JG_GEMM_NATIVE);

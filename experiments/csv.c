@@ -12,7 +12,7 @@ jg_status jg_exp_csv_open(jg_ctx *ctx, jg_csv *c, const char *path, const char *
 {
     JG_CHECK(ctx, jg_csv_open(ctx, c, path));
     char blas[512], date[64];
-    ctx->be->describe(ctx, blas, sizeof blas);
+    jg_ctx_describe(ctx, blas, sizeof blas);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -20,9 +20,9 @@ jg_status jg_exp_csv_open(jg_ctx *ctx, jg_csv *c, const char *path, const char *
     fprintf(c->f, "# experiment: %s\n", experiment);
     fprintf(c->f, "# version: jorge %s\n", JG_VERSION);
     fprintf(c->f, "# commit: %s\n", JG_GIT_COMMIT);
-    fprintf(c->f, "# backend: %s\n", ctx->be->name);
+    fprintf(c->f, "# backend: %s\n", jg_ctx_backend(ctx));
     fprintf(c->f, "# blas: %s\n", blas);
-    fprintf(c->f, "# gpu: %s\n", ctx->be->loc == JG_DEVICE ? blas : "none");
+    fprintf(c->f, "# gpu: %s\n", jg_ctx_loc(ctx) == JG_DEVICE ? blas : "none");
     fprintf(c->f, "# seed: %llu\n", (unsigned long long)seed);
     fprintf(c->f, "# date: %s\n", date);
     fprintf(c->f, "# params: %s\n", params ? params : "");

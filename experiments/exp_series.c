@@ -6,6 +6,7 @@
 
 #include "experiments/common.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 /* f(x) = (1+x)^(-1/4) and its order-k binomial partial sum, coefficients
  * by the recurrence c_j = c_{j-1} (-1/4 - j + 1) / j (independent of
@@ -148,7 +149,7 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &L0, &Lh), fail);
     JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R0, &R0h), fail);
     double nL;
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &L0, &nL), fail);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &L0, &nL), fail);
     long done = 0, total = 3L * (nth + 1) * nord;
     for (int ix = 0; ix < 3; ix++)
         for (int io = 0; io < nord; io++)
@@ -159,13 +160,13 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 for (int i = 0; i < m; i++) jg_mat_set(&Gh, i, j, i == j ? sqrt(x * l[i]) : 0.0);
             jg_gen_givens_rotate(&Gh, theta);
             JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), fail);
-            JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S), fail);
-            JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L0, &S, 0.0, &C), fail);
-            JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, -1.0, &S, &L0, 1.0, &C), fail);
+            JG_CHECK_GOTO(ctx, st, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S), fail);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L0, &S, 0.0, &C), fail);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, -1.0, &S, &L0, 1.0, &C), fail);
             double nC, nS;
-            JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &C, &nC), fail);
-            JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &S, &nS), fail);
-            JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), fail);
+            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &C, &nC), fail);
+            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &S, &nS), fail);
+            JG_CHECK_GOTO(ctx, st, jg_geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), fail);
             JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &L1, &P), fail);
             {
                 int k = orders[io];

@@ -7,6 +7,7 @@
 #include "approx/tracker.h"
 #include "experiments/common.h"
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/metrics.h"
 
 /* Default stream of the experiments: power-law covariance. */
@@ -41,7 +42,7 @@ static void src_params(char *buf, size_t len, const jg_exp_cfg *cfg, const jg_gs
 /* N := beta N + (1 - beta) G G^T (side LEFT) or G^T G (RIGHT), f64. */
 static jg_status nominal_step(jg_ctx *ctx, jg_mat *N, const jg_mat *G, double beta, jg_side side)
 {
-    return ctx->be->syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - beta, G, beta, N);
+    return jg_syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - beta, G, beta, N);
 }
 
 /* Open the gradient source and the experiment's CSV (provenance names the
@@ -298,7 +299,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                             const jg_mat *Lhat = jg_jorge_root(J);
                             double asym = NAN, mineig = NAN, err = NAN;
                             int fin = 0;
-                            JG_CHECK_GOTO(ctx, st, ctx->be->all_finite(ctx, Lhat, &fin), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_all_finite(ctx, Lhat, &fin), fail);
                             if (fin) {
                                 JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R64, Lhat), fail);
                                 JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, Lhat, &asym), fail);
@@ -344,8 +345,8 @@ done:
 static jg_status two_sided(jg_ctx *ctx, const jg_mat *PL, const jg_mat *G, const jg_mat *PR,
                            jg_mat *Tmp, jg_mat *D)
 {
-    JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, PL, G, 0.0, Tmp));
-    return ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Tmp, PR, 0.0, D);
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, PL, G, 0.0, Tmp));
+    return jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, Tmp, PR, 0.0, D);
 }
 
 static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
@@ -395,8 +396,8 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                 JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JL, JG_SIDE_LEFT, m, n, &o), fail);
                 JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JR, JG_SIDE_RIGHT, n, m, &o), fail);
                 JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
-                JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NL), fail);
-                JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, eps, &NR), fail);
+                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NL), fail);
+                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NR), fail);
                 long firedL = 0, firedR = 0;
                 for (int64_t t = 1; t <= g.T; t++) {
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
@@ -408,8 +409,8 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     firedL += dl.fired;
                     firedR += dr.fired;
                     if (t == 1) { /* L_0 = eps I with the eps Jorge resolved (relative mode) */
-                        JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JL), &NL), fail);
-                        JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, jg_jorge_eps(JR), &NR), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JL), &NL), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JR), &NR), fail);
                     }
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), fail);
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), fail);
@@ -425,8 +426,8 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), fail);
                         /* the scale of Jorge's direction against Shampoo's
                            (grafting removes it; the cosine is scale-free) */
-                        JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &Dj, &nj), fail);
-                        JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &Dn, &nn), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dj, &nj), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dn, &nn), fail);
                         const jg_mat *SL = jg_jorge_statistic(JL), *SR = jg_jorge_statistic(JR);
                         if (SL && SR) {
                             JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), fail);

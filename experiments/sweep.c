@@ -569,7 +569,7 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
     long long t = 0;
     FILE *mf = open_memstream(&r->rows, &r->rows_len);
     if (mf == NULL) return jg_error(ctx, JG_ERR_NOMEM, "sweep: out of memory");
-    ctx->msg[0] = '\0';
+    jg_ctx_clear_error(ctx);
     // run
     if ((st = jg_stream_create(ctx, &S, &so)) < 0 || (st = jg_mat_alloc(ctx, &G, m, n, JG_F64, JG_HOST)) < 0 ||
         (st = jg_tracker_create(ctx, &tr, side, m, n, &o)) < 0) {

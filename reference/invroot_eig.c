@@ -24,6 +24,7 @@
 
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/metrics.h"
 
 void jg_invroot_opts_default(jg_invroot_opts *o)
@@ -54,9 +55,9 @@ jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const 
         return jg_error(ctx, JG_ERR_ARG, "%s: eps = %g, must be finite and >= 0", fn, o->eps);
     if (o->newton_max_iter < 0)
         return jg_error(ctx, JG_ERR_ARG, "%s: max_iter = %d, must be >= 0", fn, o->newton_max_iter);
-    if (A->loc != ctx->be->loc || P->loc != ctx->be->loc)
+    if (A->loc != jg_ctx_loc(ctx) || P->loc != jg_ctx_loc(ctx))
         return jg_error(ctx, JG_ERR_ARG, "%s: matrices must live at the %s backend's location", fn,
-                        ctx->be->name);
+                        jg_ctx_backend(ctx));
     return JG_OK;
 }
 
@@ -150,10 +151,10 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
     int ok = 0;
 
     // eigendecomposition of a copy (converted to the compute precision)
-    JG_CHECK(ctx, ctx->be->all_finite(ctx, A, &ok));
+    JG_CHECK(ctx, jg_all_finite(ctx, A, &ok));
     if (!ok) return jg_error(ctx, JG_ERR_INPUT, "invroot_eig: A contains NaN or Inf");
     JG_CHECK(ctx, jg_mat_copy(ctx, &V, A));
-    JG_CHECK(ctx, ctx->be->syevd(ctx, &V, w));
+    JG_CHECK(ctx, jg_syevd(ctx, &V, w));
     // map the spectrum on the host
     double lmin = w[0], lmax = w[n - 1];
     double scale = fmax(fabs(lmin), fabs(lmax)); /* ||A||_2 */
@@ -198,9 +199,9 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
     }
 
     // P = (V diag(sqrt f)) (V diag(sqrt f))^T
-    JG_CHECK(ctx, ctx->be->scale_cols(ctx, &V, f));
+    JG_CHECK(ctx, jg_scale_cols(ctx, &V, f));
     jg_mat *out = Pc.data ? &Pc : P;
-    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &V, 0.0, out));
+    JG_CHECK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0, &V, 0.0, out));
     if (Pc.data) JG_CHECK(ctx, jg_mat_copy(ctx, P, &Pc));
 
     if (info) {

@@ -43,6 +43,7 @@
 
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 /* Largest eigenvalue of a symmetric PSD matrix by power iteration (at most
  * 100 steps, stops when the Rayleigh quotient changes by < 1e-6
@@ -54,18 +55,18 @@ static jg_status power_max(jg_ctx *ctx, const jg_mat *A, jg_mat *x, jg_mat *y, j
     for (int64_t i = 0; i < n; i++) jg_mat_set(h, i, 0, 1.0 + 0.5 * sin(0.7 * (double)i + 0.3));
     JG_CHECK(ctx, jg_mat_copy(ctx, x, h));
     double lam = 0.0, nx;
-    JG_CHECK(ctx, ctx->be->nrm_fro(ctx, x, &nx));
-    JG_CHECK(ctx, ctx->be->scale(ctx, 1.0 / nx, x));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, x, &nx));
+    JG_CHECK(ctx, jg_scale(ctx, 1.0 / nx, x));
     for (int k = 0; k < 100; k++) {
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, A, x, 0.0, y));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, A, x, 0.0, y));
         double r;
-        JG_CHECK(ctx, ctx->be->dot(ctx, x, y, &r));
-        JG_CHECK(ctx, ctx->be->nrm_fro(ctx, y, &nx));
+        JG_CHECK(ctx, jg_dot(ctx, x, y, &r));
+        JG_CHECK(ctx, jg_nrm_fro(ctx, y, &nx));
         if (!(nx > 0.0) || !isfinite(nx)) {
             lam = r;
             break;
         }
-        JG_CHECK(ctx, ctx->be->geam(ctx, 1.0 / nx, y, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, x));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0 / nx, y, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, x));
         int done = k > 0 && fabs(r - lam) <= 1e-6 * fabs(r);
         lam = r;
         if (done) break;
@@ -79,9 +80,9 @@ static jg_status power_max(jg_ctx *ctx, const jg_mat *A, jg_mat *x, jg_mat *y, j
 static jg_status dist_identity(jg_ctx *ctx, jg_mat *M, double *out)
 {
     double r;
-    JG_CHECK(ctx, ctx->be->add_diag(ctx, -1.0, M));
-    jg_status st = ctx->be->nrm_fro(ctx, M, &r);
-    JG_CHECK(ctx, ctx->be->add_diag(ctx, 1.0, M));
+    JG_CHECK(ctx, jg_add_diag(ctx, -1.0, M));
+    jg_status st = jg_nrm_fro(ctx, M, &r);
+    JG_CHECK(ctx, jg_add_diag(ctx, 1.0, M));
     JG_CHECK(ctx, st);
     *out = r / sqrt((double)M->rows);
     return JG_OK;
@@ -124,7 +125,7 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
 
     // M_0 = z (A + eps I), H_0 = z^{1/p} I
     int ok = 0;
-    JG_CHECK_GOTO(ctx, st, ctx->be->all_finite(ctx, A, &ok), done);
+    JG_CHECK_GOTO(ctx, st, jg_all_finite(ctx, A, &ok), done);
     if (!ok) {
         st = jg_error(ctx, JG_ERR_INPUT, "invroot_newton: A contains NaN or Inf");
         goto done;
@@ -133,8 +134,8 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
     double lmax = 0.0, eps = o->eps, nrm;
     JG_CHECK_GOTO(ctx, st, power_max(ctx, M, &x, &y, &h, &lmax), done);
     if (o->eps_mode == JG_EPS_REL) eps = o->eps * fmax(lmax, 0.0);
-    JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, eps, M), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, M, &nrm), done);
+    JG_CHECK_GOTO(ctx, st, jg_add_diag(ctx, eps, M), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, M, &nrm), done);
     if (!(nrm > 0.0) || !isfinite(nrm)) {
         st = jg_error(ctx, JG_ERR_NUMERICAL, "invroot_newton: ||A + eps I||_F = %g", nrm);
         goto done;
@@ -147,8 +148,8 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
        estimate be badly low, the growth test below stops the iteration. */
     double lam_up = 1.05 * (fmax(lmax, 0.0) + eps);
     double z = (1.0 + p) / (2.0 * (lam_up > 0.0 && lam_up < nrm ? lam_up : nrm)), alpha = -1.0 / p;
-    JG_CHECK_GOTO(ctx, st, ctx->be->scale(ctx, z, M), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->set_identity(ctx, pow(z, 1.0 / p), H), done);
+    JG_CHECK_GOTO(ctx, st, jg_scale(ctx, z, M), done);
+    JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, pow(z, 1.0 / p), H), done);
 
     // iterate
     double err;
@@ -157,20 +158,20 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
     while (!(converged = err <= tol) && it < o->newton_max_iter) {
         // T = (1 - alpha) I + alpha M;  H' = H T
         JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, T, M), done); /* copy + scale: cheaper than geam */
-        JG_CHECK_GOTO(ctx, st, ctx->be->scale(ctx, alpha, T), done);
-        JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, 1.0 - alpha, T), done);
-        JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, H, T, 0.0, Ht), done);
+        JG_CHECK_GOTO(ctx, st, jg_scale(ctx, alpha, T), done);
+        JG_CHECK_GOTO(ctx, st, jg_add_diag(ctx, 1.0 - alpha, T), done);
+        JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, H, T, 0.0, Ht), done);
         // M' = T^p M by repeated squaring, each factor T^(2^k) applied to M
         const jg_mat *S = T;
         for (int q = p;;) {
             if (q & 1) {
-                JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, S, M, 0.0, Mt), done);
+                JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, S, M, 0.0, Mt), done);
                 swap(&M, &Mt);
             }
             q >>= 1;
             if (q == 0) break;
             jg_mat *dst = S == Sa ? Sb : Sa;
-            JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, S, S, 0.0, dst), done);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, S, S, 0.0, dst), done);
             S = dst;
         }
         double e2;

@@ -6,6 +6,7 @@
 
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 /* Did one attempt give a usable root?  *fatal set when the status is an
  * error no retry can fix (bad argument, NaN/Inf input, no memory). */
@@ -22,7 +23,7 @@ static jg_status attempt(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const jg_invro
         return st;
     }
     int ok = 0;
-    JG_CHECK(ctx, ctx->be->all_finite(ctx, P, &ok));
+    JG_CHECK(ctx, jg_all_finite(ctx, P, &ok));
     if (!ok) return JG_ERR_NUMERICAL;
     if (st == JG_WARN_NOT_PSD && !(info->lambda_min + info->eps_abs > 0.0)) return st;
     *usable = 1;
@@ -63,7 +64,7 @@ jg_status jg_ref_invroot_robust(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const j
 
     // 3. a larger ridge, x10 up to the cap
     double anorm = 0.0;
-    if (cur.eps == 0.0 || !(eps_max > 0.0)) JG_CHECK(ctx, ctx->be->nrm_fro(ctx, A, &anorm));
+    if (cur.eps == 0.0 || !(eps_max > 0.0)) JG_CHECK(ctx, jg_nrm_fro(ctx, A, &anorm));
     double cap = eps_max > 0.0 ? eps_max : cur.eps_mode == JG_EPS_REL ? 1e-2 : 1e-2 * anorm;
     double u = jg_dtype_eps(cur.compute_f64 ? JG_F64 : A->dtype);
     double eps = cur.eps > 0.0 ? cur.eps * 10.0

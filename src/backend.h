@@ -15,6 +15,7 @@
 #ifndef JG_BACKEND_H
 #define JG_BACKEND_H
 
+#include "src/jg_config.h" /* JG_HAS_CUDA_BACKEND */
 #include "src/mat.h"
 
 typedef enum { JG_NOTRANS = 0, JG_TRANS = 1 } jg_trans;
@@ -80,7 +81,7 @@ int jg_blas_threads(void);
 
 /* The backends compiled into this build. */
 extern const jg_backend jg_backend_cpu;
-#ifdef JG_HAS_CUDA_BACKEND
+#if JG_HAS_CUDA_BACKEND
 extern const jg_backend jg_backend_cuda;
 #endif
 

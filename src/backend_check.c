@@ -6,9 +6,9 @@
 
 jg_status jg_check_operand(jg_ctx *ctx, const char *op, const jg_mat *A)
 {
-    if (A->loc != ctx->be->loc)
+    if (A->loc != jg_ctx_loc(ctx))
         return jg_error(ctx, JG_ERR_ARG, "%s: %s backend given a %s matrix (%lldx%lld)", op,
-                        ctx->be->name, A->loc == JG_HOST ? "host" : "device", (long long)A->rows,
+                        jg_ctx_backend(ctx), A->loc == JG_HOST ? "host" : "device", (long long)A->rows,
                         (long long)A->cols);
     if (A->rows < 0 || A->cols < 0 || A->rows > INT_MAX || A->cols > INT_MAX || A->ld > INT_MAX ||
         A->ld < 1 || A->ld < A->rows)

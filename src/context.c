@@ -1,4 +1,4 @@
-#include "src/context.h"
+#include "src/context_impl.h"
 #include "src/fileio.h"
 
 #include <stdarg.h>
@@ -13,7 +13,7 @@
 static const jg_backend *find_backend(const char *name)
 {
     if (name == NULL || strcmp(name, "cpu") == 0) return &jg_backend_cpu;
-#ifdef JG_HAS_CUDA_BACKEND
+#if JG_HAS_CUDA_BACKEND
     if (strcmp(name, "cuda") == 0) return &jg_backend_cuda;
 #endif
     return NULL;
@@ -21,7 +21,7 @@ static const jg_backend *find_backend(const char *name)
 
 const char *jg_backends_available(void)
 {
-#ifdef JG_HAS_CUDA_BACKEND
+#if JG_HAS_CUDA_BACKEND
     return "cpu cuda";
 #else
     return "cpu";
@@ -110,6 +110,23 @@ jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }
 const char *jg_ctx_trace(const jg_ctx *ctx) { return ctx ? ctx->trace : ""; }
 long jg_ctx_live_allocs(const jg_ctx *ctx) { return ctx ? ctx->live_allocs : 0; }
+long jg_ctx_total_allocs(const jg_ctx *ctx) { return ctx ? ctx->total_allocs : 0; }
+size_t jg_ctx_live_bytes(const jg_ctx *ctx) { return ctx ? ctx->live_bytes : 0; }
+size_t jg_ctx_peak_bytes(const jg_ctx *ctx) { return ctx ? ctx->peak_bytes : 0; }
+const char *jg_ctx_backend(const jg_ctx *ctx) { return ctx->be->name; }
+jg_loc jg_ctx_loc(const jg_ctx *ctx) { return ctx->be->loc; }
+void jg_ctx_describe(jg_ctx *ctx, char *buf, size_t len) { ctx->be->describe(ctx, buf, len); }
+void *jg_ctx_backend_data(const jg_ctx *ctx) { return ctx->be_data; }
+void jg_ctx_set_backend_data(jg_ctx *ctx, void *data) { ctx->be_data = data; }
+jg_gemm_inputs jg_ctx_gemm_inputs(const jg_ctx *ctx) { return ctx->gemm_inputs; }
+
+void jg_ctx_clear_error(jg_ctx *ctx)
+{
+    if (ctx == NULL) return;
+    ctx->msg[0] = '\0';
+    ctx->trace[0] = '\0';
+    ctx->last = JG_OK;
+}
 
 double jg_wtime(void)
 {
@@ -139,6 +156,12 @@ void jg_ctx_count_free(jg_ctx *ctx, size_t bytes)
 {
     ctx->live_allocs--;
     ctx->live_bytes -= bytes;
+}
+
+void jg_ctx_count_workspace(jg_ctx *ctx, size_t freed, size_t got)
+{
+    ctx->live_bytes = ctx->live_bytes - freed + got;
+    if (ctx->live_bytes > ctx->peak_bytes) ctx->peak_bytes = ctx->live_bytes;
 }
 
 /* Host blocks carry their size in a 64-byte header (which also keeps the

@@ -8,7 +8,8 @@
  *       fprintf(stderr, "%s\n", err);
  *       return 2;
  *   }
- *   ... work; on a failure st: jg_ctx_message(ctx), jg_ctx_trace(ctx) ...
+ *   ... work (src/ops.h: jg_gemm(ctx, ...) and friends); on a failure st:
+ *       jg_ctx_message(ctx), jg_ctx_trace(ctx) ...
  *   assert(jg_ctx_live_allocs(ctx) == 0);
  *   jg_ctx_destroy(&ctx);
  */
@@ -43,27 +44,8 @@ typedef struct {
  * are never rounded.  CPU: emulated; CUDA: cublasGemmEx compute types. */
 typedef enum { JG_GEMM_NATIVE = 0, JG_GEMM_TF32 = 1, JG_GEMM_BF16 = 2 } jg_gemm_inputs;
 
-struct jg_ctx {
-    const jg_backend *be;
-    void *be_data;       /* backend handles, stream, workspace      */
-    long live_allocs;    /* matrices/buffers allocated, not freed    */
-    long total_allocs;   /* allocations ever counted (a plan-once check:
-                            unchanged across an update)               */
-    size_t live_bytes;   /* bytes currently allocated                */
-    size_t peak_bytes;   /* high-water mark of live_bytes            */
-    jg_status last;      /* status of the last recorded failure      */
-    char msg[1024];      /* one-line message of the last failure     */
-    char trace[1024];    /* "file:line <- file:line ..."             */
-    /* counting front end (jg_ctx_set_counting): be points at counted,
-       which forwards every call to be_real and adds to counts */
-    const jg_backend *be_real;
-    jg_backend counted;
-    jg_op_counts counts;
-    jg_gemm_inputs gemm_inputs; /* see jg_gemm_inputs (default NATIVE)  */
-    long alloc_attempts; /* allocations asked for (host and device)   */
-    long fail_alloc_at;  /* fault injection: attempt number that fails
-                            (0: none; jg_ctx_fail_alloc)              */
-};
+/* struct jg_ctx is opaque: its layout is private to the core
+ * (src/context_impl.h); read it through the functions below. */
 
 /* Create a context on the named backend ("cpu" or "cuda").
  * JG_ERR_NODEVICE when the backend is not compiled in or no device is
@@ -84,11 +66,25 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
 jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line);
 /* Message of the last failure ("" if none). */
 const char *jg_ctx_message(const jg_ctx *ctx);
+/* Forget the last failure (message, traceback, status): a caller that
+ * handled it and goes on, e.g. a fuzzer or a sweep's next configuration. */
+void jg_ctx_clear_error(jg_ctx *ctx);
 /* Traceback of the last failure: the file:line of each JG_CHECK it went
  * through, innermost first ("a.c:10 <- b.c:20"; "" if none).  The command
  * line prints it when the environment has JORGE_TRACE=1. */
 const char *jg_ctx_trace(const jg_ctx *ctx);
+/* Allocation counts: matrices and buffers live now, ever allocated (a
+ * plan-once check: unchanged across an update), bytes live now (backend
+ * workspace included) and their high-water mark. */
 long jg_ctx_live_allocs(const jg_ctx *ctx);
+long jg_ctx_total_allocs(const jg_ctx *ctx);
+size_t jg_ctx_live_bytes(const jg_ctx *ctx);
+size_t jg_ctx_peak_bytes(const jg_ctx *ctx);
+/* The backend: its name ("cpu", "cuda"), where its working matrices live,
+ * and a one-line description (library versions, device). */
+const char *jg_ctx_backend(const jg_ctx *ctx);
+jg_loc jg_ctx_loc(const jg_ctx *ctx);
+void jg_ctx_describe(jg_ctx *ctx, char *buf, size_t len);
 /* Wall-clock seconds from a monotonic clock (for timings and progress). */
 double jg_wtime(void);
 /* Fault injection for tests: the n-th allocation asked for from now on
@@ -102,13 +98,21 @@ int jg_ctx_alloc_fails(jg_ctx *ctx);
 /* Host memory counted in the context (zeroed, 64-byte aligned). */
 void *jg_host_alloc(jg_ctx *ctx, size_t bytes);
 void jg_host_free(jg_ctx *ctx, void *p);
-/* Called by backends to count their own allocations */
+/* For backends: count their own allocations; count a workspace resized
+ * from `freed` to `got` bytes (in the byte counts, not in allocations);
+ * their private data (handles, stream, workspace; set by init, cleared by
+ * fini); the rounding asked for GEMM inputs. */
 void jg_ctx_count_alloc(jg_ctx *ctx, size_t bytes);
 void jg_ctx_count_free(jg_ctx *ctx, size_t bytes);
+void jg_ctx_count_workspace(jg_ctx *ctx, size_t freed, size_t got);
+void *jg_ctx_backend_data(const jg_ctx *ctx);
+void jg_ctx_set_backend_data(jg_ctx *ctx, void *data);
+jg_gemm_inputs jg_ctx_gemm_inputs(const jg_ctx *ctx);
 
-/* Counting: on = 1 routes every backend call through a front end that
- * forwards it and adds its calls and flops to ctx->counts (call sites keep
- * writing ctx->be->gemm(...)); on = 0 restores the backend.  Idempotent. */
+/* Counting: on = 1 makes the front end (src/ops.h: jg_gemm and friends,
+ * the only callers of the backend table) add every call and its flops to
+ * the context's counts; on = 0 stops it (the counts are kept).
+ * Idempotent. */
 void jg_ctx_set_counting(jg_ctx *ctx, int on);
 void jg_ctx_counts_reset(jg_ctx *ctx);
 /* *out := counts since the last reset. */

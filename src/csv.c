@@ -70,7 +70,7 @@ void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char *
     strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tmv);
     fprintf(csv->f, "# tool: jorge %s\n# commit: %s\n# date: %s\n", JG_VERSION, JG_GIT_COMMIT, buf);
     if (ctx) {
-        ctx->be->describe(ctx, buf, sizeof buf);
+        jg_ctx_describe(ctx, buf, sizeof buf);
         fprintf(csv->f, "# backend: %s\n", buf);
     }
     fprintf(csv->f, "# seed: %llu\n# command: jorge", (unsigned long long)seed);

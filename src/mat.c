@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "src/context.h"
+#include "src/ops.h"
 
 size_t jg_dtype_size(jg_dtype t) { return t == JG_F32 ? sizeof(float) : sizeof(double); }
 const char *jg_dtype_name(jg_dtype t) { return t == JG_F32 ? "f32" : "f64"; }
@@ -51,13 +52,13 @@ jg_status jg_mat_alloc(jg_ctx *ctx, jg_mat *M, int64_t rows, int64_t cols,
             return jg_error(ctx, JG_ERR_NOMEM, "out of host memory allocating %lld x %lld",
                             (long long)rows, (long long)cols);
     } else {
-        if (ctx->be->loc != JG_DEVICE)
+        if (jg_ctx_loc(ctx) != JG_DEVICE)
             return jg_error(ctx, JG_ERR_NODEVICE, "backend '%s' has no device memory",
-                            ctx->be->name);
+                            jg_ctx_backend(ctx));
         if (jg_ctx_alloc_fails(ctx))
             return jg_error(ctx, JG_ERR_NOMEM, "out of device memory allocating %lld x %lld (injected)",
                             (long long)rows, (long long)cols);
-        JG_CHECK(ctx, ctx->be->mem_alloc(ctx, &p, (size_t)bytes));
+        JG_CHECK(ctx, jg_mem_alloc(ctx, &p, (size_t)bytes));
     }
     M->rows = rows;
     M->cols = cols;
@@ -72,7 +73,7 @@ jg_status jg_mat_alloc(jg_ctx *ctx, jg_mat *M, int64_t rows, int64_t cols,
 jg_status jg_mat_alloc_work(jg_ctx *ctx, jg_mat *M, int64_t rows, int64_t cols,
                             jg_dtype dtype)
 {
-    return jg_mat_alloc(ctx, M, rows, cols, dtype, ctx->be->loc);
+    return jg_mat_alloc(ctx, M, rows, cols, dtype, jg_ctx_loc(ctx));
 }
 
 void jg_mat_free(jg_ctx *ctx, jg_mat *M)
@@ -82,7 +83,7 @@ void jg_mat_free(jg_ctx *ctx, jg_mat *M)
         if (M->loc == JG_HOST)
             jg_host_free(ctx, M->data);
         else
-            ctx->be->mem_free(ctx, M->data);
+            jg_mem_free(ctx, M->data);
     }
     *M = JG_MAT_EMPTY;
 }
@@ -118,7 +119,7 @@ jg_status jg_mat_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
         }
         return JG_OK;
     }
-    JG_CHECK(ctx, ctx->be->copy(ctx, dst, src));
+    JG_CHECK(ctx, jg_mem_copy(ctx, dst, src));
     return JG_OK;
 }
 

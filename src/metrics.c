@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "src/context.h"
+#include "src/ops.h"
 
 jg_status jg_rel_fro_err(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
@@ -11,9 +12,9 @@ jg_status jg_rel_fro_err(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *
     jg_mat T = JG_MAT_EMPTY;
     double nd = 0.0, nb = 0.0;
     JG_CHECK(ctx, jg_mat_alloc(ctx, &T, A->rows, A->cols, A->dtype, A->loc));
-    JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, 1.0, A, JG_NOTRANS, -1.0, B, JG_NOTRANS, &T), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &T, &nd), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, B, &nb), done);
+    JG_CHECK_GOTO(ctx, st, jg_geam(ctx, 1.0, A, JG_NOTRANS, -1.0, B, JG_NOTRANS, &T), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &T, &nd), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, B, &nb), done);
     *out = nb > 0.0 ? nd / nb : nd;
 done:
     jg_mat_free(ctx, &T);
@@ -26,9 +27,9 @@ jg_status jg_asymmetry(jg_ctx *ctx, const jg_mat *A, double *out)
     jg_mat T = JG_MAT_EMPTY;
     double nd = 0.0, na = 0.0;
     JG_CHECK(ctx, jg_mat_alloc(ctx, &T, A->rows, A->cols, A->dtype, A->loc));
-    JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, 1.0, A, JG_NOTRANS, -1.0, A, JG_TRANS, &T), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &T, &nd), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, A, &na), done);
+    JG_CHECK_GOTO(ctx, st, jg_geam(ctx, 1.0, A, JG_NOTRANS, -1.0, A, JG_TRANS, &T), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &T, &nd), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, A, &na), done);
     *out = na > 0.0 ? nd / na : 0.0;
 done:
     jg_mat_free(ctx, &T);
@@ -51,15 +52,15 @@ jg_status jg_invroot_residual(jg_ctx *ctx, const jg_mat *P, int p, const jg_mat 
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &X, n, n, P->dtype, P->loc), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Y, n, n, P->dtype, P->loc), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &X, A), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, eps, &X), done);
+    JG_CHECK_GOTO(ctx, st, jg_add_diag(ctx, eps, &X), done);
     for (int i = 0; i < p; i++) {
-        JG_CHECK_GOTO(ctx, st, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, P, &X, 0.0, &Y), done);
+        JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, P, &X, 0.0, &Y), done);
         jg_mat t = X;
         X = Y;
         Y = t;
     }
-    JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, -1.0, &X), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->nrm_fro(ctx, &X, out), done);
+    JG_CHECK_GOTO(ctx, st, jg_add_diag(ctx, -1.0, &X), done);
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &X, out), done);
 done:
     jg_mat_free(ctx, &X);
     jg_mat_free(ctx, &Y);
@@ -82,8 +83,8 @@ jg_status jg_min_eig_sym(jg_ctx *ctx, const jg_mat *A, double *out)
     w = jg_host_alloc(ctx, (size_t)n * sizeof(double));
     if (w == NULL) return jg_error(ctx, JG_ERR_NOMEM, "out of memory");
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &S, n, n, A->dtype, A->loc), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->geam(ctx, 0.5, A, JG_NOTRANS, 0.5, A, JG_TRANS, &S), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->syevd(ctx, &S, w), done);
+    JG_CHECK_GOTO(ctx, st, jg_geam(ctx, 0.5, A, JG_NOTRANS, 0.5, A, JG_TRANS, &S), done);
+    JG_CHECK_GOTO(ctx, st, jg_syevd(ctx, &S, w), done);
     *out = w[0];
 done:
     jg_mat_free(ctx, &S);
@@ -94,9 +95,9 @@ done:
 jg_status jg_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
     double ab, na, nb;
-    JG_CHECK(ctx, ctx->be->dot(ctx, A, B, &ab));
-    JG_CHECK(ctx, ctx->be->nrm_fro(ctx, A, &na));
-    JG_CHECK(ctx, ctx->be->nrm_fro(ctx, B, &nb));
+    JG_CHECK(ctx, jg_dot(ctx, A, B, &ab));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, A, &na));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, B, &nb));
     *out = (na > 0.0 && nb > 0.0) ? ab / (na * nb) : 0.0;
     return JG_OK;
 }

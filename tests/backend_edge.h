@@ -1,5 +1,5 @@
 /* backend_edge.h - edge cases every backend must get right, written once
- * for any context X (its matrices at X->be->loc) and run on the CPU backend
+ * for any context X (its matrices at jg_ctx_loc(X)) and run on the CPU backend
  * by test_backend_edge.c and on the CUDA backend by test_cuda_edge.c.  H is
  * a cpu context for the host copies (X itself on the CPU).  Every expected
  * value is a closed form, not another backend's answer:
@@ -31,12 +31,13 @@
 #include <string.h>
 
 #include "check.h"
+#include "src/ops.h"
 
 /* A matrix at X's location holding a copy of the host matrix h. */
 static jg_mat edge_up(jg_ctx *X, const jg_mat *h)
 {
     jg_mat d;
-    CHECK_OK(X, jg_mat_alloc(X, &d, h->rows, h->cols, h->dtype, X->be->loc));
+    CHECK_OK(X, jg_mat_alloc(X, &d, h->rows, h->cols, h->dtype, jg_ctx_loc(X)));
     CHECK_OK(X, jg_mat_copy(X, &d, h));
     return d;
 }
@@ -96,7 +97,7 @@ static void edge_toeplitz(jg_ctx *H, jg_mat *P, jg_mat *V, int64_t n, int64_t of
 static void edge_syevd(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t n, int64_t off)
 {
     char what[80];
-    snprintf(what, sizeof what, "%s syevd %s n=%lld off=%lld", X->be->name, jg_dtype_name(t),
+    snprintf(what, sizeof what, "%s syevd %s n=%lld off=%lld", jg_ctx_backend(X), jg_dtype_name(t),
              (long long)n, (long long)off);
     const double tol = 8.0 * (double)n * jg_dtype_eps(t) * 4.0;
     jg_mat P, V;
@@ -104,7 +105,7 @@ static void edge_syevd(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t n, int64_t off)
     jg_mat D = edge_up(X, &P);
     jg_mat Dv = jg_mat_view(&D, off, off, n, n);
     double *w = malloc((size_t)n * sizeof *w);
-    CHECK_OK(X, X->be->syevd(X, &Dv, w));
+    CHECK_OK(X, jg_syevd(X, &Dv, w));
     // eigenvalues: the closed form, ascending
     double werr = 0.0;
     for (int64_t k = 0; k < n; k++) {
@@ -151,7 +152,7 @@ static void edge_syevd(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t n, int64_t off)
     jg_mat_set(&V, n - 1, 0, NAN);
     CHECK_OK(X, jg_mat_copy(X, &D, &P));
     for (int64_t k = 0; k < n; k++) w[k] = 42.0;
-    CHECK_STATUS(X, X->be->syevd(X, &Dv, w), JG_ERR_NUMERICAL);
+    CHECK_STATUS(X, jg_syevd(X, &Dv, w), JG_ERR_NUMERICAL);
     CHECK(strstr(jg_ctx_message(X), "syevd") != NULL, "%s: message '%s' does not name syevd",
           what, jg_ctx_message(X));
     int kept = 1;
@@ -167,7 +168,7 @@ static void edge_syevd(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t n, int64_t off)
 static void edge_sizes(jg_ctx *X)
 {
     jg_mat one;
-    CHECK_OK(X, jg_mat_alloc(X, &one, 1, 1, JG_F64, X->be->loc));
+    CHECK_OK(X, jg_mat_alloc(X, &one, 1, 1, JG_F64, jg_ctx_loc(X)));
     double w[1];
     const int64_t big = (int64_t)INT_MAX + 1;
     const int64_t bad[][3] = {{-3, -3, 1}, {big, big, big}, {5, 5, -5}, {5, 5, 4}, {5, 5, big + 6}};
@@ -177,14 +178,14 @@ static void edge_sizes(jg_ctx *X)
         A.rows = bad[c][0];
         A.cols = bad[c][1];
         A.ld = bad[c][2];
-        CHECK_STATUS(X, X->be->syevd(X, &A, w), JG_ERR_ARG);
+        CHECK_STATUS(X, jg_syevd(X, &A, w), JG_ERR_ARG);
         CHECK(strstr(jg_ctx_message(X), "syevd") != NULL, "message '%s'", jg_ctx_message(X));
     }
     jg_mat M;
-    CHECK_STATUS(X, jg_mat_alloc(X, &M, -1, 4, JG_F32, X->be->loc), JG_ERR_ARG);
-    CHECK_STATUS(X, jg_mat_alloc(X, &M, INT64_C(1) << 31, 4, JG_F32, X->be->loc), JG_ERR_ARG);
+    CHECK_STATUS(X, jg_mat_alloc(X, &M, -1, 4, JG_F32, jg_ctx_loc(X)), JG_ERR_ARG);
+    CHECK_STATUS(X, jg_mat_alloc(X, &M, INT64_C(1) << 31, 4, JG_F32, jg_ctx_loc(X)), JG_ERR_ARG);
     /* (2^31 - 1)^2 * 8 bytes overflows no 64-bit product but exceeds the 1 TiB cap */
-    CHECK_STATUS(X, jg_mat_alloc(X, &M, INT_MAX, INT_MAX, JG_F64, X->be->loc), JG_ERR_ARG);
+    CHECK_STATUS(X, jg_mat_alloc(X, &M, INT_MAX, INT_MAX, JG_F64, jg_ctx_loc(X)), JG_ERR_ARG);
     jg_mat_free(X, &one);
 }
 
@@ -229,38 +230,38 @@ static void edge_inf(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n, int
             for (int64_t i_ = 0; i_ < G_.rows; i_++)                                           \
                 if (i_ < off || i_ >= off + (vrows) || j_ < off || j_ >= off + (vcols))        \
                     pad_ += jg_mat_get(&G_, i_, j_) != 7.0;                                    \
-        snprintf(what, sizeof what, "%s %s %s %lldx%lld off=%lld", X->be->name, label,         \
+        snprintf(what, sizeof what, "%s %s %s %lldx%lld off=%lld", jg_ctx_backend(X), label,         \
                  jg_dtype_name(t), (long long)m, (long long)n, (long long)off);                \
         CHECK(bad_ == 0 && pad_ == 0, "%s: %lld elements differ from the closed form, %lld "   \
               "padding elements changed", what, (long long)bad_, (long long)pad_);             \
         jg_mat_free(H, &G_);                                                                   \
     } while (0)
     // geam, beta = 0 with a NaN/Inf B given: C := -2 A
-    CHECK_OK(X, X->be->geam(X, -2.0, &vA, JG_NOTRANS, 0.0, &vB, JG_NOTRANS, &vC));
+    CHECK_OK(X, jg_geam(X, -2.0, &vA, JG_NOTRANS, 0.0, &vB, JG_NOTRANS, &vC));
     EDGE_CHECK_VIEW(dC, m, n, want_scaled, -2.0, "geam(-2 A + 0 B[NaN,Inf])");
     // geam, beta = 0, B NULL, A transposed: T := 0.5 A^T
-    CHECK_OK(X, X->be->geam(X, 0.5, &vA, JG_TRANS, 0.0, NULL, JG_NOTRANS, &vT));
+    CHECK_OK(X, jg_geam(X, 0.5, &vA, JG_TRANS, 0.0, NULL, JG_NOTRANS, &vT));
     EDGE_CHECK_VIEW(dT, n, m, want_scaled_t, 0.5, "geam(0.5 A^T, beta 0)");
     // a plain transpose (alpha 1, beta 0 with B given)
-    CHECK_OK(X, X->be->geam(X, 1.0, &vA, JG_TRANS, 0.0, &vB, JG_TRANS, &vT));
+    CHECK_OK(X, jg_geam(X, 1.0, &vA, JG_TRANS, 0.0, &vB, JG_TRANS, &vT));
     EDGE_CHECK_VIEW(dT, n, m, want_scaled_t, 1.0, "geam(A^T + 0 B^T)");
     // a copy (alpha 1, beta 0), then in place C := 4 C
-    CHECK_OK(X, X->be->geam(X, 1.0, &vA, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &vC));
+    CHECK_OK(X, jg_geam(X, 1.0, &vA, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &vC));
     EDGE_CHECK_VIEW(dC, m, n, want_scaled, 1.0, "geam copy");
-    CHECK_OK(X, X->be->geam(X, 4.0, &vC, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &vC));
+    CHECK_OK(X, jg_geam(X, 4.0, &vC, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &vC));
     EDGE_CHECK_VIEW(dC, m, n, want_scaled, 4.0, "geam in place (4 C)");
     // scale of the strided view and of the whole (compact) parent
     CHECK_OK(X, jg_mat_copy(X, &vC, &vA));
-    CHECK_OK(X, X->be->scale(X, -0.5, &vC));
+    CHECK_OK(X, jg_scale(X, -0.5, &vC));
     EDGE_CHECK_VIEW(dC, m, n, want_scaled, -0.5, off ? "scale (strided)" : "scale");
     jg_mat cA, dcA;
     CHECK_OK(H, jg_mat_alloc(H, &cA, m, n, t, JG_HOST));
     CHECK_OK(H, jg_mat_copy(H, &cA, &A));
     dcA = edge_up(X, &cA);
-    CHECK_OK(X, X->be->scale(X, -8.0, &dcA));
+    CHECK_OK(X, jg_scale(X, -8.0, &dcA));
     jg_mat G = edge_down(X, H, &dcA);
     int64_t bad = edge_diff(&G, &A, want_scaled, -8.0);
-    CHECK(bad == 0, "%s scale(-8) compact %s %lldx%lld: %lld elements differ", X->be->name,
+    CHECK(bad == 0, "%s scale(-8) compact %s %lldx%lld: %lld elements differ", jg_ctx_backend(X),
           jg_dtype_name(t), (long long)m, (long long)n, (long long)bad);
     jg_mat_free(H, &G);
     jg_mat_free(X, &dcA);
@@ -288,11 +289,11 @@ static void edge_gemm_k0(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
     for (int ta = 0; ta < 2; ta++)
         for (int tb = 0; tb < 2; tb++) {
             char what[96];
-            snprintf(what, sizeof what, "%s gemm k=0 %s %c%c %lldx%lld", X->be->name,
+            snprintf(what, sizeof what, "%s gemm k=0 %s %c%c %lldx%lld", jg_ctx_backend(X),
                      jg_dtype_name(t), ta ? 'T' : 'N', tb ? 'T' : 'N', (long long)m, (long long)n);
             jg_mat A, B, C0, Cn;
-            CHECK_OK(X, jg_mat_alloc(X, &A, ta ? 0 : m, ta ? m : 0, t, X->be->loc));
-            CHECK_OK(X, jg_mat_alloc(X, &B, tb ? n : 0, tb ? 0 : n, t, X->be->loc));
+            CHECK_OK(X, jg_mat_alloc(X, &A, ta ? 0 : m, ta ? m : 0, t, jg_ctx_loc(X)));
+            CHECK_OK(X, jg_mat_alloc(X, &B, tb ? n : 0, tb ? 0 : n, t, jg_ctx_loc(X)));
             CHECK_OK(H, jg_mat_alloc(H, &C0, m, n, t, JG_HOST));
             CHECK_OK(H, jg_mat_alloc(H, &Cn, m, n, t, JG_HOST));
             for (int64_t j = 0; j < n; j++)
@@ -302,7 +303,7 @@ static void edge_gemm_k0(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
                 }
             // beta = 0 over NaN: zeros
             jg_mat dC = edge_up(X, &Cn);
-            CHECK_OK(X, X->be->gemm(X, ta, tb, 1.5, &A, &B, 0.0, &dC));
+            CHECK_OK(X, jg_gemm(X, ta, tb, 1.5, &A, &B, 0.0, &dC));
             jg_mat G = edge_down(X, H, &dC);
             int64_t bad = edge_diff(&G, &C0, want_beta, 0.0);
             CHECK(bad == 0, "%s, beta 0 over NaN: %lld elements are not 0", what, (long long)bad);
@@ -310,13 +311,13 @@ static void edge_gemm_k0(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
             jg_mat_free(X, &dC);
             // beta = 1/2 and beta = 1: exact
             dC = edge_up(X, &C0);
-            CHECK_OK(X, X->be->gemm(X, ta, tb, 1.5, &A, &B, 0.5, &dC));
+            CHECK_OK(X, jg_gemm(X, ta, tb, 1.5, &A, &B, 0.5, &dC));
             G = edge_down(X, H, &dC);
             bad = edge_diff(&G, &C0, want_beta, 0.5);
             CHECK(bad == 0, "%s, beta 1/2: %lld elements differ", what, (long long)bad);
             jg_mat_free(H, &G);
             CHECK_OK(X, jg_mat_copy(X, &dC, &C0));
-            CHECK_OK(X, X->be->gemm(X, ta, tb, 1.5, &A, &B, 1.0, &dC));
+            CHECK_OK(X, jg_gemm(X, ta, tb, 1.5, &A, &B, 1.0, &dC));
             G = edge_down(X, H, &dC);
             bad = edge_diff(&G, &C0, want_beta, 1.0);
             CHECK(bad == 0, "%s, beta 1: %lld elements changed", what, (long long)bad);
@@ -339,10 +340,10 @@ static void edge_gemm_k0(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
         for (int64_t j = 0; j < n; j++) jg_mat_set(&B, l, j, 2.0 - (double)j);
     }
     jg_mat dA = edge_up(X, &A), dB = edge_up(X, &B), dC = edge_up(X, &C0);
-    CHECK_OK(X, X->be->gemm(X, JG_NOTRANS, JG_NOTRANS, 0.0, &dA, &dB, 0.5, &dC));
+    CHECK_OK(X, jg_gemm(X, JG_NOTRANS, JG_NOTRANS, 0.0, &dA, &dB, 0.5, &dC));
     jg_mat G = edge_down(X, H, &dC);
     int64_t bad = edge_diff(&G, &C0, want_beta, 0.5);
-    CHECK(bad == 0, "%s gemm alpha=0 %s: %lld elements differ from C/2", X->be->name,
+    CHECK(bad == 0, "%s gemm alpha=0 %s: %lld elements differ from C/2", jg_ctx_backend(X),
           jg_dtype_name(t), (long long)bad);
     jg_mat_free(H, &G);
     jg_mat_free(X, &dA);
@@ -364,7 +365,7 @@ static double want_copy(const jg_mat *S, int64_t i, int64_t j, double unused)
 static void edge_copy(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
 {
     char what[96];
-    snprintf(what, sizeof what, "%s same-precision copy %s %lldx%lld", X->be->name,
+    snprintf(what, sizeof what, "%s same-precision copy %s %lldx%lld", jg_ctx_backend(X),
              jg_dtype_name(t), (long long)m, (long long)n);
     // source: a view at (1, 2) of a parent with ld = m + 3; values i + 1000 j (exact), one Inf
     jg_mat Sp, S;
@@ -378,8 +379,8 @@ static void edge_copy(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
     jg_mat dSp = edge_up(X, &Sp), dS = jg_mat_view(&dSp, 1, 2, m, n);
     // strided -> compact, compact -> strided (other offset and ld), strided -> strided
     jg_mat dK, dQp;
-    CHECK_OK(X, jg_mat_alloc(X, &dK, m, n, t, X->be->loc));
-    CHECK_OK(X, jg_mat_alloc(X, &dQp, m + 5, n + 1, t, X->be->loc));
+    CHECK_OK(X, jg_mat_alloc(X, &dK, m, n, t, jg_ctx_loc(X)));
+    CHECK_OK(X, jg_mat_alloc(X, &dQp, m + 5, n + 1, t, jg_ctx_loc(X)));
     jg_mat dQ = jg_mat_view(&dQp, 4, 1, m, n);
     CHECK_OK(X, jg_mat_copy(X, &dK, &dS));
     CHECK_OK(X, jg_mat_copy(X, &dQ, &dK));
@@ -400,7 +401,7 @@ static void edge_copy(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
     // strided -> strided, back into the source's parent at another place is
     // not allowed to overlap; use a second parent like the first
     jg_mat dRp;
-    CHECK_OK(X, jg_mat_alloc(X, &dRp, m + 3, n + 2, t, X->be->loc));
+    CHECK_OK(X, jg_mat_alloc(X, &dRp, m + 3, n + 2, t, jg_ctx_loc(X)));
     jg_mat dR = jg_mat_view(&dRp, 1, 2, m, n);
     CHECK_OK(X, jg_mat_copy(X, &dR, &dQ));
     G = edge_down(X, H, &dRp);
@@ -430,7 +431,7 @@ static void edge_copy(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m, int64_t n)
 static void edge_geam_alias(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m)
 {
     char what[96];
-    snprintf(what, sizeof what, "%s geam aliased column %s m=%lld", X->be->name,
+    snprintf(what, sizeof what, "%s geam aliased column %s m=%lld", jg_ctx_backend(X),
              jg_dtype_name(t), (long long)m);
     jg_mat Pp, Bh, G;
     CHECK_OK(H, jg_mat_alloc(H, &Pp, m + 2, 2, t, JG_HOST));
@@ -447,13 +448,13 @@ static void edge_geam_alias(jg_ctx *X, jg_ctx *H, jg_dtype t, int64_t m)
     double *v = malloc((size_t)m * sizeof *v);
     for (int64_t i = 0; i < m; i++) v[i] = (double)(i + 1) - 0.5;
     // C := 0.5 A + 2 B, then C := -2 A (B unused), then C := B - C (C aliases B's slot)
-    CHECK_OK(X, X->be->geam(X, 0.5, &A, JG_NOTRANS, 2.0, &dB, JG_NOTRANS, &C));
+    CHECK_OK(X, jg_geam(X, 0.5, &A, JG_NOTRANS, 2.0, &dB, JG_NOTRANS, &C));
     for (int64_t i = 0; i < m; i++) v[i] = 0.5 * v[i] + 2.0 * 0.25 * (double)i;
-    CHECK_OK(X, X->be->geam(X, -2.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C));
+    CHECK_OK(X, jg_geam(X, -2.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C));
     for (int64_t i = 0; i < m; i++) v[i] = -2.0 * v[i];
-    CHECK_OK(X, X->be->geam(X, 1.0, &dB, JG_NOTRANS, -1.0, &A, JG_NOTRANS, &C));
+    CHECK_OK(X, jg_geam(X, 1.0, &dB, JG_NOTRANS, -1.0, &A, JG_NOTRANS, &C));
     for (int64_t i = 0; i < m; i++) v[i] = 0.25 * (double)i - v[i];
-    CHECK_OK(X, X->be->geam(X, 1.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C)); /* a no-op copy */
+    CHECK_OK(X, jg_geam(X, 1.0, &A, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &C)); /* a no-op copy */
     G = edge_down(X, H, &dP);
     int64_t bad = 0, pad = 0;
     for (int64_t i = 0; i < m; i++) bad += jg_mat_get(&G, i + 1, 0) != v[i];

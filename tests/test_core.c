@@ -5,6 +5,7 @@
 #include "check.h"
 #include "src/metrics.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 static jg_ctx *ctx;
 
@@ -32,7 +33,7 @@ static void test_gemm(jg_dtype t)
             CHECK_OK(ctx, jg_mat_alloc(ctx, &C, m, n, t, JG_HOST));
             jg_rng_fill_normal(&r, &A);
             jg_rng_fill_normal(&r, &B);
-            CHECK_OK(ctx, ctx->be->gemm(ctx, ta, tb, 1.0, &A, &B, 0.0, &C));
+            CHECK_OK(ctx, jg_gemm(ctx, ta, tb, 1.0, &A, &B, 0.0, &C));
             /* error of a length-k dot product of N(0,1) terms: <= k u sum|a||b|;
                sum|a||b| ~ k, so 4 k^2 u is generous and still tight for f32 */
             double tol = 4.0 * k * k * jg_dtype_eps(t), worst = 0.0;
@@ -64,7 +65,7 @@ static void test_geam(jg_dtype t)
             CHECK_OK(ctx, jg_mat_alloc(ctx, &C, m, n, t, JG_HOST));
             jg_rng_fill_normal(&r, &Abig);
             jg_rng_fill_normal(&r, &B);
-            CHECK_OK(ctx, ctx->be->geam(ctx, 0.5, &A, ta, -2.0, &B, tb, &C));
+            CHECK_OK(ctx, jg_geam(ctx, 0.5, &A, ta, -2.0, &B, tb, &C));
             double worst = 0.0;
             for (int64_t i = 0; i < m; i++)
                 for (int64_t j = 0; j < n; j++) {
@@ -84,13 +85,13 @@ static void test_geam(jg_dtype t)
     jg_rng_fill_normal(&r, &C);
     jg_rng_fill_normal(&r, &B);
     CHECK_OK(ctx, jg_mat_copy(ctx, &C0, &C));
-    CHECK_OK(ctx, ctx->be->geam(ctx, 2.0, &C, JG_NOTRANS, -1.0, &B, JG_TRANS, &C));
+    CHECK_OK(ctx, jg_geam(ctx, 2.0, &C, JG_NOTRANS, -1.0, &B, JG_TRANS, &C));
     double worst = 0.0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < n; j++)
             worst = fmax(worst, fabs(jg_mat_get(&C, i, j) - (2.0 * jg_mat_get(&C0, i, j) - jg_mat_get(&B, j, i))));
     CHECK_LE(worst, 16.0 * jg_dtype_eps(t), "geam in place");
-    CHECK_STATUS(ctx, ctx->be->geam(ctx, 1.0, &C, JG_TRANS, 0.0, NULL, JG_NOTRANS, &C), JG_ERR_ARG);
+    CHECK_STATUS(ctx, jg_geam(ctx, 1.0, &C, JG_TRANS, 0.0, NULL, JG_NOTRANS, &C), JG_ERR_ARG);
     jg_mat_free(ctx, &C), jg_mat_free(ctx, &C0), jg_mat_free(ctx, &B);
 }
 
@@ -107,8 +108,8 @@ static void test_syrk_geam_norms(jg_dtype t)
     jg_rng_fill_normal(&r, &G);
     double u = jg_dtype_eps(t);
     // syrk both triangles, both orientations
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 2.0, &G, 0.0, &S));
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_TRANS, 1.0, &G, 0.0, &T));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 2.0, &G, 0.0, &S));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_TRANS, 1.0, &G, 0.0, &T));
     double w1 = 0, w2 = 0;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < m; j++) {
@@ -123,17 +124,17 @@ static void test_syrk_geam_norms(jg_dtype t)
     CHECK_LE(w1, 8.0 * m * k * u, "syrk(N) error");
     CHECK_LE(w2, 8.0 * m * m * u, "syrk(T) error");
     // geam with transpose: U = S - S^T must vanish exactly (S symmetric)
-    CHECK_OK(ctx, ctx->be->geam(ctx, 1.0, &S, JG_NOTRANS, -1.0, &S, JG_TRANS, &U));
+    CHECK_OK(ctx, jg_geam(ctx, 1.0, &S, JG_NOTRANS, -1.0, &S, JG_TRANS, &U));
     double nu;
-    CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &U, &nu));
+    CHECK_OK(ctx, jg_nrm_fro(ctx, &U, &nu));
     CHECK(nu == 0.0, "syrk result not exactly symmetric: %g", nu);
     // norms against naive sums
     double s2 = 0.0, dot;
     for (int64_t j = 0; j < k; j++)
         for (int64_t i = 0; i < m; i++) s2 += jg_mat_get(&G, i, j) * jg_mat_get(&G, i, j);
     double nf;
-    CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &G, &nf));
-    CHECK_OK(ctx, ctx->be->dot(ctx, &G, &G, &dot));
+    CHECK_OK(ctx, jg_nrm_fro(ctx, &G, &nf));
+    CHECK_OK(ctx, jg_dot(ctx, &G, &G, &dot));
     CHECK_LE(fabs(nf - sqrt(s2)) / sqrt(s2), 4.0 * m * k * u, "nrm_fro rel error");
     CHECK_LE(fabs(dot - s2) / s2, 4.0 * m * k * u, "dot rel error");
     // strided view norm equals the norm of a compact copy
@@ -141,32 +142,32 @@ static void test_syrk_geam_norms(jg_dtype t)
     CHECK_OK(ctx, jg_mat_alloc(ctx, &W, 5, 4, t, JG_HOST));
     CHECK_OK(ctx, jg_mat_copy(ctx, &W, &V));
     double nv, nw;
-    CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &V, &nv));
-    CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &W, &nw));
+    CHECK_OK(ctx, jg_nrm_fro(ctx, &V, &nv));
+    CHECK_OK(ctx, jg_nrm_fro(ctx, &W, &nw));
     CHECK_LE(fabs(nv - nw) / nw, 8.0 * u, "strided norm");
     // identity, add_diag, scale, scale_cols
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, 3.0, &U));
-    CHECK_OK(ctx, ctx->be->add_diag(ctx, -1.0, &U));
-    CHECK_OK(ctx, ctx->be->scale(ctx, 0.5, &U));
+    CHECK_OK(ctx, jg_set_identity(ctx, 3.0, &U));
+    CHECK_OK(ctx, jg_add_diag(ctx, -1.0, &U));
+    CHECK_OK(ctx, jg_scale(ctx, 0.5, &U));
     double d[10];
     for (int i = 0; i < 10; i++) d[i] = i;
-    CHECK_OK(ctx, ctx->be->scale_cols(ctx, &U, d));
+    CHECK_OK(ctx, jg_scale_cols(ctx, &U, d));
     int ok = 1;
     for (int64_t i = 0; i < m; i++)
         for (int64_t j = 0; j < m; j++) ok &= jg_mat_get(&U, i, j) == (i == j ? (double)j : 0.0);
     CHECK(ok, "identity/add_diag/scale/scale_cols wrong");
     // finiteness
     int fin;
-    CHECK_OK(ctx, ctx->be->all_finite(ctx, &U, &fin));
+    CHECK_OK(ctx, jg_all_finite(ctx, &U, &fin));
     CHECK(fin == 1, "finite matrix reported non-finite");
     jg_mat_set(&U, 3, 4, NAN);
-    CHECK_OK(ctx, ctx->be->all_finite(ctx, &U, &fin));
+    CHECK_OK(ctx, jg_all_finite(ctx, &U, &fin));
     CHECK(fin == 0, "NaN not detected");
     jg_mat_set(&U, 3, 4, -INFINITY);
-    CHECK_OK(ctx, ctx->be->all_finite(ctx, &U, &fin));
+    CHECK_OK(ctx, jg_all_finite(ctx, &U, &fin));
     CHECK(fin == 0, "-Inf not detected");
     // shape errors are reported, not crashes
-    CHECK_STATUS(ctx, ctx->be->gemm(ctx, 0, 0, 1.0, &G, &G, 0.0, &S), JG_ERR_ARG);
+    CHECK_STATUS(ctx, jg_gemm(ctx, 0, 0, 1.0, &G, &G, 0.0, &S), JG_ERR_ARG);
     CHECK(strstr(jg_ctx_message(ctx), "do not conform") != NULL, "message: %s", jg_ctx_message(ctx));
     jg_mat_free(ctx, &G);
     jg_mat_free(ctx, &S);
@@ -202,14 +203,14 @@ static void test_syevd(jg_dtype t)
             jg_mat_set(&A, i, j, s);
         }
     V = A;
-    CHECK_OK(ctx, ctx->be->syevd(ctx, &V, w));
+    CHECK_OK(ctx, jg_syevd(ctx, &V, w));
     double worst = 0.0;
     for (int i = 0; i < n; i++) worst = fmax(worst, fabs(w[i] - lam[i]));
     CHECK_LE(worst, 10.0 * n * u * lam[n - 1], "eigenvalue abs error");
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &V, &V, 0.0, &I));
-    CHECK_OK(ctx, ctx->be->add_diag(ctx, -1.0, &I));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &V, &V, 0.0, &I));
+    CHECK_OK(ctx, jg_add_diag(ctx, -1.0, &I));
     double orth;
-    CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &I, &orth));
+    CHECK_OK(ctx, jg_nrm_fro(ctx, &I, &orth));
     CHECK_LE(orth, 10.0 * n * u, "||V^T V - I||_F");
     jg_mat_free(ctx, &A);
     jg_mat_free(ctx, &I);
@@ -229,12 +230,12 @@ static void test_metrics(void)
     /* symmetric part [[2,.5,0],[.5,2,0],[0,0,2]]: eigenvalues 1.5, 2, 2.5 */
     CHECK_OK(ctx, jg_min_eig_sym(ctx, &A, &me));
     CHECK_LE(fabs(me - 1.5), 1e-14, "min eig of symmetric part");
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, 2.0, &B));
+    CHECK_OK(ctx, jg_set_identity(ctx, 2.0, &B));
     CHECK_OK(ctx, jg_rel_fro_err(ctx, &A, &B, &rel));
     CHECK_LE(fabs(rel - 1.0 / sqrt(12.0)), 1e-15, "relative Frobenius error");
     /* P = 2^{-1/2} I is the exact inverse square root of 2I - eps I + eps I */
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, 1.0 / sqrt(2.0), &A));
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, 2.0 - 1e-3, &B));
+    CHECK_OK(ctx, jg_set_identity(ctx, 1.0 / sqrt(2.0), &A));
+    CHECK_OK(ctx, jg_set_identity(ctx, 2.0 - 1e-3, &B));
     CHECK_OK(ctx, jg_invroot_residual(ctx, &A, 2, &B, 1e-3, &res));
     CHECK_LE(res, 1e-15, "residual of an exact root");
     CHECK_OK(ctx, jg_cosine(ctx, &A, &B, &cs));
@@ -274,6 +275,59 @@ static void test_rng_and_alloc(void)
     CHECK(c2 == NULL && strstr(err, "unknown backend") != NULL, "bad backend: %s", err);
 }
 
+/* The front end (src/ops.h): arguments checked once with the offending
+ * values in the message, a backend failure names its operation in the
+ * traceback after the call sites JG_CHECK passed, counting on and off,
+ * jg_ctx_clear_error, and the accessors of the opaque context. */
+static jg_status through(jg_mat *A, double *w)
+{
+    JG_CHECK(ctx, jg_syevd(ctx, A, w));
+    return JG_OK;
+}
+
+static void test_front_end(void)
+{
+    jg_mat A, B, C;
+    double w[3];
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &A, 3, 3, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &B, 4, 2, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &C, 3, 2, JG_F64, JG_HOST));
+    // shapes that do not conform: JG_ERR_ARG naming them
+    CHECK_STATUS(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C), JG_ERR_ARG);
+    CHECK(strstr(jg_ctx_message(ctx), "gemm: shapes 3x3 * 4x2 -> 3x2") != NULL, "message '%s'",
+          jg_ctx_message(ctx));
+    CHECK_STATUS(ctx, jg_syevd(ctx, &C, w), JG_ERR_ARG);
+    CHECK(strstr(jg_ctx_message(ctx), "not square") != NULL, "message '%s'", jg_ctx_message(ctx));
+    // a failure inside the backend: the operation, then the call site
+    jg_mat_set(&A, 1, 0, NAN);
+    CHECK_STATUS(ctx, through(&A, w), JG_ERR_NUMERICAL);
+    const char *tr = jg_ctx_trace(ctx);
+    CHECK(strncmp(tr, "syevd <- ", 9) == 0 && strstr(tr, "test_core.c:") != NULL,
+          "traceback '%s': expected 'syevd <- ...test_core.c:N'", tr);
+    jg_ctx_clear_error(ctx);
+    CHECK(jg_ctx_message(ctx)[0] == '\0' && jg_ctx_trace(ctx)[0] == '\0', "cleared: '%s' '%s'",
+          jg_ctx_message(ctx), jg_ctx_trace(ctx));
+    // counting: on counts, off does not; accessors
+    jg_op_counts c;
+    jg_ctx_set_counting(ctx, 1);
+    jg_ctx_counts_reset(ctx);
+    CHECK_OK(ctx, jg_scale(ctx, 2.0, &C));
+    jg_ctx_set_counting(ctx, 0);
+    CHECK_OK(ctx, jg_scale(ctx, 2.0, &C));
+    jg_ctx_counts_get(ctx, &c);
+    CHECK(c.calls[JG_OP_LEVEL1] == 1 && c.flops[JG_OP_LEVEL1] == 6.0, "level1: %ld calls, %g flops",
+          c.calls[JG_OP_LEVEL1], c.flops[JG_OP_LEVEL1]);
+    CHECK(!strcmp(jg_ctx_backend(ctx), "cpu") && jg_ctx_loc(ctx) == JG_HOST, "backend %s at %d",
+          jg_ctx_backend(ctx), (int)jg_ctx_loc(ctx));
+    CHECK(jg_ctx_live_allocs(ctx) >= 3 && jg_ctx_live_bytes(ctx) >= (9 + 8 + 6) * sizeof(double) &&
+              jg_ctx_peak_bytes(ctx) >= jg_ctx_live_bytes(ctx) && jg_ctx_total_allocs(ctx) >= 3,
+          "counts: %ld live, %zu bytes, peak %zu", jg_ctx_live_allocs(ctx), jg_ctx_live_bytes(ctx),
+          jg_ctx_peak_bytes(ctx));
+    jg_mat_free(ctx, &A);
+    jg_mat_free(ctx, &B);
+    jg_mat_free(ctx, &C);
+}
+
 int main(void)
 {
     char err[256];
@@ -289,6 +343,7 @@ int main(void)
     }
     test_metrics();
     test_rng_and_alloc();
+    test_front_end();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld allocations leaked", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_core");

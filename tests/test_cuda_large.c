@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "src/jg_config.h"
+#include "src/ops.h"
 
 static jg_ctx *X, *H;
 static int64_t N;
@@ -27,7 +28,7 @@ static int skipped;
 /* Allocate at X's location; on JG_ERR_NOMEM say so and return 0. */
 static int try_alloc(jg_mat *M, int64_t rows, int64_t cols, jg_dtype t, const char *what)
 {
-    jg_status st = jg_mat_alloc(X, M, rows, cols, t, X->be->loc);
+    jg_status st = jg_mat_alloc(X, M, rows, cols, t, jg_ctx_loc(X));
     if (st == JG_ERR_NOMEM) {
         printf("SKIP part: %s (%lld x %lld %s, %.1f GB): %s\n", what, (long long)rows,
                (long long)cols, jg_dtype_name(t),
@@ -82,49 +83,49 @@ static void test_square(void)
     CHECK_OK(X, jg_mat_copy(X, &ones, &h1));
     if (!try_alloc(&C, N, N, JG_F64, "C = x x^T")) goto out1;
     // syrk (lower, then the mirror kernel): C_ij = (i + 1)(j + 1)
-    CHECK_OK(X, X->be->syrk(X, JG_NOTRANS, 1.0, &x, 0.0, &C));
+    CHECK_OK(X, jg_syrk(X, JG_NOTRANS, 1.0, &x, 0.0, &C));
     CHECK_AT(C, N - 1, 0, n, "syrk lower");
     CHECK_AT(C, 0, N - 1, n, "syrk mirrored, last column");
     CHECK_AT(C, N - 2, N - 1, (n - 1) * n, "syrk mirrored");
     CHECK_AT(C, N - 1, N - 1, n * n, "syrk last element");
     CHECK_AT(C, N / 2, N / 3, (double)(N / 2 + 1) * (double)(N / 3 + 1), "syrk middle");
     int ok = 0;
-    CHECK_OK(X, X->be->all_finite(X, &C, &ok));
+    CHECK_OK(X, jg_all_finite(X, &C, &ok));
     CHECK(ok == 1, "all_finite(x x^T) = %d", ok);
     double nrm = 0.0, want = n * (n + 1.0) * (2.0 * n + 1.0) / 6.0; /* ||x||^2 */
-    CHECK_OK(X, X->be->nrm_fro(X, &C, &nrm));
+    CHECK_OK(X, jg_nrm_fro(X, &C, &nrm));
     CHECK_LE(fabs(nrm - want) / want, tolN, "||x x^T||_F vs ||x||^2, relative");
     if (!try_alloc(&A, N, N, JG_F64, "A")) goto out2;
     // transposed geam: A := C - C^T = 0 exactly
-    CHECK_OK(X, X->be->geam(X, 1.0, &C, JG_NOTRANS, -1.0, &C, JG_TRANS, &A));
-    CHECK_OK(X, X->be->nrm_fro(X, &A, &nrm));
+    CHECK_OK(X, jg_geam(X, 1.0, &C, JG_NOTRANS, -1.0, &C, JG_TRANS, &A));
+    CHECK_OK(X, jg_nrm_fro(X, &A, &nrm));
     CHECK(nrm == 0.0, "||C - C^T||_F = %g, want 0", nrm);
     // gemm with k = 1: A := x 1^T, A_ij = i + 1
-    CHECK_OK(X, X->be->gemm(X, JG_NOTRANS, JG_NOTRANS, 1.0, &x, &ones, 0.0, &A));
+    CHECK_OK(X, jg_gemm(X, JG_NOTRANS, JG_NOTRANS, 1.0, &x, &ones, 0.0, &A));
     CHECK_AT(A, N - 1, N - 1, n, "gemm last element");
     CHECK_AT(A, 0, N - 1, 1.0, "gemm last column");
     CHECK_AT(A, N - 1, 0, n, "gemm first column");
     // identity, diagonal, a planted NaN, contiguous scale (64-bit length), dot
-    CHECK_OK(X, X->be->set_identity(X, 2.5, &A));
-    CHECK_OK(X, X->be->nrm_fro(X, &A, &nrm));
+    CHECK_OK(X, jg_set_identity(X, 2.5, &A));
+    CHECK_OK(X, jg_nrm_fro(X, &A, &nrm));
     CHECK_LE(fabs(nrm - 2.5 * sqrt(n)) / (2.5 * sqrt(n)), tolN, "||2.5 I||_F, relative");
-    CHECK_OK(X, X->be->add_diag(X, 0.5, &A));
+    CHECK_OK(X, jg_add_diag(X, 0.5, &A));
     CHECK_AT(A, N - 1, N - 1, 3.0, "add_diag last element");
     set1(&A, N - 1, N - 2, NAN);
-    CHECK_OK(X, X->be->all_finite(X, &A, &ok));
+    CHECK_OK(X, jg_all_finite(X, &A, &ok));
     CHECK(ok == 0, "all_finite missed a NaN at (n-1, n-2)");
     set1(&A, N - 1, N - 2, 0.0);
-    CHECK_OK(X, X->be->all_finite(X, &A, &ok));
+    CHECK_OK(X, jg_all_finite(X, &A, &ok));
     CHECK(ok == 1, "all_finite after removing the NaN: %d", ok);
-    CHECK_OK(X, X->be->scale(X, -2.0, &A));
+    CHECK_OK(X, jg_scale(X, -2.0, &A));
     CHECK_AT(A, N - 1, N - 1, -6.0, "scale last element");
     CHECK_AT(A, 0, N - 1, 0.0, "scale last column, off the diagonal");
     double dot = 0.0;
-    CHECK_OK(X, X->be->dot(X, &A, &A, &dot));
+    CHECK_OK(X, jg_dot(X, &A, &A, &dot));
     CHECK(dot == 36.0 * n, "dot(-6 I, -6 I) = %.17g, want %.17g", dot, 36.0 * n);
     // strided scale: the first n - 1 rows (ld = n)
     jg_mat V = jg_mat_view(&A, 0, 0, N - 1, N);
-    CHECK_OK(X, X->be->scale(X, 0.5, &V));
+    CHECK_OK(X, jg_scale(X, 0.5, &V));
     CHECK_AT(A, N - 2, N - 2, -3.0, "strided scale");
     CHECK_AT(A, N - 1, N - 1, -6.0, "strided scale left the last row");
     // same-precision copy of the whole matrix
@@ -167,7 +168,7 @@ static void test_syevd_huge_ld(int64_t ld)
     CHECK_OK(X, jg_mat_copy(X, &T, &h));
     double w[3] = {0, 0, 0};
     const double want[3] = {2.0 - sqrt(2.0), 2.0, 2.0 + sqrt(2.0)}, tol = 8.0 * 3 * 0x1p-24 * 4;
-    CHECK_OK(X, X->be->syevd(X, &T, w));
+    CHECK_OK(X, jg_syevd(X, &T, w));
     for (int k = 0; k < 3; k++)
         CHECK(fabs(w[k] - want[k]) <= tol, "syevd ld=%lld: w[%d] = %.9g, want %.9g (tol %.1e)",
               (long long)ld, k, w[k], want[k], tol);
@@ -192,7 +193,7 @@ int main(void)
     int dry_run = dr != NULL && strcmp(dr, "1") == 0;
     if (dry_run)
         printf("DRY RUN: the cuda context is a cpu context, n = 300, ld = 1000\n");
-    else if (!JG_CUDA_BUILT)
+    else if (!JG_HAS_CUDA_BACKEND)
         CHECK_SKIP("no CUDA device: the cuda backend is not compiled in");
     jg_status st = jg_ctx_create(&X, dry_run ? "cpu" : "cuda", err, sizeof err);
     if (st == JG_ERR_NODEVICE) CHECK_SKIP(err);

@@ -22,6 +22,7 @@
 #include "src/jg_config.h"
 #include "src/metrics.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 static jg_ctx *cpu, *gpu;
 static int dry_run;
@@ -92,13 +93,13 @@ static void test_rounded_gemm(void)
     jg_rng_fill_normal(&r, &B);
     CHECK_OK(gpu, jg_mat_copy(gpu, &Ad, &A));
     CHECK_OK(gpu, jg_mat_copy(gpu, &Bd, &B));
-    CHECK_OK(cpu, cpu->be->gemm(cpu, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &Cn));
+    CHECK_OK(cpu, jg_gemm(cpu, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &Cn));
     for (int in = JG_GEMM_TF32; in <= JG_GEMM_BF16; in++) {
         double u = ldexp(1.0, in == JG_GEMM_BF16 ? -8 : -11), e, en;
         jg_ctx_set_gemm_inputs(cpu, (jg_gemm_inputs)in);
         jg_ctx_set_gemm_inputs(gpu, (jg_gemm_inputs)in);
-        CHECK_OK(cpu, cpu->be->gemm(cpu, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C));
-        CHECK_OK(gpu, gpu->be->gemm(gpu, JG_NOTRANS, JG_NOTRANS, 1.0, &Ad, &Bd, 0.0, &Cd));
+        CHECK_OK(cpu, jg_gemm(cpu, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &B, 0.0, &C));
+        CHECK_OK(gpu, jg_gemm(gpu, JG_NOTRANS, JG_NOTRANS, 1.0, &Ad, &Bd, 0.0, &Cd));
         CHECK_OK(gpu, jg_mat_copy(gpu, &D, &Cd));
         jg_ctx_set_gemm_inputs(cpu, JG_GEMM_NATIVE);
         jg_ctx_set_gemm_inputs(gpu, JG_GEMM_NATIVE);
@@ -117,7 +118,7 @@ int main(void)
     char err[512];
     const char *dr = getenv("JG_TEST_CUDA_DRY_RUN");
     dry_run = dr != NULL && strcmp(dr, "1") == 0;
-    if (!dry_run && !JG_CUDA_BUILT) CHECK_SKIP("no CUDA device: the cuda backend is not compiled in");
+    if (!dry_run && !JG_HAS_CUDA_BACKEND) CHECK_SKIP("no CUDA device: the cuda backend is not compiled in");
     jg_status st = jg_ctx_create(&gpu, dry_run ? "cpu" : "cuda", err, sizeof err);
     if (st == JG_ERR_NODEVICE) CHECK_SKIP(err);
     if (st != JG_OK || jg_ctx_create(&cpu, "cpu", err, sizeof err) != JG_OK) {

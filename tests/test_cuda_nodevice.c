@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "src/jg_config.h"
+#include "src/ops.h"
 
 int main(void)
 {
@@ -22,7 +23,7 @@ int main(void)
         CHECK(st == JG_ERR_NODEVICE, "create(cuda) without a device: %s (%s)", jg_status_name(st),
               err);
         CHECK(ctx == NULL, "failed create left a context");
-        if (JG_CUDA_BUILT)
+        if (JG_HAS_CUDA_BACKEND)
             CHECK(strncmp(err, "no CUDA device: ", 16) == 0 && strlen(err) > 16,
                   "message does not name the problem: '%s'", err);
         else
@@ -32,15 +33,15 @@ int main(void)
     }
     CHECK(jg_status_exit_code(JG_ERR_NODEVICE) == 2, "exit code for no device: %d",
           jg_status_exit_code(JG_ERR_NODEVICE));
-    CHECK((strstr(jg_backends_available(), "cuda") != NULL) == (JG_CUDA_BUILT != 0),
-          "backends available '%s' disagree with JG_CUDA_BUILT=%d", jg_backends_available(),
-          JG_CUDA_BUILT);
+    CHECK((strstr(jg_backends_available(), "cuda") != NULL) == (JG_HAS_CUDA_BACKEND != 0),
+          "backends available '%s' disagree with JG_HAS_CUDA_BACKEND=%d", jg_backends_available(),
+          JG_HAS_CUDA_BACKEND);
     // the cpu backend is unaffected
     jg_ctx *cpu = NULL;
     CHECK_OK(cpu, jg_ctx_create(&cpu, "cpu", err, sizeof err));
     jg_mat A, B;
     CHECK_OK(cpu, jg_mat_alloc(cpu, &A, 3, 3, JG_F64, JG_HOST));
-    CHECK_OK(cpu, cpu->be->set_identity(cpu, 1.0, &A));
+    CHECK_OK(cpu, jg_set_identity(cpu, 1.0, &A));
     CHECK(jg_mat_get(&A, 2, 2) == 1.0, "cpu identity");
     CHECK_STATUS(cpu, jg_mat_alloc(cpu, &B, 3, 3, JG_F64, JG_DEVICE), JG_ERR_NODEVICE);
     jg_mat_free(cpu, &A);

@@ -16,7 +16,7 @@
 #include "check.h"
 #include "src/jg_config.h"
 
-#ifdef JG_HAS_CUDA_BACKEND
+#if JG_HAS_CUDA_BACKEND
 #include <driver_types.h>
 
 #include "cuda/backend_cuda_internal.h"

@@ -6,6 +6,7 @@
 #include "check.h"
 #include "src/gen.h"
 #include "src/metrics.h"
+#include "src/ops.h"
 
 static jg_ctx *ctx;
 
@@ -58,10 +59,10 @@ static double orth_err(const jg_mat *Q)
     int64_t n = Q->rows;
     jg_mat E;
     jg_mat_alloc(ctx, &E, n, n, JG_F64, JG_HOST);
-    ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, Q, Q, 0.0, &E);
-    ctx->be->add_diag(ctx, -1.0, &E);
+    jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, Q, Q, 0.0, &E);
+    jg_add_diag(ctx, -1.0, &E);
     double e;
-    ctx->be->nrm_fro(ctx, &E, &e);
+    jg_nrm_fro(ctx, &E, &e);
     jg_mat_free(ctx, &E);
     return e;
 }
@@ -89,7 +90,7 @@ static void test_spd(int64_t n, jg_spectrum kind, double kappa, jg_dtype t)
     double asym;
     CHECK_OK(ctx, jg_asymmetry(ctx, &A, &asym));
     CHECK(asym == 0.0, "A not exactly symmetric: %g", asym);
-    CHECK_OK(ctx, ctx->be->syevd(ctx, &A, w)); /* ascending */
+    CHECK_OK(ctx, jg_syevd(ctx, &A, w)); /* ascending */
     double worst = 0.0;
     for (int64_t i = 0; i < n; i++) {
         double li = l[n - 1 - i];
@@ -170,11 +171,11 @@ static void test_sample_cov(double nu)
     CHECK_OK(ctx, jg_stream_covariance(ctx, s, &C));
     for (int t = 0; t < T; t++) {
         jg_stream_next(ctx, s, &G);
-        ctx->be->syrk(ctx, JG_NOTRANS, 1.0 / ((double)T * o.n), &G, 1.0, &S);
+        jg_syrk(ctx, JG_NOTRANS, 1.0 / ((double)T * o.n), &G, 1.0, &S);
     }
     double tr = 0.0, fro, err;
     for (int i = 0; i < o.m; i++) tr += jg_mat_get(&C, i, i);
-    ctx->be->nrm_fro(ctx, &C, &fro);
+    jg_nrm_fro(ctx, &C, &fro);
     CHECK_OK(ctx, jg_rel_fro_err(ctx, &S, &C, &err));
     double infl = nu > 0 ? (nu - 2) / (nu - 4) : 1.0;
     double sd = sqrt(infl * (tr * tr + fro * fro) / ((double)T * o.n)) / fro;
@@ -211,7 +212,7 @@ static void test_drift(void)
     double d, w[10];
     jg_rel_fro_err(ctx, &C1, &C0, &d);
     CHECK(d > 0.05, "covariance did not move: rel change %g", d);
-    ctx->be->syevd(ctx, &C1, w);
+    jg_syevd(ctx, &C1, w);
     const double *l = jg_stream_spectrum(s);
     double worst = 0.0;
     for (int i = 0; i < 10; i++) worst = fmax(worst, fabs(w[i] - l[9 - i]));

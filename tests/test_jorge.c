@@ -10,6 +10,7 @@
 #include "reference/invroot.h"
 #include "src/metrics.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 static jg_ctx *ctx;
 
@@ -257,8 +258,8 @@ static void test_spectral(void)
     jg_mat G = host(m, r, JG_F64), S = host(m, m, JG_F64);
     randn(&G, 5, 1.0);
     double w[30];
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S));
-    CHECK_OK(ctx, ctx->be->syevd(ctx, &S, w));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S));
+    CHECK_OK(ctx, jg_syevd(ctx, &S, w));
     jg_jorge_diag d;
     CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, &d));
     CHECK_LE(fabs(d.xnorm - w[m - 1]) / w[m - 1], 1e-6, "power iteration vs lambda_max");
@@ -280,7 +281,7 @@ static void test_right_is_left_of_transpose(void)
     jg_mat G = host(m, n, JG_F64), Gt = host(n, m, JG_F64);
     for (int s = 0; s < 5; s++) {
         randn(&G, 50 + s, 1.0);
-        CHECK_OK(ctx, ctx->be->geam(ctx, 1.0, &G, JG_TRANS, 0.0, NULL, JG_NOTRANS, &Gt));
+        CHECK_OK(ctx, jg_geam(ctx, 1.0, &G, JG_TRANS, 0.0, NULL, JG_NOTRANS, &Gt));
         CHECK_OK(ctx, jg_jorge_update(ctx, R, &G, NULL));
         CHECK_OK(ctx, jg_jorge_update(ctx, L, &Gt, NULL));
     }
@@ -293,8 +294,8 @@ static void test_right_is_left_of_transpose(void)
     CHECK_OK(ctx, jg_jorge_update(ctx, Lm, &G, NULL));
     jg_mat out = host(m, n, JG_F64), T = host(m, n, JG_F64), ref = host(m, n, JG_F64);
     CHECK_OK(ctx, jg_jorge_apply(ctx, Lm, R, &G, &out));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, 0, 0, 1.0, jg_jorge_root(Lm), &G, 0.0, &T));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, 0, 0, 1.0, &T, jg_jorge_root(R), 0.0, &ref));
+    CHECK_OK(ctx, jg_gemm(ctx, 0, 0, 1.0, jg_jorge_root(Lm), &G, 0.0, &T));
+    CHECK_OK(ctx, jg_gemm(ctx, 0, 0, 1.0, &T, jg_jorge_root(R), 0.0, &ref));
     CHECK_OK(ctx, jg_rel_fro_err(ctx, &out, &ref, &e));
     CHECK_LE(e, 1e-15, "apply vs explicit products");
     CHECK_STATUS(ctx, jg_jorge_apply(ctx, R, Lm, &G, &out), JG_ERR_ARG);
@@ -341,7 +342,7 @@ static void test_statistic_reanchor_warm(void)
     jg_jorge *J;
     CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
     jg_mat G = host(m, r, JG_F64), L = host(m, m, JG_F64);
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, o.eps, &L));
+    CHECK_OK(ctx, jg_set_identity(ctx, o.eps, &L));
     for (int s = 0; s < 5; s++) {
         jg_jorge_diag d;
         randn(&G, 900 + s, 1.0);
@@ -351,7 +352,7 @@ static void test_statistic_reanchor_warm(void)
            to avoid the cancellation of 1 - beta for beta ~ 1 - 1e-6 */
         double omb = d.fired ? 1.0 / (1.0 + d.xnorm) : 1.0 - o.beta2;
         CHECK(omb == d.one_minus_beta, "one_minus_beta %g vs %g", d.one_minus_beta, omb);
-        CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, omb, &G, d.beta_eff, &L));
+        CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, omb, &G, d.beta_eff, &L));
     }
     double e, res;
     CHECK_OK(ctx, jg_rel_fro_err(ctx, jg_jorge_statistic(J), &L, &e));
@@ -368,8 +369,8 @@ static void test_statistic_reanchor_warm(void)
     randn(&G, 77, 1.0);
     CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, &d));
     CHECK(d.warm == 1 && d.beta_eff == o.beta2, "warm=%d beta=%g", d.warm, d.beta_eff);
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, o.beta2 * o.eps, &L));
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1 - o.beta2, &G, 1.0, &L));
+    CHECK_OK(ctx, jg_set_identity(ctx, o.beta2 * o.eps, &L));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 1 - o.beta2, &G, 1.0, &L));
     CHECK_OK(ctx, jg_invroot_residual(ctx, jg_jorge_root(J), 4, &L, 0.0, &res));
     CHECK_LE(res, 1e-7, "warm start root residual");
     jg_jorge_destroy(ctx, &J);
@@ -423,7 +424,7 @@ static void test_corrected_gate(void)
     o.variant = JG_VARIANT_CORRECTED;
     CHECK_OK(ctx, jg_jorge_create(ctx, &C, JG_SIDE_LEFT, m, r, &o));
     jg_mat G = host(m, r, JG_F64), far = host(m, m, JG_F64);
-    CHECK_OK(ctx, ctx->be->set_identity(ctx, 2.0 * pow(o.eps, -0.25), &far));
+    CHECK_OK(ctx, jg_set_identity(ctx, 2.0 * pow(o.eps, -0.25), &far));
     CHECK_OK(ctx, jg_jorge_set_root(ctx, P, &far));
     CHECK_OK(ctx, jg_jorge_set_root(ctx, C, &far));
     randn(&G, 8, 1e-3);

@@ -18,6 +18,7 @@
 #include "approx/tracker.h"
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/rng.h"
 #include "tests/check.h"
 
@@ -51,7 +52,7 @@ static void zero_alloc(const jg_jorge_opts *o, int64_t m, int64_t n, const char 
         jg_jorge_update(ctx, R, &G, NULL);
         CHECK_OK(ctx, jg_jorge_apply(ctx, L, R, &G, &out));
     }
-    long before = ctx->total_allocs, live = ctx->live_allocs;
+    long before = jg_ctx_total_allocs(ctx), live = jg_ctx_live_allocs(ctx);
     for (int t = 2; t < 8; t++) {
         randn(&G, 100 + (uint64_t)t, t % 3 == 0 ? 10.0 : 1.0);
         jg_jorge_update(ctx, L, &G, NULL);
@@ -60,8 +61,8 @@ static void zero_alloc(const jg_jorge_opts *o, int64_t m, int64_t n, const char 
         CHECK_OK(ctx, jg_jorge_apply(ctx, L, NULL, &G, &out));
         CHECK_OK(ctx, jg_jorge_apply(ctx, NULL, R, &G, &out));
     }
-    CHECK(ctx->total_allocs == before && ctx->live_allocs == live,
-          "%s: %ld allocation(s) in 6 updates and 18 applies", what, ctx->total_allocs - before);
+    CHECK(jg_ctx_total_allocs(ctx) == before && jg_ctx_live_allocs(ctx) == live,
+          "%s: %ld allocation(s) in 6 updates and 18 applies", what, jg_ctx_total_allocs(ctx) - before);
 done:
     jg_mat_free(ctx, &G);
     jg_mat_free(ctx, &out);
@@ -112,7 +113,7 @@ static void test_root_plan(void)
     CHECK_OK(ctx, jg_mat_alloc(ctx, &P1, n, n, JG_F32, JG_HOST));
     CHECK_OK(ctx, jg_mat_alloc(ctx, &P2, n, n, JG_F32, JG_HOST));
     randn(&X, 7, 1.0);
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0 / (2.0 * n), &X, 0.0, &A));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0 / (2.0 * n), &X, 0.0, &A));
     jg_invroot_opts o;
     jg_invroot_opts_default(&o);
     o.p = 4;
@@ -121,9 +122,9 @@ static void test_root_plan(void)
     CHECK_OK(ctx, jg_invroot_plan_create(ctx, &pl, n, JG_F64, JG_F32, &o));
     CHECK_OK(ctx, jg_ref_invroot_eig(ctx, &A, &P1, &o, NULL));
     CHECK_OK(ctx, jg_invroot_plan_eig(ctx, pl, &A, &P2, NULL)); /* warm-up: backend workspace */
-    long before = ctx->total_allocs;
+    long before = jg_ctx_total_allocs(ctx);
     for (int k = 0; k < 3; k++) CHECK_OK(ctx, jg_invroot_plan_eig(ctx, pl, &A, &P2, NULL));
-    CHECK(ctx->total_allocs == before, "root plan: %ld allocation(s) in 3 executions", ctx->total_allocs - before);
+    CHECK(jg_ctx_total_allocs(ctx) == before, "root plan: %ld allocation(s) in 3 executions", jg_ctx_total_allocs(ctx) - before);
     CHECK(memcmp(P1.data, P2.data, (size_t)(n * n) * sizeof(float)) == 0, "plan and one-shot root differ");
     /* a plan refuses another shape */
     jg_mat B = jg_mat_view(&A, 0, 0, n - 1, n - 1), Q = jg_mat_view(&P2, 0, 0, n - 1, n - 1);

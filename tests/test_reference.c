@@ -13,6 +13,7 @@
 #include "reference/invroot.h"
 #include "src/metrics.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 static jg_ctx *ctx;
 
@@ -347,17 +348,17 @@ static void test_pinv(void)
     CHECK_OK(ctx, jg_mat_alloc(ctx, &X2, n, n, JG_F64, JG_HOST));
     CHECK_OK(ctx, jg_mat_alloc(ctx, &XG, n, r, JG_F64, JG_HOST));
     jg_rng_fill_normal(&g, &G);
-    CHECK_OK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A));
     jg_invroot_opts o = opts(p, 0.0);
     o.pinv = 1;
     o.pinv_rtol = 1e-10;
     jg_invroot_info info;
     CHECK_OK(ctx, jg_ref_invroot_eig(ctx, &A, &P, &o, &info));
     CHECK(info.rank == r, "rank %lld, want %lld", (long long)info.rank, (long long)r);
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P, &P, 0.0, &P2));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P2, &A, 0.0, &X));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &X, &X, 0.0, &X2));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &X, &G, 0.0, &XG));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P, &P, 0.0, &P2));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P2, &A, 0.0, &X));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &X, &X, 0.0, &X2));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &X, &G, 0.0, &XG));
     double tol = 10.0 * n * jg_dtype_eps(JG_F64) * 10.0, asym, idem, tr = 0.0, fix;
     CHECK_OK(ctx, jg_asymmetry(ctx, &X, &asym));
     CHECK_OK(ctx, jg_rel_fro_err(ctx, &X2, &X, &idem));

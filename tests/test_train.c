@@ -18,6 +18,7 @@
 #include "experiments/train/precond.h"
 #include "experiments/train/train.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 static jg_ctx *ctx;
 static char dir[1024];
@@ -535,9 +536,9 @@ static double lsq_run(jg_optim_kind kind, int steps)
     jg_rng_fill_normal(&r, &Ws);
     double sc[24];
     for (int i = 0; i < d; i++) sc[i] = pow(10.0, -2.0 * i / (double)(d - 1));
-    CHECK_OK(ctx, ctx->be->scale_cols(ctx, &Q, sc));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Q, &Z, 0.0, &X));
-    CHECK_OK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Ws, &X, 0.0, &Y));
+    CHECK_OK(ctx, jg_scale_cols(ctx, &Q, sc));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Q, &Z, 0.0, &X));
+    CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &Ws, &X, 0.0, &Y));
     jg_mlp M;
     int64_t sizes[] = {d, k};
     CHECK_OK(ctx, jg_mlp_create(ctx, &M, 1, sizes, JG_F64, JG_LOSS_MSE, 0, N, &r));
@@ -634,15 +635,15 @@ static void test_shampoo_jorge_beta(jg_safeguard rule)
         /* large and small gradients in turn: the rule fires on the large
            ones, and on the small ones clip keeps beta2 while adaptive
            takes x / (1 + x) < beta2 */
-        CHECK_OK(ctx, ctx->be->scale(ctx, t % 2 ? 3.0 : 0.01, &G));
+        CHECK_OK(ctx, jg_scale(ctx, t % 2 ? 3.0 : 0.01, &G));
         CHECK_OK(ctx, jg_precond_direction(ctx, P, t, &G, &D, &sink));
         jg_jorge_diag d[2];
         CHECK_OK(ctx, jg_jorge_update(ctx, J[0], &G, &d[0]));
         CHECK_OK(ctx, jg_jorge_update(ctx, J[1], &G, &d[1]));
         CHECK_OK(ctx, jg_jorge_apply(ctx, J[0], J[1], &G, &E));
         double ng, ne, nd = 0, diff = 0;
-        CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &G, &ng));
-        CHECK_OK(ctx, ctx->be->nrm_fro(ctx, &E, &ne));
+        CHECK_OK(ctx, jg_nrm_fro(ctx, &G, &ng));
+        CHECK_OK(ctx, jg_nrm_fro(ctx, &E, &ne));
         for (int64_t j = 0; j < n; j++)
             for (int64_t i = 0; i < m; i++) {
                 double e = jg_mat_get(&E, i, j) * ng / ne;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/context.h"
+#include "src/ops.h"
 
 static inline double at(const jg_mat *M, int64_t i)
 {
@@ -53,10 +54,10 @@ jg_status jg_cnn_create(jg_ctx *ctx, jg_cnn *N, int64_t in_c, int64_t in_h, int6
 {
     // check arguments, work out the maps
     memset(N, 0, sizeof *N);
-    if (ctx->be->loc != JG_HOST)
+    if (jg_ctx_loc(ctx) != JG_HOST)
         return jg_error(ctx, JG_ERR_UNSUPPORTED,
                         "cnn: the %s backend is not supported for training (elementwise "
-                        "kernels are host code)", ctx->be->name);
+                        "kernels are host code)", jg_ctx_backend(ctx));
     if (nconv < 1 || nconv > JG_CNN_MAX_CONV || k < 1 || k > 15 || in_c < 1 || in_h < 1 ||
         in_w < 1 || max_batch < 1 || nhidden < 0 || nhidden > JG_MLP_MAX_LAYERS - 1 ||
         classes < 1)
@@ -220,7 +221,7 @@ jg_status jg_cnn_loss(jg_ctx *ctx, jg_cnn *N, const jg_mat *X, const int *labels
         const int64_t K = N->ch[l] * k * k, P = N->ho[l] * N->wo[l] * B, out = N->ch[l + 1];
         jg_mat col = dense_view(&N->col[l], K, P), Z = dense_view(&N->Z[l], out, P);
         im2col(N, l, in, &col, B);
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &N->W[l], &col, 0.0, &Z));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &N->W[l], &col, 0.0, &Z));
         for (int64_t p = 0; p < P; p++)
             for (int64_t o = 0; o < out; o++) {
                 double v = at(&Z, o + out * p) + at(&N->b[l], o);
@@ -270,11 +271,11 @@ jg_status jg_cnn_loss(jg_ctx *ctx, jg_cnn *N, const jg_mat *X, const int *labels
         for (int64_t o = 0; o < out; o++) put(&N->db[l], o, 0.0);
         for (int64_t p = 0; p < P; p++)
             for (int64_t o = 0; o < out; o++) put(&N->db[l], o, at(&N->db[l], o) + at(&dZ, o + out * p));
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_TRANS, 1.0, &dZ, &col, 0.0, &N->dW[l]));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_TRANS, 1.0, &dZ, &col, 0.0, &N->dW[l]));
         if (l == 0) break;
         // dA_{l-1} = col2im(W^T dZ)
         jg_mat dcol = dense_view(&N->dcol, K, P);
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &N->W[l], &dZ, 0.0, &dcol));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &N->W[l], &dZ, 0.0, &dcol));
         jg_mat dprev = dense_view(&N->dA[cur], N->ch[l] * N->h[l] * N->w[l], B);
         col2im(N, l, &dcol, &dprev, B);
         dA = dprev;

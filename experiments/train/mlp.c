@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/context.h"
+#include "src/ops.h"
 
 static inline double at(const jg_mat *M, int64_t i, int64_t j)
 {
@@ -26,10 +27,10 @@ jg_status jg_mlp_create(jg_ctx *ctx, jg_mlp *M, int nlayers, const int64_t *size
 {
     // check arguments
     memset(M, 0, sizeof *M);
-    if (ctx->be->loc != JG_HOST)
+    if (jg_ctx_loc(ctx) != JG_HOST)
         return jg_error(ctx, JG_ERR_UNSUPPORTED,
                         "mlp: the %s backend is not supported for training (elementwise "
-                        "kernels are host code)", ctx->be->name);
+                        "kernels are host code)", jg_ctx_backend(ctx));
     if (nlayers < 1 || nlayers > JG_MLP_MAX_LAYERS)
         return jg_error(ctx, JG_ERR_ARG, "mlp: %d layers (1..%d)", nlayers, JG_MLP_MAX_LAYERS);
     if (max_batch < 1) return jg_error(ctx, JG_ERR_ARG, "mlp: max_batch %lld", (long long)max_batch);
@@ -137,7 +138,7 @@ jg_status jg_mlp_loss(jg_ctx *ctx, jg_mlp *M, const jg_mat *X, const int *labels
     for (int l = 0; l < L; l++) {
         Z[l] = jg_mat_view(&M->Z[l], 0, 0, M->sizes[l + 1], B);
         const jg_mat *in = l == 0 ? X : &Z[l - 1];
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &M->W[l], in, 0.0, &Z[l]));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &M->W[l], in, 0.0, &Z[l]));
         int hidden = l < L - 1;
         if (M->bias || hidden) {
             for (int64_t j = 0; j < B; j++)
@@ -188,7 +189,7 @@ jg_status jg_mlp_loss(jg_ctx *ctx, jg_mlp *M, const jg_mat *X, const int *labels
     for (int l = L - 1; l >= 0; l--) {
         jg_mat dz = jg_mat_view(&M->dZ[cur], 0, 0, M->sizes[l + 1], B);
         const jg_mat *in = l == 0 ? X : &Z[l - 1];
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_NOTRANS, JG_TRANS, 1.0, &dz, in, 0.0, &M->dW[l]));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_TRANS, 1.0, &dz, in, 0.0, &M->dW[l]));
         if (M->bias)
             for (int64_t i = 0; i < dz.rows; i++) {
                 double s = 0;
@@ -198,12 +199,12 @@ jg_status jg_mlp_loss(jg_ctx *ctx, jg_mlp *M, const jg_mat *X, const int *labels
         if (l == 0) {
             if (M->dX.data) {
                 jg_mat dx = jg_mat_view(&M->dX, 0, 0, M->sizes[0], B);
-                JG_CHECK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[0], &dz, 0.0, &dx));
+                JG_CHECK(ctx, jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[0], &dz, 0.0, &dx));
             }
             break;
         }
         jg_mat dprev = jg_mat_view(&M->dZ[1 - cur], 0, 0, M->sizes[l], B);
-        JG_CHECK(ctx, ctx->be->gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[l], &dz, 0.0, &dprev));
+        JG_CHECK(ctx, jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &M->W[l], &dz, 0.0, &dprev));
         for (int64_t j = 0; j < B; j++)
             for (int64_t i = 0; i < dprev.rows; i++)
                 if (!(at(&Z[l - 1], i, j) > 0)) put(&dprev, i, j, 0.0);

@@ -11,6 +11,7 @@
 #include "experiments/train/precond.h"
 #include "src/metrics.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 typedef struct {
     jg_mat buf, v, tmp;
@@ -180,15 +181,14 @@ void jg_optim_destroy(jg_ctx *ctx, jg_optim **O)
 static jg_status sgd_rule(jg_ctx *ctx, const jg_optim_opts *o, double lr, jg_mat *W,
                           jg_mat *g, jg_mat *buf)
 {
-    const jg_backend *be = ctx->be;
-    if (o->weight_decay > 0) JG_CHECK(ctx, be->geam(ctx, 1.0, g, JG_NOTRANS, o->weight_decay, W, JG_NOTRANS, g));
-    if (o->momentum == 0) return be->geam(ctx, 1.0, W, JG_NOTRANS, -lr, g, JG_NOTRANS, W);
-    JG_CHECK(ctx, be->geam(ctx, o->momentum, buf, JG_NOTRANS, 1.0, g, JG_NOTRANS, buf));
+    if (o->weight_decay > 0) JG_CHECK(ctx, jg_geam(ctx, 1.0, g, JG_NOTRANS, o->weight_decay, W, JG_NOTRANS, g));
+    if (o->momentum == 0) return jg_geam(ctx, 1.0, W, JG_NOTRANS, -lr, g, JG_NOTRANS, W);
+    JG_CHECK(ctx, jg_geam(ctx, o->momentum, buf, JG_NOTRANS, 1.0, g, JG_NOTRANS, buf));
     if (o->nesterov) {
-        JG_CHECK(ctx, be->geam(ctx, 1.0, g, JG_NOTRANS, o->momentum, buf, JG_NOTRANS, g));
-        JG_CHECK(ctx, be->geam(ctx, 1.0, W, JG_NOTRANS, -lr, g, JG_NOTRANS, W));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, g, JG_NOTRANS, o->momentum, buf, JG_NOTRANS, g));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, W, JG_NOTRANS, -lr, g, JG_NOTRANS, W));
     } else {
-        JG_CHECK(ctx, be->geam(ctx, 1.0, W, JG_NOTRANS, -lr, buf, JG_NOTRANS, W));
+        JG_CHECK(ctx, jg_geam(ctx, 1.0, W, JG_NOTRANS, -lr, buf, JG_NOTRANS, W));
     }
     return JG_OK;
 }

@@ -9,6 +9,7 @@
 #include "approx/jorge.h"
 #include "reference/invroot.h"
 #include "src/context.h"
+#include "src/ops.h"
 
 /* One side of Shampoo: statistic S (dim x dim), root P, absolute eps. */
 typedef struct {
@@ -146,19 +147,18 @@ static void record(jg_precond_sink *sink, int fired, double omb)
 static jg_status jorge_rule(jg_ctx *ctx, jg_precond *p, shampoo_side *q, double *beta,
                             double *omb, int *fired)
 {
-    const jg_backend *be = ctx->be;
     const double b2 = p->o.beta2;
     *beta = b2, *omb = 1 - b2, *fired = 0;
     if (p->o.safeguard == JG_SAFEGUARD_NONE) return JG_OK;
     jg_mat S = jg_mat_view(&p->W1, 0, 0, q->dim, q->dim);
     jg_mat P2 = jg_mat_view(&p->W2, 0, 0, q->dim, q->dim);
     jg_mat P4 = jg_mat_view(&p->W3, 0, 0, q->dim, q->dim);
-    JG_CHECK(ctx, be->syrk(ctx, q->t, 1.0, &p->G, 0.0, &S));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &q->P, &q->P, 0.0, &P2));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P2, &P2, 0.0, &P4));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P4, &S, 0.0, &P2));
+    JG_CHECK(ctx, jg_syrk(ctx, q->t, 1.0, &p->G, 0.0, &S));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &q->P, &q->P, 0.0, &P2));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P2, &P2, 0.0, &P4));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &P4, &S, 0.0, &P2));
     double x;
-    JG_CHECK(ctx, be->nrm_fro(ctx, &P2, &x));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &P2, &x));
     if (!isfinite(x))
         return jg_error(ctx, JG_ERR_NUMERICAL, "shampoo: ||P^4 G G^T||_F is %g", x);
     if (x <= 0) return JG_OK;
@@ -173,7 +173,6 @@ static jg_status jorge_rule(jg_ctx *ctx, jg_precond *p, shampoo_side *q, double 
 
 static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sink *sink)
 {
-    const jg_backend *be = ctx->be;
     const double b2 = p->o.beta2;
     const int jorge_beta = p->o.shampoo_beta == JG_SHAMPOO_BETA_JORGE;
     const int root_due = (t - 1) % p->o.precond_every == 0;
@@ -188,10 +187,10 @@ static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sin
         int fired = 0;
         if (jorge_beta) {
             // Jorge's statistic: L_0 = eps I; the first step keeps beta2 (warm start)
-            if (t == 1) JG_CHECK(ctx, be->set_identity(ctx, q->eps, &q->S));
+            if (t == 1) JG_CHECK(ctx, jg_set_identity(ctx, q->eps, &q->S));
             else JG_CHECK(ctx, jorge_rule(ctx, p, q, &beta, &omb, &fired));
         }
-        JG_CHECK(ctx, be->syrk(ctx, q->t, omb, &p->G, beta, &q->S));
+        JG_CHECK(ctx, jg_syrk(ctx, q->t, omb, &p->G, beta, &q->S));
         record(sink, fired, omb);
         if (root_due) {
             jg_invroot_plan_set_eps(q->plan, jorge_beta ? 0.0 : q->eps); /* Jorge's statistic carries its eps */
@@ -199,15 +198,14 @@ static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sin
         }
     }
     // D = PL G PR
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->side[0].P, &p->G, 0.0, &p->T));
-    JG_CHECK(ctx, be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->T, &p->side[1].P, 0.0, &p->D));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->side[0].P, &p->G, 0.0, &p->T));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->T, &p->side[1].P, 0.0, &p->D));
     return JG_OK;
 }
 
 jg_status jg_precond_direction(jg_ctx *ctx, jg_precond *p, long t, const jg_mat *G, jg_mat *D,
                                jg_precond_sink *sink)
 {
-    const jg_backend *be = ctx->be;
     JG_CHECK(ctx, jg_mat_copy(ctx, &p->G, G));
     if (p->o.kind == JG_OPTIM_SHAMPOO) {
         JG_CHECK(ctx, shampoo_step(ctx, p, t, sink));
@@ -224,13 +222,13 @@ jg_status jg_precond_direction(jg_ctx *ctx, jg_precond *p, long t, const jg_mat 
     }
     // graft: ||D||_F := ||G||_F
     double ng, nd;
-    JG_CHECK(ctx, be->nrm_fro(ctx, &p->G, &ng));
-    JG_CHECK(ctx, be->nrm_fro(ctx, &p->D, &nd));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &p->G, &ng));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, &p->D, &nd));
     if (!isfinite(nd))
         return jg_error(ctx, JG_ERR_NUMERICAL, "%s: preconditioned direction is not finite (step %ld)",
                         jg_optim_name(p->o.kind), t);
     if (nd > 0)
-        JG_CHECK(ctx, be->scale(ctx, ng / nd, &p->D));
+        JG_CHECK(ctx, jg_scale(ctx, ng / nd, &p->D));
     else
         JG_CHECK(ctx, jg_mat_copy(ctx, &p->D, &p->G));
     JG_CHECK(ctx, jg_mat_copy(ctx, D, &p->D));

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "src/context.h"
+#include "src/ops.h"
 #include "src/npy.h"
 #include "src/rng.h"
 
@@ -171,8 +172,8 @@ static jg_status capture_step(jg_ctx *ctx, capture *c, const jg_train_opts *o, l
     if (!c->on || c->next >= c->T) return JG_OK;
     const double b2 = o->optim.beta2;
     JG_CHECK(ctx, jg_mat_copy(ctx, &c->G, c->dW));
-    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_NOTRANS, 1 - b2, &c->G, b2, &c->L));
-    JG_CHECK(ctx, ctx->be->syrk(ctx, JG_TRANS, 1 - b2, &c->G, b2, &c->R));
+    JG_CHECK(ctx, jg_syrk(ctx, JG_NOTRANS, 1 - b2, &c->G, b2, &c->L));
+    JG_CHECK(ctx, jg_syrk(ctx, JG_TRANS, 1 - b2, &c->G, b2, &c->R));
     if (o->capture_steps[c->next] != s) return JG_OK;
     size_t k = (size_t)c->next, m = (size_t)c->m, n = (size_t)c->n;
     memcpy(c->Ls + k * m * m, c->L.data, m * m * sizeof(double));

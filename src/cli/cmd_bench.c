@@ -26,6 +26,7 @@
 #include "src/cli/common.h"
 #include "src/csv.h"
 #include "src/rng.h"
+#include "src/ops.h"
 
 typedef enum { M_GEMM, M_DENSE, M_LOWRANK, M_EIG, M_NEWTON, M_METHOD } method;
 static const char *method_name[] = {"gemm", "jorge_dense", "jorge_lowrank", "eig", "newton", "method"};
@@ -62,7 +63,7 @@ static jg_status fill(bench *b, jg_mat *M, uint64_t seed, double scale)
     jg_status st = jg_mat_copy(ctx, M, &H);
     jg_mat_free(ctx, &H);
     if (st < 0) return st;
-    return ctx->be->scale(ctx, scale, M);
+    return jg_scale(ctx, scale, M);
 }
 
 /* One timed run of a method; the state/outputs are prepared by the caller. */
@@ -81,7 +82,7 @@ static jg_status run_once(bench *b, job *j, int *iters)
     jg_invroot_info info;
     jg_status st = JG_OK;
     switch (j->m) {
-    case M_GEMM: st = ctx->be->gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, j->A, j->B, 0.0, j->C); break;
+    case M_GEMM: st = jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, j->A, j->B, 0.0, j->C); break;
     case M_DENSE:
     case M_LOWRANK: st = jg_jorge_update(ctx, j->J, j->G, NULL); break;
     case M_EIG: st = jg_ref_invroot_eig(ctx, j->A, j->C, &j->io, &info); break;
@@ -93,7 +94,7 @@ static jg_status run_once(bench *b, job *j, int *iters)
         break;
     }
     if (st < 0) return st;
-    return ctx->be->sync(ctx);
+    return jg_sync(ctx);
 }
 
 static jg_status measure(bench *b, job *j, result *r)
@@ -281,19 +282,19 @@ static jg_status bench_size(bench *b, jg_csv *csv, const char *backend, int64_t 
         }
     }
     // exact roots of A = G G^T / m + 1e-6 I
-    JG_CHECK_GOTO(ctx, st, ctx->be->syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A), done);
-    JG_CHECK_GOTO(ctx, st, ctx->be->add_diag(ctx, 1e-6, &A), done);
+    JG_CHECK_GOTO(ctx, st, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &A), done);
+    JG_CHECK_GOTO(ctx, st, jg_add_diag(ctx, 1e-6, &A), done);
     jg_invroot_opts_default(&j.io);
     j.io.p = 4, j.io.eps = 0.0;
     j.m = M_EIG, j.A = &A, j.C = &C;
-    size_t before = ctx->peak_bytes;
+    size_t before = jg_ctx_peak_bytes(ctx);
     JG_CHECK_GOTO(ctx, st, measure(b, &j, &eig), done);
-    row(csv, b, backend, M_EIG, m, m, 0, &eig, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
+    row(csv, b, backend, M_EIG, m, m, 0, &eig, gemm.median, jg_ctx_peak_bytes(ctx) - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
     if (newton) {
         j.m = M_NEWTON;
-        before = ctx->peak_bytes;
+        before = jg_ctx_peak_bytes(ctx);
         JG_CHECK_GOTO(ctx, st, measure(b, &j, &newt), done);
-        row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, ctx->peak_bytes - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
+        row(csv, b, backend, M_NEWTON, m, m, 0, &newt, gemm.median, jg_ctx_peak_bytes(ctx) - before + 2 * (size_t)(m * m) * jg_dtype_size(b->t), 0);
     }
     printf("%-4s %6lld %9.1f %6.2f %9.2e %6.2f %9.2e %6.2f %9.2e %7.1f %9.2e %8.2f %8.1f\n", jg_dtype_name(b->t),
            (long long)m, 2.0 * m * m * m / gemm.median * 1e-9, dense2.median / gemm.median, dense2.median,
@@ -424,7 +425,7 @@ int jg_cmd_bench(int argc, char **argv)
     fprintf(csv.f, "backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,iterations,gflops,bytes,speedup,"
                    "max_s,gemm_equiv_min,gemm_equiv_max,gemm_equiv_flops\n");
     char desc[512];
-    ctx->be->describe(ctx, desc, sizeof desc);
+    jg_ctx_describe(ctx, desc, sizeof desc);
     printf("jorge bench: %s\n", desc);
     printf("each method: GEMM-equivalents (median / median of one m x m x m GEMM, same run) and median seconds;\n"
            "Jorge k = 2, dense on an m x m gradient, low-rank on m x m/%d\n", div);

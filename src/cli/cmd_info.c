@@ -31,7 +31,7 @@ int jg_cmd_info(int argc, char **argv)
         fprintf(stderr, "jorge info: %s\n", err);
         return jg_status_exit_code(st);
     }
-    ctx->be->describe(ctx, desc, sizeof desc);
+    jg_ctx_describe(ctx, desc, sizeof desc);
     printf("%s\n", desc);
     // what the memory checks compare each command's estimate with
     double avail;

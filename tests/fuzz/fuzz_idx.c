@@ -46,7 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (int ndim = 1; ndim <= 3; ndim++)
         for (int64_t limit = 0; limit <= 2; limit += 2) {
             jg_idx x;
-            ctx->msg[0] = '\0';
+            jg_ctx_clear_error(ctx);
             jg_status st = jg_idx_load(ctx, path, ndim, limit, &x);
             if (st != JG_OK) {
                 if (st != JG_ERR_IO && st != JG_ERR_FORMAT && st != JG_ERR_NOMEM) fail("unexpected status", ctx);

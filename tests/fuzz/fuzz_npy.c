@@ -26,7 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ctx == NULL && jg_ctx_create(&ctx, "cpu", NULL, 0) != JG_OK) abort();
     for (int allow = 0; allow < 2; allow++) {
         jg_array A;
-        ctx->msg[0] = '\0';
+        jg_ctx_clear_error(ctx);
         jg_status st = jg_npy_parse_buffer(ctx, "fuzz.npy", data, size, allow, &A);
         if (st == JG_OK) {
             // an accepted array: 1-3 dims, its bytes fit inside the input

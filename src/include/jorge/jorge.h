@@ -11,12 +11,13 @@
 #ifndef JORGE_JORGE_H
 #define JORGE_JORGE_H
 
-#include "src/jg_config.h"   /* JG_VERSION, JG_GIT_COMMIT, JG_CUDA_BUILT */
+#include "src/jg_config.h"   /* JG_VERSION, JG_GIT_COMMIT, JG_HAS_CUDA_BACKEND */
 
 #include "src/status.h"      /* signed status codes                     */
 #include "src/mat.h"         /* column-major matrices, host or device   */
 #include "src/backend.h"     /* the backend table                       */
 #include "src/context.h"     /* context, messages, traceback, JG_CHECK  */
+#include "src/ops.h"         /* jg_gemm, jg_syrk, jg_syevd, ...: the front end */
 #include "src/rng.h"
 #include "src/gen.h"         /* test matrices with known spectra        */
 #include "src/metrics.h"

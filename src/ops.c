@@ -1,0 +1,190 @@
+/* ops.c - the front end over the backend table (ops.h): argument checks,
+ * counting, forwarding and the operation's name in the traceback; the
+ * counts themselves and the rounding of float32 GEMM inputs to TF32 /
+ * bf16 (context.h).
+ *
+ * Flops per operation (jg_op in context.h):
+ *   gemm  2 m n k;  syrk n (n + 1) k;  syevd 9 n^3 (convention);
+ *   level-1-like operations m n (dot and nrm_fro 2 m n, add_diag n).
+ * A cost per step "counted, not claimed" is the difference of two counts.
+ */
+#include "src/ops.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "src/backend_check.h"
+#include "src/context_impl.h"
+
+static double mn(const jg_mat *A) { return (double)A->rows * (double)A->cols; }
+
+static void count(jg_ctx *ctx, jg_op op, double flops)
+{
+    if (!ctx->counting) return;
+    ctx->counts.calls[op]++;
+    ctx->counts.flops[op] += flops;
+}
+
+/* The backend's status; a failure gets the operation's name in the
+ * traceback (after the backend's own message, before the callers'). */
+static jg_status done(jg_ctx *ctx, jg_status s, const char *op)
+{
+    if (s >= 0) return s;
+    size_t n = strlen(ctx->trace);
+    if (n + 2 < sizeof ctx->trace)
+        snprintf(ctx->trace + n, sizeof ctx->trace - n, "%s%s", n ? " <- " : "", op);
+    if (ctx->last == JG_OK) ctx->last = s;
+    return s;
+}
+
+// ---------------------------------------------------------------- operations
+
+jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
+                  const jg_mat *B, double beta, jg_mat *C)
+{
+    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
+    count(ctx, JG_OP_GEMM, 2.0 * mn(C) * (double)(ta ? A->rows : A->cols));
+    return done(ctx, ctx->be->gemm(ctx, ta, tb, alpha, A, B, beta, C), "gemm");
+}
+
+jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta, jg_mat *C)
+{
+    JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
+    double n = (double)(t ? A->cols : A->rows), k = (double)(t ? A->rows : A->cols);
+    count(ctx, JG_OP_SYRK, n * (n + 1.0) * k);
+    return done(ctx, ctx->be->syrk(ctx, t, alpha, A, beta, C), "syrk");
+}
+
+jg_status jg_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta, double beta,
+                  const jg_mat *B, jg_trans tb, jg_mat *C)
+{
+    JG_CHECK(ctx, jg_check_geam(ctx, A, ta, beta != 0.0 && B != NULL, B, tb, C));
+    count(ctx, JG_OP_LEVEL1, mn(C));
+    return done(ctx, ctx->be->geam(ctx, alpha, A, ta, beta, B, tb, C), "geam");
+}
+
+jg_status jg_scale(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
+    count(ctx, JG_OP_LEVEL1, mn(A));
+    return done(ctx, ctx->be->scale(ctx, alpha, A), "scale");
+}
+
+jg_status jg_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    JG_CHECK(ctx, jg_check_square(ctx, "set_identity", A));
+    count(ctx, JG_OP_LEVEL1, mn(A));
+    return done(ctx, ctx->be->set_identity(ctx, alpha, A), "set_identity");
+}
+
+jg_status jg_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
+{
+    JG_CHECK(ctx, jg_check_square(ctx, "add_diag", A));
+    count(ctx, JG_OP_LEVEL1, (double)A->rows);
+    return done(ctx, ctx->be->add_diag(ctx, alpha, A), "add_diag");
+}
+
+jg_status jg_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
+{
+    JG_CHECK(ctx, jg_check_operand(ctx, "scale_cols", A));
+    count(ctx, JG_OP_LEVEL1, mn(A));
+    return done(ctx, ctx->be->scale_cols(ctx, A, d), "scale_cols");
+}
+
+jg_status jg_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
+{
+    JG_CHECK(ctx, jg_check_same(ctx, "dot", A, B));
+    count(ctx, JG_OP_LEVEL1, 2.0 * mn(A));
+    return done(ctx, ctx->be->dot(ctx, A, B, out), "dot");
+}
+
+jg_status jg_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
+{
+    JG_CHECK(ctx, jg_check_operand(ctx, "nrm_fro", A));
+    count(ctx, JG_OP_LEVEL1, 2.0 * mn(A));
+    return done(ctx, ctx->be->nrm_fro(ctx, A, out), "nrm_fro");
+}
+
+jg_status jg_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
+{
+    JG_CHECK(ctx, jg_check_operand(ctx, "all_finite", A));
+    count(ctx, JG_OP_LEVEL1, mn(A));
+    return done(ctx, ctx->be->all_finite(ctx, A, ok), "all_finite");
+}
+
+jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w)
+{
+    JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
+    double n = (double)A->rows;
+    count(ctx, JG_OP_SYEVD, 9.0 * n * n * n);
+    return done(ctx, ctx->be->syevd(ctx, A, w), "syevd");
+}
+
+jg_status jg_sync(jg_ctx *ctx) { return done(ctx, ctx->be->sync(ctx), "sync"); }
+
+jg_status jg_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
+{
+    return done(ctx, ctx->be->mem_alloc(ctx, p, bytes), "mem_alloc");
+}
+void jg_mem_free(jg_ctx *ctx, void *p) { ctx->be->mem_free(ctx, p); }
+jg_status jg_mem_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
+{
+    return done(ctx, ctx->be->copy(ctx, dst, src), "copy");
+}
+
+// ---------------------------------------------------------------- counts
+
+void jg_ctx_set_counting(jg_ctx *ctx, int on) { ctx->counting = on != 0; }
+void jg_ctx_counts_reset(jg_ctx *ctx) { memset(&ctx->counts, 0, sizeof ctx->counts); }
+void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out) { *out = ctx->counts; }
+
+double jg_op_counts_flops(const jg_op_counts *c)
+{
+    double s = 0.0;
+    for (int i = 0; i < JG_OP_N; i++) s += c->flops[i];
+    return s;
+}
+
+const char *jg_op_name(jg_op op)
+{
+    static const char *names[JG_OP_N] = {"gemm", "syrk", "syevd", "level1"};
+    return op >= 0 && op < JG_OP_N ? names[op] : "?";
+}
+
+// ---------------------------------------------------------------- rounding
+
+void jg_ctx_set_gemm_inputs(jg_ctx *ctx, jg_gemm_inputs in) { ctx->gemm_inputs = in; }
+
+const char *jg_gemm_inputs_name(jg_gemm_inputs in)
+{
+    return in == JG_GEMM_TF32 ? "tf32" : in == JG_GEMM_BF16 ? "bf16" : "native";
+}
+
+jg_status jg_gemm_inputs_parse(const char *s, jg_gemm_inputs *out)
+{
+    if (s && !strcmp(s, "native")) *out = JG_GEMM_NATIVE;
+    else if (s && !strcmp(s, "tf32")) *out = JG_GEMM_TF32;
+    else if (s && !strcmp(s, "bf16")) *out = JG_GEMM_BF16;
+    else return JG_ERR_ARG;
+    return JG_OK;
+}
+
+/* Round to nearest even on the bit pattern, dropping `drop` fraction bits
+ * (Higham & Pranesh 2019; exact for subnormals, overflow rounds to Inf). */
+static float round_bits(float x, int drop)
+{
+    uint32_t b;
+    memcpy(&b, &x, sizeof b);
+    if (((b >> 23) & 0xFFu) == 0xFFu) { /* Inf / NaN */
+        if (b & 0x7FFFFFu) b |= 0x400000u;
+        memcpy(&x, &b, sizeof b);
+        return x;
+    }
+    uint32_t half = (1u << (drop - 1)) - 1u, lsb = (b >> drop) & 1u;
+    b = (b + half + lsb) & ~((1u << drop) - 1u);
+    memcpy(&x, &b, sizeof b);
+    return x;
+}
+float jg_round_tf32(float x) { return round_bits(x, 13); }
+float jg_round_bf16(float x) { return round_bits(x, 16); }
