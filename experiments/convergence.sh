@@ -10,7 +10,7 @@
 #                              [--seeds "1 2 3"] [--ablation-seeds "1 2"] [--target ACC]
 #                              [--threads T] [--rel-eps E] [--no-ablations] [--no-tune]
 #                              [--data "OPTS"] [--arch "OPTS"] [--tune-grid quick|full|smoke]
-#                              [--no-runs] [--jobs N]
+#                              [--no-runs] [--jobs N] [--resume]
 #
 # Protocol (the paper's recipe):
 #  1. tuning (experiments/tune.sh): SGD's learning rate, weight decay and
@@ -61,6 +61,9 @@
 # and ms/step are those of a loaded machine (the table says which N).
 # Runs are started in order: the main optimizers seed by seed, then the
 # ablations seed by seed, so a stopped run leaves whole seeds behind.
+# --resume keeps what an earlier call with the same DIR finished (tuning
+# settings, the thread measurement, training runs whose CSV exists: each
+# CSV is renamed into place only when its run completes) and runs the rest.
 # Never writes into the working directory (default DIR:
 # build/experiments/convergence).
 set -euo pipefail
@@ -81,6 +84,7 @@ data_override=""
 arch=""
 grid=""
 jobs=1
+resume=0
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
@@ -99,7 +103,8 @@ while [ $# -gt 0 ]; do
     --tune-grid) grid=$2; shift ;;
     --arch) arch=$2; shift ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,65p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --resume) resume=1 ;;
+    -h|--help) sed -n '2,68p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "convergence.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -140,7 +145,7 @@ mkdir -p "$out/runs" "$out/curves"
 # ------------------------------------------------------------------ tuning
 if [ $tune = 1 ] || [ ! -s "$out/tune/chosen.sh" ]; then
     "$here/experiments/tune.sh" --grid "$grid" --jorge "$jorge" --out "$out/tune" --threads "$threads" \
-        --data "$tune_data" --arch "$arch" --jobs "$jobs"
+        --data "$tune_data" --arch "$arch" --jobs "$jobs" $([ $resume = 1 ] && echo --resume)
 fi
 # shellcheck disable=SC1091
 . "$out/tune/chosen.sh" # sets SGD_HP and ADAMW_HP
@@ -151,7 +156,7 @@ echo "[convergence] tuned on the validation split: sgd $SGD_HP; adamw $ADAMW_HP"
 # 2 BLAS threads, on a short run (the same model and batch); the fastest
 # count for f32 is used by the f32 ablations.
 threads_csv=$out/threads.csv
-if [ $ablations = 1 ] && [ $runs = 1 ]; then
+if [ $ablations = 1 ] && [ $runs = 1 ] && ! { [ $resume = 1 ] && [ -s "$threads_csv" ]; }; then
     tmp=$(mktemp "$out/.threads.XXXXXX")
     echo "optimizer,state_precision,threads,steps,precond_s,precond_ms_per_step" >"$tmp"
     for o in shampoo jorge; do
@@ -196,6 +201,7 @@ if [ $ablations = 1 ]; then
 fi
 run() { # variant seed
     local v=$1 s=$2 f=$out/runs/$1_s$2.csv
+    if [ $resume = 1 ] && [ -s "$f" ]; then echo "[convergence] $v seed $s: kept (--resume)" >&2; return 0; fi
     echo "[convergence] $v seed $s" >&2
     # the variant's --threads (f32 ablations) comes after the default one
     # shellcheck disable=SC2086

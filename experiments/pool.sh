@@ -6,7 +6,10 @@
 #   pool_run CMD...  starts CMD in the background once a slot is free
 #   pool_wait        waits for every job; returns 1 if any failed
 #
-# A failed job does not stop the others; pool_wait reports it.  The jobs of
+# A failed job does not stop the others; pool_wait reports it.  INT, TERM
+# or HUP stops the running jobs and their children (a training run removes
+# its unfinished output itself) before the script exits with 128+signal;
+# pool_on_stop CMD registers what else to clean (temporary files).  The jobs of
 # one pool run in the order given.  Each job is one single-threaded training
 # run here, so N = the number of cores keeps them from competing for one.
 pool_init() {
@@ -14,6 +17,22 @@ pool_init() {
     _pool_max=$1
     _pool_failed=0
     _pool_pids=()
+    _pool_clean=:
+    trap '_pool_stop 130' INT
+    trap '_pool_stop 143' TERM
+    trap '_pool_stop 129' HUP
+}
+pool_on_stop() { _pool_clean=$1; }
+_pool_stop() {
+    trap - INT TERM HUP
+    local p
+    for p in "${_pool_pids[@]}"; do
+        pkill -TERM -P "$p" 2>/dev/null || true
+        kill -TERM "$p" 2>/dev/null || true
+    done
+    wait 2>/dev/null || true
+    eval "$_pool_clean"
+    exit "$1"
 }
 pool_run() {
     while [ "$(jobs -rp | wc -l)" -ge "$_pool_max" ]; do

@@ -7,7 +7,7 @@
 #
 #   experiments/tune.sh [--grid quick|full|smoke] --out DIR [--jorge BIN] [--threads T]
 #                       [--data "jorge train options"] [--arch "model options"]
-#                       [--seed S] [--jobs N]
+#                       [--seed S] [--jobs N] [--resume]
 #
 # Grids: quick - SGD lr {0.01, 0.02, 0.05} x weight decay {0, 5e-4} x
 # schedule {step, cosine}; AdamW lr {3e-4, 1e-3, 3e-3} x weight decay
@@ -17,6 +17,9 @@
 # weight decay, step.  Momentum 0.9 throughout, batch 128, one seed (1).
 # --jobs N runs N settings at once (default 1; each run is single-threaded
 # with --threads 1, so N = the number of cores); the table is the same.
+# --resume keeps the settings whose run finished in an earlier call with the
+# same DIR (DIR/runs/<run>.row exists; a run's CSV and row are written only
+# when it completes) and runs the others.
 #
 # Writes DIR/runs/*.csv (every run), DIR/tune.csv (one row per setting:
 # final and best validation accuracy, final validation loss), DIR/tuning.md
@@ -34,6 +37,7 @@ data=""
 arch="--model cnn"
 seed=1
 jobs=1
+resume=0
 while [ $# -gt 0 ]; do
     case $1 in
     --grid) mode=$2; shift ;;
@@ -44,7 +48,8 @@ while [ $# -gt 0 ]; do
     --arch) arch=$2; shift ;;
     --seed) seed=$2; shift ;;
     --jobs) jobs=$2; shift ;;
-    -h|--help) sed -n '2,26p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --resume) resume=1 ;;
+    -h|--help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "tune.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -88,7 +93,9 @@ tune_row() { # optimizer lr wd schedule
     fi
 }
 
+rm -f "$out"/runs/*.row.tmp
 tmp=$(mktemp "$out/.tune.XXXXXX")
+pool_on_stop 'rm -f "$tmp" "$out"/runs/*.row.tmp'
 {
     echo "# experiments/tune.sh ($mode): selection by final val_acc; $("$jorge" --version)"
     echo "# options: $common"
@@ -97,6 +104,10 @@ tmp=$(mktemp "$out/.tune.XXXXXX")
 grid() { # optimizer "lrs" "wds" "schedules": runs the grid, appends its rows to $tmp
     local sc lr wd
     for sc in $4; do for lr in $2; do for wd in $3; do
+        if [ $resume = 1 ] && [ -s "$out/runs/$1_lr${lr}_wd${wd}_$sc.row" ]; then
+            echo "[tune] $1 --lr $lr --weight-decay $wd --schedule $sc: kept (--resume)" >&2
+            continue
+        fi
         rm -f "$out/runs/$1_lr${lr}_wd${wd}_$sc.row"
         pool_run tune_run "$1" "$lr" "$wd" "$sc"
     done; done; done

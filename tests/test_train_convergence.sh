@@ -81,6 +81,22 @@ OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$jorge" --mod
 grep -q "target test accuracy 0.05" "$out/convergence_summary.csv" || fail "--no-runs: target not changed"
 awk -F, '!/^#/ && $1 != "optimizer" && $4 != 0.5 { bad = 1 } END { exit bad }' "$out/convergence_summary.csv" ||
     fail "--no-runs: target 0.05 not reached at the first evaluation"
+# --resume after a stop: the finished runs and tuning settings are kept
+# (not rerun: same files), the missing run is redone, the summary is the same
+rm "$out/runs/jorge_s2.csv" "$out/tune/runs/adamw_lr1e-3_wd0_step.row"
+cp "$out/runs/sgd_s1.csv" "$tmp/sgd_s1.before"
+cut -d, -f1-4 "$out/convergence_summary.csv" | grep -v '^#' >"$tmp/summary.before"
+OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$jorge" --model mlp --arch "--model mlp --hidden 16" \
+    --data "--train-limit 500 --val 100 --test-limit 200 --epochs 1 --evals-per-epoch 2 --batch 50" \
+    --seeds "1 2" --ablation-seeds "1" --tune-grid smoke --target 0.05 --jobs 2 --resume --out "$out" \
+    >"$tmp/out" 2>"$tmp/err" || fail "--resume: $(tail -3 "$tmp/err")"
+grep -q "sgd seed 1: kept (--resume)" "$tmp/err" && grep -q "^\[convergence\] jorge seed 2$" "$tmp/err" &&
+    grep -q "tune\] sgd --lr 0.05 --weight-decay 0 --schedule step: kept" "$tmp/err" &&
+    grep -q "^\[tune\] adamw --lr 1e-3 --weight-decay 0 --schedule step$" "$tmp/err" ||
+    fail "--resume: kept / rerun runs: $(grep -E 'kept|seed|tune' "$tmp/err" | tr '\n' ';')"
+cmp -s "$out/runs/sgd_s1.csv" "$tmp/sgd_s1.before" || fail "--resume rewrote a finished run"
+cut -d, -f1-4 "$out/convergence_summary.csv" | grep -v '^#' | cmp -s - "$tmp/summary.before" ||
+    fail "--resume: summary differs: $(cut -d, -f1-4 "$out/convergence_summary.csv")"
 for f in convergence.png convergence.pdf convergence_ablation.png threads.csv; do
     [ -s "$out/$f" ] || fail "$f not written"
 done
