@@ -7,6 +7,11 @@ JG_PACKAGES="cmake gcc make pkg-config libopenblas-dev liblapacke-dev zlib1g-dev
 dataset-fashion-mnist python3-numpy clang libclang-rt-14-dev \
 libopenmpi-dev openmpi-bin"
 
+# Installed by ./test.sh only: PyTorch (Debian 12: 1.13), for the test of
+# the Python package's capture hook jorge.torch_capture (about 80 MB to
+# download; the test skips that part, saying so, where torch is missing).
+JG_TEST_PACKAGES="python3-torch"
+
 # TeX Live for the report (paper/), installed only when the report is built
 # (./run.sh --report|--full): pdflatex, the LaTeX packages report.tex uses
 # (graphicx, booktabs, pdflscape, geometry, caption, hyperref), their fonts,

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./test.sh - the whole test suite, from a fresh machine: installs what is
-# missing, builds (build/), runs every test under ctest, then rebuilds with
+# missing (the toolkit's packages and, for the Python package's capture
+# hook, python3-torch), builds (build/), runs every test under ctest, then rebuilds with
 # AddressSanitizer + UndefinedBehaviorSanitizer (build-asan/) and runs the
 # suite again, then runs each libFuzzer target (tests/run_fuzzers.sh, clang)
 # for JG_FUZZ_SECONDS seconds (default 60); any crash, leak or sanitizer
@@ -9,7 +10,7 @@ set -euo pipefail
 source "$(dirname "$0")/setup.sh"
 cd "$JG_ROOT"
 
-jg_install_packages
+jg_install_packages $JG_TEST_PACKAGES
 jg_build build
 (cd build && ctest --output-on-failure -j 2)
 

@@ -209,6 +209,20 @@ if torch is not None:
             check(np.array_equal(got, np.stack(want)), "torch (optimizer %s) layer %s: %s" % (use_opt, name, got.shape))
         rep = jorge.validate(out)
         check(len(rep["sides"]) == 4 and rep["exit_code"] in (0, 1), "validate the captured directory")
+    # leaving the block restores the optimizer (no hook or wrapper left): a
+    # step after it records nothing more
+    n0 = np.load(os.path.join(TMP, "torch1", "0.npy")).shape[0]
+    with jorge.torch_capture(model, os.path.join(TMP, "torch_after"), layers=["2"], optimizer=opt):
+        opt.zero_grad()
+        torch.nn.functional.mse_loss(model(x), y).backward()
+        opt.step()
+    opt.zero_grad()
+    torch.nn.functional.mse_loss(model(x), y).backward()
+    opt.step()
+    got = np.load(os.path.join(TMP, "torch_after", "2.npy"))
+    check(got.shape[0] == 1 and n0 == 11 and "step" not in opt.__dict__,
+          "hooks removed: %d step(s) recorded, step attribute left: %s" % (got.shape[0], "step" in opt.__dict__))
+    print("PyTorch %s: torch_capture checked" % torch.__version__)
     try:
         jorge.torch_capture(model, out, layers=["1"])
         check(False, "Flatten accepted")

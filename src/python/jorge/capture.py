@@ -65,6 +65,33 @@ class GradientRecorder:
         return paths
 
 
+class _StepWrap:
+    """Run `before` ahead of each optimizer.step(), on PyTorch versions
+    without Optimizer.register_step_pre_hook; remove() restores the step
+    the optimizer had (an LR scheduler's wrapper included)."""
+
+    _ABSENT = object()
+
+    def __init__(self, optimizer, before):
+        self.optimizer = optimizer
+        self.saved = optimizer.__dict__.get("step", self._ABSENT)
+        inner = optimizer.step
+
+        def step(*args, **kwargs):
+            before()
+            return inner(*args, **kwargs)
+        optimizer.step = step
+
+    def remove(self):
+        if self.optimizer is None:
+            return
+        if self.saved is self._ABSENT:
+            del self.optimizer.step
+        else:
+            self.optimizer.step = self.saved
+        self.optimizer = None
+
+
 class torch_capture:
     """PyTorch: record the gradients of chosen layers for `jorge validate`.
 
@@ -100,7 +127,10 @@ class torch_capture:
         self.recorder = GradientRecorder(directory, max_steps)
         self._handles = []
         if optimizer is not None:
-            self._handles.append(optimizer.register_step_pre_hook(lambda opt, args, kwargs: self.record()))
+            if hasattr(optimizer, "register_step_pre_hook"):  # PyTorch >= 2.0
+                self._handles.append(optimizer.register_step_pre_hook(lambda opt, args, kwargs: self.record()))
+            else:  # PyTorch 1.x (Debian 12 has 1.13): wrap this optimizer's step
+                self._handles.append(_StepWrap(optimizer, self.record))
         else:
             for n, w in self.weights.items():
                 self._handles.append(w.register_hook(self._hook(n)))
