@@ -572,6 +572,29 @@ static void test_tracker(void)
     jg_mat_free(ctx, &G);
 }
 
+/* jg_tracker_mem_estimate's closed form per side, and
+ * jg_tracker_row_suspect: a NaN error or diagnostic, the residual only
+ * with the corrected variant. */
+static void test_tracker_helpers(void)
+{
+    CHECK(jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5) == 128.0 * 9 + 64.0 * 15 &&
+              jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5) == 128.0 * 25 + 64.0 * 15,
+          "memory estimate %g %g", jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5),
+          jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5));
+    jg_tracker_row w;
+    memset(&w, 0, sizeof w);
+    CHECK(!jg_tracker_row_suspect(&w, JG_VARIANT_CORRECTED), "a finite row is suspect");
+    w.d.residual = NAN;
+    CHECK(!jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN) && jg_tracker_row_suspect(&w, JG_VARIANT_CORRECTED),
+          "residual NaN: plain not suspect, corrected suspect");
+    w.d.residual = 0;
+    w.min_eig_sym = NAN;
+    CHECK(jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN), "NaN smallest eigenvalue not suspect");
+    w.min_eig_sym = 0;
+    w.err_nominal = NAN;
+    CHECK(jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN), "NaN error not suspect");
+}
+
 int main(void)
 {
     if (jg_ctx_create(&ctx, "cpu", NULL, 0) != JG_OK) return 1;
@@ -581,6 +604,7 @@ int main(void)
     test_budget_falls();
     test_jorge_and_errors();
     test_tracker();
+    test_tracker_helpers();
     test_no_alloc();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "leak: %ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
