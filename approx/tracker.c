@@ -169,3 +169,15 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     }
     return ust;
 }
+
+double jg_tracker_mem_estimate(jg_side side, double m, double n)
+{
+    double dim = side == JG_SIDE_LEFT ? m : n;
+    return 16.0 * 8.0 * dim * dim + 64.0 * m * n;
+}
+
+int jg_tracker_row_suspect(const jg_tracker_row *w, jg_variant variant)
+{
+    return isnan(w->err_tracked) || isnan(w->err_nominal) || isnan(w->asymmetry) ||
+           isnan(w->min_eig_sym) || (variant == JG_VARIANT_CORRECTED && isnan(w->d.residual));
+}

@@ -74,4 +74,16 @@ const jg_mat *jg_tracker_nominal(const jg_tracker *T);
  * last measured step (f64, backend location). */
 const jg_mat *jg_tracker_exact(const jg_tracker *T, int which);
 
+/* Bytes a tracker of one side of m x n gradients needs, as measured: about
+ * 16 dim x dim float64 matrices (the statistics, Jorge's state, the
+ * eigendecompositions; dim = m for the left side, n for the right) and 64
+ * m n bytes of per-gradient work.  For a preflight check before a stream is
+ * loaded (add the stream itself). */
+double jg_tracker_mem_estimate(jg_side side, double m, double n);
+
+/* 1 when a measured row has a diagnostic that is NaN (an error, the
+ * asymmetry, the smallest eigenvalue, or with the corrected variant the
+ * residual): the run's result is suspect. */
+int jg_tracker_row_suspect(const jg_tracker_row *w, jg_variant variant);
+
 #endif

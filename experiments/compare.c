@@ -467,3 +467,28 @@ const jg_compare_row *jg_compare_cheapest(const jg_compare_row *rows, int nrows,
     }
     return best;
 }
+
+double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int every)
+{
+    double d = m > n ? m : n;
+    return T * m * n * (double)jg_dtype_size(dtype) + (floor(T / every) + 1.0) * 8.0 * d * d +
+           16.0 * 8.0 * d * d + 64.0 * m * n;
+}
+
+void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows)
+{
+    fprintf(f, "method,setting,budget_name,budget,side,dim,other,precision,steps,measured,eps_abs,"
+               "gemm_equiv_per_step,flops_per_step,time_gemm_equiv_per_step,gemm_per_step,syrk_per_step,"
+               "syevd_per_step,level1_per_step,state_bytes,err_nominal_median,err_nominal_max,"
+               "err_nominal_final,failures,on_front,on_front_time\n");
+    for (int i = 0; i < nrows; i++) {
+        const jg_compare_row *r = &rows[i];
+        fprintf(f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d,%d\n",
+                r->method, r->setting, r->budget_name, r->budget, r->side == JG_SIDE_LEFT ? "left" : "right",
+                (long long)r->dim, (long long)r->other, r->precision, r->steps, r->measured, r->eps_abs,
+                r->gemm_equiv_per_step, r->flops_per_step, r->time_gemm_equiv_per_step,
+                r->calls_per_step[JG_OP_GEMM], r->calls_per_step[JG_OP_SYRK], r->calls_per_step[JG_OP_SYEVD],
+                r->calls_per_step[JG_OP_LEVEL1], r->state_bytes, r->err_median, r->err_max, r->err_final,
+                r->failures, r->on_front, r->on_front_time);
+    }
+}

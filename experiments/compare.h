@@ -80,4 +80,19 @@ void jg_compare_free(jg_compare_row **rows);
 const jg_compare_row *jg_compare_cheapest(const jg_compare_row *rows, int nrows, jg_side side,
                                           const char *precision, double tol);
 
+/* Bytes a comparison needs, estimated before the stream is loaded (a
+ * preflight check): the stream (T x m x n of dtype), the exact roots kept
+ * for one side (floor(T / every) + 1 measured steps x dim^2 doubles, dim =
+ * max(m, n)), one method's state and the reference (about 16 dim x dim
+ * doubles) and 64 m n bytes of work. */
+double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int every);
+
+/* The header row and one CSV row per element of rows (method, setting,
+ * budget_name, budget, side, dim, other, precision, steps, measured,
+ * eps_abs, gemm_equiv_per_step, flops_per_step, time_gemm_equiv_per_step,
+ * gemm/syrk/syevd/level1_per_step, state_bytes, err_nominal_median/max/
+ * final, failures, on_front, on_front_time) on f (a jg_csv's file, after
+ * its '#' lines).  Write errors show in ferror(f) / jg_csv_close. */
+void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows);
+
 #endif

@@ -923,3 +923,23 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
     JG_CHECK(ctx, jg_atomic_commit(ctx, path, tmp, f));
     return JG_OK;
 }
+
+double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen)
+{
+    double need = 0.0;
+    for (int i = 0; i < nfiles; i++) {
+        jg_array h = JG_ARRAY_EMPTY;
+        if (jg_npy_peek(ctx, files[i], &h) < 0) continue;
+        double T = (double)jg_array_count(&h), m, n;
+        if (h.ndim == 3) m = (double)h.shape[1], n = (double)h.shape[2];
+        else if (h.ndim == 2) m = (double)h.shape[0], n = (double)h.shape[1];
+        else continue;
+        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 16.0 * m * n) +
+                   2.0 * 8.0 * 8.0 * T;
+        if (b > need) {
+            need = b;
+            snprintf(what, wlen, "%s: validating a %.0f x %.0f x %.0f stream (both sides, exact roots)", files[i], T, m, n);
+        }
+    }
+    return need;
+}

@@ -135,4 +135,31 @@ jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const 
  * allocation; device: jg_asymmetry. */
 jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, double *asym);
 
+/* What the exact root of one n x n matrix needs, in bytes, estimated
+ * before it is loaded (a preflight check): the input (elems entries of
+ * in_dtype, n^2 for a matrix) and about 7 (eig) or 11 (Newton) n x n
+ * matrices of the compute precision ct (A, P, the result, eigenvectors,
+ * syevd's 2n^2 workspace / Newton's iterates), as measured. */
+double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton);
+
+/* A := (A + A^T)/2, in place (host, square). */
+void jg_ref_symmetrize(jg_mat *A);
+
+/* max |a_ij| of a host matrix (0 when empty); NaN entries are skipped. */
+double jg_ref_amax(const jg_mat *A);
+
+/* O := (H + eps I)^{-1/p} of the symmetric host matrix H computed in
+ * precision ct by jg_ref_invroot_eig (newton 0) or jg_ref_invroot_newton,
+ * at the backend's location: H is copied to an n x n work matrix of ct and
+ * then freed (it is not kept: the peak is the copy, the root and O), O
+ * (JG_MAT_EMPTY on entry) is allocated on the host in ct.  *res receives
+ * ||P^p (H + eps_abs I) - I||_F / sqrt(n) (jg_invroot_residual over
+ * sqrt(n)) in ct before O is written.  Returns the root's status: JG_OK,
+ * or its warning (JG_WARN_NOT_PSD, JG_WARN_NOT_CONVERGED: O written, the
+ * warning's message left in the context), or a negative status (O freed).
+ * Cost: the root and jg_invroot_residual. */
+jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
+                               const jg_invroot_opts *o, jg_mat *O, jg_invroot_info *info,
+                               double *res);
+
 #endif

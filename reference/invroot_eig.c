@@ -20,6 +20,7 @@
  */
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "reference/invroot.h"
@@ -262,4 +263,61 @@ jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, doub
         return jg_error(ctx, JG_ERR_INPUT,
                         "not symmetric: ||A - A^T||_F / ||A||_F = %.2e > tolerance %.1e", r, rtol);
     return JG_OK;
+}
+
+double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton)
+{
+    return elems * (double)jg_dtype_size(in_dtype) +
+           (newton ? 11.0 : 7.0) * elems * (double)jg_dtype_size(ct);
+}
+
+void jg_ref_symmetrize(jg_mat *A)
+{
+    for (int64_t j = 0; j < A->cols; j++)
+        for (int64_t i = j + 1; i < A->rows; i++) {
+            double s = 0.5 * (jg_mat_get(A, i, j) + jg_mat_get(A, j, i));
+            jg_mat_set(A, i, j, s);
+            jg_mat_set(A, j, i, s);
+        }
+}
+
+double jg_ref_amax(const jg_mat *A)
+{
+    double amax = 0.0;
+    for (int64_t j = 0; j < A->cols; j++)
+        for (int64_t i = 0; i < A->rows; i++) amax = fmax(amax, fabs(jg_mat_get(A, i, j)));
+    return amax;
+}
+
+jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
+                               const jg_invroot_opts *o, jg_mat *O, jg_invroot_info *info,
+                               double *res)
+{
+    // copy into the compute precision
+    const int64_t n = H->rows;
+    jg_mat A = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
+    jg_status st, warn = JG_OK;
+    *res = NAN;
+    if ((st = jg_mat_alloc_work(ctx, &A, n, n, ct)) < 0 ||
+        (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
+        (st = jg_mat_alloc(ctx, O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, H)) < 0)
+        goto done;
+    jg_mat_free(ctx, H);
+
+    // the root, its residual (the warning's message kept), the result
+    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, o, info)
+                  : jg_ref_invroot_eig(ctx, &A, &P, o, info);
+    if ((st = warn) < 0) goto done;
+    char wmsg[1024];
+    snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
+    if ((st = jg_invroot_residual(ctx, &P, o->p, &A, info->eps_abs, res)) < 0) goto done;
+    if (n > 0) *res /= sqrt((double)n);
+    if ((st = jg_mat_copy(ctx, O, &P)) < 0) goto done;
+    if (warn > 0) jg_error(ctx, warn, "%s", wmsg);
+    st = warn;
+done:
+    jg_mat_free(ctx, &A);
+    jg_mat_free(ctx, &P);
+    if (st < 0) jg_mat_free(ctx, O);
+    return st;
 }

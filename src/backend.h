@@ -24,7 +24,7 @@ typedef struct jg_backend {
     const char *name; /* "cpu", "cuda" */
     jg_loc loc;       /* where this backend's working matrices live */
 
-    jg_status (*init)(jg_ctx *ctx); /* create handles; sets ctx->be_data */
+    jg_status (*init)(jg_ctx *ctx); /* create handles; jg_ctx_set_backend_data */
     void (*fini)(jg_ctx *ctx);
     /* One-line description: library versions, device name. */
     void (*describe)(jg_ctx *ctx, char *buf, size_t len);

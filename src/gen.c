@@ -327,3 +327,53 @@ jg_status jg_stream_covariance(jg_ctx *ctx, const jg_stream *S, jg_mat *C)
 }
 
 const double *jg_stream_spectrum(const jg_stream *S) { return S->lambda; }
+
+jg_status jg_gen_spd_matrix(jg_ctx *ctx, jg_rng *r, const jg_spectrum_opts *o, int64_t n,
+                            jg_dtype dtype, jg_mat *A)
+{
+    jg_status st = JG_OK;
+    double *lambda = jg_host_alloc(ctx, (size_t)n * sizeof *lambda);
+    if (!lambda) st = jg_error(ctx, JG_ERR_NOMEM, "no memory");
+    if (st >= 0) st = jg_gen_spectrum(ctx, o, n, lambda);
+    if (st >= 0) st = jg_mat_alloc(ctx, A, n, n, dtype, JG_HOST);
+    if (st >= 0) st = jg_gen_spd(ctx, r, lambda, A, NULL);
+    jg_host_free(ctx, lambda);
+    return st;
+}
+
+jg_status jg_gen_stream_array(jg_ctx *ctx, const jg_stream_opts *o, int steps, jg_dtype dtype,
+                              jg_array *arr)
+{
+    jg_status st = JG_OK;
+    jg_stream *S = NULL;
+    arr->ndim = 3;
+    arr->shape[0] = steps;
+    arr->shape[1] = o->m;
+    arr->shape[2] = o->n;
+    arr->dtype = dtype;
+    arr->data = jg_host_alloc(ctx, (size_t)steps * (size_t)o->m * (size_t)o->n * jg_dtype_size(dtype));
+    if (!arr->data)
+        st = jg_error(ctx, JG_ERR_NOMEM, "no memory for %d x %d x %d", steps, (int)o->m, (int)o->n);
+    if (st >= 0) st = jg_stream_create(ctx, &S, o);
+    for (int t = 0; st >= 0 && t < steps; t++) {
+        jg_mat v = jg_array_mat(arr, t);
+        st = jg_stream_next(ctx, S, &v);
+    }
+    jg_stream_destroy(ctx, &S);
+    return st;
+}
+
+int64_t jg_array_first_nonfinite(const jg_array *arr, double *v)
+{
+    size_t count = 1;
+    for (int d = 0; d < arr->ndim; d++) count *= (size_t)arr->shape[d];
+    for (size_t k = 0; k < count; k++) {
+        double x = arr->dtype == JG_F32 ? (double)((const float *)arr->data)[k]
+                                        : ((const double *)arr->data)[k];
+        if (!isfinite(x)) {
+            if (v) *v = x;
+            return (int64_t)k;
+        }
+    }
+    return -1;
+}

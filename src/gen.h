@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "src/mat.h"
+#include "src/npy.h"
 #include "src/rng.h"
 
 typedef enum {
@@ -90,5 +91,26 @@ jg_status jg_stream_next(jg_ctx *ctx, jg_stream *S, jg_mat *G);
 jg_status jg_stream_covariance(jg_ctx *ctx, const jg_stream *S, jg_mat *C);
 /* The spectrum (m values, descending, already multiplied by scale). */
 const double *jg_stream_spectrum(const jg_stream *S);
+
+/* What `jorge gen spd` writes: A := Q diag(lambda) Q^T, n x n on the host
+ * in dtype, lambda from o (jg_gen_spectrum), Q Haar-random from r
+ * (jg_gen_spd).  A is JG_MAT_EMPTY on entry and allocated here (free it
+ * with jg_mat_free, also after a failure).  JG_ERR_NOMEM ("no memory"),
+ * or the statuses of jg_gen_spectrum / jg_gen_spd. */
+jg_status jg_gen_spd_matrix(jg_ctx *ctx, jg_rng *r, const jg_spectrum_opts *o, int64_t n,
+                            jg_dtype dtype, jg_mat *A);
+
+/* What `jorge gen stream` writes: the first `steps` gradients of the
+ * stream o (jg_stream_create / jg_stream_next) as one steps x o->m x o->n
+ * host array of dtype.  arr->data is allocated with jg_host_alloc (free it
+ * with jg_host_free, also after a failure).  JG_ERR_NOMEM ("no memory for
+ * T x m x n"), or the stream's statuses.  Values are not checked: in
+ * float32 a large o->scale may overflow (see jg_array_first_nonfinite). */
+jg_status jg_gen_stream_array(jg_ctx *ctx, const jg_stream_opts *o, int steps, jg_dtype dtype,
+                              jg_array *arr);
+
+/* Index of the first NaN or Inf among the values of a host array of f32
+ * or f64 (*v: that value), or -1 when all are finite. */
+int64_t jg_array_first_nonfinite(const jg_array *arr, double *v);
 
 #endif

@@ -224,6 +224,59 @@ static void test_drift(void)
     jg_stream_destroy(ctx, &s);
 }
 
+/* What `jorge gen` writes through the library: jg_gen_spd_matrix equals
+ * jg_gen_spectrum + jg_gen_spd from the same seed (bit for bit);
+ * jg_gen_stream_array equals the stream's gradients one by one; a float32
+ * stream whose scale overflows is found by jg_array_first_nonfinite. */
+static void test_gen_outputs(void)
+{
+    jg_spectrum_opts so;
+    jg_spectrum_opts_default(&so);
+    so.kappa = 1e3;
+    jg_rng r1, r2;
+    jg_rng_seed(&r1, 7);
+    jg_rng_seed(&r2, 7);
+    jg_mat A = JG_MAT_EMPTY, B = JG_MAT_EMPTY;
+    double lambda[12];
+    CHECK(jg_gen_spd_matrix(ctx, &r1, &so, 12, JG_F64, &A) == JG_OK, "%s", jg_ctx_message(ctx));
+    CHECK(jg_gen_spectrum(ctx, &so, 12, lambda) == JG_OK && jg_mat_alloc(ctx, &B, 12, 12, JG_F64, JG_HOST) == JG_OK &&
+              jg_gen_spd(ctx, &r2, lambda, &B, NULL) == JG_OK,
+          "%s", jg_ctx_message(ctx));
+    CHECK(A.data && B.data && memcmp(A.data, B.data, 12 * 12 * sizeof(double)) == 0, "spd matrix differs");
+    jg_mat_free(ctx, &A);
+    jg_mat_free(ctx, &B);
+
+    jg_stream_opts to;
+    jg_stream_opts_default(&to);
+    to.m = 4;
+    to.n = 3;
+    to.seed = 5;
+    jg_array arr = JG_ARRAY_EMPTY;
+    CHECK(jg_gen_stream_array(ctx, &to, 6, JG_F64, &arr) == JG_OK && arr.ndim == 3 && arr.shape[0] == 6 &&
+              arr.shape[1] == 4 && arr.shape[2] == 3,
+          "stream array: %s", jg_ctx_message(ctx));
+    jg_stream *S = NULL;
+    CHECK(jg_stream_create(ctx, &S, &to) == JG_OK && jg_mat_alloc(ctx, &B, 4, 3, JG_F64, JG_HOST) == JG_OK, "stream");
+    int same = arr.data != NULL;
+    for (int t = 0; same && t < 6; t++) {
+        jg_mat v = jg_array_mat(&arr, t);
+        same = jg_stream_next(ctx, S, &B) == JG_OK && memcmp(v.data, B.data, 12 * sizeof(double)) == 0;
+    }
+    CHECK(same, "stream array differs from the stream");
+    CHECK(jg_array_first_nonfinite(&arr, NULL) == -1, "finite stream has a non-finite value");
+    ((double *)arr.data)[17] = INFINITY;
+    double v = 0;
+    CHECK(jg_array_first_nonfinite(&arr, &v) == 17 && isinf(v), "Inf not found at 17");
+    jg_stream_destroy(ctx, &S);
+    jg_mat_free(ctx, &B);
+    jg_host_free(ctx, arr.data);
+    arr = JG_ARRAY_EMPTY;
+    to.scale = 1e300;
+    CHECK(jg_gen_stream_array(ctx, &to, 2, JG_F32, &arr) == JG_OK && jg_array_first_nonfinite(&arr, &v) >= 0,
+          "float32 stream at scale 1e300: no overflow found");
+    jg_host_free(ctx, arr.data);
+}
+
 int main(void)
 {
     char err[256];
@@ -241,6 +294,7 @@ int main(void)
     test_sample_cov(0.0);
     test_sample_cov(8.0);
     test_drift();
+    test_gen_outputs();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_gen");

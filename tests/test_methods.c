@@ -32,6 +32,7 @@
 #include "approx/method.h"
 #include "approx/tracker.h"
 #include "check.h"
+#include "experiments/compare.h"
 #include "reference/invroot.h"
 #include "src/metrics.h"
 #include "src/rng.h"
@@ -572,6 +573,72 @@ static void test_tracker(void)
     jg_mat_free(ctx, &G);
 }
 
+/* jg_tracker_mem_estimate's closed form per side, and
+ * jg_tracker_row_suspect: a NaN error or diagnostic, the residual only
+ * with the corrected variant. */
+static void test_tracker_helpers(void)
+{
+    CHECK(jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5) == 128.0 * 9 + 64.0 * 15 &&
+              jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5) == 128.0 * 25 + 64.0 * 15,
+          "memory estimate %g %g", jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5),
+          jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5));
+    jg_tracker_row w;
+    memset(&w, 0, sizeof w);
+    CHECK(!jg_tracker_row_suspect(&w, JG_VARIANT_CORRECTED), "a finite row is suspect");
+    w.d.residual = NAN;
+    CHECK(!jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN) && jg_tracker_row_suspect(&w, JG_VARIANT_CORRECTED),
+          "residual NaN: plain not suspect, corrected suspect");
+    w.d.residual = 0;
+    w.min_eig_sym = NAN;
+    CHECK(jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN), "NaN smallest eigenvalue not suspect");
+    w.min_eig_sym = 0;
+    w.err_nominal = NAN;
+    CHECK(jg_tracker_row_suspect(&w, JG_VARIANT_PLAIN), "NaN error not suspect");
+}
+
+/* experiments/compare.h's helpers of `jorge compare`: the memory
+ * estimate's closed form, and the rows read back (header, one row). */
+static void test_compare_helpers(void)
+{
+    double need = jg_compare_mem_estimate(10, 3, 5, JG_F32, 4);
+    double want = 10.0 * 15 * 4 + 3.0 * 8 * 25 + 128.0 * 25 + 64.0 * 15;
+    CHECK(need == want, "compare memory %.17g, want %.17g", need, want);
+    jg_compare_row r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.method, sizeof r.method, "jorge");
+    snprintf(r.setting, sizeof r.setting, "order");
+    r.budget_name = "order";
+    r.budget = 2;
+    r.side = JG_SIDE_RIGHT;
+    snprintf(r.precision, sizeof r.precision, "f32");
+    r.dim = 5;
+    r.other = 3;
+    r.steps = 10;
+    r.measured = 3;
+    r.eps_abs = 0.5;
+    r.gemm_equiv_per_step = 2;
+    r.time_gemm_equiv_per_step = NAN;
+    r.calls_per_step[JG_OP_GEMM] = 4;
+    r.state_bytes = 100;
+    r.err_median = r.err_max = r.err_final = 0.25;
+    r.on_front = 1;
+    FILE *f = tmpfile();
+    CHECK(f != NULL, "tmpfile");
+    if (f == NULL) return;
+    jg_compare_write_rows(f, &r, 1);
+    rewind(f);
+    char line[2048];
+    int ok = fgets(line, sizeof line, f) && !strncmp(line, "method,setting,budget_name,", 27) &&
+             strstr(line, ",on_front,on_front_time\n") != NULL;
+    CHECK(ok, "header: %s", line);
+    ok = fgets(line, sizeof line, f) &&
+         !strcmp(line, "jorge,order,order,2,right,5,3,f32,10,3,5.000000e-01,2,0.000000e+00,nan,4,0,0,0,100,"
+                       "2.5000000000e-01,2.5000000000e-01,2.5000000000e-01,0,1,0\n");
+    CHECK(ok, "row: %s", line);
+    CHECK(fgets(line, sizeof line, f) == NULL, "more than one row");
+    fclose(f);
+}
+
 int main(void)
 {
     if (jg_ctx_create(&ctx, "cpu", NULL, 0) != JG_OK) return 1;
@@ -581,6 +648,8 @@ int main(void)
     test_budget_falls();
     test_jorge_and_errors();
     test_tracker();
+    test_tracker_helpers();
+    test_compare_helpers();
     test_no_alloc();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "leak: %ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);

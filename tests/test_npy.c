@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "experiments/validate.h"
 #include "src/npy.h"
 #include "src/rng.h"
 
@@ -504,6 +505,29 @@ static void cleanup(const char *d)
     rmdir(d);
 }
 
+/* jg_validate_mem_estimate (experiments/validate.h) reads the headers
+ * only: the largest stream's closed form and its name; an unreadable file
+ * is skipped. */
+static void test_validate_estimate(void)
+{
+    jg_array A = {3, {5, 4, 3}, JG_F32, NULL}, B = {2, {2, 3}, JG_F64, NULL};
+    A.data = calloc(60, sizeof(float));
+    B.data = calloc(6, sizeof(double));
+    CHECK(A.data && B.data, "alloc");
+    if (!A.data || !B.data) return;
+    CHECK_OK(ctx, jg_npy_save_array(ctx, tpath("va.npy"), &A));
+    CHECK_OK(ctx, jg_npy_save_array(ctx, tpath("vb.npy"), &B));
+    char *files[3] = {strdup(tpath("va.npy")), strdup(tpath("missing.npy")), strdup(tpath("vb.npy"))};
+    char what[1200] = "none";
+    double need = jg_validate_mem_estimate(ctx, files, 3, what, sizeof what);
+    double want = 60.0 * 4 + 8.0 * (16.0 * (16 + 9) + 16.0 * 12) + 128.0 * 5;
+    CHECK(need == want, "estimate %.17g, want %.17g", need, want);
+    CHECK(strstr(what, "va.npy: validating a 5 x 4 x 3 stream") != NULL, "what: %s", what);
+    for (int i = 0; i < 3; i++) free(files[i]);
+    free(A.data);
+    free(B.data);
+}
+
 int main(void)
 {
     const char *base = getenv("JG_TEST_TMP");
@@ -524,6 +548,7 @@ int main(void)
     test_round_trip(JG_F64);
     test_bad_files();
     test_atomic();
+    test_validate_estimate();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     if (!getenv("JG_TEST_KEEP")) cleanup(dir);

@@ -506,6 +506,72 @@ static void test_acceptance_512(void)
     jg_host_free(ctx, l);
 }
 
+/* What `jorge invroot` runs (reference/invroot.h): the memory estimate's
+ * closed form, symmetrising, the largest entry, and jg_ref_invroot_solve on
+ * a symmetrised [[1, x], [x, 16]] with x = 0 in both triangles' mean (so
+ * O = diag(1, 1/2) for p = 4, to a few u) in both methods; H is freed, a
+ * Newton run capped at 0 iterations returns its warning with O written and
+ * the message kept; a singular A without a ridge is an error and O freed. */
+static void test_solve(void)
+{
+    CHECK(jg_invroot_mem_estimate(100.0, JG_F32, JG_F64, 0) == 100.0 * 4 + 7.0 * 100 * 8 &&
+              jg_invroot_mem_estimate(100.0, JG_F64, JG_F32, 1) == 100.0 * 8 + 11.0 * 100 * 4,
+          "memory estimate");
+    for (int newton = 0; newton < 2; newton++) {
+        jg_mat H = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
+        CHECK(jg_mat_alloc(ctx, &H, 2, 2, JG_F64, JG_HOST) == JG_OK, "alloc");
+        jg_mat_set(&H, 0, 0, 1.0);
+        jg_mat_set(&H, 1, 1, 16.0);
+        jg_mat_set(&H, 1, 0, 0.5);
+        jg_mat_set(&H, 0, 1, -0.5);
+        CHECK(jg_ref_amax(&H) == 16.0, "amax %g", jg_ref_amax(&H));
+        jg_ref_symmetrize(&H);
+        CHECK(jg_mat_get(&H, 1, 0) == 0.0 && jg_mat_get(&H, 0, 1) == 0.0, "symmetrize");
+        jg_invroot_opts o;
+        jg_invroot_opts_default(&o);
+        o.eps = 0.0;
+        jg_invroot_info info = {0};
+        double res = -1;
+        jg_status st = jg_ref_invroot_solve(ctx, &H, JG_F64, newton, &o, &O, &info, &res);
+        const double u = 0x1p-53;
+        CHECK(st == JG_OK && H.data == NULL && O.loc == JG_HOST && O.dtype == JG_F64, "solve: %s",
+              jg_status_name(st));
+        if (st == JG_OK)
+            CHECK(fabs(jg_mat_get(&O, 0, 0) - 1.0) <= 100 * u && fabs(jg_mat_get(&O, 1, 1) - 0.5) <= 100 * u &&
+                      fabs(jg_mat_get(&O, 1, 0)) <= 100 * u && res >= 0 && res <= 100 * u,
+                  "newton %d: O = [%g %g; %g %g], residual %g", newton, jg_mat_get(&O, 0, 0),
+                  jg_mat_get(&O, 0, 1), jg_mat_get(&O, 1, 0), jg_mat_get(&O, 1, 1), res);
+        jg_mat_free(ctx, &O);
+    }
+    // a Newton run cut short: its warning, O written
+    jg_mat H = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
+    CHECK(jg_mat_alloc(ctx, &H, 2, 2, JG_F64, JG_HOST) == JG_OK, "alloc");
+    jg_mat_set(&H, 0, 0, 1.0);
+    jg_mat_set(&H, 1, 1, 1e6);
+    jg_mat_set(&H, 1, 0, 0.0);
+    jg_mat_set(&H, 0, 1, 0.0);
+    jg_invroot_opts o;
+    jg_invroot_opts_default(&o);
+    o.newton_max_iter = 0;
+    jg_invroot_info info = {0};
+    double res;
+    jg_status st = jg_ref_invroot_solve(ctx, &H, JG_F64, 1, &o, &O, &info, &res);
+    CHECK(st == JG_WARN_NOT_CONVERGED && O.data != NULL && jg_ctx_message(ctx)[0] != '\0',
+          "capped newton: %s, message '%s'", jg_status_name(st), jg_ctx_message(ctx));
+    jg_mat_free(ctx, &O);
+    jg_mat_free(ctx, &H);
+    // singular without a ridge: an error, nothing left
+    CHECK(jg_mat_alloc(ctx, &H, 2, 2, JG_F64, JG_HOST) == JG_OK, "alloc");
+    jg_mat_set(&H, 0, 0, 1.0);
+    jg_mat_set(&H, 1, 1, 0.0);
+    jg_mat_set(&H, 1, 0, 0.0);
+    jg_mat_set(&H, 0, 1, 0.0);
+    o.eps = 0.0;
+    st = jg_ref_invroot_solve(ctx, &H, JG_F64, 0, &o, &O, &info, &res);
+    CHECK(st < 0 && O.data == NULL, "singular: %s", jg_status_name(st));
+    jg_mat_free(ctx, &H);
+}
+
 int main(void)
 {
     char err[256];
@@ -526,6 +592,7 @@ int main(void)
     test_newton_vs_eig_and_cap();
     test_arguments();
     test_acceptance_512();
+    test_solve();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_reference");

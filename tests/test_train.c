@@ -932,6 +932,91 @@ static void test_parsing(void)
           "bad steps accepted");
 }
 
+// ------------------------------------------------ memory estimate, the CSV
+
+/* jg_train_mem_estimate against its closed form (no hidden layer: 785 x 10
+ * parameters) and jg_train_write_csv's lines read back: the meta lines, the
+ * header, NA for an undefined value and for SGD's preconditioner columns. */
+static void test_train_outputs(void)
+{
+    jg_train_opts o;
+    jg_train_opts_default(&o);
+    o.nhidden = 0;
+    o.batch = 2;
+    double params = 0, need = jg_train_mem_estimate(&o, 5.0, &params);
+    double want = 784.0 * 5 + 4.0 * (7850.0 * 3 + 3.0 * 2 * 804);
+    CHECK(params == 7850.0 && need == want, "sgd: params %g need %.17g, want 7850 %.17g", params,
+          need, want);
+    jg_optim_opts_default(&o.optim, JG_OPTIM_ADAMW);
+    need = jg_train_mem_estimate(&o, 5.0, NULL);
+    want = 784.0 * 5 + 4.0 * (7850.0 * 4 + 3.0 * 2 * 804);
+    CHECK(need == want, "adamw: need %.17g, want %.17g", need, want);
+    jg_optim_opts_default(&o.optim, JG_OPTIM_JORGE);
+    o.optim.block = 4;
+    o.dtype = JG_F64;
+    need = jg_train_mem_estimate(&o, 5.0, NULL);
+    want = 784.0 * 5 + 8.0 * (7850.0 * 3 + 3.0 * 2 * 804) + 16.0 * 8 * (784.0 * 4 + 10.0 * 4);
+    CHECK(need == want, "jorge: need %.17g, want %.17g", need, want);
+
+    for (int k = 0; k < 2; k++) {
+        jg_optim_opts_default(&o.optim, k ? JG_OPTIM_JORGE : JG_OPTIM_SGD);
+        jg_train_row rows[2];
+        memset(rows, 0, sizeof rows);
+        for (int i = 0; i < 2; i++) {
+            rows[i].epoch = i + 1;
+            rows[i].step = 10 * (i + 1);
+            rows[i].epochs = i + 1;
+            rows[i].lr = 0.5;
+            rows[i].train_loss = rows[i].test_loss = 1.5;
+            rows[i].test_acc = 0.25;
+            rows[i].val_loss = rows[i].val_acc = NAN;
+            rows[i].opt_state_bytes = 100;
+            rows[i].peak_rss_bytes = i ? NAN : 1000;
+            rows[i].diag.updates = 4;
+            rows[i].diag.fire_rate = 0.5;
+            rows[i].diag.median_omb = 0.01;
+            rows[i].diag.skipped = 1;
+        }
+        jg_train_info info = {7850, ""};
+        char *argv[] = {"train", "--out", "x.csv"};
+        const jg_train_csv_meta m = {"DATA", 60, 0, 20, "--optimizer X", 3, 3, argv};
+        char path[1200];
+        snprintf(path, sizeof path, "%s/train_%d.csv", dir, k);
+        jg_csv csv = {0};
+        CHECK(jg_csv_open(ctx, &csv, path) == JG_OK, "%s", jg_ctx_message(ctx));
+        jg_train_write_csv(&csv, ctx, &o, &info, &m, rows, 2);
+        CHECK(jg_csv_close(ctx, &csv, 1) == JG_OK, "%s", jg_ctx_message(ctx));
+        FILE *f = fopen(path, "r");
+        CHECK(f != NULL, "cannot read %s", path);
+        if (f == NULL) continue;
+        char line[4096];
+        int meta = 0, header = 0, nrow = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (!strcmp(line, "# options: --optimizer X\n") ||
+                !strcmp(line, "# model: mlp, 7850 parameters\n") ||
+                !strcmp(line, "# eps_resolved: none (no preconditioner)\n") ||
+                !strcmp(line, "# data: DATA (train 60, validation 0 (last of the training file), "
+                              "test 20 images)\n"))
+                meta++;
+            header += !strncmp(line, "epoch,step,train_loss,", 22) &&
+                      strstr(line, ",median_one_minus_beta,skipped\n") != NULL;
+            const char *want_row[2][2] = {
+                {"1,10,1.5,1.5,0.2500,0.0000,0.0000,0.0000,0.0000,1.0000,0.5,NA,NA,100,1000,NA,NA,NA,NA\n",
+                 "2,20,1.5,1.5,0.2500,0.0000,0.0000,0.0000,0.0000,2.0000,0.5,NA,NA,100,NA,NA,NA,NA,NA\n"},
+                {"1,10,1.5,1.5,0.2500,0.0000,0.0000,0.0000,0.0000,1.0000,0.5,NA,NA,100,1000,4,0.5000,0.01,1\n",
+                 "2,20,1.5,1.5,0.2500,0.0000,0.0000,0.0000,0.0000,2.0000,0.5,NA,NA,100,NA,4,0.5000,0.01,1\n"}};
+            if (line[0] != '#' && !header) continue;
+            if (line[0] != '#' && strncmp(line, "epoch,", 6)) {
+                CHECK(nrow < 2 && !strcmp(line, want_row[k][nrow]), "%s row %d: %s", path, nrow, line);
+                nrow++;
+            }
+        }
+        fclose(f);
+        CHECK(meta == 4 && header == 1 && nrow == 2, "%s: %d meta lines, %d header, %d rows", path,
+              meta, header, nrow);
+    }
+}
+
 int main(void)
 {
     char err[256];
@@ -958,6 +1043,7 @@ int main(void)
     test_optim_accounting();
     test_training();
     test_parsing();
+    test_train_outputs();
 
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", dir);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "src/context.h"
+#include "src/csv.h"
 #include "src/ops.h"
 #include "src/npy.h"
 #include "src/rng.h"
@@ -422,4 +423,85 @@ done:
     jg_optim_destroy(ctx, &O);
     jg_model_destroy(ctx, &M);
     return st;
+}
+
+double jg_train_mem_estimate(const jg_train_opts *o, double nimages, double *params)
+{
+    double es = o->dtype == JG_F64 ? 8.0 : 4.0, np = 0.0, act = 784.0 + 10.0, pre = 0.0;
+    double block = (double)o->optim.block;
+    int prev = 784;
+    for (int i = 0; i <= o->nhidden; i++) {
+        int next = i < o->nhidden ? (int)o->hidden[i] : 10;
+        np += ((double)prev + 1.0) * (double)next;
+        act += (double)next;
+        double b_in = prev < block ? prev : block, b_out = next < block ? next : block;
+        pre += 16.0 * 8.0 * ((double)prev * b_in + (double)next * b_out);
+        prev = next;
+    }
+    jg_optim_kind k = o->optim.kind;
+    int adam = k == JG_OPTIM_ADAMW, precond = k == JG_OPTIM_SHAMPOO || k == JG_OPTIM_JORGE;
+    if (params) *params = np;
+    return 784.0 * nimages + es * (np * (3.0 + adam) + 3.0 * (double)o->batch * act) +
+           (precond ? pre : 0.0);
+}
+
+/* A number, or NA when it is not defined (NaN). */
+static void put_num(FILE *f, const char *fmt, double v)
+{
+    fputc(',', f);
+    if (isnan(v)) fputs("NA", f);
+    else fprintf(f, fmt, v);
+}
+
+void jg_train_write_csv(jg_csv *csv, jg_ctx *ctx, const jg_train_opts *o, const jg_train_info *info,
+                        const jg_train_csv_meta *m, const jg_train_row *rows, int nrows)
+{
+    // provenance
+    const char *model = jg_model_name(o->model);
+    jg_csv_provenance(csv, ctx, m->seed, m->argc, m->argv);
+    jg_csv_meta(csv, "experiment", "Fashion-MNIST %s, one row per evaluation (%d per epoch)", model,
+                o->evals_per_epoch);
+    jg_csv_meta(csv, "gpu", "none");
+    jg_csv_meta(csv, "data", "%s (train %lld, validation %lld (last of the training file), "
+                "test %lld images)", m->data, (long long)m->ntrain, (long long)m->nval,
+                (long long)m->ntest);
+    jg_csv_meta(csv, "model", "%s, %lld parameters", model, (long long)info->params);
+    jg_csv_meta(csv, "options", "%s", m->options);
+    jg_csv_meta(csv, "eps_resolved", "%s", info->eps[0] ? info->eps : "none (no preconditioner)");
+    jg_csv_meta(csv, "columns",
+                "train_loss: mean mini-batch loss since the previous row; times: cumulative "
+                "seconds of training (evaluation excluded); other_s = wall_s - grad_s - "
+                "precond_s; epochs = step / steps per epoch; opt_state_bytes: bytes held by the "
+                "optimizer (buffers, statistics, roots, workspace); peak_rss_bytes: getrusage "
+                "maximum resident set of the process; updates, fire_rate, "
+                "median_one_minus_beta, skipped: preconditioner side updates since the previous "
+                "row, the fraction whose rule raised beta above beta2, the median of "
+                "1 - beta_eff, updates rejected (NA for SGD / AdamW)");
+
+    // header, one row per evaluation
+    FILE *f = csv->f;
+    fprintf(f, "epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,precond_s,other_s,"
+               "epochs,lr,val_loss,val_acc,opt_state_bytes,peak_rss_bytes,updates,fire_rate,"
+               "median_one_minus_beta,skipped\n");
+    const int pre = o->optim.kind == JG_OPTIM_SHAMPOO || o->optim.kind == JG_OPTIM_JORGE;
+    for (int e = 0; e < nrows; e++) {
+        const jg_train_row *r = &rows[e];
+        fprintf(f, "%d,%ld,%.6g,%.6g,%.4f,%.4f,%.4f,%.4f,%.4f", r->epoch, r->step, r->train_loss,
+                r->test_loss, r->test_acc, r->wall_s, r->grad_s, r->precond_s, r->other_s);
+        fprintf(f, ",%.4f,%.6g", r->epochs, r->lr);
+        put_num(f, "%.6g", r->val_loss);
+        put_num(f, "%.4f", r->val_acc);
+        fprintf(f, ",%.0f", r->opt_state_bytes);
+        put_num(f, "%.0f", r->peak_rss_bytes);
+        if (pre)
+            fprintf(f, ",%ld", r->diag.updates);
+        else
+            fputs(",NA", f);
+        put_num(f, "%.4f", pre ? r->diag.fire_rate : NAN);
+        put_num(f, "%.4g", pre ? r->diag.median_omb : NAN);
+        if (pre)
+            fprintf(f, ",%ld\n", r->diag.skipped);
+        else
+            fputs(",NA\n", f);
+    }
 }

@@ -19,6 +19,7 @@
 #include "experiments/train/data.h"
 #include "experiments/train/model.h"
 #include "experiments/train/optim.h"
+#include "src/csv.h"
 
 typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
 
@@ -88,6 +89,38 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
                        const jg_dataset *val, const jg_dataset *test, jg_train_row *rows,
                        int *nrows, jg_train_info *info, jg_train_cb cb, jg_train_progress progress,
                        void *user);
+
+/* Bytes a run of o will allocate, estimated before any data is loaded (for
+ * a preflight check): nimages images of 784 bytes (1 byte a pixel), the
+ * dense layers' parameters with their gradients and optimizer buffers
+ * (3 copies, 4 for AdamW) and a batch's activations (3 copies) in o->dtype,
+ * and for Shampoo / Jorge about 16 float64 matrices of side
+ * min(o->optim.block, layer side) per block side (statistics, roots,
+ * workspace).  Only the dense layers (784 - hidden - 10) are counted, also
+ * for a CNN.  *params (may be NULL) receives their parameter count. */
+double jg_train_mem_estimate(const jg_train_opts *o, double nimages, double *params);
+
+/* Where a run's data came from, for the CSV's provenance. */
+typedef struct {
+    const char *data;            /* directory of the IDX files              */
+    int64_t ntrain, nval, ntest; /* images used (nval 0: no validation set) */
+    const char *options;         /* the "# options" line (the command's)    */
+    uint64_t seed;
+    int argc;                    /* the command line ("# command")          */
+    char **argv;
+} jg_train_csv_meta;
+
+/* Write a run's CSV into csv (open, src/csv.h; the caller commits it):
+ * provenance (jg_csv_provenance with m->seed and m->argv), the meta lines
+ * experiment, gpu, data, model, options, eps_resolved and columns, the
+ * header row epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,
+ * precond_s,other_s,epochs,lr,val_loss,val_acc,opt_state_bytes,
+ * peak_rss_bytes,updates,fire_rate,median_one_minus_beta,skipped and one
+ * row per element of rows (NA where a value is not defined: no validation
+ * set, no peak RSS, the preconditioner columns for SGD / AdamW).  Write
+ * errors are reported by jg_csv_close. */
+void jg_train_write_csv(jg_csv *csv, jg_ctx *ctx, const jg_train_opts *o, const jg_train_info *info,
+                        const jg_train_csv_meta *m, const jg_train_row *rows, int nrows);
 
 /* Hold out the last nval images of d as a validation set: *head and *tail
  * are views into d (never freed themselves; free d).  JG_ERR_ARG unless

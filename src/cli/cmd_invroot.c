@@ -31,161 +31,115 @@
 #include "src/metrics.h"
 #include "src/npy.h"
 
-int jg_cmd_invroot(int argc, char **argv)
+/* The options as given. */
+typedef struct {
+    int p, symmetrize, pinv, max_iter;
+    double eps, tol, sym_tol;
+    const char *eps_mode, *method, *precision, *backend;
+} invroot_args;
+
+/* The options table over a (defaults set); returns its length. */
+static size_t invroot_opts(invroot_args *a, jg_opt *opts)
 {
-    int p = 4, symmetrize = 0, pinv = 0, max_iter = 100;
-    double eps = 1e-12, tol = 0.0, sym_tol = 0.0;
-    const char *eps_mode = "abs", *method = "eig", *precision = NULL, *backend = "cpu";
-    const jg_opt opts[] = {
-        {"p", JG_OPT_INT, &p, 1, 64, NULL, "root: P = (A + eps I)^(-1/p)"},
-        {"eps", JG_OPT_DOUBLE, &eps, 0, 1e300, NULL, "ridge added to A"},
-        {"eps-mode", JG_OPT_CHOICE, &eps_mode, 0, 0, "abs|rel", "eps as is, or times lambda_max"},
-        {"method", JG_OPT_CHOICE, &method, 0, 0, "eig|newton",
+    *a = (invroot_args){.p = 4, .max_iter = 100, .eps = 1e-12, .eps_mode = "abs",
+                        .method = "eig", .backend = "cpu"};
+    const jg_opt t[] = {
+        {"p", JG_OPT_INT, &a->p, 1, 64, NULL, "root: P = (A + eps I)^(-1/p)"},
+        {"eps", JG_OPT_DOUBLE, &a->eps, 0, 1e300, NULL, "ridge added to A"},
+        {"eps-mode", JG_OPT_CHOICE, &a->eps_mode, 0, 0, "abs|rel", "eps as is, or times lambda_max"},
+        {"method", JG_OPT_CHOICE, &a->method, 0, 0, "eig|newton",
          "eigendecomposition or coupled Newton iteration"},
-        {"precision", JG_OPT_CHOICE, &precision, 0, 0, "f32|f64",
+        {"precision", JG_OPT_CHOICE, &a->precision, 0, 0, "f32|f64",
          "compute and output precision (default: IN's dtype)"},
-        {"backend", JG_OPT_CHOICE, &backend, 0, 0, "cpu|cuda", "where to compute"},
-        {"symmetrize", JG_OPT_FLAG, &symmetrize, 0, 0, NULL,
+        {"backend", JG_OPT_CHOICE, &a->backend, 0, 0, "cpu|cuda", "where to compute"},
+        {"symmetrize", JG_OPT_FLAG, &a->symmetrize, 0, 0, NULL,
          "accept a non-symmetric IN and use (A + A^T)/2"},
-        {"pinv", JG_OPT_FLAG, &pinv, 0, 0, NULL,
+        {"pinv", JG_OPT_FLAG, &a->pinv, 0, 0, NULL,
          "pseudo-inverse root: eigenvalues <= n u lambda_max map to 0 (eig)"},
-        {"max-iter", JG_OPT_INT, &max_iter, 0, 100000, NULL, "Newton iteration cap"},
-        {"tol", JG_OPT_DOUBLE, &tol, 0, 1, NULL,
+        {"max-iter", JG_OPT_INT, &a->max_iter, 0, 100000, NULL, "Newton iteration cap"},
+        {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1, NULL,
          "Newton tolerance on ||M - I||_F/sqrt(n) (0: 10 sqrt(n) u)"},
-        {"sym-tol", JG_OPT_DOUBLE, &sym_tol, 0, 1e300, NULL,
+        {"sym-tol", JG_OPT_DOUBLE, &a->sym_tol, 0, 1e300, NULL,
          "allowed ||A - A^T||_F/||A||_F (0: 10 n u of IN's dtype)"},
     };
-    const jg_cmd_spec spec = {
-        "jorge invroot [options] IN.npy OUT.npy",
-        "Write OUT = (A + eps I)^(-1/p) for the symmetric positive semi-definite matrix A in IN.\n"
-        "Prints one summary line; residual = ||P^p (A + eps I) - I||_F / sqrt(n).\n"
-        "Exit 0 ok; 1 suspect result (A not PSD, Newton not converged: OUT is written) or\n"
-        "singular A + eps I (no OUT); 2 usage or input error (no OUT).",
-        opts, sizeof opts / sizeof opts[0], 2, 2};
-    const char *pos[2];
-    int npos, code;
-    if (!jg_args_run(&spec, "invroot", argc, argv, pos, 2, &npos, &code)) return code;
-    const char *in = pos[0], *out = pos[1];
-    if (strcmp(method, "eig") != 0 && pinv) {
-        fprintf(stderr, "jorge invroot: --pinv needs --method eig\n");
+    _Static_assert(sizeof t / sizeof t[0] <= 16, "invroot: options table");
+    memcpy(opts, t, sizeof t);
+    return sizeof t / sizeof t[0];
+}
+
+static const char INVROOT_SUMMARY[] =
+    "Write OUT = (A + eps I)^(-1/p) for the symmetric positive semi-definite matrix A in IN.\n"
+    "Prints one summary line; residual = ||P^p (A + eps I) - I||_F / sqrt(n).\n"
+    "Exit 0 ok; 1 suspect result (A not PSD, Newton not converged: OUT is written) or\n"
+    "singular A + eps I (no OUT); 2 usage or input error (no OUT).";
+
+/* Before any work: OUT is not IN and can be written; the memory fits
+ * (jg_invroot_mem_estimate).  0, or the exit code after a message. */
+static int invroot_preflight(jg_ctx *ctx, const invroot_args *a, const char *in, const char *out)
+{
+    jg_array hd;
+    if (jg_npy_peek(ctx, in, &hd) < 0) {
+        fprintf(stderr, "jorge invroot: %s\n", jg_ctx_message(ctx));
         return 2;
     }
+    double nn = hd.ndim == 1 ? (double)hd.shape[0] : (double)hd.shape[0] * (double)hd.shape[0];
+    jg_dtype ct0 = hd.dtype;
+    if (a->precision) jg_dtype_parse(a->precision, &ct0);
+    double need = jg_invroot_mem_estimate(nn, hd.dtype, ct0, strcmp(a->method, "eig") != 0);
+    char what[600];
+    snprintf(what, sizeof what, "%s: the %s root of a %lld x %lld matrix", in, a->method,
+             (long long)hd.shape[0], (long long)hd.shape[0]);
+    const char *ins[1] = {in}, *outs[1] = {out};
+    return jg_cli_preflight("invroot", ctx, outs, 1, ins, 1, need, what);
+}
 
-    // context
-    int ccode = 2;
-    jg_ctx *ctx = jg_cli_ctx("invroot", backend, &ccode);
-    if (ctx == NULL) {
-        return ccode;
-    }
-    jg_status st = JG_OK;
-    jg_mat H = JG_MAT_EMPTY, A = JG_MAT_EMPTY, P = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
-    jg_status warn = JG_OK;
-    code = 0;
-
-    // before any work: OUT is not IN and can be written; the memory fits
-    {
-        jg_array hd;
-        if ((st = jg_npy_peek(ctx, in, &hd)) < 0) {
-            fprintf(stderr, "jorge invroot: %s\n", jg_ctx_message(ctx));
-            code = 2;
-            goto done;
-        }
-        /* measured peak: the input, then about 7 (eig) or 11 (Newton) n x n
-         * matrices of the compute precision (A, P, output, eigenvectors,
-         * syevd's 2n^2 workspace / Newton's iterates) */
-        double nn = hd.ndim == 1 ? (double)hd.shape[0] : (double)hd.shape[0] * (double)hd.shape[0];
-        jg_dtype ct0 = hd.dtype;
-        if (precision) jg_dtype_parse(precision, &ct0);
-        double need = nn * (double)jg_dtype_size(hd.dtype) +
-                      (strcmp(method, "eig") == 0 ? 7.0 : 11.0) * nn * (double)jg_dtype_size(ct0);
-        char what[600];
-        snprintf(what, sizeof what, "%s: the %s root of a %lld x %lld matrix", in, method,
-                 (long long)hd.shape[0], (long long)hd.shape[0]);
-        const char *ins[1] = {in}, *outs[1] = {out};
-        if ((code = jg_cli_preflight("invroot", ctx, outs, 1, ins, 1, need, what)) != 0) goto done;
-    }
-
-    // load and check the input
-    st = jg_npy_load_mat(ctx, in, 1, &H);
-    if (st < 0) {
+/* Load IN into *H and check it: finite, symmetric to --sym-tol (unless
+ * --symmetrize), representable in the compute precision *ct; then
+ * symmetrise it.  0, or the exit code (2) after a message. */
+static int invroot_load(jg_ctx *ctx, const invroot_args *a, const char *in, jg_mat *H, jg_dtype *ct)
+{
+    if (jg_npy_load_mat(ctx, in, 1, H) < 0) {
         fprintf(stderr, "jorge invroot: %s\n", jg_ctx_message(ctx));
-        code = 2;
-        goto done;
+        return 2;
     }
-    const int64_t n = H.rows;
-    if (!jg_mat_host_all_finite(&H)) {
+    if (!jg_mat_host_all_finite(H)) {
         fprintf(stderr, "jorge invroot: %s: contains NaN or Inf\n", in);
-        code = 2;
-        goto done;
+        return 2;
     }
-    if (!symmetrize) {
-        double asym, rtol = sym_tol > 0.0 ? sym_tol : 10.0 * (double)n * jg_dtype_eps(H.dtype);
-        if (jg_ref_check_symmetric(ctx, &H, rtol, &asym) < 0) {
-            fprintf(stderr, "jorge invroot: %s: %s (use --symmetrize to accept it)\n", in,
-                    jg_ctx_message(ctx));
-            code = 2;
-            goto done;
-        }
+    double asym, rtol = a->sym_tol > 0.0 ? a->sym_tol : 10.0 * (double)H->rows * jg_dtype_eps(H->dtype);
+    if (!a->symmetrize && jg_ref_check_symmetric(ctx, H, rtol, &asym) < 0) {
+        fprintf(stderr, "jorge invroot: %s: %s (use --symmetrize to accept it)\n", in,
+                jg_ctx_message(ctx));
+        return 2;
     }
-    for (int64_t j = 0; j < n; j++)
-        for (int64_t i = j + 1; i < n; i++) {
-            double s = 0.5 * (jg_mat_get(&H, i, j) + jg_mat_get(&H, j, i));
-            jg_mat_set(&H, i, j, s);
-            jg_mat_set(&H, j, i, s);
-        }
+    jg_ref_symmetrize(H);
+    *ct = H->dtype;
+    if (a->precision) jg_dtype_parse(a->precision, ct);
+    /* float32 would turn the matrix into zeros (then the root is
+     * eps^{-1/p} I, silently) or into Inf */
+    double amax = *ct == JG_F32 ? jg_ref_amax(H) : 0.0;
+    if (amax > FLT_MAX || (amax > 0.0 && amax < FLT_MIN)) {
+        fprintf(stderr,
+                "jorge invroot: %s: largest entry %.17g is %s float32's range [%.9g, %.9g] of normal "
+                "numbers: in float32 the matrix would be %s; use --precision f64 or rescale A\n",
+                in, amax, amax > FLT_MAX ? "above" : "below", (double)FLT_MIN, (double)FLT_MAX,
+                amax > FLT_MAX ? "Inf" : "zero or denormal");
+        return 2;
+    }
+    return 0;
+}
 
-    // compute
-    jg_dtype ct = H.dtype;
-    if (precision) jg_dtype_parse(precision, &ct);
-    if (ct == JG_F32) {
-        /* float32 would turn the matrix into zeros (then the root is
-         * eps^{-1/p} I, silently) or into Inf */
-        double amax = 0.0;
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t i = 0; i < n; i++) amax = fmax(amax, fabs(jg_mat_get(&H, i, j)));
-        if (amax > FLT_MAX || (amax > 0.0 && amax < FLT_MIN)) {
-            fprintf(stderr,
-                    "jorge invroot: %s: largest entry %.17g is %s float32's range [%.9g, %.9g] of normal "
-                    "numbers: in float32 the matrix would be %s; use --precision f64 or rescale A\n",
-                    in, amax, amax > FLT_MAX ? "above" : "below", (double)FLT_MIN, (double)FLT_MAX,
-                    amax > FLT_MAX ? "Inf" : "zero or denormal");
-            code = 2;
-            goto done;
-        }
-    }
-    jg_invroot_opts o;
-    jg_invroot_opts_default(&o);
-    o.p = p;
-    o.eps = eps;
-    o.eps_mode = strcmp(eps_mode, "rel") == 0 ? JG_EPS_REL : JG_EPS_ABS;
-    o.pinv = pinv;
-    o.newton_max_iter = max_iter;
-    o.newton_tol = tol;
-    jg_invroot_info info = {0};
-    double res = NAN;
-    if ((st = jg_mat_alloc_work(ctx, &A, n, n, ct)) < 0 ||
-        (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
-        (st = jg_mat_alloc(ctx, &O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, &H)) < 0)
-        goto failed;
-    jg_mat_free(ctx, &H);
-    warn = strcmp(method, "eig") == 0 ? jg_ref_invroot_eig(ctx, &A, &P, &o, &info)
-                                      : jg_ref_invroot_newton(ctx, &A, &P, &o, &info);
-    if (warn < 0) {
-        st = warn;
-        goto failed;
-    }
-    char wmsg[1024];
-    snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
-    if ((st = jg_invroot_residual(ctx, &P, p, &A, info.eps_abs, &res)) < 0) goto failed;
-    if (n > 0) res /= sqrt((double)n);
-    if ((st = jg_mat_copy(ctx, &O, &P)) < 0) goto failed;
-
-    // write, report
-    if ((st = jg_npy_save_mat(ctx, out, &O)) < 0) goto failed;
+/* The summary line, the warnings (the root's, a suspect float32 result);
+ * the exit code (0, or 1 with a warning). */
+static int invroot_report(const invroot_args *a, const char *in, const char *out, int64_t n,
+                          jg_dtype ct, const jg_invroot_info *info, double res, jg_status warn,
+                          const char *wmsg)
+{
+    int code = 0;
     printf("invroot: method=%s n=%lld p=%d eps=%.3g lambda_min=%.6e lambda_max=%.6e iterations=%d "
            "residual=%.3e precision=%s clamped=%lld rank=%lld\n",
-           method, (long long)n, p, info.eps_abs, info.lambda_min, info.lambda_max, info.iterations,
-           res, jg_dtype_name(ct), (long long)info.clamped, (long long)info.rank);
+           a->method, (long long)n, a->p, info->eps_abs, info->lambda_min, info->lambda_max,
+           info->iterations, res, jg_dtype_name(ct), (long long)info->clamped, (long long)info->rank);
     if (warn > 0) {
         fprintf(stderr, "jorge invroot: %s: warning: %s (%s written)\n", in, wmsg, out);
         code = 1;
@@ -195,7 +149,7 @@ int jg_cmd_invroot(int argc, char **argv)
            that the small eigenvalues, which dominate A^{-1/p}, are rounding
            noise (kappa u >= 1 is the extreme case) */
         const double u = 0x1p-24;
-        double lo = fmax(info.lambda_min, 0.0) + info.eps_abs, hi = info.lambda_max + info.eps_abs;
+        double lo = fmax(info->lambda_min, 0.0) + info->eps_abs, hi = info->lambda_max + info->eps_abs;
         double ratio = lo / hi;
         if (!(ratio >= (double)n * u)) {
             fprintf(stderr,
@@ -206,14 +160,59 @@ int jg_cmd_invroot(int argc, char **argv)
             code = 1;
         }
     }
-    goto done;
-failed:
-    fprintf(stderr, "jorge invroot: %s: %s\n", in, jg_ctx_message(ctx));
-    code = jg_status_exit_code(st);
+    return code;
+}
+
+int jg_cmd_invroot(int argc, char **argv)
+{
+    invroot_args a;
+    jg_opt opts[16];
+    const jg_cmd_spec spec = {"jorge invroot [options] IN.npy OUT.npy", INVROOT_SUMMARY, opts,
+                              invroot_opts(&a, opts), 2, 2};
+    const char *pos[2];
+    int npos, code;
+    if (!jg_args_run(&spec, "invroot", argc, argv, pos, 2, &npos, &code)) return code;
+    const char *in = pos[0], *out = pos[1];
+    if (strcmp(a.method, "eig") != 0 && a.pinv) {
+        fprintf(stderr, "jorge invroot: --pinv needs --method eig\n");
+        return 2;
+    }
+    jg_ctx *ctx = jg_cli_ctx("invroot", a.backend, &code);
+    if (ctx == NULL) return code;
+    jg_mat H = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
+    jg_dtype ct;
+
+    // check before any work, load and check the input
+    if ((code = invroot_preflight(ctx, &a, in, out)) != 0 ||
+        (code = invroot_load(ctx, &a, in, &H, &ct)) != 0)
+        goto done;
+
+    // compute
+    const int64_t n = H.rows;
+    jg_invroot_opts o;
+    jg_invroot_opts_default(&o);
+    o.p = a.p;
+    o.eps = a.eps;
+    o.eps_mode = strcmp(a.eps_mode, "rel") == 0 ? JG_EPS_REL : JG_EPS_ABS;
+    o.pinv = a.pinv;
+    o.newton_max_iter = a.max_iter;
+    o.newton_tol = a.tol;
+    jg_invroot_info info = {0};
+    double res = NAN;
+    jg_status st = jg_ref_invroot_solve(ctx, &H, ct, strcmp(a.method, "eig") != 0, &o, &O, &info, &res);
+    char wmsg[1024];
+    snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
+
+    // write, report
+    jg_status sv = st < 0 ? st : jg_npy_save_mat(ctx, out, &O);
+    if (sv < 0) {
+        fprintf(stderr, "jorge invroot: %s: %s\n", in, jg_ctx_message(ctx));
+        code = jg_status_exit_code(sv);
+        goto done;
+    }
+    code = invroot_report(&a, in, out, n, ct, &info, res, st, wmsg);
 done:
     jg_mat_free(ctx, &H);
-    jg_mat_free(ctx, &A);
-    jg_mat_free(ctx, &P);
     jg_mat_free(ctx, &O);
     jg_ctx_destroy(&ctx);
     return code;

@@ -25,156 +25,180 @@ static char *join_args(int argc, char **argv)
     return cmd;
 }
 
-/* Memory the largest layer needs (the gradients, both sides' tracker
- * state and exact roots, the per-step series), from the headers only; a
- * file whose header cannot be read is left to the run (reported there).
- * *what names it. */
-static double memory_needed(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen)
+/* The options as given. */
+typedef struct {
+    jg_cli_jorge j;
+    const char *json, *csv, *against, *metric, *methods;
+    int every, no_suggest, steps;
+    double tol;
+} validate_args;
+
+/* The options table over a (defaults set); returns its length. */
+static size_t validate_opts(validate_args *a, jg_opt *opts)
 {
-    double need = 0.0;
-    for (int i = 0; i < nfiles; i++) {
-        jg_array h = JG_ARRAY_EMPTY;
-        if (jg_npy_peek(ctx, files[i], &h) < 0) continue;
-        double T = (double)jg_array_count(&h), m, n;
-        if (h.ndim == 3) m = (double)h.shape[1], n = (double)h.shape[2];
-        else if (h.ndim == 2) m = (double)h.shape[0], n = (double)h.shape[1];
-        else continue;
-        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 16.0 * m * n) +
-                   2.0 * 8.0 * 8.0 * T;
-        if (b > need) {
-            need = b;
-            snprintf(what, wlen, "%s: validating a %.0f x %.0f x %.0f stream (both sides, exact roots)", files[i], T, m, n);
+    jg_cli_jorge_defaults(&a->j);
+    a->j.eps_mode = "rel"; /* measured: see README, "Validating Jorge on your gradients" */
+    a->j.eps = 0.1;
+    a->json = a->csv = a->methods = NULL;
+    a->against = "nominal";
+    a->metric = "max";
+    a->every = a->no_suggest = a->steps = 0;
+    a->tol = 0.1;
+    const jg_opt t[] = {
+        JG_CLI_JORGE_OPTS(a->j),
+        {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
+        {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
+        {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
+        {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1e300, NULL, "largest acceptable relative error"},
+        {"against", JG_OPT_CHOICE, &a->against, 0, 0, "nominal|tracked|both",
+         "statistic whose exact root is the reference: Shampoo's (beta2), Jorge's own (beta_eff), or both"},
+        {"metric", JG_OPT_CHOICE, &a->metric, 0, 0, "max|final", "error checked: largest over the measurements, or the last"},
+        {"every", JG_OPT_INT, &a->every, 0, 1e9, NULL, "measure (exact roots) every N steps and at the last (0: T/50)"},
+        {"steps", JG_OPT_INT, &a->steps, 0, 1e9, NULL, "use the first N steps of each stream (0: all)"},
+        {"no-suggest", JG_OPT_FLAG, &a->no_suggest, 0, 0, NULL, "on FAIL, do not try other settings"},
+        {"json", JG_OPT_STRING, &a->json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here"},
+        {"csv", JG_OPT_STRING, &a->csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here"},
+        {"methods", JG_OPT_STRING, &a->methods, 0, 0, NULL,
+         "also compare these approximation methods (comma list or 'all'; see jorge compare) on each layer and "
+         "name the cheapest within tol per side"},
+    };
+    _Static_assert(sizeof t / sizeof t[0] <= 32, "validate: options table");
+    memcpy(opts, t, sizeof t);
+    return sizeof t / sizeof t[0];
+}
+
+static const char VALIDATE_SUMMARY[] =
+    "Before deploying Jorge in place of Shampoo's exact root: run Jorge beside the exact (double\n"
+    "precision) inverse fourth root of Shampoo's statistic (beta2 recurrence, the 'nominal' one)\n"
+    "over your recorded gradients - a T x m x n .npy, or a directory of per-layer .npy streams\n"
+    "(conv kernels reshaped to T x out x (in*kh*kw)) - and print one row per layer and side:\n"
+    "the resolved eps, the largest and final error against the nominal and against Jorge's own\n"
+    "tracked statistic (beta_eff recurrence), how often the safeguard raised beta (k/T), the\n"
+    "median and smallest 1 - beta_eff next to 1 - beta2, asymmetry, smallest eigenvalue of the\n"
+    "symmetric part, verdict.  A WARNING says when Jorge's statistic is frozen (sum of 1 - beta_eff\n"
+    "under a tenth of sum of 1 - beta2).  On FAIL other settings are tried per layer and the\n"
+    "cheapest that passes is named.  Defaults: eps relative (0.1 x ||G_1||_F^2/dim), judged\n"
+    "against the nominal statistic, largest error <= 0.1.  Pass the eps you deploy with\n"
+    "(--eps-mode abs --eps 1e-6 for the paper's setting).\n"
+    "Exit: 0 every side PASS; 1 at least one FAIL; 2 no FAIL but a layer could not be read or\n"
+    "judged (fewer than 10 steps, all-zero gradients), or bad usage.  The memory needed is checked\n"
+    "before any work (JG_MEM_LIMIT=8G or =off overrides the limit found; see jorge --help).";
+
+/* --methods: every name known (checked before any work).  0, or 2 after a
+ * message. */
+static int validate_check_methods(const char *methods)
+{
+    if (methods == NULL || strcmp(methods, "all") == 0) return 0;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", methods);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        if (jg_method_find(t) == NULL) {
+            fprintf(stderr, "jorge validate: --methods: unknown method '%s' (known: %s)\n", t, jg_method_names());
+            return 2;
         }
+    return 0;
+}
+
+/* Library options from the command line values. */
+static void validate_convert(const validate_args *a, jg_cli_progress_state *prog, jg_validate_opts *o)
+{
+    jg_validate_opts_default(o);
+    jg_cli_jorge_opts(&a->j, JG_F64, &o->jo);
+    o->dtype_from_input = a->j.precision == NULL;
+    o->tol = a->tol;
+    o->against = !strcmp(a->against, "tracked") ? JG_AGAINST_TRACKED
+                 : !strcmp(a->against, "both")  ? JG_AGAINST_BOTH
+                                                : JG_AGAINST_NOMINAL;
+    o->final = !strcmp(a->metric, "final");
+    o->every = a->every;
+    o->steps = a->steps;
+    o->suggest = !a->no_suggest;
+    o->methods = a->methods;
+    jg_cli_progress_init(prog, "validate");
+    o->progress = jg_cli_progress_eta;
+    o->progress_arg = prog;
+}
+
+/* Exit 2 for the report: say why on stderr too, in one line. */
+static void validate_explain(const jg_validate_report *rep)
+{
+    const jg_validate_layer *L = NULL;
+    for (int i = 0; i < rep->nlayers && L == NULL; i++)
+        if (rep->layers[i].verdict != JG_VERDICT_PASS) L = &rep->layers[i];
+    int others = rep->nerror + rep->ncannot / 2 - 1;
+    if (L && L->verdict == JG_VERDICT_ERROR)
+        fprintf(stderr, "jorge validate: %s%s\n", L->error, others > 0 ? " (and other layers; see the report)" : "");
+    else if (L)
+        fprintf(stderr, "jorge validate: %s: cannot judge: %s%s\n", L->file, L->s[0].reason,
+                others > 0 ? " (and other layers; see the report)" : "");
+}
+
+/* The table on stdout, the JSON and CSV reports asked for. */
+static jg_status validate_write(jg_ctx *ctx, const validate_args *a, const jg_validate_report *rep,
+                                const char *in, int argc, char **argv)
+{
+    jg_validate_print(stdout, rep);
+    fflush(stdout);
+    if (a->json) {
+        char *cmd = join_args(argc, argv);
+        jg_status st = jg_validate_write_json(ctx, a->json, rep, in, cmd);
+        free(cmd);
+        JG_CHECK(ctx, st);
+        printf("validate: wrote %s\n", a->json);
     }
-    return need;
+    if (a->csv) {
+        JG_CHECK(ctx, jg_validate_write_csv(ctx, a->csv, rep));
+        printf("validate: wrote %s\n", a->csv);
+    }
+    return JG_OK;
 }
 
 int jg_cmd_validate(int argc, char **argv)
 {
-    jg_cli_jorge a;
-    jg_cli_jorge_defaults(&a);
-    a.eps_mode = "rel"; /* measured: see README, "Validating Jorge on your gradients" */
-    a.eps = 0.1;
-    const char *json = NULL, *csv = NULL, *against = "nominal", *metric = "max", *methods = NULL;
-    int every = 0, no_suggest = 0, steps = 0;
-    double tol = 0.1;
-    const jg_opt opts[] = {
-        JG_CLI_JORGE_OPTS(a),
-        {"reanchor", JG_OPT_INT, &a.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
-        {"variant", JG_OPT_CHOICE, &a.variant, 0, 0, "plain|sym|corrected", "update variant"},
-        {"init", JG_OPT_CHOICE, &a.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
-        {"tol", JG_OPT_DOUBLE, &tol, 0, 1e300, NULL, "largest acceptable relative error"},
-        {"against", JG_OPT_CHOICE, &against, 0, 0, "nominal|tracked|both",
-         "statistic whose exact root is the reference: Shampoo's (beta2), Jorge's own (beta_eff), or both"},
-        {"metric", JG_OPT_CHOICE, &metric, 0, 0, "max|final", "error checked: largest over the measurements, or the last"},
-        {"every", JG_OPT_INT, &every, 0, 1e9, NULL, "measure (exact roots) every N steps and at the last (0: T/50)"},
-        {"steps", JG_OPT_INT, &steps, 0, 1e9, NULL, "use the first N steps of each stream (0: all)"},
-        {"no-suggest", JG_OPT_FLAG, &no_suggest, 0, 0, NULL, "on FAIL, do not try other settings"},
-        {"json", JG_OPT_STRING, &json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here"},
-        {"csv", JG_OPT_STRING, &csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here"},
-        {"methods", JG_OPT_STRING, &methods, 0, 0, NULL,
-         "also compare these approximation methods (comma list or 'all'; see jorge compare) on each layer and "
-         "name the cheapest within tol per side"},
-    };
-    const jg_cmd_spec spec = {
-        "jorge validate [options] [--json FILE] [--csv FILE] GRADS.npy|DIR",
-        "Before deploying Jorge in place of Shampoo's exact root: run Jorge beside the exact (double\n"
-        "precision) inverse fourth root of Shampoo's statistic (beta2 recurrence, the 'nominal' one)\n"
-        "over your recorded gradients - a T x m x n .npy, or a directory of per-layer .npy streams\n"
-        "(conv kernels reshaped to T x out x (in*kh*kw)) - and print one row per layer and side:\n"
-        "the resolved eps, the largest and final error against the nominal and against Jorge's own\n"
-        "tracked statistic (beta_eff recurrence), how often the safeguard raised beta (k/T), the\n"
-        "median and smallest 1 - beta_eff next to 1 - beta2, asymmetry, smallest eigenvalue of the\n"
-        "symmetric part, verdict.  A WARNING says when Jorge's statistic is frozen (sum of 1 - beta_eff\n"
-        "under a tenth of sum of 1 - beta2).  On FAIL other settings are tried per layer and the\n"
-        "cheapest that passes is named.  Defaults: eps relative (0.1 x ||G_1||_F^2/dim), judged\n"
-        "against the nominal statistic, largest error <= 0.1.  Pass the eps you deploy with\n"
-        "(--eps-mode abs --eps 1e-6 for the paper's setting).\n"
-        "Exit: 0 every side PASS; 1 at least one FAIL; 2 no FAIL but a layer could not be read or\n"
-        "judged (fewer than 10 steps, all-zero gradients), or bad usage.  The memory needed is checked\n"
-        "before any work (JG_MEM_LIMIT=8G or =off overrides the limit found; see jorge --help).",
-        opts, sizeof opts / sizeof opts[0], 1, 1};
+    validate_args a;
+    jg_opt opts[32];
+    const jg_cmd_spec spec = {"jorge validate [options] [--json FILE] [--csv FILE] GRADS.npy|DIR",
+                              VALIDATE_SUMMARY, opts, validate_opts(&a, opts), 1, 1};
     const char *pos[1];
     int npos, code = 0;
     if (!jg_args_run(&spec, "validate", argc, argv, pos, 1, &npos, &code)) return code;
-    if (methods && strcmp(methods, "all") != 0) { /* names checked before any work */
-        char buf[512];
-        snprintf(buf, sizeof buf, "%s", methods);
-        for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            if (jg_method_find(t) == NULL) {
-                fprintf(stderr, "jorge validate: --methods: unknown method '%s' (known: %s)\n", t, jg_method_names());
-                return 2;
-            }
-    }
-    jg_ctx *ctx = jg_cli_ctx("validate", a.backend, &code);
+    if ((code = validate_check_methods(a.methods)) != 0) return code;
+    jg_ctx *ctx = jg_cli_ctx("validate", a.j.backend, &code);
     if (ctx == NULL) return code;
-
     jg_validate_opts o;
-    jg_validate_opts_default(&o);
-    jg_cli_jorge_opts(&a, JG_F64, &o.jo);
-    o.dtype_from_input = a.precision == NULL;
-    o.tol = tol;
-    o.against = !strcmp(against, "tracked") ? JG_AGAINST_TRACKED : !strcmp(against, "both") ? JG_AGAINST_BOTH : JG_AGAINST_NOMINAL;
-    o.final = !strcmp(metric, "final");
-    o.every = every;
-    o.steps = steps;
-    o.suggest = !no_suggest;
-    o.methods = methods;
     jg_cli_progress_state prog;
-    jg_cli_progress_init(&prog, "validate");
-    o.progress = jg_cli_progress_eta;
-    o.progress_arg = &prog;
+    validate_convert(&a, &prog, &o);
 
+    // the inputs; before any work: the outputs, the memory
     jg_status st;
-    char **files = NULL, *cmd = NULL;
+    char **files = NULL;
     int nfiles = 0;
     jg_validate_report rep = {0};
     JG_CHECK_GOTO(ctx, st, jg_validate_list(ctx, pos[0], &files, &nfiles), fail);
-    if (json && csv && !strcmp(json, csv)) {
-        st = jg_error(ctx, JG_ERR_ARG, "--json and --csv name the same file %s", json);
+    if (a.json && a.csv && !strcmp(a.json, a.csv)) {
+        st = jg_error(ctx, JG_ERR_ARG, "--json and --csv name the same file %s", a.json);
         goto fail;
     }
-    {
-        char what[1200] = "validate";
-        double need = memory_needed(ctx, files, nfiles, what, sizeof what);
-        const char *outs[2] = {json, csv};
-        if ((code = jg_cli_preflight("validate", ctx, outs, 2, (const char *const *)files, nfiles, need, what)) != 0)
-            goto done;
-    }
+    char what[1200] = "validate";
+    double need = jg_validate_mem_estimate(ctx, files, nfiles, what, sizeof what);
+    const char *outs[2] = {a.json, a.csv};
+    if ((code = jg_cli_preflight("validate", ctx, outs, 2, (const char *const *)files, nfiles, need, what)) != 0)
+        goto done;
+
+    // run, write
     JG_CHECK_GOTO(ctx, st, jg_validate_run(ctx, files, nfiles, &o, &rep), fail);
     if (rep.nerror == rep.nlayers) { /* nothing could be read: an input error, no report */
         fprintf(stderr, "jorge validate: %s\n", rep.layers[0].error);
         code = 2;
         goto done;
     }
-    if (rep.verdict == JG_VERDICT_CANNOT) { /* exit 2: say why on stderr too, in one line */
-        const jg_validate_layer *L = NULL;
-        for (int i = 0; i < rep.nlayers && L == NULL; i++)
-            if (rep.layers[i].verdict != JG_VERDICT_PASS) L = &rep.layers[i];
-        int others = rep.nerror + rep.ncannot / 2 - 1;
-        if (L && L->verdict == JG_VERDICT_ERROR)
-            fprintf(stderr, "jorge validate: %s%s\n", L->error, others > 0 ? " (and other layers; see the report)" : "");
-        else if (L)
-            fprintf(stderr, "jorge validate: %s: cannot judge: %s%s\n", L->file, L->s[0].reason,
-                    others > 0 ? " (and other layers; see the report)" : "");
-    }
-    jg_validate_print(stdout, &rep);
-    fflush(stdout);
-    if (json) {
-        cmd = join_args(argc, argv);
-        JG_CHECK_GOTO(ctx, st, jg_validate_write_json(ctx, json, &rep, pos[0], cmd), fail);
-        printf("validate: wrote %s\n", json);
-    }
-    if (csv) {
-        JG_CHECK_GOTO(ctx, st, jg_validate_write_csv(ctx, csv, &rep), fail);
-        printf("validate: wrote %s\n", csv);
-    }
+    if (rep.verdict == JG_VERDICT_CANNOT) validate_explain(&rep);
+    JG_CHECK_GOTO(ctx, st, validate_write(ctx, &a, &rep, pos[0], argc, argv), fail);
     code = jg_validate_exit_code(&rep);
     goto done;
 fail:
     code = jg_cli_fail("validate", ctx, st);
 done:
-    free(cmd);
     jg_validate_report_free(&rep);
     jg_validate_files_free(files, nfiles);
     jg_ctx_destroy(&ctx);
