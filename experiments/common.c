@@ -161,3 +161,39 @@ void jg_exp_regimes(const jg_exp_cfg *cfg, double paper_eps, jg_exp_regime r[JG_
     r[2] = (jg_exp_regime){"sometimes", JG_EPS_REL, 0.1};
     r[3] = (jg_exp_regime){"rarely", JG_EPS_REL, 1.0};
 }
+
+void jg_exp_frame_init(jg_exp_frame *f, const jg_exp_cfg *cfg, const char *name)
+{
+    memset(f, 0, sizeof *f);
+    f->cfg = cfg;
+    f->name = name;
+}
+
+jg_status jg_exp_frame_open(jg_ctx *ctx, jg_exp_frame *f, const char *out, const char *params,
+                            const char *header)
+{
+    JG_CHECK(ctx, jg_exp_csv_open(ctx, &f->csv, out, f->name, f->cfg->seed, params));
+    f->open = f->active = 1;
+    jg_status st = header ? jg_csv_header(ctx, &f->csv, header) : JG_OK;
+    if (st < 0) {
+        jg_exp_frame_close(ctx, f, st);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    return JG_OK;
+}
+
+void jg_exp_frame_step(jg_exp_frame *f)
+{
+    jg_exp_progress(f->cfg, f->name, ++f->done, f->total + 1);
+}
+
+jg_status jg_exp_frame_close(jg_ctx *ctx, jg_exp_frame *f, jg_status st)
+{
+    if (f->active) jg_exp_progress(f->cfg, f->name, 1, 1);
+    f->active = 0;
+    if (!f->open) return st;
+    f->open = 0;
+    if (st >= 0) return jg_csv_commit(ctx, &f->csv);
+    jg_csv_abort(&f->csv);
+    return st;
+}

@@ -42,6 +42,42 @@ int jg_exp_checkpoint(int64_t t, int64_t T, int npts);
 /* "\r NAME  42%" on stderr when cfg->progress; done == total clears it. */
 void jg_exp_progress(const jg_exp_cfg *cfg, const char *name, long done, long total);
 
+/* The frame every driver runs in: it owns the experiment's CSV, its
+ * progress line and their clean-up; the driver supplies the grid, the
+ * loop body and the rows (jg_csv_row(ctx, &f.csv, ...)).
+ *
+ *   jg_exp_frame f;
+ *   jg_exp_frame_init(&f, cfg, "NAME");
+ *   JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params, "a,b,c"));
+ *   f.total = rows;                 // then per row: jg_exp_frame_step(&f)
+ *   ...
+ * done:
+ *   st = jg_exp_frame_close(ctx, &f, st);   // commit when st >= 0, else discard
+ */
+typedef struct {
+    const jg_exp_cfg *cfg;
+    const char *name; /* the experiment: provenance and progress label           */
+    jg_csv csv;
+    int open;         /* csv is open                                             */
+    int active;       /* close clears the progress line (set by open; a driver
+                         whose progress starts before its CSV sets it itself)  */
+    long done, total; /* jg_exp_frame_step: done of total + 1                    */
+} jg_exp_frame;
+
+void jg_exp_frame_init(jg_exp_frame *f, const jg_exp_cfg *cfg, const char *name);
+/* Open out atomically with the provenance (experiments/csv.h: f->name,
+ * cfg->seed, params) and, when header is not NULL, the header row.  On a
+ * failure nothing is left open: JG_ERR_IO (when the header could not be
+ * written, after jg_exp_frame_close: the progress line cleared). */
+jg_status jg_exp_frame_open(jg_ctx *ctx, jg_exp_frame *f, const char *out, const char *params,
+                            const char *header);
+/* One more unit of work done: the progress line at done of total + 1. */
+void jg_exp_frame_step(jg_exp_frame *f);
+/* The end of the run with status st: the progress line cleared (when
+ * active), the CSV committed when st >= 0 (the commit's status is
+ * returned) or removed otherwise (st is returned). */
+jg_status jg_exp_frame_close(jg_ctx *ctx, jg_exp_frame *f, jg_status st);
+
 /* The firing regimes of experiments 3 to 7 (issue 19), chosen from the
  * regime map (experiment 9): eps relative to s = ||G_1||_F^2 / dim, where
  * on the power-law stream (m = 32, n = 16, beta2 = 0.99, Frobenius clip,

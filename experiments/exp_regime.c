@@ -50,13 +50,13 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
     jg_status st = JG_OK;
     jg_gsrc g;
     memset(&g, 0, sizeof g);
-    jg_csv csv;
-    memset(&csv, 0, sizeof csv);
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "regime");
+    f.active = 1; /* the progress line is cleared at the end even before the CSV opens */
     jg_tracker *Tr = NULL;
     jg_mat G = JG_MAT_EMPTY;
     double *omb = NULL;
-    long done = 0, total = (long)nkinds * neps * 4 * 2 * 2;
-    int csv_open = 0;
+    f.total = (long)nkinds * neps * 4 * 2 * 2;
     for (int ik = 0; ik < nkinds; ik++) {
         jg_stream_opts so;
         jg_stream_opts_default(&so);
@@ -67,8 +67,8 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
         so.drift = kinds[ik].drift;
         so.nu = kinds[ik].nu;
         so.seed = cfg->seed;
-        JG_CHECK_GOTO(ctx, st, jg_gsrc_open(ctx, cfg, &so, T, &g), fail);
-        if (!csv_open) {
+        JG_CHECK_GOTO(ctx, st, jg_gsrc_open(ctx, cfg, &so, T, &g), done);
+        if (!f.open) {
             char params[512];
             if (cfg->input)
                 snprintf(params, sizeof params, "input=%s m=%lld n=%lld T=%lld side=left", cfg->input,
@@ -78,18 +78,16 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                          "streams=power(kappa 1e4),exp(kappa 1e2),rankdef(kappa 1e4),drift(power, Givens 0.05/step),"
                          "heavy(power, Student-t nu=3) m=%lld n=%lld T=%lld side=left scale=1",
                          (long long)g.m, (long long)g.n, (long long)g.T);
-            JG_CHECK_GOTO(ctx, st, jg_exp_csv_open(ctx, &csv, out, "regime", cfg->seed, params), fail);
-            csv_open = 1;
-            JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
+            JG_CHECK_GOTO(ctx, st, jg_exp_frame_open(ctx, &f, out, params,
                           "spectrum,eps_mode,eps,eps_abs,beta2,order,safeguard,steps,fire_rate,"
                           "one_minus_beta_median,one_minus_beta_min,frozen,nonfinite,err_nominal_final,"
-                          "err_tracked_final"), fail);
+                          "err_tracked_final"), done);
             omb = malloc((size_t)g.T * sizeof(double));
             if (omb == NULL) {
                 st = jg_error(ctx, JG_ERR_NOMEM, "regime: out of memory");
-                goto fail;
+                goto done;
             }
-            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), done);
         }
         for (int ie = 0; ie < neps; ie++)
             for (int ib = 0; ib < 4; ib++)
@@ -103,16 +101,16 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                         o.order = k;
                         o.safeguard = rules[ir];
                         o.keep_statistic = 0;
-                        JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, g.m, g.n, &o), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, g.m, g.n, &o), done);
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), done);
                         long nomb = 0, nonfinite = 0;
                         double sum = 0.0;
                         jg_tracker_row w;
                         memset(&w, 0, sizeof w);
                         for (int64_t t = 1; t <= g.T; t++) {
-                            JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                             st = jg_tracker_step(ctx, Tr, &G, t == g.T ? JG_TRACK_ERRORS : JG_TRACK_NONE, &w);
-                            if (st < 0 && !w.d.nonfinite && !w.d.nonpositive) goto fail;
+                            if (st < 0 && !w.d.nonfinite && !w.d.nonpositive) goto done;
                             st = JG_OK;
                             if (w.d.nonfinite || w.d.nonpositive) {
                                 nonfinite++;
@@ -123,26 +121,21 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                         }
                         double med = jg_median(omb, nomb); /* sorts omb */
                         int frozen = sum < 0.1 * (double)g.T * (1.0 - o.beta2);
-                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                       "%s,%s,%g,%.6e,%g,%d,%s,%lld,%.6f,%.6e,%.6e,%d,%ld,%.6e,%.6e",
                                       cfg->input ? "input" : kinds[ik].name, jg_eps_mode_name(o.eps_mode),
                                       o.eps, jg_jorge_eps(jg_tracker_jorge(Tr)), o.beta2, k,
                                       jg_safeguard_name(o.safeguard), (long long)g.T,
                                       (double)w.fired_total / (double)g.T, med, nomb ? omb[0] : NAN, frozen,
-                                      nonfinite, w.err_nominal, w.err_tracked), fail);
+                                      nonfinite, w.err_nominal, w.err_tracked), done);
                         jg_tracker_destroy(ctx, &Tr);
-                        jg_exp_progress(cfg, "regime", ++done, total + 1);
+                        jg_exp_frame_step(&f);
                     }
         jg_gsrc_close(ctx, &g);
         memset(&g, 0, sizeof g);
     }
-    jg_exp_progress(cfg, "regime", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "regime", 1, 1);
-    if (csv_open) jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_tracker_destroy(ctx, &Tr);
     jg_mat_free(ctx, &G);
     jg_gsrc_close(ctx, &g);

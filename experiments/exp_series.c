@@ -37,16 +37,16 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     snprintf(params, sizeof params,
              "m=%d beta2=%g eps=1 safeguard=none orders=1..%d x=%g..%g points=%d w=1,0.1,0.01", m,
              beta, kmax, xlo, xhi, npts);
-    jg_csv csv;
-    JG_CHECK(ctx, jg_exp_csv_open(ctx, &csv, out, "truncation", cfg->seed, params));
-    jg_status st;
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "truncation");
+    JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
+                                   "order,x,a_xnorm,err_measured,err_closed,remainder,offdiag"));
+    jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat Gh = JG_MAT_EMPTY, G = JG_MAT_EMPTY, Lh = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "order,x,a_xnorm,err_measured,err_closed,remainder,offdiag"), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Gh, m, m, JG_F64, JG_HOST), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Lh, m, m, JG_F64, JG_HOST), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Gh, m, m, JG_F64, JG_HOST), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Lh, m, m, JG_F64, JG_HOST), done);
     for (int k = 1; k <= kmax; k++) {
         for (int p = 0; p < npts; p++) {
             double x = xlo * pow(xhi / xlo, (double)p / (npts - 1));
@@ -58,13 +58,13 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             o.order = k;
             o.safeguard = JG_SAFEGUARD_NONE;
             o.form = JG_FORM_DENSE;
-            JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, m, &o), fail);
+            JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, m, &o), done);
             for (int i = 0; i < m; i++) jg_mat_set(&Gh, i, i, sqrt(x * w[i]));
-            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), done);
             jg_jorge_diag d = {0};
             st = jg_jorge_update(ctx, J, &G, &d);
-            if (st < 0) goto fail;
-            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Lh, jg_jorge_root(J)), fail);
+            if (st < 0) goto done;
+            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Lh, jg_jorge_root(J)), done);
             // compare with the closed forms
             double num = 0, den = 0, cnum = 0, off = 0, sc = pow(beta, -0.25);
             for (int i = 0; i < m; i++) {
@@ -76,25 +76,19 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 cnum += pow(sc * (binom_partial(k, x * w[i]) - f_root(x * w[i])), 2);
             }
             double rem = fabs(f_root(x) - binom_partial(k, x));
-            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv, "%d,%.6e,%.6e,%.6e,%.6e,%.6e,%.3e", k, x,
+            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%.6e,%.6e,%.6e,%.6e,%.6e,%.3e", k, x,
                                               d.a_xnorm, sqrt(num / den), sqrt(cnum / den), rem, off),
-                          fail);
+                          done);
             jg_jorge_destroy(ctx, &J);
             jg_exp_progress(cfg, "truncation", (long)(k - 1) * npts + p, (long)kmax * npts);
         }
     }
-    jg_exp_progress(cfg, "truncation", 1, 1);
-    jg_mat_free(ctx, &Gh);
-    jg_mat_free(ctx, &G);
-    jg_mat_free(ctx, &Lh);
-    return jg_csv_commit(ctx, &csv);
-fail:
-    jg_exp_progress(cfg, "truncation", 1, 1);
+done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_jorge_destroy(ctx, &J);
     jg_mat_free(ctx, &Gh);
     jg_mat_free(ctx, &G);
     jg_mat_free(ctx, &Lh);
-    jg_csv_abort(&csv);
     return st;
 }
 
@@ -113,9 +107,11 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     snprintf(params, sizeof params,
              "m=%d beta2=%g safeguard=none L0=diag(power-law kappa=%g) x=0.05,0.3,0.9 "
              "theta=0,1e-4..1.5 points=%d orders=1,2,3,4,8", m, beta, kappa, nth);
-    jg_csv csv;
-    JG_CHECK(ctx, jg_exp_csv_open(ctx, &csv, out, "commutator", cfg->seed, params));
-    jg_status st;
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "commutator");
+    JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
+                                   "order,x,theta,commutator,a_xnorm,err,err_commuting"));
+    jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat Gh = JG_MAT_EMPTY, G = JG_MAT_EMPTY, L0 = JG_MAT_EMPTY, R0h = JG_MAT_EMPTY,
            R0 = JG_MAT_EMPTY, S = JG_MAT_EMPTY, C = JG_MAT_EMPTY, L1 = JG_MAT_EMPTY,
@@ -125,32 +121,30 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_spectrum_opts_default(&so);
     so.kind = JG_SPEC_POWER;
     so.kappa = kappa;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "order,x,theta,commutator,a_xnorm,err,err_commuting"), fail);
     if (m > 4096) {
         st = jg_error(ctx, JG_ERR_ARG, "commutator: m = %d > 4096", m);
-        goto fail;
+        goto done;
     }
-    JG_CHECK_GOTO(ctx, st, jg_gen_spectrum(ctx, &so, m, l), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Gh, m, m, JG_F64, JG_HOST), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &R0h, m, m, JG_F64, JG_HOST), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Lh, m, m, JG_F64, JG_HOST), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L0, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R0, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &S, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &C, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L1, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, m, m, JG_F64), fail);
+    JG_CHECK_GOTO(ctx, st, jg_gen_spectrum(ctx, &so, m, l), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Gh, m, m, JG_F64, JG_HOST), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &R0h, m, m, JG_F64, JG_HOST), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &Lh, m, m, JG_F64, JG_HOST), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L0, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R0, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &S, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &C, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L1, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, m, m, JG_F64), done);
     for (int i = 0; i < m; i++) {
         jg_mat_set(&Lh, i, i, l[i]);
         jg_mat_set(&R0h, i, i, pow(l[i], -0.25));
     }
-    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &L0, &Lh), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R0, &R0h), fail);
+    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &L0, &Lh), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R0, &R0h), done);
     double nL;
-    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &L0, &nL), fail);
-    long done = 0, total = 3L * (nth + 1) * nord;
+    JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &L0, &nL), done);
+    f.total = 3L * (nth + 1) * nord;
     for (int ix = 0; ix < 3; ix++)
         for (int io = 0; io < nord; io++)
         for (int it = 0; it <= nth; it++) {
@@ -159,15 +153,15 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             for (int j = 0; j < m; j++)
                 for (int i = 0; i < m; i++) jg_mat_set(&Gh, i, j, i == j ? sqrt(x * l[i]) : 0.0);
             jg_gen_givens_rotate(&Gh, theta);
-            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), fail);
-            JG_CHECK_GOTO(ctx, st, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S), fail);
-            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L0, &S, 0.0, &C), fail);
-            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, -1.0, &S, &L0, 1.0, &C), fail);
+            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), done);
+            JG_CHECK_GOTO(ctx, st, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &S), done);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L0, &S, 0.0, &C), done);
+            JG_CHECK_GOTO(ctx, st, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, -1.0, &S, &L0, 1.0, &C), done);
             double nC, nS;
-            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &C, &nC), fail);
-            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &S, &nS), fail);
-            JG_CHECK_GOTO(ctx, st, jg_geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), fail);
-            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &L1, &P), fail);
+            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &C, &nC), done);
+            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &S, &nS), done);
+            JG_CHECK_GOTO(ctx, st, jg_geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), done);
+            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &L1, &P), done);
             {
                 int k = orders[io];
                 jg_jorge_opts o;
@@ -177,27 +171,22 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 o.order = k;
                 o.safeguard = JG_SAFEGUARD_NONE;
                 o.form = JG_FORM_DENSE;
-                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, m, &o), fail);
-                JG_CHECK_GOTO(ctx, st, jg_jorge_set_root(ctx, J, &R0), fail);
+                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, m, &o), done);
+                JG_CHECK_GOTO(ctx, st, jg_jorge_set_root(ctx, J, &R0), done);
                 jg_jorge_diag d = {0};
                 st = jg_jorge_update(ctx, J, &G, &d);
-                if (st < 0) goto fail;
+                if (st < 0) goto done;
                 double err;
-                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &err), fail);
+                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &err), done);
                 double ec = fabs(binom_partial(k, x) - f_root(x)) / f_root(x);
-                JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv, "%d,%g,%.6e,%.6e,%.6e,%.6e,%.6e", k, x,
-                                                  theta, nC / (nL * nS), d.a_xnorm, err, ec), fail);
+                JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%g,%.6e,%.6e,%.6e,%.6e,%.6e", k, x,
+                                                  theta, nC / (nL * nS), d.a_xnorm, err, ec), done);
                 jg_jorge_destroy(ctx, &J);
-                jg_exp_progress(cfg, "commutator", ++done, total + 1);
+                jg_exp_frame_step(&f);
             }
         }
-    jg_exp_progress(cfg, "commutator", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "commutator", 1, 1);
-    jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_jorge_destroy(ctx, &J);
     jg_mat_free(ctx, &Gh);
     jg_mat_free(ctx, &R0h);

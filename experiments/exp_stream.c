@@ -45,15 +45,16 @@ static jg_status nominal_step(jg_ctx *ctx, jg_mat *N, const jg_mat *G, double be
     return jg_syrk(ctx, side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS, 1.0 - beta, G, beta, N);
 }
 
-/* Open the gradient source and the experiment's CSV (provenance names the
- * source and `what`); on failure nothing stays open. */
+/* Open the gradient source and the experiment's CSV in frame f
+ * (provenance names the source and `what`; then header); on failure
+ * nothing stays open. */
 static jg_status open_run(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts *so, int64_t steps,
-                         const char *out, const char *name, const char *what, jg_gsrc *g, jg_csv *csv)
+                         const char *out, const char *what, const char *header, jg_gsrc *g, jg_exp_frame *f)
 {
     JG_CHECK(ctx, jg_gsrc_open(ctx, cfg, so, steps, g));
     char params[512];
     src_params(params, sizeof params, cfg, g, what);
-    jg_status st = jg_exp_csv_open(ctx, csv, out, name, cfg->seed, params);
+    jg_status st = jg_exp_frame_open(ctx, f, out, params, header);
     if (st < 0) {
         jg_gsrc_close(ctx, g);
         return jg_trace(ctx, st, __FILE__, __LINE__);
@@ -73,21 +74,21 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
     jg_gsrc g;
-    jg_csv csv;
-    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 300, 10000), out, "error-time",
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "error-time");
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 300, 10000), out,
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
-               "init=eps,warm reference=eig-f64 regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s", &g, &csv));
+               "init=eps,warm reference=eig-f64 regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s",
+               "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures,"
+               "regime,eps_mode,eps,eps_abs,one_minus_beta_eff,fired_frac", &g, &f));
     jg_exp_regime rg[JG_EXP_NREGIMES];
     jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
     jg_tracker *Tr = NULL; /* Jorge beside the exact roots of both statistics */
     int64_t m = g.m, n = g.n;
     jg_mat G = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures,"
-                  "regime,eps_mode,eps,eps_abs,one_minus_beta_eff,fired_frac"), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
-    long done = 0, total = JG_EXP_NREGIMES * 2L * 3 * 3 * 2 * g.T;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), done);
+    f.total = JG_EXP_NREGIMES * 2L * 3 * 3 * 2 * g.T;
     for (int ir = 0; ir < JG_EXP_NREGIMES; ir++)
     for (int id = 0; id < 2; id++)
         for (int ib = 0; ib < 3; ib++)
@@ -102,36 +103,31 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                     o.eps = rg[ir].eps;
                     o.init = inits[ii];
                     o.keep_statistic = 0; /* the tracker keeps both statistics */
-                    JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, m, n, &o), fail);
-                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_tracker_create(ctx, &Tr, JG_SIDE_LEFT, m, n, &o), done);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), done);
                     long nfired = 0;
                     for (int64_t t = 1; t <= g.T; t++) {
-                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                         int measure = jg_exp_checkpoint(t, g.T, npts) ? JG_TRACK_ERRORS : JG_TRACK_NONE;
                         jg_tracker_row w;
                         st = jg_tracker_step(ctx, Tr, &G, measure, &w);
-                        if (st < 0) goto fail;
+                        if (st < 0) goto done;
                         nfired += w.d.fired;
                         if (measure)
-                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                           "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld,%s,%s,%g,%.6e,%.6e,%.6f",
                                           jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
                                           (long long)t, w.err_tracked, w.err_nominal, w.d.beta_eff,
                                           w.d.fired, w.d.a_xnorm, w.d.total_failures, rg[ir].name,
                                           jg_eps_mode_name(o.eps_mode), o.eps,
                                           jg_jorge_eps(jg_tracker_jorge(Tr)), w.d.one_minus_beta,
-                                          (double)nfired / (double)t), fail);
-                        jg_exp_progress(cfg, "error-time", ++done, total + 1);
+                                          (double)nfired / (double)t), done);
+                        jg_exp_frame_step(&f);
                     }
                     jg_tracker_destroy(ctx, &Tr);
                 }
-    jg_exp_progress(cfg, "error-time", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "error-time", 1, 1);
-    jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_tracker_destroy(ctx, &Tr);
     jg_mat_free(ctx, &G);
     jg_gsrc_close(ctx, &g);
@@ -154,18 +150,18 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, 1e3);
     jg_gsrc g;
-    jg_csv csv;
-    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "safeguard",
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "safeguard");
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out,
                "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 eps_rel=1e-3,1e-2,0.1,0.3,1,3 init=eps,warm "
-               "safeguard=frobenius,spectral beta2=0.9,0.99,0.999 dtype=f64", &g, &csv));
+               "safeguard=frobenius,spectral beta2=0.9,0.99,0.999 dtype=f64",
+               "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm,"
+               "eps_mode,regime,eps_abs", &g, &f));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat G = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm,"
-                  "eps_mode,regime,eps_abs"), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
-    long done = 0, total = (long)neps * 2 * 2 * 3 * g.T;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), done);
+    f.total = (long)neps * 2 * 2 * 3 * g.T;
     for (int ie = 0; ie < neps; ie++)
         for (int ii = 0; ii < 2; ii++)
             for (int is = 0; is < 2; is++)
@@ -182,32 +178,27 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     o.safeguard = norms[is];
                     o.beta2 = betas[ib];
                     o.keep_statistic = 0;
-                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
-                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), done);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), done);
                     long fired = 0;
                     for (int64_t t = 1; t <= g.T; t++) {
-                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                         jg_jorge_diag d = {0};
                         st = jg_jorge_update(ctx, J, &G, &d);
-                        if (st < 0) goto fail;
+                        if (st < 0) goto done;
                         fired += d.fired;
-                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                       "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e,%s,%s,%.6e", o.eps,
                                       init_name(o.init), jg_safeguard_name(o.safeguard), o.beta2,
                                       (long long)t, d.beta_eff, d.one_minus_beta, d.fired,
                                       (double)fired / (double)t, d.xnorm, d.a_xnorm,
-                                      jg_eps_mode_name(o.eps_mode), rname, jg_jorge_eps(J)), fail);
-                        jg_exp_progress(cfg, "safeguard", ++done, total + 1);
+                                      jg_eps_mode_name(o.eps_mode), rname, jg_jorge_eps(J)), done);
+                        jg_exp_frame_step(&f);
                     }
                     jg_jorge_destroy(ctx, &J);
                 }
-    jg_exp_progress(cfg, "safeguard", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "safeguard", 1, 1);
-    jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_jorge_destroy(ctx, &J);
     jg_mat_free(ctx, &G);
     jg_gsrc_close(ctx, &g);
@@ -227,8 +218,9 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     const int Ks[] = {0, 10, 100};
     const int npts = cfg->full ? 60 : 25;
     const int64_t T = steps_of(cfg, 200, 2000);
-    long done = 0, total = 3L * neps * 2 * 3 * 3 * T;
-    jg_csv csv;
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "stability");
+    f.total = 3L * neps * 2 * 3 * 3 * T;
     char params[512];
     snprintf(params, sizeof params,
              "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 eps_rel=0.01,0.1,1 init=warm "
@@ -238,24 +230,23 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
              (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T);
     if (cfg->input)
         return jg_error(ctx, JG_ERR_ARG, "stability: generates its own ill-conditioned streams (no --input)");
-    JG_CHECK(ctx, jg_exp_csv_open(ctx, &csv, out, "stability", cfg->seed, params));
+    JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
+                                   "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped,"
+                                   "eps_mode,regime,eps_abs,fired_frac"));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_gsrc g;
     memset(&g, 0, sizeof g);
     g.a = JG_ARRAY_EMPTY;
     jg_mat G = JG_MAT_EMPTY, P = JG_MAT_EMPTY, R64 = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped,"
-                  "eps_mode,regime,eps_abs,fired_frac"), fail);
     for (int ik = 0; ik < 3; ik++) {
         jg_stream_opts so;
         stream_defaults(cfg, &so, cfg->full ? 64 : 32, cfg->full ? 32 : 16, kappas[ik]);
         so.spec.kind = JG_SPEC_EXP;
-        JG_CHECK_GOTO(ctx, st, jg_gsrc_open(ctx, cfg, &so, T, &g), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, g.m, g.m, JG_F64), fail);
-        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R64, g.m, g.m, JG_F64), fail);
+        JG_CHECK_GOTO(ctx, st, jg_gsrc_open(ctx, cfg, &so, T, &g), done);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, g.m, g.n, JG_F64), done);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &P, g.m, g.m, JG_F64), done);
+        JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &R64, g.m, g.m, JG_F64), done);
         for (int ie = 0; ie < neps; ie++)
         for (int id = 0; id < 2; id++)
             for (int iv = 0; iv < 3; iv++)
@@ -269,27 +260,27 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     o.eps = epss[ie];
                     if (ie >= 2) o.eps_mode = JG_EPS_REL;
                     o.init = JG_INIT_WARM;
-                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), fail);
-                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, g.m, g.n, &o), done);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), done);
                     long first = -1, nfired = 0;
                     for (int64_t t = 1; t <= g.T; t++) {
-                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                         jg_jorge_diag d = {0};
                         st = jg_jorge_update(ctx, J, &G, &d);
                         if (st == JG_ERR_NUMERICAL) {
                             /* the update or the exact (re-)anchor broke down:
                                record it and end this configuration */
                             if (first < 0) first = (long)t;
-                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                           "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1,%s,%s,%.6e,%.6f", kappas[ik],
                                           o.eps, jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, d.total_failures, first,
                                           jg_eps_mode_name(o.eps_mode), rnames[ie], jg_jorge_eps(J),
-                                          (double)nfired / (double)t), fail);
-                            done += (long)(g.T - t + 1);
+                                          (double)nfired / (double)t), done);
+                            f.done += (long)(g.T - t + 1);
                             break;
                         }
-                        if (st < 0) goto fail;
+                        if (st < 0) goto done;
                         if (d.nonfinite && first < 0) first = (long)t;
                         nfired += d.fired;
                         /* re-anchored plain runs every step: the error's
@@ -299,24 +290,24 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                             const jg_mat *Lhat = jg_jorge_root(J);
                             double asym = NAN, mineig = NAN, err = NAN;
                             int fin = 0;
-                            JG_CHECK_GOTO(ctx, st, jg_all_finite(ctx, Lhat, &fin), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_all_finite(ctx, Lhat, &fin), done);
                             if (fin) {
-                                JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R64, Lhat), fail);
-                                JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, Lhat, &asym), fail);
+                                JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R64, Lhat), done);
+                                JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, Lhat, &asym), done);
                                 /* in the state's precision, as an optimizer would see it */
-                                JG_CHECK_GOTO(ctx, st, jg_min_eig_sym(ctx, Lhat, &mineig), fail);
+                                JG_CHECK_GOTO(ctx, st, jg_min_eig_sym(ctx, Lhat, &mineig), done);
                                 const jg_mat *Lt = jg_jorge_statistic(J);
                                 if (Lt && jg_exp_root(ctx, Lt, &P) == JG_OK)
-                                    JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), fail);
+                                    JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), done);
                             }
-                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                           "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0,%s,%s,%.6e,%.6f", kappas[ik], o.eps,
                                           jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, asym, mineig, err, fin,
                                           d.total_failures, first, jg_eps_mode_name(o.eps_mode), rnames[ie],
-                                          jg_jorge_eps(J), (double)nfired / (double)t), fail);
+                                          jg_jorge_eps(J), (double)nfired / (double)t), done);
                         }
-                        jg_exp_progress(cfg, "stability", ++done, total + 1);
+                        jg_exp_frame_step(&f);
                     }
                     jg_jorge_destroy(ctx, &J);
                 }
@@ -325,13 +316,8 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
         jg_mat_free(ctx, &R64);
         jg_gsrc_close(ctx, &g);
     }
-    jg_exp_progress(cfg, "stability", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "stability", 1, 1);
-    jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_jorge_destroy(ctx, &J);
     jg_mat_free(ctx, &G);
     jg_mat_free(ctx, &P);
@@ -357,10 +343,13 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_stream_opts so;
     stream_defaults(cfg, &so, cfg->full ? 128 : 32, cfg->full ? 64 : 16, 1e3);
     jg_gsrc g;
-    jg_csv csv;
-    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out, "direction",
+    jg_exp_frame f;
+    jg_exp_frame_init(&f, cfg, "direction");
+    JG_CHECK(ctx, open_run(ctx, cfg, &so, steps_of(cfg, 200, 2000), out,
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
-               "dtype=f64 sides=left+right regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s", &g, &csv));
+               "dtype=f64 sides=left+right regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s",
+               "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity,"
+               "regime,eps_mode,eps,eps_abs_left,eps_abs_right,fired_frac_left,fired_frac_right,norm_ratio_nominal", &g, &f));
     jg_exp_regime rg[JG_EXP_NREGIMES];
     jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
@@ -369,19 +358,16 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     jg_mat G = JG_MAT_EMPTY, NL = JG_MAT_EMPTY, NR = JG_MAT_EMPTY, PL = JG_MAT_EMPTY,
            PR = JG_MAT_EMPTY, Tmp = JG_MAT_EMPTY, Dn = JG_MAT_EMPTY, Dt = JG_MAT_EMPTY,
            Dj = JG_MAT_EMPTY;
-    JG_CHECK_GOTO(ctx, st, jg_csv_header(ctx, &csv,
-                  "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity,"
-                  "regime,eps_mode,eps,eps_abs_left,eps_abs_right,fired_frac_left,fired_frac_right,norm_ratio_nominal"), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NL, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NR, n, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PL, m, m, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PR, n, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Tmp, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dn, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dt, m, n, JG_F64), fail);
-    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dj, m, n, JG_F64), fail);
-    long done = 0, total = JG_EXP_NREGIMES * 3L * 3 * 2 * g.T;
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &G, m, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NL, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &NR, n, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PL, m, m, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &PR, n, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Tmp, m, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dn, m, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dt, m, n, JG_F64), done);
+    JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Dj, m, n, JG_F64), done);
+    f.total = JG_EXP_NREGIMES * 3L * 3 * 2 * g.T;
     for (int ir = 0; ir < JG_EXP_NREGIMES; ir++)
     for (int ib = 0; ib < 3; ib++)
         for (int k = 1; k <= 3; k++)
@@ -393,68 +379,63 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                 o.order = k;
                 o.eps = rg[ir].eps;
                 o.init = inits[ii];
-                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JL, JG_SIDE_LEFT, m, n, &o), fail);
-                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JR, JG_SIDE_RIGHT, n, m, &o), fail);
-                JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), fail);
-                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NL), fail);
-                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NR), fail);
+                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JL, JG_SIDE_LEFT, m, n, &o), done);
+                JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &JR, JG_SIDE_RIGHT, n, m, &o), done);
+                JG_CHECK_GOTO(ctx, st, jg_gsrc_rewind(ctx, &g), done);
+                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NL), done);
+                JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, eps, &NR), done);
                 long firedL = 0, firedR = 0;
                 for (int64_t t = 1; t <= g.T; t++) {
-                    JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), fail);
+                    JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                     jg_jorge_diag dl = {0}, dr = {0};
                     st = jg_jorge_update(ctx, JL, &G, &dl);
-                    if (st < 0) goto fail;
+                    if (st < 0) goto done;
                     st = jg_jorge_update(ctx, JR, &G, &dr);
-                    if (st < 0) goto fail;
+                    if (st < 0) goto done;
                     firedL += dl.fired;
                     firedR += dr.fired;
                     if (t == 1) { /* L_0 = eps I with the eps Jorge resolved (relative mode) */
-                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JL), &NL), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JR), &NR), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JL), &NL), done);
+                        JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, jg_jorge_eps(JR), &NR), done);
                     }
-                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), fail);
-                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), fail);
+                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), done);
+                    JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), done);
                     if (jg_exp_checkpoint(t, g.T, npts)) {
                         double cn, en, ct = NAN, et = NAN, ci, nj, nn;
                         /* the direction Jorge gives for this step's gradient */
-                        JG_CHECK_GOTO(ctx, st, jg_jorge_apply(ctx, JL, JR, &G, &Dj), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NL, &PL), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NR, &PR), fail);
-                        JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dn), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_jorge_apply(ctx, JL, JR, &G, &Dj), done);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NL, &PL), done);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NR, &PR), done);
+                        JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dn), done);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), done);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), done);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), done);
                         /* the scale of Jorge's direction against Shampoo's
                            (grafting removes it; the cosine is scale-free) */
-                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dj, &nj), fail);
-                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dn, &nn), fail);
+                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dj, &nj), done);
+                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dn, &nn), done);
                         const jg_mat *SL = jg_jorge_statistic(JL), *SR = jg_jorge_statistic(JR);
                         if (SL && SR) {
-                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), fail);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SR, &PR), fail);
-                            JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dt), fail);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dt, &ct), fail);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), fail);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SR, &PR), done);
+                            JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dt), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dt, &ct), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), done);
                         }
-                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &csv,
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                       "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f,%s,%s,%g,%.6e,%.6e,%.6f,%.6f,%.6e",
                                       o.beta2, k, init_name(o.init), (long long)t, cn, en, ct, et, ci,
                                       rg[ir].name, jg_eps_mode_name(o.eps_mode), o.eps, jg_jorge_eps(JL),
                                       jg_jorge_eps(JR), (double)firedL / (double)t,
-                                      (double)firedR / (double)t, nn > 0 ? nj / nn : NAN), fail);
+                                      (double)firedR / (double)t, nn > 0 ? nj / nn : NAN), done);
                     }
-                    jg_exp_progress(cfg, "direction", ++done, total + 1);
+                    jg_exp_frame_step(&f);
                 }
                 jg_jorge_destroy(ctx, &JL);
                 jg_jorge_destroy(ctx, &JR);
             }
-    jg_exp_progress(cfg, "direction", 1, 1);
-    st = jg_csv_commit(ctx, &csv);
-    goto done;
-fail:
-    jg_exp_progress(cfg, "direction", 1, 1);
-    jg_csv_abort(&csv);
 done:
+    st = jg_exp_frame_close(ctx, &f, st);
     jg_jorge_destroy(ctx, &JL);
     jg_jorge_destroy(ctx, &JR);
     jg_mat_free(ctx, &G);

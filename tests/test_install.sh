@@ -33,8 +33,8 @@ for f in "$LIBDIR/libjorgetk.so" "$LIBDIR/libjorgetk.a" "$LIBDIR/pkgconfig/jorge
 done
 [ ! -e "$P/include/jorge/src/cli" ] && [ -z "$(find "$P/include" -name 'kernels.h' -o -name '*.py')" ] && ok ||
     bad "private headers installed: $(find "$P/include" -path '*cli*' -o -name kernels.h | head -3)"
-[ "$(cd "$P/include/jorge/experiments" && ls *.h | tr '\n' ' ')" = "compare.h validate.h " ] && ok ||
-    bad "experiments: only compare.h and validate.h are public"
+[ "$(cd "$P/include/jorge/experiments" && ls *.h | tr '\n' ' ')" = "bench.h compare.h validate.h " ] && ok ||
+    bad "experiments: only bench.h, compare.h and validate.h are public"
 
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
 CFLAGS_PC=$(pkg-config --cflags jorge) && ok || bad "pkg-config --cflags jorge"

@@ -30,6 +30,7 @@
 #include "approx/method.h"       /* every approximation, one interface     */
 #include "experiments/validate.h" /* `jorge validate` as a library         */
 #include "experiments/compare.h"  /* `jorge compare` as a library          */
+#include "experiments/bench.h"    /* `jorge bench` as a library            */
 #include "src/api.h"             /* jg_version and the stable C ABI        */
 
 #endif
