@@ -22,10 +22,6 @@
 
 
 #define MAX_SWEEP_FILE (16L << 20)
-/* Added to the memory estimate for the process and its BLAS buffers (as
- * JG_MEM_BASE of the command line, src/cli/common.h). */
-#define SWEEP_MEM_BASE (64.0 * 1024 * 1024)
-
 typedef struct {
     const jg_sweep *s;
     jg_sweep_result *res;
@@ -579,7 +575,7 @@ static int sched_setup(sweep_run *R, const jg_sweep_world *w, jg_sweep **s, int 
         R->n = jg_sweep_nconfigs(*s);
         char what[600];
         snprintf(what, sizeof what, "%s: the largest configuration", o->file);
-        *st = jg_mem_check(R->ctx, jg_sweep_mem(*s) + SWEEP_MEM_BASE, what);
+        *st = jg_mem_check(R->ctx, jg_sweep_mem(*s) + JG_MEM_BASE, what);
         if (*st == JG_OK) *st = open_outputs(R->ctx, R, w->nranks);
         if (*st < 0) {
             say(o, 1, "%s", jg_ctx_message(R->ctx));

@@ -109,6 +109,9 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
 /* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"
  * when bytes exceeds what is available. */
 jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);
+/* What a command's estimate leaves out and every check adds: the process
+ * itself and the BLAS buffers (64 MiB). */
+#define JG_MEM_BASE (64.0 * 1024 * 1024)
 
 /* ---------------------------------------------------------------- messages */
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "src/cli/args.h"
+#include "src/cli/common.h"
 #include "src/cli/commands.h"
 #include "src/context.h"
 #include "src/fileio.h"
@@ -24,13 +25,10 @@ int jg_cmd_info(int argc, char **argv)
     printf("jorge %s (commit %s)\n", JG_VERSION, JG_GIT_COMMIT);
     printf("backends compiled in: %s\n", jg_backends_available());
     printf("mpi: %s\n", JG_HAS_MPI ? "yes (jorge sweep under mpirun)" : "no (jorge sweep runs serially)");
-    char err[512], desc[512];
-    jg_ctx *ctx = NULL;
-    jg_status st = jg_ctx_create(&ctx, backend, err, sizeof err);
-    if (st < 0) {
-        fprintf(stderr, "jorge info: %s\n", err);
-        return jg_status_exit_code(st);
-    }
+    char desc[512];
+    jg_ctx *ctx = jg_cli_ctx("info", backend, &code);
+    if (ctx == NULL) return code;
+    jg_status st;
     jg_ctx_describe(ctx, desc, sizeof desc);
     printf("%s\n", desc);
     // what the memory checks compare each command's estimate with

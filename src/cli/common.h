@@ -14,12 +14,11 @@ jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code);
 int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
 /* Before any work (src/fileio.h): each of the nouts outputs can be written
  * and is none of the nins inputs, and mem_bytes (the command's estimate of
- * what it will allocate; JG_MEM_BASE is added for the process and the BLAS
- * buffers) fits in the memory available.  On a problem prints
+ * what it will allocate; JG_MEM_BASE of src/fileio.h is added for the
+ * process and the BLAS buffers) fits in the memory available.  On a problem prints
  * "jorge CMD: reason" and returns the exit code (2); 0 to go on. */
 int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
                      const char *const *ins, int nins, double mem_bytes, const char *what);
-#define JG_MEM_BASE (64.0 * 1024 * 1024)
 
 /* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
 void jg_cli_progress(const char *cmd, const char *label, long i, long n);
