@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "src/context.h"
 
@@ -57,6 +58,31 @@ static int jg_t_pass, jg_t_fail;
         printf("SKIP: %s\n", (why));                                              \
         exit(JG_SKIP_CODE);                                                       \
     } while (0)
+
+/* A fresh directory NAME.XXXXXX under $JG_TEST_TMP (ctest's, else /tmp)
+ * into dir; 0, or -1 after printing why. */
+static inline int jg_t_tmpdir(const char *name, char *dir, size_t len)
+{
+    const char *base = getenv("JG_TEST_TMP");
+    if (base == NULL || access(base, W_OK) != 0) base = "/tmp";
+    snprintf(dir, len, "%s/%s.XXXXXX", base, name);
+    if (mkdtemp(dir) == NULL) {
+        perror("mkdtemp");
+        return -1;
+    }
+    return 0;
+}
+
+/* A CPU context into *ctx; 0, or -1 after printing why. */
+static inline int jg_t_ctx(jg_ctx **ctx)
+{
+    char err[256];
+    if (jg_ctx_create(ctx, "cpu", err, sizeof err) != JG_OK) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    return 0;
+}
 
 static inline int jg_t_done(const char *name)
 {

@@ -118,18 +118,8 @@ static void test_sizes(void)
 
 int main(void)
 {
-    const char *base = getenv("JG_TEST_TMP");
-    if (base == NULL || access(base, W_OK) != 0) base = "/tmp";
-    snprintf(dir, sizeof dir, "%s/test_bench.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
-    char err[256];
-    if (jg_ctx_create(&ctx, "cpu", err, sizeof err) != JG_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
+    if (jg_t_tmpdir("test_bench", dir, sizeof dir) < 0) return 2;
+    if (jg_t_ctx(&ctx) < 0) return 2;
     test_sizes();
     test_run();
     jg_ctx_destroy(&ctx);

@@ -313,22 +313,12 @@ static void test_memory(void)
 
 int main(void)
 {
-    const char *base = getenv("JG_TEST_TMP");
-    if (base == NULL || access(base, W_OK) != 0) base = "/tmp";
-    snprintf(dir, sizeof dir, "%s/test_fileio.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
+    if (jg_t_tmpdir("test_fileio", dir, sizeof dir) < 0) return 2;
     // the handlers are installed only over the default action: start from it
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
-    char err[256];
-    if (jg_ctx_create(&ctx, "cpu", err, sizeof err) != JG_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
+    if (jg_t_ctx(&ctx) < 0) return 2;
     test_inputs();
     test_out_check();
     test_writer();

@@ -530,18 +530,8 @@ static void test_validate_estimate(void)
 
 int main(void)
 {
-    const char *base = getenv("JG_TEST_TMP");
-    if (base == NULL || access(base, W_OK) != 0) base = "/tmp";
-    snprintf(dir, sizeof dir, "%s/test_npy.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
-    char err[256];
-    if (jg_ctx_create(&ctx, "cpu", err, sizeof err) != JG_OK) {
-        fprintf(stderr, "%s\n", err);
-        return 2;
-    }
+    if (jg_t_tmpdir("test_npy", dir, sizeof dir) < 0) return 2;
+    if (jg_t_ctx(&ctx) < 0) return 2;
     test_read_2d();
     test_read_3d();
     test_round_trip(JG_F32);

@@ -165,13 +165,7 @@ static void test_refused(const jg_sweep_world *w)
 
 int main(void)
 {
-    const char *base = getenv("JG_TEST_TMP");
-    if (base == NULL || access(base, W_OK) != 0) base = "/tmp";
-    snprintf(dir, sizeof dir, "%s/test_sweep_sched.XXXXXX", base);
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
+    if (jg_t_tmpdir("test_sweep_sched", dir, sizeof dir) < 0) return 2;
     if (jg_sweep_under_mpirun()) CHECK_SKIP("started by an MPI launcher: this test is serial");
     jg_sweep_world w;
     char err[256];
