@@ -144,8 +144,10 @@ mkdir -p "$out/runs" "$out/curves"
 
 # ------------------------------------------------------------------ tuning
 if [ $tune = 1 ] || [ ! -s "$out/tune/chosen.sh" ]; then
-    "$here/experiments/tune.sh" --grid "$grid" --jorge "$jorge" --out "$out/tune" --threads "$threads" \
+    # in the pool (one job): a stop reaches it and its runs at once
+    pool_run "$here/experiments/tune.sh" --grid "$grid" --jorge "$jorge" --out "$out/tune" --threads "$threads" \
         --data "$tune_data" --arch "$arch" --jobs "$jobs" $([ $resume = 1 ] && echo --resume)
+    pool_wait || { echo "convergence.sh: tuning failed" >&2; exit 1; }
 fi
 # shellcheck disable=SC1091
 . "$out/tune/chosen.sh" # sets SGD_HP and ADAMW_HP

@@ -23,13 +23,17 @@ pool_init() {
     trap '_pool_stop 129' HUP
 }
 pool_on_stop() { _pool_clean=$1; }
+# a job and everything under it, the leaves first (a training run inside a
+# function inside a script: each dies before the one that would wait for it)
+_pool_kill_tree() {
+    local c
+    for c in $(pgrep -P "$1" 2>/dev/null); do _pool_kill_tree "$c"; done
+    kill -TERM "$1" 2>/dev/null || true
+}
 _pool_stop() {
     trap - INT TERM HUP
     local p
-    for p in "${_pool_pids[@]}"; do
-        pkill -TERM -P "$p" 2>/dev/null || true
-        kill -TERM "$p" 2>/dev/null || true
-    done
+    for p in "${_pool_pids[@]}"; do _pool_kill_tree "$p"; done
     wait 2>/dev/null || true
     eval "$_pool_clean"
     exit "$1"
