@@ -10,7 +10,7 @@
 #                              [--seeds "1 2 3"] [--ablation-seeds "1 2"] [--target ACC]
 #                              [--threads T] [--rel-eps E] [--no-ablations] [--no-tune]
 #                              [--data "OPTS"] [--arch "OPTS"] [--tune-grid quick|full|smoke]
-#                              [--no-runs] [--jobs N] [--resume]
+#                              [--no-runs] [--jobs N] [--resume] [--ablations "LIST"]
 #
 # Protocol (the paper's recipe):
 #  1. tuning (experiments/tune.sh): SGD's learning rate, weight decay and
@@ -61,6 +61,8 @@
 # and ms/step are those of a loaded machine (the table says which N).
 # Runs are started in order: the main optimizers seed by seed, then the
 # ablations seed by seed, so a stopped run leaves whole seeds behind.
+# --ablations LIST runs only these ablations (names as above; default all;
+# the thread measurement only when an f32 ablation is among them).
 # --resume keeps what an earlier call with the same DIR finished (tuning
 # settings, the thread measurement, training runs whose CSV exists: each
 # CSV is renamed into place only when its run completes) and runs the rest.
@@ -85,6 +87,8 @@ arch=""
 grid=""
 jobs=1
 resume=0
+abl_all="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32"
+abl_want=$abl_all
 while [ $# -gt 0 ]; do
     case $1 in
     --full) full=1 ;;
@@ -104,13 +108,20 @@ while [ $# -gt 0 ]; do
     --arch) arch=$2; shift ;;
     --jobs) jobs=$2; shift ;;
     --resume) resume=1 ;;
-    -h|--help) sed -n '2,68p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --ablations) abl_want=$2; shift ;;
+    -h|--help) sed -n '2,70p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "convergence.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 [ -x "$jorge" ] || { echo "convergence.sh: $jorge: not built (cmake --build build)" >&2; exit 2; }
 case $model in cnn|mlp) ;; *) echo "convergence.sh: --model cnn|mlp, not $model" >&2; exit 2 ;; esac
+for v in $abl_want; do
+    case " $abl_all " in *" $v "*) ;; *) echo "convergence.sh: --ablations: unknown '$v' (known: $abl_all)" >&2; exit 2 ;; esac
+done
+[ -n "$abl_want" ] || ablations=0
+f32_abl=0
+case " $abl_want " in *" shampoo_f32 "* | *" jorge_f32 "*) f32_abl=1 ;; esac
 # shellcheck source=experiments/pool.sh
 . "$here/experiments/pool.sh"
 pool_init "$jobs" || exit 2
@@ -158,7 +169,7 @@ echo "[convergence] tuned on the validation split: sgd $SGD_HP; adamw $ADAMW_HP"
 # 2 BLAS threads, on a short run (the same model and batch); the fastest
 # count for f32 is used by the f32 ablations.
 threads_csv=$out/threads.csv
-if [ $ablations = 1 ] && [ $runs = 1 ] && ! { [ $resume = 1 ] && [ -s "$threads_csv" ]; }; then
+if [ $ablations = 1 ] && [ $f32_abl = 1 ] && [ $runs = 1 ] && ! { [ $resume = 1 ] && [ -s "$threads_csv" ]; }; then
     tmp=$(mktemp "$out/.threads.XXXXXX")
     echo "optimizer,state_precision,threads,steps,precond_s,precond_ms_per_step" >"$tmp"
     for o in shampoo jorge; do
@@ -177,7 +188,8 @@ if [ $ablations = 1 ] && [ $runs = 1 ] && ! { [ $resume = 1 ] && [ -s "$threads_
     done
     mv "$tmp" "$threads_csv"
 fi
-if [ $ablations = 1 ]; then
+f32_threads=1
+if [ $ablations = 1 ] && [ $f32_abl = 1 ]; then
     f32_threads=$(awk -F, 'NR > 1 && $2 == "f32" { s[$3] += $6 } END { best = ""; for (t in s) if (best == "" || s[t] < s[best]) best = t; print best }' "$threads_csv")
     echo "[convergence] f32 state: fastest with $f32_threads BLAS thread(s) ($threads_csv)" >&2
 fi
@@ -199,7 +211,9 @@ if [ $ablations = 1 ]; then
     params[shampoo_F50]="--optimizer shampoo $SGD_HP $pre --precond-every 50"
     params[shampoo_f32]="${params[shampoo]} --state-precision f32 --threads $f32_threads"
     params[jorge_f32]="${params[jorge]} --state-precision f32 --threads $f32_threads"
-    abl="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32"
+    abl=""
+    for v in $abl_all; do case " $abl_want " in *" $v "*) abl="$abl $v" ;; esac; done
+    abl=${abl# }
 fi
 run() { # variant seed
     local v=$1 s=$2 f=$out/runs/$1_s$2.csv
@@ -346,7 +360,7 @@ tmp=$(mktemp "$out/.table.XXXXXX")
     echo "| A | B | metric | n | mean diff | std diff | t |"
     echo "|---|---|---|---|---|---|---|"
     awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$paired"
-    if [ -s "$threads_csv" ] && [ $ablations = 1 ]; then
+    if [ -s "$threads_csv" ] && [ $ablations = 1 ] && [ $f32_abl = 1 ]; then
         echo
         echo "Preconditioner ms/step by BLAS threads and state precision (short run: $thread_data; $threads_csv):"
         echo

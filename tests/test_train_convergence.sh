@@ -26,6 +26,13 @@ rc=$?
 set -e
 [ $rc = 2 ] && grep -q -- "--val" "$tmp/err" || fail "tune.sh without --val: exit $rc ($(cat "$tmp/err"))"
 
+# an unknown ablation is refused before any work
+set +e
+"$here/experiments/convergence.sh" --jorge "$jorge" --ablations "jorge_rel bogus" --out "$tmp/bogus" >"$tmp/out" 2>"$tmp/err"
+rc=$?
+set -e
+[ $rc = 2 ] && grep -q "unknown 'bogus'" "$tmp/err" && [ ! -e "$tmp/bogus" ] || fail "--ablations bogus: exit $rc ($(cat "$tmp/err"))"
+
 out=$tmp/conv
 set +e
 OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$jorge" --model mlp --arch "--model mlp --hidden 16" \
