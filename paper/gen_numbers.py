@@ -959,13 +959,160 @@ def sec_training(R, O, T):
     O.text("TrainData", pd.get("data", "n/a").replace("--", "-{}-"), "convergence/convergence_summary.csv: '# data options'")
 
 
+# JG_FULL_DIR replaces it (tests/test_paper_numbers.sh)
+FULL_DIR = os.environ.get("JG_FULL_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "measured",
+                                                         "convergence_full")
+
+
+def sec_training_full(R, O, T):
+    """The training study's full protocol, measured once and kept in the
+    repository (paper/measured/convergence_full/, copied from
+    results/full/convergence by experiments/convergence.sh --full): all
+    runs of the four optimizers and the ablations, paired differences,
+    tuning on the validation split.  Independent of --results."""
+    D = FULL_DIR
+    src = "measured/convergence_full/"
+    runs, _ = read_csv(os.path.join(D, "convergence_summary.csv"))
+    abl, _ = read_csv(os.path.join(D, "ablation_summary.csv"))
+    prs, _ = read_csv(os.path.join(D, "paired.csv"))
+    head = {}
+    with open(os.path.join(D, "convergence_summary.csv")) as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            if ":" in line:
+                k, v = line[1:].split(":", 1)
+                head[k.strip()] = v.strip()
+            if "target test accuracy" in line:
+                head["target"] = line.rsplit(" ", 1)[-1].strip()
+    O.text("FullTarget", head.get("target", "n/a"), src + "convergence_summary.csv: target line")
+    O.text("FullData", head.get("data options", "n/a").replace("--", "-{}-"), src + "convergence_summary.csv: '# data options'")
+    hp = head.get("sgd", "n/a").split(" (tuned")[0]
+    O.text("FullHp", hp.replace("--", "-{}-").replace("; adamw", "; AdamW"), src + "convergence_summary.csv: '# sgd: ...; adamw: ...'")
+    with open(os.path.join(D, "tuning.md")) as fh:
+        tun = fh.read()
+    O.int("FullTuneRuns", sum(1 for l in tun.splitlines() if l.startswith("| sgd") or l.startswith("| adamw")),
+          src + "tuning.md: rows of the tuning table")
+    allr = runs + abl
+    order = []
+    for r in allr:
+        if r["optimizer"] not in order:
+            order.append(r["optimizer"])
+    O.int("FullSeeds", len({r["seed"] for r in runs}), src + "convergence_summary.csv: seeds of the main runs")
+    O.int("FullAblSeeds", len({r["seed"] for r in abl}), src + "ablation_summary.csv: seeds of the ablation runs")
+    O.num("FullEpochs", statistics.mean(f(r, "epochs") for r in runs), src + "convergence_summary.csv: mean epochs", 3)
+    O.int("FullSteps", int(statistics.mean(f(r, "steps") for r in runs)), src + "convergence_summary.csv: steps per run")
+    tab = []
+    for o in order:
+        rs = [r for r in allr if r["optimizer"] == o]
+        acc = [f(r, "final_test_acc") for r in rs]
+        sd = statistics.stdev(acc) if len(acc) > 1 else 0.0
+        reached = [r for r in rs if r["epochs_to_target"] != "NA"]
+        ep = [f(r, "epochs_to_target") for r in reached]
+        sc = [f(r, "seconds_to_target") for r in reached]
+        pm = statistics.mean(f(r, "precond_ms_per_step") for r in rs)
+        tm = statistics.mean(1000 * f(r, "wall_s") / f(r, "steps") for r in rs)
+        mb = statistics.mean(f(r, "opt_state_bytes") for r in rs) / 1e6
+        rss = statistics.mean(f(r, "peak_rss_bytes") for r in rs) / 1e6
+        fr = [f(r, "fire_rate") for r in rs if r["fire_rate"] != "NA"]
+
+        def ms(xs):
+            if not xs:
+                return "--"
+            return "$%s \\pm %s$" % (fmt(statistics.mean(xs), 3), fmt(statistics.stdev(xs) if len(xs) > 1 else 0.0, 2))
+        tab.append([o.replace("_", "\\_"), "$%.4f \\pm %.4f$" % (statistics.mean(acc), sd), "%d/%d" % (len(reached), len(rs)),
+                    ms(ep), ms(sc), m(pm, 3), m(tm, 3), m(mb, 3), m(rss, 3), m(statistics.mean(fr), 2) if fr else "--"])
+        t = cap(o.replace("_", "").replace("F1", "Fone").replace("F50", "Ffifty").replace("f32", "Fthirtytwo"))
+        O.num("FullAcc" + t, 100 * statistics.mean(acc), src + "summary: %s mean final_test_acc (percent)" % o, 4)
+        O.num("FullAccSd" + t, 100 * sd, src + "summary: %s std final_test_acc (points)" % o, 2)
+        O.num("FullMs" + t, pm, src + "summary: %s mean precond_ms_per_step" % o, 3)
+        O.num("FullTotalMs" + t, tm, src + "summary: %s mean 1000 wall_s / steps" % o, 3)
+        O.num("FullStateMB" + t, mb, src + "summary: %s mean opt_state_bytes / 1e6" % o, 3)
+        O.num("FullRssMB" + t, rss, src + "summary: %s mean peak_rss_bytes / 1e6" % o, 3)
+        O.text("FullReached" + t, "%d of %d" % (len(reached), len(rs)), src + "summary: %s runs that reached the target" % o)
+        O.num("FullEpTarget" + t, statistics.mean(ep) if ep else float("nan"), src + "summary: %s mean epochs_to_target" % o, 3)
+        O.num("FullSecTarget" + t, statistics.mean(sc) if sc else float("nan"), src + "summary: %s mean seconds_to_target" % o, 3)
+        if fr:
+            O.num("FullFire" + t, 100 * statistics.mean(fr), src + "summary: %s mean fire_rate (percent)" % o, 2)
+    T["convergence_full"] = table(tab, ["variant", "final test acc.", "reached", "epochs to target", "seconds to target",
+                                        "precond.\\ ms/step", "ms/step", "state MB", "peak RSS MB", "fire rate"],
+                                  "lrrrrrrrrr")
+    tcrit = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+    verdict = {}
+    for a_, b_, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
+                        ("shampoo", "sgd", "ShampooSgd"), ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge")):
+        for metric, mt, scale in (("final_test_acc", "", 100.0), ("epochs_to_target", "Ep", 1.0), ("seconds_to_target", "Sec", 1.0)):
+            r = [x for x in prs if x["a"] == a_ and x["b"] == b_ and x["metric"] == metric]
+            name = "FullPair" + mt + tag
+            if not r:
+                if metric == "final_test_acc":
+                    raise Missing("%spaired.csv: no pair %s - %s" % (src, a_, b_))
+                for suf in ("", "Sd", "T", "N", "Sig"):
+                    O.text(name + suf, "n/a", src + "paired.csv: no %s pair %s - %s (a run did not reach the target)" % (metric, a_, b_))
+                continue
+            r = r[0]
+            n_ = int(r["n"])
+            O.num(name, scale * f(r, "mean_diff"), src + "paired.csv: %s - %s %s mean_diff" % (a_, b_, metric), 2)
+            O.num(name + "Sd", scale * f(r, "std_diff"), src + "paired.csv: same, std_diff", 2)
+            O.text(name + "T", r["t"], src + "paired.csv: same, t")
+            O.int(name + "N", n_, src + "paired.csv: same, n")
+            try:
+                tv = abs(float(r["t"]))
+            except ValueError:
+                tv = float("nan")
+            sig = n_ >= 2 and tv >= tcrit.get(n_ - 1, 2.23)
+            O.text(name + "Sig", "significant" if sig else "not significant",
+                   src + "paired.csv: |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
+            verdict[(a_, b_, metric)] = (f(r, "mean_diff"), sig)
+
+    def cmp(a_, b_, metric, better, worse, same):
+        d, sig = verdict.get((a_, b_, metric), (float("nan"), False))
+        if not sig:
+            return same
+        lower_is_better = metric != "final_test_acc"
+        return better if (d < 0) == lower_is_better else worse
+    epochs = lambda b_: cmp("jorge", b_, "epochs_to_target", "ahead of", "behind", "not distinguishable from")
+    secs = lambda b_: cmp("jorge", b_, "seconds_to_target", "ahead of", "behind", "not distinguishable from")
+    acc = lambda b_: cmp("jorge", b_, "final_test_acc", "above", "below", "not distinguishable from")
+    O.text("FullVerdict", "In short, on this model and CPU: per epoch Jorge is %s SGD and %s AdamW; per second it is %s "
+           "SGD and %s AdamW; its final accuracy is %s SGD's and %s AdamW's; against Shampoo it is %s per epoch, %s per "
+           "second, and its final accuracy is %s Shampoo's (5\\,\\%% two-sided paired t tests over the seeds)."
+           % (epochs("sgd"), epochs("adamw"), secs("sgd"), secs("adamw"), acc("sgd"), acc("adamw"),
+              cmp("jorge", "shampoo", "epochs_to_target", "ahead", "behind", "level within the noise"),
+              cmp("jorge", "shampoo", "seconds_to_target", "ahead", "behind", "level within the noise"), acc("shampoo")),
+           src + "paired.csv: the signs and significance of the jorge pairs, in words")
+    aseeds = {r["seed"] for r in abl}
+    accs = {(r["optimizer"], r["seed"]): f(r, "final_test_acc") for r in allr}
+    gap = statistics.mean(accs[("shampoo", x)] - accs[("jorge", x)] for x in aseeds
+                          if ("shampoo", x) in accs and ("jorge", x) in accs)
+    O.num("FullGapAbl", 100 * gap, src + "summary: shampoo - jorge final_test_acc on the ablation seeds (points)", 2)
+    bd, bsig = verdict[("shampoo_beff", "jorge", "final_test_acc")]
+    rd, rsig = verdict[("jorge_rel", "jorge", "final_test_acc")]
+    txt = ("On the ablation seeds Jorge trails Shampoo by %s points; the exact root of Jorge's own statistic recovers "
+           "%s of them" % (fmt(100 * gap, 2), fmt(100 * bd, 2)))
+    txt += (", significantly: the approximation of the root costs accuracy here." if bsig and bd > 0 else
+            ", which is not significant with %d seeds: these runs cannot say whether the root or the statistic "
+            "accounts for the gap." % len(aseeds))
+    rfire = [f(r, "fire_rate") for r in abl if r["optimizer"] == "jorge_rel" and r["fire_rate"] != "NA"]
+    txt += ("  The relative $\\epsilon$ %s the final accuracy (%s points)" %
+            ("raised" if rsig and rd > 0 else "lowered" if rsig else "did not measurably change", fmt(100 * rd, 2)))
+    if rfire and statistics.mean(rfire) > 0.1:
+        txt += (", although its safeguard still fired on %s\\,\\%% of the updates over these %d steps: the regime "
+                "a relative $\\epsilon$ selects on a short stream (Section~\\ref{sec:regime}) did not hold over the "
+                "whole run, so Jorge's statistic did not follow Shampoo's here either." %
+                (fmt(100 * statistics.mean(rfire), 2), int(statistics.mean(f(r, "steps") for r in abl))))
+    else:
+        txt += "; its safeguard then rarely fired, and Jorge's statistic followed Shampoo's."
+    O.text("FullAblVerdict", txt, src + "paired.csv: shampoo_beff - jorge and jorge_rel - jorge, in words")
+
+
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
             ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
             ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front),
-            ("training", sec_training)]
+            ("training", sec_training), ("training-full", sec_training_full)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
-          "track", "bench", "convergence", "regime", "front"]
+          "track", "bench", "convergence", "regime", "front", "convergence_full"]
 
 
 def provenance(R):

@@ -181,6 +181,25 @@ expect BetaEffectWord 'an effect'
 expect BenchEigOverJorge '\ensuremath{5.00}'
 expect BenchGpuMeasured 'yes'
 
+# the full protocol's section reads the published runs (paper/measured/
+# convergence_full, or JG_FULL_DIR): its macros follow the CSV, and its
+# verdict words follow the paired tests
+F=$tmp/full
+rm -rf "$F" && cp -r "$here/paper/measured/convergence_full" "$F"
+JG_FULL_DIR=$F run_gen || fail "gen_numbers.py failed (full)"
+expect HaveTrainingfull 'yes'
+want=$(awk -F, '!/^#/ && $1 == "jorge" { s += $3; n++ } END { printf "\\ensuremath{%.2f}", 100 * s / n }' "$F/convergence_summary.csv")
+expect FullAccJorge "$want"
+expect FullSeeds "$(awk -F, '!/^#/ && $1 == "sgd" { n++ } END { print n }' "$F/convergence_summary.csv")"
+# jorge - shampoo made a large significant gain: 'above Shampoo's'
+awk -F, 'BEGIN { OFS = "," } $1 == "jorge" && $2 == "shampoo" && $3 == "final_test_acc" { $5 = 0.05; $6 = 0.001; $7 = 100 } { print }' \
+    "$F/paired.csv" >"$F/p" && mv "$F/p" "$F/paired.csv"
+JG_FULL_DIR=$F run_gen || fail "gen_numbers.py failed (full, changed)"
+expect FullPairJorgeShampoo '\ensuremath{5.0}'
+expect FullPairJorgeShampooSig 'significant'
+grep -q "its final accuracy is above Shampoo's" "$R.out/numbers.tex" || fail "FullVerdict does not follow the paired test"
+echo "ok: the full protocol's numbers and verdict follow its CSV"
+
 # --strict: a missing CSV is an error
 if "$py" "$gen" --strict --results "$R" --out "$R.strict" 2>/dev/null; then
     fail "--strict accepted a results directory without truncation.csv"
