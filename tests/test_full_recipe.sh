@@ -41,7 +41,8 @@ if command -v pdflatex >/dev/null; then
     mkdir -p "$TMP/tex/generated"
     cp "$ROOT/paper/report.tex" "$TMP/tex/"
     cp "$TMP"/gen/*.tex "$TMP/tex/generated/"
-    printf '\\graphicspath{{%s/figures/}}\n' "$R" >"$TMP/tex/generated/paths.tex"
+    # as paper/build.sh: the results' figures, then the published full protocol's
+    printf '\\graphicspath{{%s/figures/}{%s/paper/measured/convergence_full/}}\n' "$R" "$ROOT" >"$TMP/tex/generated/paths.tex"
     (cd "$TMP/tex" && pdflatex -interaction=nonstopmode -halt-on-error report.tex >build.log 2>&1 &&
         pdflatex -interaction=nonstopmode -halt-on-error report.tex >>build.log 2>&1) && [ -s "$TMP/tex/report.pdf" ] && ok ||
         { tail -20 "$TMP/tex/report.log"; bad "report.tex does not compile on the full recipe's results"; }
