@@ -177,12 +177,6 @@ static cudaError_t dev_free(cuda_data *d, void *p)
     return e != cudaSuccess ? e : f;
 }
 
-/* Workspace bytes in the context's byte counts (not in live_allocs). */
-static void ws_account(jg_ctx *ctx, size_t freed, size_t got)
-{
-    jg_ctx_count_workspace(ctx, freed, got);
-}
-
 /* Grow a backend-owned device buffer.  With a pool the old buffer is freed
  * stream-ordered (queued work that still reads it runs first) and nothing
  * waits; its contents are not kept. */
@@ -192,7 +186,7 @@ static jg_status dbuf_grow(jg_ctx *ctx, dbuf *b, size_t need)
     cuda_data *d = DATA(ctx);
     if (b->p) {
         CU(ctx, dev_free(d, b->p));
-        ws_account(ctx, b->bytes, 0);
+        jg_ctx_count_workspace(ctx, b->bytes, 0);
         b->p = NULL;
         b->bytes = 0;
     }
@@ -205,7 +199,7 @@ static jg_status dbuf_grow(jg_ctx *ctx, dbuf *b, size_t need)
     }
     b->p = p;
     b->bytes = need;
-    ws_account(ctx, 0, need);
+    jg_ctx_count_workspace(ctx, 0, need);
     return JG_OK;
 }
 
@@ -397,7 +391,7 @@ static void cuda_fini(jg_ctx *ctx)
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++)
         if (bufs[i]->p) {
             (void)dev_free(d, bufs[i]->p);
-            ws_account(ctx, bufs[i]->bytes, 0);
+            jg_ctx_count_workspace(ctx, bufs[i]->bytes, 0);
         }
     /* matrices the caller never freed stay counted (a leak the tests see)
      * but their device memory is released with the context */

@@ -12,6 +12,7 @@
 #include "approx/method.h"
 #include "reference/invroot.h"
 #include "src/csv.h"
+#include "src/metrics.h"
 #include "src/rng.h"
 #include "src/ops.h"
 
@@ -43,12 +44,6 @@ typedef struct {
     size_t bytes;
     double counted; /* method rows: GEMM-equivalents counted by the context (else 0) */
 } result;
-
-static int cmp(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 static jg_status fill(bench *b, jg_mat *M, uint64_t seed, double scale)
 {
@@ -115,8 +110,7 @@ static jg_status measure(bench *b, job *j, result *r)
         t[n++] = jg_wtime() - t0;
         if (jg_wtime() - start > b->budget) break;
     }
-    qsort(t, (size_t)n, sizeof t[0], cmp);
-    r->median = n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
+    r->median = jg_median(t, n); /* sorts t */
     r->min = t[0];
     r->max = t[n - 1];
     r->runs = n;

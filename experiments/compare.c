@@ -41,12 +41,6 @@ void jg_compare_free(jg_compare_row **rows)
     *rows = NULL;
 }
 
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 // ---------------------------------------------------------------- parsing
 
 /* Integers of "1,2,4" into out; -1 on a malformed list. */
@@ -198,8 +192,7 @@ static jg_status gemm_time(jg_ctx *ctx, int64_t n, jg_dtype dt, jg_gemm_inputs i
         JG_CHECK_GOTO(ctx, st, jg_sync(ctx), done);
         t[k] = (jg_wtime() - t0) / (double)reps;
     }
-    qsort(t, 9, sizeof t[0], cmpd);
-    *sec = t[4];
+    *sec = jg_median(t, 9);
     st = JG_OK;
 done:
     jg_ctx_set_gemm_inputs(ctx, JG_GEMM_NATIVE);
@@ -359,8 +352,7 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
     row->err_final = k ? errs[k - 1] : NAN;
     row->err_max = 0.0;
     for (int i = 0; i < k; i++) row->err_max = isnan(errs[i]) || errs[i] > row->err_max ? errs[i] : row->err_max;
-    qsort(errs, (size_t)k, sizeof *errs, cmpd);
-    row->err_median = k ? (k % 2 ? errs[k / 2] : 0.5 * (errs[k / 2 - 1] + errs[k / 2])) : NAN;
+    row->err_median = jg_median(errs, k);
     st = JG_OK;
 out:
     jg_ctx_set_counting(ctx, 0);

@@ -96,15 +96,21 @@ jg_status jg_error(jg_ctx *ctx, jg_status s, const char *fmt, ...)
     return s;
 }
 
-jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
+jg_status jg_ctx_trace_append(jg_ctx *ctx, jg_status s, const char *where)
 {
     if (ctx == NULL) return s;
     size_t n = strlen(ctx->trace);
     if (n + 2 < sizeof ctx->trace)
-        snprintf(ctx->trace + n, sizeof ctx->trace - n, "%s%s:%d",
-                 n ? " <- " : "", file, line);
+        snprintf(ctx->trace + n, sizeof ctx->trace - n, "%s%s", n ? " <- " : "", where);
     if (ctx->last == JG_OK) ctx->last = s;
     return s;
+}
+
+jg_status jg_trace(jg_ctx *ctx, jg_status s, const char *file, int line)
+{
+    char where[512];
+    snprintf(where, sizeof where, "%s:%d", file, line);
+    return jg_ctx_trace_append(ctx, s, where);
 }
 
 const char *jg_ctx_message(const jg_ctx *ctx) { return ctx ? ctx->msg : ""; }

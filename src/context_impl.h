@@ -29,4 +29,9 @@ struct jg_ctx {
                             (0: none; jg_ctx_fail_alloc)              */
 };
 
+/* Append `where` to the traceback (" <- " between entries) and make s the
+ * failure's status if none is recorded; returns s.  jg_trace appends
+ * "file:line", the front end (ops.c) the name of the operation. */
+jg_status jg_ctx_trace_append(jg_ctx *ctx, jg_status s, const char *where);
+
 #endif

@@ -11,7 +11,6 @@
 #include "src/ops.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "src/backend_check.h"
@@ -30,12 +29,7 @@ static void count(jg_ctx *ctx, jg_op op, double flops)
  * traceback (after the backend's own message, before the callers'). */
 static jg_status done(jg_ctx *ctx, jg_status s, const char *op)
 {
-    if (s >= 0) return s;
-    size_t n = strlen(ctx->trace);
-    if (n + 2 < sizeof ctx->trace)
-        snprintf(ctx->trace + n, sizeof ctx->trace - n, "%s%s", n ? " <- " : "", op);
-    if (ctx->last == JG_OK) ctx->last = s;
-    return s;
+    return s >= 0 ? s : jg_ctx_trace_append(ctx, s, op);
 }
 
 // ---------------------------------------------------------------- operations
