@@ -709,12 +709,7 @@ def sec_bench(R, O, T):
 def sec_convergence(R, O, T):
     rows, params = read_csv(os.path.join(R, "convergence", "convergence_summary.csv"))
     src = "convergence/convergence_summary.csv"
-    path = os.path.join(R, "convergence", "convergence_summary.csv")
-    target = "n/a"
-    with open(path) as fh:
-        for line in fh:
-            if line.startswith("#") and "target test accuracy" in line:
-                target = line.rsplit(" ", 1)[-1].strip()
+    target = summary_header(os.path.join(R, "convergence", "convergence_summary.csv")).get("target", "n/a")
     O.text("ConvTarget", target, src + ": '# ... target test accuracy' line")
     opts = []
     for r in rows:
@@ -899,6 +894,50 @@ def sec_validate(R, O, T):
         O.num("Val%sEps" % tok, rep["options"]["eps"], src + ": options eps")
 
 
+# two-sided 5 % critical values of Student's t by degrees of freedom
+TCRIT = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+
+
+def pair_macros(O, prs, src, a, b, metric, name, scale):
+    """The paired difference a - b of metric (paired.csv of convergence.sh)
+    as the macros NAME, NAMESd (times scale), NAMET, NAMEN and NAMESig;
+    returns (mean_diff, significant), or None when the pair is absent."""
+    r = [x for x in prs if x["a"] == a and x["b"] == b and x["metric"] == metric]
+    if not r:
+        return None
+    r = r[0]
+    n_ = int(r["n"])
+    unit = " (points)" if scale == 100.0 else ""
+    O.num(name, scale * f(r, "mean_diff"), src + ": %s - %s %s mean_diff%s" % (a, b, metric, unit), 2)
+    O.num(name + "Sd", scale * f(r, "std_diff"), src + ": same, std_diff" + unit, 2)
+    O.text(name + "T", r["t"], src + ": same, t")
+    O.int(name + "N", n_, src + ": same, n")
+    try:
+        tv = abs(float(r["t"]))
+    except ValueError:
+        tv = float("nan")
+    sig = n_ >= 2 and tv >= TCRIT.get(n_ - 1, 2.23)
+    O.text(name + "Sig", "significant" if sig else "not significant",
+           src + ": |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
+    return f(r, "mean_diff"), sig
+
+
+def summary_header(path):
+    """The '# key: value' lines at the top of a convergence summary CSV as a
+    dict, with 'target' from its '... target test accuracy X' line."""
+    head = {}
+    with open(path) as fh:
+        for line in fh:
+            if not line.startswith("#"):
+                break
+            if ":" in line:
+                k, v = line[1:].split(":", 1)
+                head[k.strip()] = v.strip()
+            if "target test accuracy" in line:
+                head["target"] = line.rsplit(" ", 1)[-1].strip()
+    return head
+
+
 def sec_training(R, O, T):
     """The training study's paired differences and ablations (experiments/convergence.sh:
     paired.csv, ablation_summary.csv, convergence_summary.csv, threads.csv)."""
@@ -908,23 +947,8 @@ def sec_training(R, O, T):
     for a, b, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
                       ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge"),
                       ("jorge_f32", "jorge", "FthirtytwoJorge"), ("shampoo_F1", "shampoo", "FoneShampoo")):
-        r = [x for x in prs if x["a"] == a and x["b"] == b and x["metric"] == "final_test_acc"]
-        if not r:
+        if pair_macros(O, prs, src, a, b, "final_test_acc", "Pair" + tag, 100.0) is None:
             raise Missing("%s: no pair %s - %s" % (src, a, b))
-        r = r[0]
-        O.num("Pair" + tag, 100 * f(r, "mean_diff"), src + ": %s - %s final_test_acc mean_diff (points)" % (a, b), 2)
-        O.num("Pair" + tag + "Sd", 100 * f(r, "std_diff"), src + ": same, std_diff (points)", 2)
-        O.text("Pair" + tag + "T", r["t"], src + ": same, t")
-        O.int("Pair" + tag + "N", int(r["n"]), src + ": same, n")
-        tcrit = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
-        n_ = int(r["n"])
-        try:
-            tv = abs(float(r["t"]))
-        except ValueError:
-            tv = float("nan")
-        sig = n_ >= 2 and tv >= tcrit.get(n_ - 1, 2.23)
-        O.text("Pair" + tag + "Sig", "significant" if sig else "not significant",
-               src + ": |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
     runs, _ = read_csv(os.path.join(C, "convergence_summary.csv"))
     abl, _ = read_csv(os.path.join(C, "ablation_summary.csv"))
     allr = runs + abl
@@ -949,14 +973,8 @@ def sec_training(R, O, T):
     worst_ratio = max(f(x, "precond_ms_per_step") / min(f(y, "precond_ms_per_step") for y in th
                       if y["optimizer"] == x["optimizer"] and y["state_precision"] == x["state_precision"]) for x in th)
     O.num("TrainThreadsWorst", worst_ratio, "convergence/threads.csv: largest slowdown against the fastest thread count", 2)
-    pd = {}
-    with open(os.path.join(C, "convergence_summary.csv")) as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            if line.startswith("# data options:"):
-                pd["data"] = line.split(":", 1)[1].strip()
-    O.text("TrainData", pd.get("data", "n/a").replace("--", "-{}-"), "convergence/convergence_summary.csv: '# data options'")
+    pd = summary_header(os.path.join(C, "convergence_summary.csv"))
+    O.text("TrainData", pd.get("data options", "n/a").replace("--", "-{}-"), "convergence/convergence_summary.csv: '# data options'")
 
 
 # JG_FULL_DIR replaces it (tests/test_paper_numbers.sh)
@@ -975,16 +993,7 @@ def sec_training_full(R, O, T):
     runs, _ = read_csv(os.path.join(D, "convergence_summary.csv"))
     abl, _ = read_csv(os.path.join(D, "ablation_summary.csv"))
     prs, _ = read_csv(os.path.join(D, "paired.csv"))
-    head = {}
-    with open(os.path.join(D, "convergence_summary.csv")) as fh:
-        for line in fh:
-            if not line.startswith("#"):
-                break
-            if ":" in line:
-                k, v = line[1:].split(":", 1)
-                head[k.strip()] = v.strip()
-            if "target test accuracy" in line:
-                head["target"] = line.rsplit(" ", 1)[-1].strip()
+    head = summary_header(os.path.join(D, "convergence_summary.csv"))
     O.text("FullTarget", head.get("target", "n/a"), src + "convergence_summary.csv: target line")
     O.text("FullData", head.get("data options", "n/a").replace("--", "-{}-"), src + "convergence_summary.csv: '# data options'")
     hp = head.get("sgd", "n/a").split(" (tuned")[0]
@@ -1037,33 +1046,19 @@ def sec_training_full(R, O, T):
     T["convergence_full"] = table(tab, ["variant", "final test acc.", "reached", "epochs to target", "seconds to target",
                                         "precond.\\ ms/step", "ms/step", "state MB", "peak RSS MB", "fire rate"],
                                   "lrrrrrrrrr")
-    tcrit = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
     verdict = {}
     for a_, b_, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
                         ("shampoo", "sgd", "ShampooSgd"), ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge")):
         for metric, mt, scale in (("final_test_acc", "", 100.0), ("epochs_to_target", "Ep", 1.0), ("seconds_to_target", "Sec", 1.0)):
-            r = [x for x in prs if x["a"] == a_ and x["b"] == b_ and x["metric"] == metric]
             name = "FullPair" + mt + tag
-            if not r:
-                if metric == "final_test_acc":
-                    raise Missing("%spaired.csv: no pair %s - %s" % (src, a_, b_))
+            got = pair_macros(O, prs, src + "paired.csv", a_, b_, metric, name, scale)
+            if got is not None:
+                verdict[(a_, b_, metric)] = got
+            elif metric == "final_test_acc":
+                raise Missing("%spaired.csv: no pair %s - %s" % (src, a_, b_))
+            else:
                 for suf in ("", "Sd", "T", "N", "Sig"):
                     O.text(name + suf, "n/a", src + "paired.csv: no %s pair %s - %s (a run did not reach the target)" % (metric, a_, b_))
-                continue
-            r = r[0]
-            n_ = int(r["n"])
-            O.num(name, scale * f(r, "mean_diff"), src + "paired.csv: %s - %s %s mean_diff" % (a_, b_, metric), 2)
-            O.num(name + "Sd", scale * f(r, "std_diff"), src + "paired.csv: same, std_diff", 2)
-            O.text(name + "T", r["t"], src + "paired.csv: same, t")
-            O.int(name + "N", n_, src + "paired.csv: same, n")
-            try:
-                tv = abs(float(r["t"]))
-            except ValueError:
-                tv = float("nan")
-            sig = n_ >= 2 and tv >= tcrit.get(n_ - 1, 2.23)
-            O.text(name + "Sig", "significant" if sig else "not significant",
-                   src + "paired.csv: |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
-            verdict[(a_, b_, metric)] = (f(r, "mean_diff"), sig)
 
     def cmp(a_, b_, metric, better, worse, same):
         d, sig = verdict.get((a_, b_, metric), (float("nan"), False))
