@@ -11,8 +11,9 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${1:-$here/../results/full/convergence}
 dst=$here/measured/convergence_full
-for f in convergence_summary.csv ablation_summary.csv paired.csv convergence_table.md \
-         tune/tuning.md tune/tune.csv convergence.png convergence.pdf convergence_ablation.png convergence_ablation.pdf; do
+tables="convergence_summary.csv ablation_summary.csv paired.csv convergence_table.md tune/tuning.md tune/tune.csv"
+figures="convergence.png convergence.pdf convergence_ablation.png convergence_ablation.pdf"
+for f in $tables $figures; do
     [ -s "$src/$f" ] || { echo "publish_full.sh: $src/$f: missing (run experiments/convergence.sh --full first)" >&2; exit 2; }
 done
 grep -q "^# experiments/convergence.sh (full," "$src/convergence_summary.csv" ||
@@ -20,16 +21,12 @@ grep -q "^# experiments/convergence.sh (full," "$src/convergence_summary.csv" ||
 tmp=$(mktemp -d "$here/measured/.publish.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/curves"
-cp "$src"/convergence_summary.csv "$src"/ablation_summary.csv "$src"/paired.csv "$src"/convergence_table.md \
-   "$src"/tune/tuning.md "$src"/tune/tune.csv "$tmp/"
+for f in $tables; do cp "$src/$f" "$tmp/"; done
 # the thread measurement exists only when an f32 ablation ran
 [ ! -s "$src/threads.csv" ] || cp "$src/threads.csv" "$tmp/"
 cp "$src"/curves/*.csv "$tmp/curves/"
 # figure names of their own, so that \graphicspath finds them beside results/<mode>/figures
-cp "$src/convergence.png" "$tmp/full_convergence.png"
-cp "$src/convergence.pdf" "$tmp/full_convergence.pdf"
-cp "$src/convergence_ablation.png" "$tmp/full_convergence_ablation.png"
-cp "$src/convergence_ablation.pdf" "$tmp/full_convergence_ablation.pdf"
+for f in $figures; do cp "$src/$f" "$tmp/full_$f"; done
 rm -rf "$dst"
 mv "$tmp" "$dst"
 trap - EXIT
