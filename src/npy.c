@@ -546,8 +546,9 @@ static jg_status decode(jg_ctx *ctx, const char *name, const npy_header *h, cons
         int64_t k = first_nonfinite(src, h->count, h->dtype, &v);
         if (k >= 0) return report_nonfinite(ctx, name, h, k, v);
     }
-    // lay out
-    if ((const void *)src != out->data) {
+    // lay out (nothing to move without elements: the loops over the other
+    // dimensions of a shape like (0, 8, 8e8) would still run)
+    if (h->count > 0 && (const void *)src != out->data) {
         if (layout_is_direct(h))
             memcpy(out->data, src, (size_t)h->data_bytes);
         else
