@@ -29,6 +29,13 @@ jg_build build
 build/jorge info
 jg_log "experiments ($mode): data and figures under results/$mode/ (stale ones only)"
 make -s -C experiments MODE="$mode" JORGE="$JG_ROOT/build/jorge"
+# our speed beside a pip user's NumPy, in one run (experiments/peer_bench.sh;
+# skipped, saying so, where PyPI cannot be reached)
+if [ "$mode" = full ]; then
+    experiments/peer_bench.sh "$JG_ROOT/results/$mode"
+else
+    experiments/peer_bench.sh --quick "$JG_ROOT/results/$mode"
+fi
 jg_log "figures:"
 ls -1 "$JG_ROOT/results/$mode/figures/"*.png "$JG_ROOT/results/$mode/figures/"*.pdf
 jg_log "data: $JG_ROOT/results/$mode/data/*.csv"

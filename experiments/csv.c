@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <time.h>
 
+#include "src/blas_info.h"
 #include "src/context.h"
 #include "src/jg_config.h"
 
@@ -11,8 +12,9 @@ jg_status jg_exp_csv_open(jg_ctx *ctx, jg_csv *c, const char *path, const char *
                           uint64_t seed, const char *params)
 {
     JG_CHECK(ctx, jg_csv_open(ctx, c, path));
-    char blas[512], date[64];
+    char blas[512], cpu[320], date[64];
     jg_ctx_describe(ctx, blas, sizeof blas);
+    jg_cpu_describe(cpu, sizeof cpu);
     time_t now = time(NULL);
     struct tm tm;
     gmtime_r(&now, &tm);
@@ -22,6 +24,7 @@ jg_status jg_exp_csv_open(jg_ctx *ctx, jg_csv *c, const char *path, const char *
     fprintf(c->f, "# commit: %s\n", JG_GIT_COMMIT);
     fprintf(c->f, "# backend: %s\n", jg_ctx_backend(ctx));
     fprintf(c->f, "# blas: %s\n", blas);
+    fprintf(c->f, "# cpu: %s\n", cpu);
     fprintf(c->f, "# gpu: %s\n", jg_ctx_loc(ctx) == JG_DEVICE ? blas : "none");
     fprintf(c->f, "# seed: %llu\n", (unsigned long long)seed);
     fprintf(c->f, "# date: %s\n", date);

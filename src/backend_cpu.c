@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "src/backend.h"
+#include "src/blas_info.h"
 #include "src/context.h"
 
 typedef struct {
@@ -71,8 +72,9 @@ static void cpu_fini(jg_ctx *ctx)
 static void cpu_describe(jg_ctx *ctx, char *buf, size_t len)
 {
     (void)ctx;
-    snprintf(buf, len, "cpu: OpenBLAS %s, %d threads; LAPACKE", openblas_get_config(),
-             openblas_get_num_threads());
+    char blas[448];
+    jg_blas_describe(blas, sizeof blas);
+    snprintf(buf, len, "cpu: %s, %d threads; LAPACKE", blas, openblas_get_num_threads());
 }
 
 void jg_blas_set_threads(int n)

@@ -1,5 +1,7 @@
 #include "src/csv.h"
 
+#include "src/blas_info.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -73,6 +75,8 @@ void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char *
         jg_ctx_describe(ctx, buf, sizeof buf);
         fprintf(csv->f, "# backend: %s\n", buf);
     }
+    jg_cpu_describe(buf, sizeof buf);
+    fprintf(csv->f, "# cpu: %s\n", buf);
     fprintf(csv->f, "# seed: %llu\n# command: jorge", (unsigned long long)seed);
     for (int i = 0; i < argc; i++) fprintf(csv->f, " %s", argv[i]);
     fputc('\n', csv->f);

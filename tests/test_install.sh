@@ -4,7 +4,7 @@
 #   - the layout: lib/libjorgetk.{so,a}, lib/pkgconfig/jorge.pc,
 #     lib/cmake/Jorge/, include/jorge/jorge.h and the public headers (no
 #     src/cli/, no CUDA kernels), each of which compiles on its own;
-#   - the README's example (tests/example/example.c, checked to be the README's
+#   - the README's example (tests/example/example.c, checked to be src/README.md's
 #     text) built and run four ways: pkg-config shared and --static,
 #     find_package(Jorge) with Jorge::jorgetk_shared and Jorge::jorgetk;
 #     every build prints the same line and exits 0 (its stream passes);
@@ -48,8 +48,8 @@ done
 [ "$nh" -ge 15 ] && ok || bad "only $nh headers installed"
 
 # ---------------------------------------------------------------- the README's example
-awk '/^<!-- example.c -->/{f=1;next} f&&/^```c/{g=1;next} g&&/^```/{exit} g' "$SRC/README.md" >"$TMP/readme_example.c"
-cmp -s "$TMP/readme_example.c" "$SRC/tests/example/example.c" && ok || bad "README's example differs from tests/example/example.c"
+awk '/^<!-- example.c -->/{f=1;next} f&&/^```c/{g=1;next} g&&/^```/{exit} g' "$SRC/src/README.md" >"$TMP/readme_example.c"
+cmp -s "$TMP/readme_example.c" "$SRC/tests/example/example.c" && ok || bad "src/README.md's example differs from tests/example/example.c"
 
 run_example() { # NAME EXE
     local out

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "src/blas_info.h"
 #include "src/cli/args.h"
 #include "src/cli/common.h"
 #include "src/cli/commands.h"
@@ -31,6 +32,20 @@ int jg_cmd_info(int argc, char **argv)
     jg_status st;
     jg_ctx_describe(ctx, desc, sizeof desc);
     printf("%s\n", desc);
+    // the BLAS kernel and the CPU it runs on (blas_info.h)
+    jg_blas_info bi;
+    jg_blas_info_get(&bi);
+    char cpu[320], warn[512];
+    jg_cpu_describe(cpu, sizeof cpu);
+    printf("cpu model: %s\n", cpu);
+    printf("blas kernel: %s (%s kernels on a CPU with %s)%s\n", bi.kernel,
+           bi.kernel_level == JG_ISA_AVX512 ? "AVX-512" : bi.kernel_level == JG_ISA_AVX2 ? "AVX2"
+           : bi.kernel_level == JG_ISA_AVX ? "AVX" : "SSE",
+           bi.cpu_level == JG_ISA_AVX512 ? "AVX-512" : bi.cpu_level == JG_ISA_AVX2 ? "AVX2"
+           : bi.cpu_level == JG_ISA_AVX ? "AVX" : "SSE",
+           bi.auto_chosen ? "; OPENBLAS_CORETYPE set by jorge, OpenBLAS had fallen back to generic kernels"
+           : bi.env ? "; OPENBLAS_CORETYPE from the environment" : "; chosen by OpenBLAS");
+    if (jg_blas_warning(warn, sizeof warn) > 0) printf("blas warning: %s\n", warn);
     // what the memory checks compare each command's estimate with
     double avail;
     char source[128];

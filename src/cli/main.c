@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "src/blas_info.h"
 #include "src/cli/commands.h"
 #include "src/jg_config.h"
 
@@ -40,11 +41,24 @@ static void usage(FILE *out)
             "\n`jorge COMMAND --help` describes a command.\n"
             "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error;\n"
             "128 + signal when interrupted (130 INT, 143 TERM, 129 HUP; no output, no temporary file)\n"
-            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info)\n");
+            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info)\n"
+            "OPENBLAS_CORETYPE=NAME is respected; unset, jorge sets it once (and says so in jorge info)\n"
+            "when OpenBLAS does not know the CPU and would run generic kernels; JG_BLAS_AUTO=off stops that\n");
+}
+
+/* Once per run, on stderr: OpenBLAS runs kernels below what the CPU offers
+ * (after jg_blas_reexec could not fix it, or the user chose them). */
+static void blas_warning(void)
+{
+    char w[512];
+    if (jg_blas_warning(w, sizeof w) > 0) fprintf(stderr, "jorge: warning: %s\n", w);
 }
 
 int main(int argc, char **argv)
 {
+    // first of all: the right BLAS kernels (re-executes once when OpenBLAS
+    // fell back to generic ones on a CPU it does not know; blas_info.h)
+    jg_blas_reexec(argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -58,7 +72,10 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < ncommands; i++)
-        if (!strcmp(argv[1], commands[i].name)) return commands[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], commands[i].name)) {
+            if (commands[i].run != jg_cmd_info) blas_warning(); // info prints it on stdout
+            return commands[i].run(argc - 1, argv + 1);
+        }
     fprintf(stderr, "jorge: unknown command '%.64s' (see jorge --help)\n", argv[1]);
     return 2;
 }
