@@ -11,6 +11,7 @@
 
 #include "approx/tracker.h"
 #include "experiments/compare.h"
+#include "src/blas_info.h"
 #include "src/context.h"
 #include "src/csv.h"
 #include "src/metrics.h"
@@ -792,6 +793,15 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
         fputs("null", f);
     fputs(",\n  \"input\": ", f);
     jstr(f, input ? input : "");
+    {   // the machine: backend with the BLAS library, version and kernel; the CPU
+        char desc[512], cpu[320];
+        jg_ctx_describe(ctx, desc, sizeof desc);
+        jg_cpu_describe(cpu, sizeof cpu);
+        fputs(",\n  \"backend\": ", f);
+        jstr(f, desc);
+        fputs(",\n  \"cpu\": ", f);
+        jstr(f, cpu);
+    }
     fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n  \"passed\": %s,\n", jg_verdict_name(rep->verdict),
             jg_validate_exit_code(rep), rep->verdict == JG_VERDICT_PASS ? "true" : "false");
     fprintf(f, "  \"counts\": {\"pass\": %d, \"fail\": %d, \"cannot_judge\": %d, \"unreadable_layers\": %d, "
