@@ -35,9 +35,9 @@ typedef struct {
     double psd_tol;       /* relative tolerance for "slightly negative";
                              default 0: 10 n u                               */
     int newton_max_iter;  /* coupled Newton cap (default 100)                */
-    double newton_tol;    /* coupled Newton: stop when ||M - I||_F/sqrt(n)
-                             <= tol (default 0: 10 sqrt(n) u of the compute
-                             precision; see invroot_newton.c)                */
+    double newton_tol;    /* coupled Newton: stop when ||M - I||_F <= tol
+                             (and the true residual passes; default 0:
+                             jg_invroot_newton_default_tol)                  */
 } jg_invroot_opts;
 
 typedef struct {
@@ -51,6 +51,13 @@ typedef struct {
     int iterations;      /* Newton iterations (0 for eig)                       */
     int converged;       /* Newton: reached its tolerance                       */
     double newton_err;   /* Newton: final ||M - I||_F / sqrt(n)                 */
+    double lambda_min_kept; /* smallest eigenvalue not mapped to 0 (pinv),
+                            clamped at 0; lambda_min clamped at 0 otherwise;
+                            0 when rank is 0                                 */
+    double residual;     /* Newton: true residual ||P^p (A + eps I) - I||_F /
+                            sqrt(n) of the P returned, in the compute
+                            precision (0 for eig: not computed)              */
+    int recouplings;     /* Newton: restarts of M from H^p (A + eps I)         */
 } jg_invroot_info;
 
 void jg_invroot_opts_default(jg_invroot_opts *o);
@@ -86,11 +93,34 @@ void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **pl);
 void jg_invroot_plan_set_eps(jg_invroot_plan *pl, double eps);
 size_t jg_invroot_plan_bytes(const jg_invroot_plan *pl);
 
-/* P := (A + eps I)^{-1/p} by the coupled Newton iteration.  Returns
- * JG_WARN_NOT_CONVERGED (P holds the last iterate) when the cap is hit or
- * the error stops decreasing. */
+/* P := (A + eps I)^{-1/p} by the coupled Newton iteration (matrix
+ * products only; invroot_newton.c).  Converged means both: the coupled
+ * matrix ||M - I||_F <= tol (o->newton_tol, default
+ * jg_invroot_newton_default_tol) and the true residual
+ * ||P^p (A + eps I) - I||_F / sqrt(n) <= jg_invroot_newton_residual_tol.
+ * Returns JG_OK only then; otherwise JG_WARN_NOT_CONVERGED with P the
+ * iterate of smallest true residual (cap hit, error stopped decreasing, or
+ * a residual the iteration cannot bring under its tolerance: a singular
+ * A + eps I, or rounding).  info->residual holds that residual.  Other
+ * statuses as jg_ref_invroot_eig's (JG_ERR_INPUT, JG_ERR_ARG,
+ * JG_ERR_NUMERICAL for A + eps I = 0).  P must not alias A.  Cost: 4 GEMMs
+ * per iteration for p = 4, plus p GEMMs per residual check (one check, or
+ * up to three with restarts).  Workspace: 9 n x n matrices in the compute
+ * precision. */
 jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                                 const jg_invroot_opts *o, jg_invroot_info *info);
+
+/* Newton's default tolerance on ||M - I||_F for an n x n matrix computed
+ * in ct: min(1e-6, 4 n u) in float64, max(1e-6, 4 n u) in float32 (see
+ * invroot_newton.c: 1e-6, the peers' tolerance on max|M - I| <=
+ * ||M - I||_F, where the precision allows it). */
+double jg_invroot_newton_default_tol(jg_dtype ct, int64_t n);
+
+/* The tolerance on Newton's true residual ||P^p (A + eps I) - I||_F /
+ * sqrt(n): max(tol, 4 (n + p) u kappa), the residual the correctly rounded
+ * root itself can have, capped at 0.1 (optax's inverse_failure_threshold);
+ * kappa the estimated condition number of A + eps I. */
+double jg_invroot_newton_residual_tol(jg_dtype ct, int64_t n, int p, double tol, double kappa);
 
 /* What jg_ref_invroot_robust did. */
 typedef struct {

@@ -54,6 +54,10 @@ jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const 
     if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "%s: p = %d, must be >= 1", fn, o->p);
     if (!(o->eps >= 0.0) || !isfinite(o->eps))
         return jg_error(ctx, JG_ERR_ARG, "%s: eps = %g, must be finite and >= 0", fn, o->eps);
+    if (o->pinv && o->eps != 0.0)
+        return jg_error(ctx, JG_ERR_ARG,
+                        "%s: eps = %g with the pseudo-inverse: it maps small eigenvalues to 0 "
+                        "instead of lifting them, so eps must be 0", fn, o->eps);
     if (o->newton_max_iter < 0)
         return jg_error(ctx, JG_ERR_ARG, "%s: max_iter = %d, must be >= 0", fn, o->newton_max_iter);
     if (A->loc != jg_ctx_loc(ctx) || P->loc != jg_ctx_loc(ctx))
@@ -86,6 +90,8 @@ jg_status jg_invroot_plan_create(jg_ctx *ctx, jg_invroot_plan **out, int64_t n, 
     if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "invroot plan: p = %d, must be >= 1", o->p);
     if (!(o->eps >= 0.0) || !isfinite(o->eps))
         return jg_error(ctx, JG_ERR_ARG, "invroot plan: eps = %g, must be finite and >= 0", o->eps);
+    if (o->pinv && o->eps != 0.0)
+        return jg_error(ctx, JG_ERR_ARG, "invroot plan: eps = %g with the pseudo-inverse, must be 0", o->eps);
     jg_invroot_plan *pl = calloc(1, sizeof *pl);
     if (pl == NULL) return jg_error(ctx, JG_ERR_NOMEM, "invroot plan: out of memory");
     pl->n = n;
@@ -167,6 +173,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
     double eps = o->eps_mode == JG_EPS_REL ? o->eps * lmax0 : o->eps;
     double e = -1.0 / (double)o->p, fmax_ct = ct == JG_F32 ? (double)FLT_MAX : DBL_MAX;
     int64_t clamped = 0, rank = 0;
+    double lkept = INFINITY;
     for (int64_t i = 0; i < n; i++) {
         double l = w[i];
         if (l < 0.0) {
@@ -196,6 +203,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
             return st;
         }
         rank++;
+        lkept = fmin(lkept, l);
         f[i] = sqrt(f[i]);
     }
 
@@ -214,6 +222,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
         info->iterations = 0;
         info->converged = 1;
         info->newton_err = 0.0;
+        info->lambda_min_kept = rank > 0 ? lkept : 0.0;
     }
     return warn;
 }
