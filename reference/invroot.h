@@ -169,7 +169,8 @@ jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, doub
  * before it is loaded (a preflight check): the input (elems entries of
  * in_dtype, n^2 for a matrix) and about 7 (eig) or 11 (Newton) n x n
  * matrices of the compute precision ct (A, P, the result, eigenvectors,
- * syevd's 2n^2 workspace / Newton's iterates), as measured. */
+ * syevd's 2n^2 workspace), or 13 for Newton (its 8, the residual's 2) plus
+ * 8 float32-sized ones for the float32 residual check in double. */
 double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton);
 
 /* A := (A + A^T)/2, in place (host, square). */
@@ -181,7 +182,10 @@ double jg_ref_amax(const jg_mat *A);
 /* O := (H + eps I)^{-1/p} of the symmetric host matrix H computed in
  * precision ct by jg_ref_invroot_eig (newton 0) or jg_ref_invroot_newton,
  * at the backend's location: H is copied to an n x n work matrix of ct and
- * then freed (it is not kept: the peak is the copy, the root and O), O
+ * then freed (it is not kept: the peak is the copy, the root and O;
+ * psd_tol and pinv_rtol left 0 default to 10 n u and n u with u that of
+ * the coarser of H's dtype and ct: float32 data computed in double keep
+ * float32's tolerances), O
  * (JG_MAT_EMPTY on entry) is allocated on the host in ct.  *res receives
  * ||P^p (H + eps_abs I) - I||_F / sqrt(n) (jg_invroot_residual over
  * sqrt(n)) in ct before O is written.  Returns the root's status: JG_OK,

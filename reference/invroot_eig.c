@@ -276,8 +276,9 @@ jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, doub
 
 double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton)
 {
-    return elems * (double)jg_dtype_size(in_dtype) +
-           (newton ? 11.0 : 7.0) * elems * (double)jg_dtype_size(ct);
+    /* Newton: its 8 matrices, the residual check's 4 in double for float32 */
+    double k = newton ? (ct == JG_F32 ? 13.0 + 8.0 : 13.0) : 7.0;
+    return elems * (double)jg_dtype_size(in_dtype) + k * elems * (double)jg_dtype_size(ct);
 }
 
 void jg_ref_symmetrize(jg_mat *A)
@@ -311,11 +312,20 @@ jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
         (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
         (st = jg_mat_alloc(ctx, O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, H)) < 0)
         goto done;
+
+    /* the tolerances that default to multiples of u follow the coarser of
+       the data's precision and the compute precision: float32 data computed
+       in double carry float32 rounding (eigenvalues of a PSD matrix
+       rounded to float32 can be -n u32 lambda_max) */
+    jg_invroot_opts oo = *o;
+    double u = fmax(jg_dtype_eps(H->dtype), jg_dtype_eps(ct));
+    if (!(oo.psd_tol > 0.0)) oo.psd_tol = 10.0 * (double)n * u;
+    if (!(oo.pinv_rtol > 0.0)) oo.pinv_rtol = (double)n * u;
     jg_mat_free(ctx, H);
 
     // the root, its residual (the warning's message kept), the result
-    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, o, info)
-                  : jg_ref_invroot_eig(ctx, &A, &P, o, info);
+    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, &oo, info)
+                  : jg_ref_invroot_eig(ctx, &A, &P, &oo, info);
     if ((st = warn) < 0) goto done;
     char wmsg[1024];
     snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
