@@ -15,7 +15,9 @@
  *
  * jg_ref_invroot_newton: the coupled Newton iteration used by Shampoo
  * implementations (matrix products only; 4 GEMMs per iteration for p = 4,
- * ~20 iterations at kappa 1e6; details in invroot_newton.c).
+ * ~20 iterations at kappa 1e6; success only when the true residual passes;
+ * details in invroot_newton.c).  Defaults and how they compare with the
+ * peers' (Meta's Distributed Shampoo, optax): reference/README.md.
  */
 #ifndef JG_REF_INVROOT_H
 #define JG_REF_INVROOT_H
@@ -111,9 +113,9 @@ jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                                 const jg_invroot_opts *o, jg_invroot_info *info);
 
 /* Newton's default tolerance on ||M - I||_F for an n x n matrix computed
- * in ct: min(1e-6, 4 n u) in float64, max(1e-6, 4 n u) in float32 (see
- * invroot_newton.c: 1e-6, the peers' tolerance on max|M - I| <=
- * ||M - I||_F, where the precision allows it). */
+ * in ct: min(1e-6, 4 (n + 4) u) - the peers' 1e-6 (on max|M - I| <=
+ * ||M - I||_F), or the rounding floor when that is below (float64).  With
+ * the default the iteration also stops at the floor (invroot_newton.c). */
 double jg_invroot_newton_default_tol(jg_dtype ct, int64_t n);
 
 /* The tolerance on Newton's true residual ||P^p (A + eps I) - I||_F /

@@ -188,7 +188,7 @@ static double true_residual_max(const jg_mat *P, const jg_mat *A, double eps, in
 /* The worst case of a family and method: the largest value / tolerance. */
 typedef struct {
     double worst;
-    char what[160];
+    char what[200];
     int cases;
 } tally;
 
