@@ -460,18 +460,16 @@ static void test_optax_condition(void)
                 o.eps_mode = JG_EPS_REL;
                 jg_invroot_info info;
                 jg_status st = root(&A, dtypes[di], 0, m, &o, &P, &info);
-                /* marked: float32 Newton at kappa 1e6.  optax's own iteration
-                   (its algorithm in numpy float32, 3 random U) leaves a true
-                   residual of 0.038, 0.091 and 0.105 where it reports
-                   max|M - I| ~ 3e-7: the peer is at its threshold too.  Ours
-                   (0.128) reports JG_WARN_NOT_CONVERGED and is graded
-                   against 3x the peer's worst, 0.32. */
-                int marked = m == NEWTON && dtypes[di] == JG_F32 && e == 6;
-                CHECK(st == JG_OK || (marked && st == JG_WARN_NOT_CONVERGED), "optax %s %s kappa 1e%d: %s",
-                      mname[m], jg_dtype_name(dtypes[di]), e, jg_ctx_message(ctx));
-                CHECK(m == EIG || st != JG_OK || info.residual <= 0.1, "converged with residual %g", info.residual);
-                grade(&t, st >= 0 ? true_residual_max(&P, &A, info.eps_abs, 4) : INFINITY, marked ? 0.32 : 0.1,
-                      "kappa 1e%d%s", e, marked ? " (marked)" : "");
+                /* optax's own iteration (its algorithm in numpy float32, 3
+                   random U) leaves a true residual of 0.038, 0.091 and 0.105
+                   at kappa 1e6 where it reports max|M - I| ~ 3e-7: the peer
+                   sits at its threshold; ours, with M and H kept symmetric,
+                   0.048.  Newton's own check must agree: JG_OK only with
+                   info.residual <= 0.1. */
+                CHECK(st == JG_OK, "optax %s %s kappa 1e%d: %s", mname[m], jg_dtype_name(dtypes[di]), e,
+                      jg_ctx_message(ctx));
+                CHECK(m == EIG || info.residual <= 0.1, "converged with residual %g", info.residual);
+                grade(&t, st >= 0 ? true_residual_max(&P, &A, info.eps_abs, 4) : INFINITY, 0.1, "kappa 1e%d", e);
                 jg_mat *all[] = {&Q, &A, &P};
                 free_all(all, 3);
             }
@@ -574,10 +572,11 @@ static void test_shampoo_factors(void)
                 o.eps_mode = JG_EPS_REL;
                 jg_invroot_info info;
                 jg_status st = root(&L, JG_F32, variant, m, &o, &P, &info);
-                /* marked: float32 Newton's true residual here is 0.37 (rank 1) and
-                   0.74 (rank 7; max entry, in double) against eig's 0.077, above the
-                   0.1 a converged result must meet, so it reports
-                   JG_WARN_NOT_CONVERGED (the root itself is within 5e-3) */
+                /* marked: float32 Newton's own true residual here is 0.28 (rank
+                   1) and 0.32 (rank 7; eig's: 0.077), above the 0.1 a
+                   converged Newton result must meet, so it reports
+                   JG_WARN_NOT_CONVERGED; the root itself is within 4e-3 of the
+                   closed form (graded below) */
                 int marked = m == NEWTON && variant == 0;
                 CHECK(st == JG_OK || (marked && st == JG_WARN_NOT_CONVERGED), "low rank %s rank %d variant %d: %s",
                       mname[m], r, variant, jg_ctx_message(ctx));
