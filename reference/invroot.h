@@ -101,14 +101,14 @@ size_t jg_invroot_plan_bytes(const jg_invroot_plan *pl);
  * jg_invroot_newton_default_tol) and the true residual
  * ||P^p (A + eps I) - I||_F / sqrt(n) <= jg_invroot_newton_residual_tol.
  * Returns JG_OK only then; otherwise JG_WARN_NOT_CONVERGED with P the
- * iterate of smallest true residual (cap hit, error stopped decreasing, or
- * a residual the iteration cannot bring under its tolerance: a singular
- * A + eps I, or rounding).  info->residual holds that residual.  Other
+ * last iterate kept (cap hit, error stopped decreasing, or a true residual
+ * above its tolerance: a singular A + eps I, or rounding).  info->residual holds that residual.  Other
  * statuses as jg_ref_invroot_eig's (JG_ERR_INPUT, JG_ERR_ARG,
- * JG_ERR_NUMERICAL for A + eps I = 0).  P must not alias A.  Cost: 4 GEMMs
- * per iteration for p = 4, plus p GEMMs per residual check (one check, or
- * up to three with restarts).  Workspace: 9 n x n matrices in the compute
- * precision. */
+ * JG_ERR_NUMERICAL for A + eps I = 0).  P may alias A (A is copied
+ * first).  Cost: 4 GEMMs per iteration for p = 4, two O(n^2)
+ * symmetrisations, and p GEMMs for the final residual check (in double for
+ * float32).  Workspace: 8 n x n matrices in the compute precision, 4 more
+ * in double for float32. */
 jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                                 const jg_invroot_opts *o, jg_invroot_info *info);
 

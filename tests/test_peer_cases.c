@@ -404,6 +404,21 @@ static void test_meta_pinv(void)
         CHECK_STATUS(ctx, root(&A, dtypes[di], 0, NEWTON, &o, &P, &info), JG_WARN_NOT_CONVERGED);
         jg_mat_free(hctx, &P);
     }
+    /* Newton in place (P = A): diag(1, 4), p = 2 -> diag(1, 0.5) */
+    jg_mat W = JG_MAT_EMPTY;
+    CHECK_OK(ctx, jg_mat_alloc_work(ctx, &W, 2, 2, JG_F64));
+    jg_mat_set(&A, 0, 0, 1.0);
+    jg_mat_set(&A, 0, 1, 0.0);
+    jg_mat_set(&A, 1, 0, 0.0);
+    jg_mat_set(&A, 1, 1, 4.0);
+    CHECK_OK(ctx, jg_mat_copy(ctx, &W, &A));
+    CHECK_OK(ctx, jg_ref_invroot_newton(ctx, &W, &W, &o, &info));
+    CHECK_OK(ctx, jg_mat_copy(ctx, &A, &W));
+    CHECK(fabs(jg_mat_get(&A, 0, 0) - 1.0) <= 1e-15 && fabs(jg_mat_get(&A, 1, 1) - 0.5) <= 1e-15 &&
+              jg_mat_get(&A, 0, 1) == 0.0,
+          "Newton in place: [%g %g; %g %g]", jg_mat_get(&A, 0, 0), jg_mat_get(&A, 0, 1), jg_mat_get(&A, 1, 0),
+          jg_mat_get(&A, 1, 1));
+    jg_mat_free(ctx, &W);
     jg_mat_free(hctx, &A);
 }
 
@@ -655,6 +670,15 @@ int main(void)
         fprintf(stderr, "%s\n", err);
         return 1;
     }
+    /* the defaults at least as strict as the peers': Newton's tolerance on
+       ||M - I||_F >= max|M - I| at most Meta's and optax's 1e-6, the true
+       residual's at most optax's failure threshold 0.1 */
+    for (int di = 0; di < 2; di++)
+        for (int64_t n = 1; n <= 100000; n *= 10) {
+            CHECK(jg_invroot_newton_default_tol(dtypes[di], n) <= 1e-6, "default tol %s n=%lld: %g",
+                  jg_dtype_name(dtypes[di]), (long long)n, jg_invroot_newton_default_tol(dtypes[di], n));
+            CHECK(jg_invroot_newton_residual_tol(dtypes[di], n, 4, 1e-6, 1e30) <= 0.1, "residual tol");
+        }
     test_meta_identity_tridiagonal();
     test_meta_3x3();
     test_meta_pinv();
