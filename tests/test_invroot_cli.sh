@@ -128,6 +128,9 @@ done
 "$JORGE" invroot --pinv --precision f64 "$TMP/lowrank32.npy" "$TMP/out.npy" >"$TMP/stdout" 2>"$TMP/stderr" &&
     ! grep -q "not positive semi-definite" "$TMP/stderr" && grep -q "rank=10$" "$TMP/stdout" && ok ||
     bad "f32 data in f64 (pinv): $(cat "$TMP/stderr") $(cat "$TMP/stdout")"
+# float32 data computed in double: the same float32 resolution limit (its zero eigenvalues are
+# float32 rounding, -1e-8 lambda_max here), exit 1 naming the data
+run_bad "f32 data, kappa 7e13, in f64" 1 "suspect float32 data \(result in float64\): .*kappa\*u = " --precision f64 "$TMP/lowrank32.npy"
 # the sparse-diagonal factor (issue 29): Newton in float64 within 1e-12 of the closed form, exit 0
 if "$JORGE" invroot --method newton --eps 1e-12 "$TMP/sparsediag.npy" "$TMP/out.npy" >"$TMP/stdout" 2>"$TMP/stderr"; then
     "$PY" -c "
