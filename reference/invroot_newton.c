@@ -86,8 +86,10 @@
 #define NEWTON_FLOOR_C 4.0
 
 /* Largest eigenvalue of a symmetric PSD matrix by power iteration (at most
- * 100 steps, stops when the Rayleigh quotient changes by < 1e-6
- * relatively).  x, y: n x 1 at the backend location. */
+ * 300 steps, stops when the Rayleigh quotient changes by < max(1e-12, 4 u)
+ * relatively: eps_mode REL's ridge is eps times this value, and a 1e-6
+ * stop left float64 roots of low-rank factors 1.2e-6 off through the ridge
+ * alone).  x, y: n x 1 at the backend location. */
 static jg_status power_max(jg_ctx *ctx, const jg_mat *A, jg_mat *x, jg_mat *y, jg_mat *h,
                            double *out)
 {
@@ -107,7 +109,7 @@ static jg_status power_max(jg_ctx *ctx, const jg_mat *A, jg_mat *x, jg_mat *y, j
             break;
         }
         JG_CHECK(ctx, jg_geam(ctx, 1.0 / nx, y, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, x));
-        int done = k > 0 && fabs(r - lam) <= 1e-12 * fabs(r);
+        int done = k > 0 && fabs(r - lam) <= fmax(1e-12, 4.0 * jg_dtype_eps(A->dtype)) * fabs(r);
         lam = r;
         if (done) break;
     }
