@@ -15,7 +15,9 @@
  *
  * jg_ref_invroot_newton: the coupled Newton iteration used by Shampoo
  * implementations (matrix products only; 4 GEMMs per iteration for p = 4,
- * ~20 iterations at kappa 1e6; details in invroot_newton.c).
+ * ~20 iterations at kappa 1e6; success only when the true residual passes;
+ * details in invroot_newton.c).  Defaults and how they compare with the
+ * peers' (Meta's Distributed Shampoo, optax): reference/README.md.
  */
 #ifndef JG_REF_INVROOT_H
 #define JG_REF_INVROOT_H
@@ -35,9 +37,9 @@ typedef struct {
     double psd_tol;       /* relative tolerance for "slightly negative";
                              default 0: 10 n u                               */
     int newton_max_iter;  /* coupled Newton cap (default 100)                */
-    double newton_tol;    /* coupled Newton: stop when ||M - I||_F/sqrt(n)
-                             <= tol (default 0: 10 sqrt(n) u of the compute
-                             precision; see invroot_newton.c)                */
+    double newton_tol;    /* coupled Newton: stop when ||M - I||_F <= tol
+                             (and the true residual passes; default 0:
+                             jg_invroot_newton_default_tol)                  */
 } jg_invroot_opts;
 
 typedef struct {
@@ -51,6 +53,13 @@ typedef struct {
     int iterations;      /* Newton iterations (0 for eig)                       */
     int converged;       /* Newton: reached its tolerance                       */
     double newton_err;   /* Newton: final ||M - I||_F / sqrt(n)                 */
+    double lambda_min_kept; /* smallest eigenvalue not mapped to 0 (pinv),
+                            clamped at 0; lambda_min clamped at 0 otherwise;
+                            0 when rank is 0                                 */
+    double residual;     /* Newton: true residual ||P^p (A + eps I) - I||_F /
+                            sqrt(n) of the P returned, in the compute
+                            precision (0 for eig: not computed)              */
+    int recouplings;     /* Newton: restarts of M from H^p (A + eps I)         */
 } jg_invroot_info;
 
 void jg_invroot_opts_default(jg_invroot_opts *o);
@@ -86,11 +95,34 @@ void jg_invroot_plan_destroy(jg_ctx *ctx, jg_invroot_plan **pl);
 void jg_invroot_plan_set_eps(jg_invroot_plan *pl, double eps);
 size_t jg_invroot_plan_bytes(const jg_invroot_plan *pl);
 
-/* P := (A + eps I)^{-1/p} by the coupled Newton iteration.  Returns
- * JG_WARN_NOT_CONVERGED (P holds the last iterate) when the cap is hit or
- * the error stops decreasing. */
+/* P := (A + eps I)^{-1/p} by the coupled Newton iteration (matrix
+ * products only; invroot_newton.c).  Converged means both: the coupled
+ * matrix ||M - I||_F <= tol (o->newton_tol, default
+ * jg_invroot_newton_default_tol) and the true residual
+ * ||P^p (A + eps I) - I||_F / sqrt(n) <= jg_invroot_newton_residual_tol.
+ * Returns JG_OK only then; otherwise JG_WARN_NOT_CONVERGED with P the
+ * last iterate kept (cap hit, error stopped decreasing, or a true residual
+ * above its tolerance: a singular A + eps I, or rounding).  info->residual holds that residual.  Other
+ * statuses as jg_ref_invroot_eig's (JG_ERR_INPUT, JG_ERR_ARG,
+ * JG_ERR_NUMERICAL for A + eps I = 0).  P may alias A (A is copied
+ * first).  Cost: 4 GEMMs per iteration for p = 4, two O(n^2)
+ * symmetrisations, and p GEMMs for the final residual check (in double for
+ * float32).  Workspace: 8 n x n matrices in the compute precision, 4 more
+ * in double for float32. */
 jg_status jg_ref_invroot_newton(jg_ctx *ctx, const jg_mat *A, jg_mat *P,
                                 const jg_invroot_opts *o, jg_invroot_info *info);
+
+/* Newton's default tolerance on ||M - I||_F for an n x n matrix computed
+ * in ct: min(1e-6, 4 (n + 4) u) - the peers' 1e-6 (on max|M - I| <=
+ * ||M - I||_F), or the rounding floor when that is below (float64).  With
+ * the default the iteration also stops at the floor (invroot_newton.c). */
+double jg_invroot_newton_default_tol(jg_dtype ct, int64_t n);
+
+/* The tolerance on Newton's true residual ||P^p (A + eps I) - I||_F /
+ * sqrt(n): max(tol, 4 (n + p) u kappa), the residual the correctly rounded
+ * root itself can have, capped at 0.1 (optax's inverse_failure_threshold);
+ * kappa the estimated condition number of A + eps I. */
+double jg_invroot_newton_residual_tol(jg_dtype ct, int64_t n, int p, double tol, double kappa);
 
 /* What jg_ref_invroot_robust did. */
 typedef struct {
@@ -139,7 +171,8 @@ jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, doub
  * before it is loaded (a preflight check): the input (elems entries of
  * in_dtype, n^2 for a matrix) and about 7 (eig) or 11 (Newton) n x n
  * matrices of the compute precision ct (A, P, the result, eigenvectors,
- * syevd's 2n^2 workspace / Newton's iterates), as measured. */
+ * syevd's 2n^2 workspace), or 13 for Newton (its 8, the residual's 2) plus
+ * 8 float32-sized ones for the float32 residual check in double. */
 double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton);
 
 /* A := (A + A^T)/2, in place (host, square). */
@@ -151,7 +184,10 @@ double jg_ref_amax(const jg_mat *A);
 /* O := (H + eps I)^{-1/p} of the symmetric host matrix H computed in
  * precision ct by jg_ref_invroot_eig (newton 0) or jg_ref_invroot_newton,
  * at the backend's location: H is copied to an n x n work matrix of ct and
- * then freed (it is not kept: the peak is the copy, the root and O), O
+ * then freed (it is not kept: the peak is the copy, the root and O;
+ * psd_tol and pinv_rtol left 0 default to 10 n u and n u with u that of
+ * the coarser of H's dtype and ct: float32 data computed in double keep
+ * float32's tolerances), O
  * (JG_MAT_EMPTY on entry) is allocated on the host in ct.  *res receives
  * ||P^p (H + eps_abs I) - I||_F / sqrt(n) (jg_invroot_residual over
  * sqrt(n)) in ct before O is written.  Returns the root's status: JG_OK,

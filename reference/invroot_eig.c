@@ -54,6 +54,10 @@ jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const 
     if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "%s: p = %d, must be >= 1", fn, o->p);
     if (!(o->eps >= 0.0) || !isfinite(o->eps))
         return jg_error(ctx, JG_ERR_ARG, "%s: eps = %g, must be finite and >= 0", fn, o->eps);
+    if (o->pinv && o->eps != 0.0)
+        return jg_error(ctx, JG_ERR_ARG,
+                        "%s: eps = %g with the pseudo-inverse: it maps small eigenvalues to 0 "
+                        "instead of lifting them, so eps must be 0", fn, o->eps);
     if (o->newton_max_iter < 0)
         return jg_error(ctx, JG_ERR_ARG, "%s: max_iter = %d, must be >= 0", fn, o->newton_max_iter);
     if (A->loc != jg_ctx_loc(ctx) || P->loc != jg_ctx_loc(ctx))
@@ -86,6 +90,8 @@ jg_status jg_invroot_plan_create(jg_ctx *ctx, jg_invroot_plan **out, int64_t n, 
     if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "invroot plan: p = %d, must be >= 1", o->p);
     if (!(o->eps >= 0.0) || !isfinite(o->eps))
         return jg_error(ctx, JG_ERR_ARG, "invroot plan: eps = %g, must be finite and >= 0", o->eps);
+    if (o->pinv && o->eps != 0.0)
+        return jg_error(ctx, JG_ERR_ARG, "invroot plan: eps = %g with the pseudo-inverse, must be 0", o->eps);
     jg_invroot_plan *pl = calloc(1, sizeof *pl);
     if (pl == NULL) return jg_error(ctx, JG_ERR_NOMEM, "invroot plan: out of memory");
     pl->n = n;
@@ -167,6 +173,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
     double eps = o->eps_mode == JG_EPS_REL ? o->eps * lmax0 : o->eps;
     double e = -1.0 / (double)o->p, fmax_ct = ct == JG_F32 ? (double)FLT_MAX : DBL_MAX;
     int64_t clamped = 0, rank = 0;
+    double lkept = INFINITY;
     for (int64_t i = 0; i < n; i++) {
         double l = w[i];
         if (l < 0.0) {
@@ -196,6 +203,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
             return st;
         }
         rank++;
+        lkept = fmin(lkept, l);
         f[i] = sqrt(f[i]);
     }
 
@@ -214,6 +222,7 @@ jg_status jg_invroot_plan_eig(jg_ctx *ctx, jg_invroot_plan *pl, const jg_mat *A,
         info->iterations = 0;
         info->converged = 1;
         info->newton_err = 0.0;
+        info->lambda_min_kept = rank > 0 ? lkept : 0.0;
     }
     return warn;
 }
@@ -267,8 +276,9 @@ jg_status jg_ref_check_symmetric(jg_ctx *ctx, const jg_mat *A, double rtol, doub
 
 double jg_invroot_mem_estimate(double elems, jg_dtype in_dtype, jg_dtype ct, int newton)
 {
-    return elems * (double)jg_dtype_size(in_dtype) +
-           (newton ? 11.0 : 7.0) * elems * (double)jg_dtype_size(ct);
+    /* Newton: its 8 matrices, the residual check's 4 in double for float32 */
+    double k = newton ? (ct == JG_F32 ? 13.0 + 8.0 : 13.0) : 7.0;
+    return elems * (double)jg_dtype_size(in_dtype) + k * elems * (double)jg_dtype_size(ct);
 }
 
 void jg_ref_symmetrize(jg_mat *A)
@@ -302,11 +312,20 @@ jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
         (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
         (st = jg_mat_alloc(ctx, O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, H)) < 0)
         goto done;
+
+    /* the tolerances that default to multiples of u follow the coarser of
+       the data's precision and the compute precision: float32 data computed
+       in double carry float32 rounding (eigenvalues of a PSD matrix
+       rounded to float32 can be -n u32 lambda_max) */
+    jg_invroot_opts oo = *o;
+    double u = fmax(jg_dtype_eps(H->dtype), jg_dtype_eps(ct));
+    if (!(oo.psd_tol > 0.0)) oo.psd_tol = 10.0 * (double)n * u;
+    if (!(oo.pinv_rtol > 0.0)) oo.pinv_rtol = (double)n * u;
     jg_mat_free(ctx, H);
 
     // the root, its residual (the warning's message kept), the result
-    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, o, info)
-                  : jg_ref_invroot_eig(ctx, &A, &P, o, info);
+    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, &oo, info)
+                  : jg_ref_invroot_eig(ctx, &A, &P, &oo, info);
     if ((st = warn) < 0) goto done;
     char wmsg[1024];
     snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));

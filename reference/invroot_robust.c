@@ -70,7 +70,7 @@ jg_status jg_ref_invroot_robust(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const j
     double eps = cur.eps > 0.0 ? cur.eps * 10.0
                  : cur.eps_mode == JG_EPS_REL ? (double)A->rows * u
                                               : (double)A->rows * u * anorm;
-    for (; eps > 0.0 && eps <= cap; eps *= 10.0) {
+    for (; eps > 0.0 && eps <= cap && !cur.pinv; eps *= 10.0) { /* no ridge with pinv */
         cur.eps = eps;
         r->attempts++;
         r->eps_raises++;

@@ -103,4 +103,43 @@ for m in eig newton; do
         bad "f32 kappa 1e3 ($m) should exit 0"
 done
 
+# issue 29: Newton never exits 0 on a wrong result (singular, eps 0: eig
+# refuses it); the pseudo-inverse takes no ridge, is not suspect for its zero
+# eigenvalues (float32) nor for the zero matrix; float32 data computed in
+# double keep float32's PSD tolerance
+"$PY" - "$TMP" <<'EOF' || bad "generating the issue-29 inputs"
+import sys, numpy as np
+d = sys.argv[1]
+np.save(f"{d}/sing.npy", np.array([[4.0, 2.0], [2.0, 1.0]]))
+np.save(f"{d}/diag0_32.npy", np.diag([1.0, 0.0, 2.0]).astype(np.float32))
+np.save(f"{d}/zero32.npy", np.zeros((5, 5), np.float32))
+G = np.random.default_rng(5).standard_normal((40, 10))
+np.save(f"{d}/lowrank32.npy", (G @ G.T).astype(np.float32))  # rounding: eigenvalues down to -1e-8 lambda_max
+s = np.zeros(256); s[[3, 40, 41, 97, 128, 200, 255]] = [3.7, 1.2, 0.8, 25, 0.05, 9, 140]
+np.save(f"{d}/sparsediag.npy", np.diag(s))
+EOF
+run_bad "newton singular eps 0" 1 "invroot_newton: not converged.*true residual" --method newton --p 2 --eps 0 "$TMP/sing.npy"
+run_bad "pinv with eps" 2 "jorge invroot: --pinv with --eps 1e-08" --pinv --eps 1e-8 "$TMP/diag0_32.npy"
+for f in diag0_32 zero32; do
+    rm -f "$TMP/out.npy"
+    "$JORGE" invroot --pinv "$TMP/$f.npy" "$TMP/out.npy" >"$TMP/stdout" 2>"$TMP/stderr" && [ ! -s "$TMP/stderr" ] &&
+        ! grep -qi nan "$TMP/stdout" && ok || bad "pinv f32 $f: exit/stderr '$(cat "$TMP/stderr")' $(cat "$TMP/stdout")"
+done
+"$JORGE" invroot --pinv --precision f64 "$TMP/lowrank32.npy" "$TMP/out.npy" >"$TMP/stdout" 2>"$TMP/stderr" &&
+    ! grep -q "not positive semi-definite" "$TMP/stderr" && grep -q "rank=10$" "$TMP/stdout" && ok ||
+    bad "f32 data in f64 (pinv): $(cat "$TMP/stderr") $(cat "$TMP/stdout")"
+# float32 data computed in double: the same float32 resolution limit (its zero eigenvalues are
+# float32 rounding, -1e-8 lambda_max here), exit 1 naming the data
+run_bad "f32 data, kappa 7e13, in f64" 1 "suspect float32 data \(result in float64\): .*kappa\*u = " --precision f64 "$TMP/lowrank32.npy"
+# the sparse-diagonal factor (issue 29): Newton in float64 within 1e-12 of the closed form, exit 0
+if "$JORGE" invroot --method newton --eps 1e-12 "$TMP/sparsediag.npy" "$TMP/out.npy" >"$TMP/stdout" 2>"$TMP/stderr"; then
+    "$PY" -c "
+import numpy as np, sys
+A = np.load('$TMP/sparsediag.npy'); P = np.load('$TMP/out.npy'); R = np.diag((np.diag(A) + 1e-12) ** -0.25)
+e = np.linalg.norm(P - R) / np.linalg.norm(R); print(f'sparse diagonal newton f64: {e:.2e}'); sys.exit(0 if e <= 1e-12 else 1)
+" && ok || bad "sparse diagonal newton f64: error"
+else
+    bad "sparse diagonal newton f64: exit $? ($(cat "$TMP/stderr"))"
+fi
+
 finish test_invroot_cli

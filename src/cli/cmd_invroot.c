@@ -9,7 +9,9 @@
  *
  * Suspect results (exit 1, output written, warning on stderr): A not PSD
  * (P is the root of the spectrum clamped at 0), Newton not converged (P is
- * the last good iterate).  Positive statuses mean "a result exists but is
+ * the last good iterate; this includes a true residual above Newton's
+ * residual tolerance, e.g. a singular A with eps 0), a float32 root whose
+ * kept eigenvalues span more than 1/(n u) (rounding noise).  Positive statuses mean "a result exists but is
  * suspect", so the file is written and the caller decides.  A singular
  * A + eps I without --pinv is a numerical failure: exit 1, no output.
  *
@@ -55,10 +57,10 @@ static size_t invroot_opts(invroot_args *a, jg_opt *opts)
         {"symmetrize", JG_OPT_FLAG, &a->symmetrize, 0, 0, NULL,
          "accept a non-symmetric IN and use (A + A^T)/2"},
         {"pinv", JG_OPT_FLAG, &a->pinv, 0, 0, NULL,
-         "pseudo-inverse root: eigenvalues <= n u lambda_max map to 0 (eig)"},
+         "pseudo-inverse root: eigenvalues <= n u lambda_max map to 0 (eig; eps must be 0, its default here)"},
         {"max-iter", JG_OPT_INT, &a->max_iter, 0, 100000, NULL, "Newton iteration cap"},
         {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1, NULL,
-         "Newton tolerance on ||M - I||_F/sqrt(n) (0: 10 sqrt(n) u)"},
+         "Newton tolerance on ||M - I||_F (0: min(1e-6, 4 (n+4) u), down to the rounding floor)"},
         {"sym-tol", JG_OPT_DOUBLE, &a->sym_tol, 0, 1e300, NULL,
          "allowed ||A - A^T||_F/||A||_F (0: 10 n u of IN's dtype)"},
     };
@@ -70,7 +72,8 @@ static size_t invroot_opts(invroot_args *a, jg_opt *opts)
 static const char INVROOT_SUMMARY[] =
     "Write OUT = (A + eps I)^(-1/p) for the symmetric positive semi-definite matrix A in IN.\n"
     "Prints one summary line; residual = ||P^p (A + eps I) - I||_F / sqrt(n).\n"
-    "Exit 0 ok; 1 suspect result (A not PSD, Newton not converged: OUT is written) or\n"
+    "Exit 0 ok; 1 suspect result (A not PSD, Newton not converged or its true residual\n"
+    "above tolerance, float32 too coarse for kappa: OUT is written) or\n"
     "singular A + eps I (no OUT); 2 usage or input error (no OUT).";
 
 /* Before any work: OUT is not IN and can be written; the memory fits
@@ -132,7 +135,7 @@ static int invroot_load(jg_ctx *ctx, const invroot_args *a, const char *in, jg_m
 /* The summary line, the warnings (the root's, a suspect float32 result);
  * the exit code (0, or 1 with a warning). */
 static int invroot_report(const invroot_args *a, const char *in, const char *out, int64_t n,
-                          jg_dtype ct, const jg_invroot_info *info, double res, jg_status warn,
+                          jg_dtype dt, jg_dtype ct, const jg_invroot_info *info, double res, jg_status warn,
                           const char *wmsg)
 {
     int code = 0;
@@ -144,19 +147,23 @@ static int invroot_report(const invroot_args *a, const char *in, const char *out
         fprintf(stderr, "jorge invroot: %s: warning: %s (%s written)\n", in, wmsg, out);
         code = 1;
     }
-    if (ct == JG_F32) {
-        /* float32 resolves eigenvalues only down to ~ n u lambda_max: below
+    if (ct == JG_F32 || dt == JG_F32) {
+        /* float32 (the compute precision, or the data's: float32 data
+           computed in double carry float32 rounding) resolves eigenvalues only down to ~ n u lambda_max: below
            that the small eigenvalues, which dominate A^{-1/p}, are rounding
            noise (kappa u >= 1 is the extreme case) */
+        /* the kept eigenvalues only: a pseudo-inverse maps the others to
+           0 exactly (rank 0: P = 0, nothing to suspect) */
         const double u = 0x1p-24;
-        double lo = fmax(info->lambda_min, 0.0) + info->eps_abs, hi = info->lambda_max + info->eps_abs;
-        double ratio = lo / hi;
-        if (!(ratio >= (double)n * u)) {
+        double lo = info->lambda_min_kept + info->eps_abs, hi = fmax(info->lambda_max, 0.0) + info->eps_abs;
+        double ratio = hi > 0.0 ? lo / hi : 1.0;
+        if (info->rank > 0 && !(ratio >= (double)n * u)) {
             fprintf(stderr,
-                    "jorge invroot: %s: suspect float32 result: kappa = (lambda_max+eps)/(lambda_min+eps) = %.3e, "
+                    "jorge invroot: %s: suspect float32 %s: kappa = (lambda_max+eps)/(lambda_min+eps) = %.3e, "
                     "kappa*u = %.3e (u = 2^-24) and 1/kappa below n*u = %.3e: the small eigenvalues are rounding "
                     "noise; use --precision f64 or a larger --eps (%s written)\n",
-                    in, 1.0 / ratio, u / ratio, (double)n * u, out);
+                    in, ct == JG_F32 ? "result" : "data (result in float64)", 1.0 / ratio, u / ratio,
+                    (double)n * u, out);
             code = 1;
         }
     }
@@ -177,6 +184,18 @@ int jg_cmd_invroot(int argc, char **argv)
         fprintf(stderr, "jorge invroot: --pinv needs --method eig\n");
         return 2;
     }
+    /* the pseudo-inverse takes no ridge (as Meta's Distributed Shampoo
+       refuses one): --eps defaults to 0 with --pinv, and a nonzero one is
+       an error */
+    int eps_given = 0;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--eps") == 0 || strncmp(argv[i], "--eps=", 6) == 0) eps_given = 1;
+    if (a.pinv && !eps_given) a.eps = 0.0;
+    if (a.pinv && a.eps != 0.0) {
+        fprintf(stderr, "jorge invroot: --pinv with --eps %g: the pseudo-inverse maps small eigenvalues to 0 "
+                        "instead of lifting them; use --eps 0 (the default with --pinv)\n", a.eps);
+        return 2;
+    }
     jg_ctx *ctx = jg_cli_ctx("invroot", a.backend, &code);
     if (ctx == NULL) return code;
     jg_mat H = JG_MAT_EMPTY, O = JG_MAT_EMPTY;
@@ -189,6 +208,7 @@ int jg_cmd_invroot(int argc, char **argv)
 
     // compute
     const int64_t n = H.rows;
+    const jg_dtype dt = H.dtype;
     jg_invroot_opts o;
     jg_invroot_opts_default(&o);
     o.p = a.p;
@@ -210,7 +230,7 @@ int jg_cmd_invroot(int argc, char **argv)
         code = jg_status_exit_code(sv);
         goto done;
     }
-    code = invroot_report(&a, in, out, n, ct, &info, res, st, wmsg);
+    code = invroot_report(&a, in, out, n, dt, ct, &info, res, st, wmsg);
 done:
     jg_mat_free(ctx, &H);
     jg_mat_free(ctx, &O);
