@@ -48,6 +48,10 @@
 #include "reference/invroot.h" /* jg_eps_mode */
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { JG_SIDE_LEFT = 0, JG_SIDE_RIGHT = 1 } jg_side;
 typedef enum {
     JG_SAFEGUARD_CLIP = 0,      /* beta_eff = max(beta2, |X|_F/(1+|X|_F))  */
@@ -167,5 +171,9 @@ const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
 const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */
 const char *jg_form_name(jg_form f);
 const char *jg_variant_name(jg_variant v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -26,6 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Version of the toolkit, e.g. "0.1.0" (the CMake project version). */
 const char *jg_version(void);
 /* Version of this ABI: 1. */
@@ -107,5 +111,9 @@ int jg_api_jorge_root(jg_api_jorge *J, double *out, int64_t len);
 int jg_api_jorge_number(const jg_api_jorge *J, const char *key, double *out);
 const char *jg_api_jorge_message(const jg_api_jorge *J);
 void jg_api_jorge_free(jg_api_jorge **J);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif
