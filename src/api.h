@@ -32,8 +32,15 @@ extern "C" {
 
 /* Version of the toolkit, e.g. "0.1.0" (the CMake project version). */
 const char *jg_version(void);
-/* Version of this ABI: 1. */
+/* Version of this ABI: 2 (2 added jg_api_invroot, jg_api_jorge_set_root). */
 int jg_api_abi_version(void);
+
+/* Stateless: P := (A + eps I)^(-1/p) for a symmetric positive
+ * semi-definite n x n A (float64, column-major; only read), by the
+ * eigendecomposition (reference/invroot.h, jg_ref_invroot_eig) on the CPU.
+ * P (n*n doubles) must not overlap A.  Thread-safe (a context of its own
+ * per call).  On failure the reason goes to err (if not NULL). */
+int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, char *err, size_t errlen);
 
 // ---------------------------------------------------------------- validate
 /* The engine of `jorge validate` (experiments/validate.h): same options,
@@ -106,6 +113,10 @@ int64_t jg_api_jorge_dim(const jg_api_jorge *J);
 /* Copy the root (dim x dim, column-major) into out[0 .. dim*dim) as
  * float64.  len is the capacity of out in elements. */
 int jg_api_jorge_root(jg_api_jorge *J, double *out, int64_t len);
+/* Replace the root by root[0 .. dim*dim) (float64, column-major), e.g.
+ * from a checkpoint: with option init "eps" the next update continues from
+ * it as from a state with that root (ABI 2). */
+int jg_api_jorge_set_root(jg_api_jorge *J, const double *root, int64_t len);
 /* A number of the last update: step xnorm beta_eff one_minus_beta a_xnorm
  * fired nonfinite failures reanchored, or eps (the absolute eps in use). */
 int jg_api_jorge_number(const jg_api_jorge *J, const char *key, double *out);
