@@ -124,6 +124,21 @@ def test_one_jorge_shared_by_threads():
     alone.close()
 
 
+def test_suggestions_as_kwargs():
+    assert jorge.suggestion_kwargs("--eps-mode rel --eps 0.1") == {"eps_mode": "rel", "eps": 0.1}
+    assert jorge.suggestion_kwargs("--order 3 --no-suggest") == {"order": 3, "no_suggest": True}
+    # a failing stream (one column 100x the others, the paper's absolute eps):
+    # every suggestion's kwargs are accepted by validate() and Jorge() as they are
+    g = np.random.default_rng(1).standard_normal((60, 32, 8))
+    g[:, :, 0] *= 100
+    rep = jorge.validate({"w": g}, eps_mode="abs", eps=1e-6)
+    sugs = rep["layers"][0]["suggestions"]
+    assert rep["verdict"] == "FAIL" and sugs, rep["verdict"]
+    for sg in sugs:
+        jorge.validate({"w": g[:12]}, suggest=False, **sg["kwargs"])
+        jorge.Jorge((32, 8), **sg["kwargs"]).close()
+
+
 def main():
     tests = [(k, v) for k, v in sorted(globals().items()) if k.startswith("test_") and callable(v)]
     failed = 0

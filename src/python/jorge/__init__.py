@@ -83,6 +83,29 @@ def _stream(a, name):
     return _np.ascontiguousarray(a.transpose(0, 2, 1))  # C order of T x n x m = column-major slices
 
 
+def suggestion_kwargs(args):
+    """A command-line suggestion ("--eps-mode rel --eps 0.1") as keyword
+    arguments of validate() and Jorge() ({"eps_mode": "rel", "eps": 0.1});
+    a flag without a value gives True."""
+    words, out, i = args.split(), {}, 0
+    while i < len(words):
+        key = words[i].lstrip("-").replace("-", "_")
+        if i + 1 < len(words) and not words[i + 1].startswith("--"):
+            v = words[i + 1]
+            for conv in (int, float):
+                try:
+                    v = conv(v)
+                    break
+                except ValueError:
+                    pass
+            out[key] = v
+            i += 2
+        else:
+            out[key] = True
+            i += 1
+    return out
+
+
 def validate(grads, backend="cpu", json=None, **options):
     """Run `jorge validate` on gradients and return its report as a dict.
 
@@ -99,7 +122,9 @@ def validate(grads, backend="cpu", json=None, **options):
 
     The dict is the command's JSON report (same keys and numbers: verdict,
     exit_code, passed, counts, options, layers with their sides, series and
-    suggestions), plus
+    suggestions; each suggestion, and a layer's "best", also has "kwargs":
+    its "args" as keyword arguments, e.g. jorge.Jorge(shape, **s["kwargs"])),
+    plus
       sides: one dict per layer and side, flattened, each with "layer";
              keys include err_nominal_max, err_tracked_max, fire_rate,
              eps, frozen, verdict, reason, dim, steps;
@@ -151,6 +176,12 @@ def validate(grads, backend="cpu", json=None, **options):
             for side in layer["sides"]:  # final errors also under the names of api.h
                 side.setdefault("err_nominal_final", side.get("final_err_nominal"))
                 side.setdefault("err_tracked_final", side.get("final_err_tracked"))
+        for layer in report["layers"]:  # suggestions also as keyword arguments of validate() / Jorge()
+            for sug in layer.get("suggestions") or []:
+                if isinstance(sug, dict) and "args" in sug:
+                    sug["kwargs"] = suggestion_kwargs(sug["args"])
+            if isinstance(layer.get("best"), dict) and "args" in layer["best"]:
+                layer["best"]["kwargs"] = suggestion_kwargs(layer["best"]["args"])
         report["sides"] = [dict(side, layer=layer["file"]) for layer in report["layers"] for side in layer["sides"]]
         report["text"] = (_lib.validate_text(h) or b"").decode(errors="replace")
         return report
