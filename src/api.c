@@ -179,10 +179,10 @@ int jg_api_validate_new(jg_api_validate **pv, const char *backend, char *err, si
         free(v);
         return JG_ERR_NODEVICE;
     }
-    // the command's defaults (src/cli/cmd_validate.c)
+    // the command's defaults (src/cli/cmd_validate.c): eps JG_JORGE_EPS_DEFAULT
     jg_validate_opts_default(&v->o);
-    v->o.jo.eps_mode = JG_EPS_REL;
-    v->o.jo.eps = 0.1;
+    v->o.jo.eps_mode = JG_JORGE_EPS_MODE_DEFAULT;
+    v->o.jo.eps = JG_JORGE_EPS_DEFAULT;
     *pv = v;
     return JG_OK;
 }
@@ -416,6 +416,8 @@ int jg_api_jorge_new(jg_api_jorge **pJ, const char *backend, char *err, size_t e
         return JG_ERR_NODEVICE;
     }
     jg_jorge_opts_default(&h->o);
+    h->o.eps_mode = JG_JORGE_EPS_MODE_DEFAULT; /* as the command's (approx/jorge.h) */
+    h->o.eps = JG_JORGE_EPS_DEFAULT;
     h->G = JG_MAT_EMPTY;
     h->d.beta_eff = h->d.xnorm = h->d.one_minus_beta = h->d.a_xnorm = NAN;
     *pJ = h;

@@ -100,8 +100,8 @@ int jg_api_jorge_new(jg_api_jorge **J, const char *backend, char *err, size_t er
 /* Options before create, by the long names of `jorge step`: beta2 eps
  * eps-mode order safeguard form precision reanchor variant init, and
  * max-failures check-positive keep-statistic power-iters power-tol.
- * Defaults are the library's (beta2 0.99, eps 1e-6 absolute, order 2,
- * clip, float64).  JG_ERR_ARG after create. */
+ * Defaults are the command's (beta2 0.99, eps relative 0.1 =
+ * JG_JORGE_EPS_DEFAULT of approx/jorge.h, order 2, clip, float64).  JG_ERR_ARG after create. */
 int jg_api_jorge_set_option(jg_api_jorge *J, const char *name, const char *value);
 /* Plan for m x n gradients; side "left" (dim m) or "right" (dim n). */
 int jg_api_jorge_create(jg_api_jorge *J, const char *side, int64_t m, int64_t n);

@@ -107,8 +107,8 @@ static void closed_form(const char *side, int dtype, int64_t m, int64_t n, int k
     char err[256] = "", num[32];
     CHECK(jg_api_jorge_new(&J, "cpu", err, sizeof err) == JG_OK, "%s", err);
     snprintf(num, sizeof num, "%d", k);
-    const char *opt[][2] = {{"beta2", "0.9"}, {"eps", "0.5"}, {"order", num}, {"safeguard", "none"}};
-    for (int i = 0; i < 4; i++)
+    const char *opt[][2] = {{"beta2", "0.9"}, {"eps", "0.5"}, {"eps-mode", "abs"}, {"order", num}, {"safeguard", "none"}};
+    for (int i = 0; i < 5; i++)
         CHECK(jg_api_jorge_set_option(J, opt[i][0], opt[i][1]) == JG_OK, "%s", jg_api_jorge_message(J));
     CHECK(jg_api_jorge_create(J, side, m, n) == JG_OK, "%s", jg_api_jorge_message(J));
     CHECK(jg_api_jorge_set_option(J, "order", "3") == JG_ERR_ARG, "option after create accepted");

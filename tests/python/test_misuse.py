@@ -51,7 +51,7 @@ def test_complex_and_object_refused():
     J = jorge.Jorge((4, 3))
     expect(TypeError, lambda: J.update(g[0] + 1j * g[0]), "complex")
     expect(TypeError, lambda: J.update(np.array([["a"] * 3] * 4)), "dtype")
-    assert J.eps == 1e-6  # nothing was applied
+    assert J.eps != J.eps  # NaN: nothing was applied (a relative eps is resolved by the first update)
     # integers are real: accepted (converted to float64), same as the float64 array
     gi = np.arange(12).reshape(4, 3) % 5 - 2
     A, B = jorge.Jorge((4, 3)), jorge.Jorge((4, 3))
@@ -137,6 +137,18 @@ def test_suggestions_as_kwargs():
     for sg in sugs:
         jorge.validate({"w": g[:12]}, suggest=False, **sg["kwargs"])
         jorge.Jorge((32, 8), **sg["kwargs"]).close()
+
+
+def test_one_default_eps():
+    # jorge.Jorge, jorge.validate and the command share JG_JORGE_EPS_DEFAULT:
+    # relative, 0.1 ||G_1||_F^2 / dim per side
+    G = np.random.default_rng(4).standard_normal((5, 3))
+    with jorge.Jorge((5, 3)) as J:
+        J.update(G)
+        assert abs(J.eps - 0.1 * np.sum(G * G) / 5) <= 1e-14 * J.eps, J.eps
+    rep = jorge.validate({"w": np.stack([G] * 12)}, suggest=False)
+    side = rep["sides"][0]
+    assert abs(side["eps"] - 0.1 * np.sum(G * G) / 5) <= 1e-14 * side["eps"], side["eps"]
 
 
 def main():

@@ -219,7 +219,9 @@ class Jorge:
     options are those of `jorge step` with '_' for '-' (beta2, eps,
     eps_mode, order, safeguard, form, precision, reanchor, variant, init,
     max_failures, check_positive, keep_statistic, power_iters, power_tol);
-    library defaults (beta2 0.99, eps 1e-6 absolute, order 2, clip, f64).
+    defaults those of the command (beta2 0.99, eps relative 0.1, i.e.
+    0.1 ||G_1||_F^2/dim, order 2, clip, f64; eps_mode="abs", eps=1e-6 for
+    the paper's setting; see src/python/README.md, "Defaults").
     update(G) takes an m x n array and returns the step's diagnostics;
     root is Lhat (dim x dim float64, dim = m left, n right).
 
@@ -296,7 +298,8 @@ class Jorge:
 
     @property
     def eps(self):
-        """The absolute eps in use (NaN before the first update in relative mode)."""
+        """The absolute eps in use (NaN before the first update in relative
+        mode, the default)."""
         return self._number("eps")
 
     @property
