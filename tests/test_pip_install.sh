@@ -57,5 +57,11 @@ set -- $out
 [ "${1:-}" = "$VERSION" ] && ok || bad "editable: version ${1:-?}: $out"
 [ "${4:-}" = "$SRC/src/python/jorge/__init__.py" ] && ok || bad "editable: package imported from ${4:-?} (want the source tree): $out"
 [ "${5:-}" = "PASS" ] && ok || bad "editable: jorge.validate: $out"
+# without a build tree the editable install's own library is found (it is on the search list, and exists)
+(cd "$TMP" && env -u JORGE_LIBRARY "$V" -c '
+import os, sysconfig, jorge
+p = os.path.join(sysconfig.get_paths()["platlib"], "jorge", "libjorgetk.so")
+assert os.path.exists(p) and p in jorge._lib.candidates(), (p, jorge._lib.candidates())') >"$TMP/ed.log" 2>&1 &&
+    ok || bad "editable: its library is not found: $(tail -2 "$TMP/ed.log")"
 "$V" -m pip uninstall -y -q jorge >/dev/null 2>&1
 finish test_pip_install

@@ -1,6 +1,7 @@
 """jorge.torch's optimizers (pytest-style; run as a script by
 tests/test_python.sh).  Skips (prints SKIP, passes) without PyTorch.
 
+- the first step against a closed form (NumPy's eigh);
 - checkpoint round trip: k steps, state_dict saved (torch.save), k more
   steps; a fresh model and optimizer loaded from the checkpoint and k steps
   give bitwise the same parameters (Jorge, Shampoo, AdamW grafting);
@@ -79,6 +80,34 @@ def test_checkpoint_round_trip():
         assert all(torch.equal(a, b) for a, b in zip(want, got)), \
             "%s %s: resumed run differs by %g" % (cls.__name__, kw, max(float((a - b).abs().max()) for a, b in zip(want, got)))
         assert not torch.equal(want[0], ck["model"]["0.weight"]), "no training happened"
+
+
+def _np_root(S, eps):
+    w, V = np.linalg.eigh(S)
+    return (V * (np.maximum(w, 0) + eps) ** -0.25) @ V.T
+
+
+def test_first_step_closed_form():
+    # loss = sum(W * C): the gradient is C; with momentum 0 one step is
+    # W - lr D, D = PL C PR rescaled to ||C||_F.  Shampoo: PL = ((1-b) C C^T
+    # + eps I)^(-1/4); Jorge's warm start: PL = (b eps I + (1-b) C C^T)^(-1/4)
+    # (approx/jorge.h); the same for PR.  Against NumPy's eigh: 1e-10
+    # relative (float64 eigendecompositions of 6x6 and 4x4 matrices).
+    if torch is None:
+        return
+    rng = np.random.default_rng(2)
+    C = rng.standard_normal((6, 4))
+    b, eps, lr = 0.99, 1e-3, 0.1
+    for cls, ridge in ((jorge.torch.Shampoo, lambda S: _np_root((1 - b) * S, eps)),
+                       (jorge.torch.Jorge, lambda S: _np_root((1 - b) * S + b * eps * np.eye(len(S)), 0.0))):
+        W = torch.nn.Parameter(torch.zeros(6, 4, dtype=torch.float64))
+        opt = cls([W], lr=lr, momentum=0.0, epsilon=eps, betas=(0.0, b))
+        (W * torch.from_numpy(C)).sum().backward()
+        opt.step()
+        D = ridge(C @ C.T) @ C @ ridge(C.T @ C)
+        want = -lr * D * np.linalg.norm(C) / np.linalg.norm(D)
+        err = np.linalg.norm(W.detach().numpy() - want) / np.linalg.norm(want)
+        assert err <= 1e-10, "%s: first step off by %.3g" % (cls.__name__, err)
 
 
 def test_bad_arguments():

@@ -25,9 +25,11 @@ Parameters, named as in Meta's Distributed Shampoo where they mean the same:
                           Jorge updates its roots every step (1 only)
   grafting="sgd"|"adamw"  the norm the preconditioned block direction is
                           rescaled to: ||G||_F of the block (SGD, the C
-                          trainer's) or that of the AdamW direction
-                          m_hat/(sqrt(v_hat) + grafting_epsilon) with
-                          grafting_beta2 (0.999), grafting_epsilon (1e-8)
+                          trainer's) or that of Adam's direction
+                          G/(sqrt(v_hat) + grafting_epsilon), v the EMA of
+                          G^2 with grafting_beta2 (0.999), bias-corrected,
+                          grafting_epsilon 1e-8 (Distributed Shampoo's
+                          AdamGraftingConfig with betas[0] = 0)
   Jorge only: order=2, safeguard="clip", warm_start=True (the first step's
                           root exact, as the C trainer's JG_INIT_WARM)
 A parameter of two or more dimensions is preconditioned as a matrix
@@ -136,17 +138,13 @@ class _Base(torch.optim.Optimizer):
         r0, c0 = _split(m, group["max_preconditioner_dim"]), _split(n, group["max_preconditioner_dim"])
         D = np.empty_like(g)
         t = st["step"]
-        if group["grafting"] == "adamw":
-            if "graft_m" not in st:
-                st["graft_m"] = torch.zeros(m, n, dtype=torch.float64)
+        if group["grafting"] == "adamw":  # Adam's second moment (DS's AdamGraftingConfig, betas[0] = 0)
+            if "graft_v" not in st:
                 st["graft_v"] = torch.zeros(m, n, dtype=torch.float64)
-            gm, gv = st["graft_m"].numpy(), st["graft_v"].numpy()
-            b1, b2 = group["momentum"], group["grafting_beta2"]
-            gm *= b1
-            gm += (1 - b1) * g
+            gv, b2 = st["graft_v"].numpy(), group["grafting_beta2"]
             gv *= b2
             gv += (1 - b2) * g * g
-            A = (gm / (1 - b1 ** t)) / (np.sqrt(gv / (1 - b2 ** t)) + group["grafting_epsilon"])
+            A = g / (np.sqrt(gv / (1 - b2 ** t)) + group["grafting_epsilon"])
         for bj in range(len(c0) - 1):
             for bi in range(len(r0) - 1):
                 rs, cs = slice(r0[bi], r0[bi + 1]), slice(c0[bj], c0[bj + 1])
