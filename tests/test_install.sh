@@ -138,7 +138,9 @@ $CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/
 run_example static "$TMP/ex-static"
 ! ldd "$TMP/ex-static" | grep -q "libjorgetk.so" && ok || bad "static build loads libjorgetk.so"
 for t in jorgetk_shared jorgetk; do
-    cmake -S "$SRC/tests/example" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t \
+    # the shared build with a caller's BLA_VENDOR (Generic: the reference names, found here too), which must be kept
+    vendor=$([ $t = jorgetk_shared ] && echo -DBLA_VENDOR=Generic)
+    cmake -S "$SRC/tests/example" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t $vendor \
         -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$SAN" >"$TMP/cmake-$t.log" 2>&1 &&
         cmake --build "$TMP/ex-cmake-$t" >>"$TMP/cmake-$t.log" 2>&1 && ok || bad "find_package build ($t): $(tail -5 "$TMP/cmake-$t.log")"
     run_example "cmake-$t" "$TMP/ex-cmake-$t/example"
