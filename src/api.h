@@ -17,6 +17,10 @@
  * a result that is suspect.  Handles are freed with *_free(&h), which sets
  * h to NULL (no-op on NULL).
  *
+ * Threads: a handle is used by one thread at a time (the Python package
+ * locks each Jorge object); different handles, each with its own context,
+ * may be used concurrently, and jg_api_invroot is stateless.
+ *
  * The ABI version (jg_api_abi_version) grows when a function is added and
  * changes incompatibly never within a major version of the toolkit.
  */
