@@ -87,10 +87,10 @@ def test_memory_check_before_copy():
 def test_one_jorge_shared_by_threads():
     # 4 threads x 25 updates with the same G on one object: serialised by its
     # lock, the state is that of 100 updates in one thread (bitwise; without
-    # the lock interleaved updates gave NaN and failures)
+    # the lock interleaved updates differ or fail)
     rng = np.random.default_rng(3)
-    G = rng.standard_normal((24, 16))
-    shared, alone = jorge.Jorge((24, 16)), jorge.Jorge((24, 16))
+    G = rng.standard_normal((160, 120))
+    shared, alone = jorge.Jorge((160, 120)), jorge.Jorge((160, 120))
     errors = []
 
     def work():
@@ -111,7 +111,7 @@ def test_one_jorge_shared_by_threads():
     assert d["step"] == 100
     assert np.array_equal(shared.root, alone.root)
     # different objects in different threads: each as when run alone
-    objs = [jorge.Jorge((24, 16)) for _ in range(3)]
+    objs = [jorge.Jorge((160, 120)) for _ in range(3)]
     ts = [threading.Thread(target=lambda o=o: [o.update(G) for _ in range(100)]) for o in objs]
     for t in ts:
         t.start()
