@@ -11,6 +11,11 @@
     with jorge.torch_capture(model, "grads/", layers=["conv1", "fc"]) as cap:
         ...                                     # train; gradients recorded
 
+    import jorge.torch                          # PyTorch optimizers (Shampoo, Jorge)
+    opt = jorge.torch.Jorge(model.parameters(), lr=0.05)
+
+Installing, defaults, errors and threads: src/python/README.md.
+
 Everything goes through the shared library's stable C ABI (src/api.h) with
 ctypes; see jorge._lib for how libjorgetk.so is found ($JORGE_LIBRARY, the
 build tree, the install prefix, the system loader).
