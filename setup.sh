@@ -8,9 +8,10 @@ dataset-fashion-mnist python3-numpy python3-venv clang libclang-rt-14-dev \
 libopenmpi-dev openmpi-bin"
 
 # Installed by ./test.sh only: PyTorch (Debian 12: 1.13), for the test of
-# the Python package's capture hook jorge.torch_capture (about 80 MB to
-# download; the test skips that part, saying so, where torch is missing).
-JG_TEST_PACKAGES="python3-torch"
+# the Python package's capture hook jorge.torch_capture and the optimizers
+# jorge.torch (about 80 MB to download; the tests skip those parts, saying
+# so, where torch is missing); python3-venv for test_pip_install (slow).
+JG_TEST_PACKAGES="python3-torch python3-venv"
 
 # TeX Live for the report (paper/), installed only when the report is built
 # (./run.sh --report|--full): pdflatex, the LaTeX packages report.tex uses

@@ -40,6 +40,10 @@
 
 #include "approx/jorge.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* What a method is: shown by `jorge compare --help` and written to CSVs. */
 typedef struct {
     const char *name;         /* "jorge", "eig-every", ...                    */
@@ -110,5 +114,9 @@ jg_jorge *jg_method_jorge(jg_method *M);
  * x^{-1/4} ~ sum_k' c_k T_k((2x - a - b) / (b - a)), c_0 already halved.
  * Host arithmetic, O(d^2). */
 void jg_cheb_coeffs(int d, double a, double b, double *c);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 #include "approx/method.h"
 #include "src/context.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     /* plan: allocate the method's buffers (M->impl); update: from the
        statistic (already updated with this step's gradient) write a
@@ -46,5 +50,9 @@ jg_status jg_method_alloc_host(jg_ctx *ctx, jg_method *M, double **p, int64_t n)
 
 extern const jg_method_ops jg_method_eig_ops, jg_method_newton_ops, jg_method_ns_ops,
     jg_method_cheb_ops;
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

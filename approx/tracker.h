@@ -18,6 +18,10 @@
 #include "approx/jorge.h"
 #include "approx/method.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     long step;
     jg_jorge_diag d;      /* what the update did                                */
@@ -85,5 +89,9 @@ double jg_tracker_mem_estimate(jg_side side, double m, double n);
  * asymmetry, the smallest eigenvalue, or with the corrected variant the
  * residual): the run's result is suspect. */
 int jg_tracker_row_suspect(const jg_tracker_row *w, jg_variant variant);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -35,6 +35,10 @@
 
 #include "src/context.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define JG_BENCH_MAX_SIZES 32
 
 typedef struct {
@@ -75,5 +79,9 @@ double jg_bench_mem(const jg_bench_opts *o, int *largest);
  * any failure); the status of a failing measurement (JG_ERR_NOMEM, a
  * backend's error) otherwise. */
 jg_status jg_bench_run(jg_ctx *ctx, const jg_bench_opts *o);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -25,6 +25,10 @@
 #include "src/context.h"
 #include "src/npy.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     const char *methods;    /* comma list of method names; NULL or "all": every method */
     const char *budgets;    /* NULL: each method's defaults; "1,2,4": for every method;
@@ -94,5 +98,9 @@ double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int
  * final, failures, on_front, on_front_time) on f (a jg_csv's file, after
  * its '#' lines).  Write errors show in ferror(f) / jg_csv_close. */
 void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -47,6 +47,10 @@
 #include "approx/jorge.h"
 #include "src/npy.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define JG_VALIDATE_MIN_STEPS 10
 #define JG_VALIDATE_FROZEN 0.1
 #define JG_VALIDATE_EIG_GEMMS 10.0
@@ -173,5 +177,9 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
  * a T x m x n stream (both sides, exact roots)" for that file, unchanged
  * when no file counts.  0 when none does. */
 double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -24,6 +24,10 @@
 
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { JG_EPS_ABS = 0, JG_EPS_REL = 1 } jg_eps_mode;
 
 typedef struct {
@@ -197,5 +201,9 @@ double jg_ref_amax(const jg_mat *A);
 jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
                                const jg_invroot_opts *o, jg_mat *O, jg_invroot_info *info,
                                double *res);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

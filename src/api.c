@@ -9,12 +9,36 @@
 
 #include "approx/jorge.h"
 #include "experiments/validate.h"
+#include "reference/invroot.h"
 #include "src/context.h"
 #include "src/jg_config.h"
 #include "src/npy.h"
 
+static jg_ctx *new_ctx(const char *backend, char *err, size_t errlen);
+
 const char *jg_version(void) { return JG_VERSION; }
-int jg_api_abi_version(void) { return 1; }
+int jg_api_abi_version(void) { return 2; }
+
+int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, char *err, size_t errlen)
+{
+    if (err && errlen) err[0] = '\0';
+    if (A == NULL || P == NULL || n < 1 || p < 1 || !(eps >= 0) || !isfinite(eps)) {
+        if (err && errlen)
+            snprintf(err, errlen, "invroot: bad arguments (A %s, P %s, n %lld, p %d, eps %g)", A ? "set" : "NULL",
+                     P ? "set" : "NULL", (long long)n, p, eps);
+        return JG_ERR_ARG;
+    }
+    jg_ctx *ctx = new_ctx("cpu", err, errlen);
+    if (ctx == NULL) return JG_ERR_NODEVICE;
+    jg_mat a = {n, n, n, JG_F64, JG_HOST, (void *)A, 0}, out = {n, n, n, JG_F64, JG_HOST, P, 0};
+    jg_invroot_opts o;
+    jg_invroot_opts_default(&o);
+    o.p = p, o.eps = eps, o.eps_mode = JG_EPS_ABS;
+    jg_status st = jg_ref_invroot_eig(ctx, &a, &out, &o, NULL);
+    if (st < 0 && err && errlen) snprintf(err, errlen, "%s", jg_ctx_message(ctx));
+    jg_ctx_destroy(&ctx);
+    return st;
+}
 
 // ---------------------------------------------------------------- option values
 
@@ -155,10 +179,10 @@ int jg_api_validate_new(jg_api_validate **pv, const char *backend, char *err, si
         free(v);
         return JG_ERR_NODEVICE;
     }
-    // the command's defaults (src/cli/cmd_validate.c)
+    // the command's defaults (src/cli/cmd_validate.c): eps JG_JORGE_EPS_DEFAULT
     jg_validate_opts_default(&v->o);
-    v->o.jo.eps_mode = JG_EPS_REL;
-    v->o.jo.eps = 0.1;
+    v->o.jo.eps_mode = JG_JORGE_EPS_MODE_DEFAULT;
+    v->o.jo.eps = JG_JORGE_EPS_DEFAULT;
     *pv = v;
     return JG_OK;
 }
@@ -392,6 +416,8 @@ int jg_api_jorge_new(jg_api_jorge **pJ, const char *backend, char *err, size_t e
         return JG_ERR_NODEVICE;
     }
     jg_jorge_opts_default(&h->o);
+    h->o.eps_mode = JG_JORGE_EPS_MODE_DEFAULT; /* as the command's (approx/jorge.h) */
+    h->o.eps = JG_JORGE_EPS_DEFAULT;
     h->G = JG_MAT_EMPTY;
     h->d.beta_eff = h->d.xnorm = h->d.one_minus_beta = h->d.a_xnorm = NAN;
     *pJ = h;
@@ -483,6 +509,20 @@ int jg_api_jorge_root(jg_api_jorge *h, double *out, int64_t len)
                         (long long)len);
     jg_mat dst = {h->dim, h->dim, h->dim, JG_F64, JG_HOST, out, 0};
     JG_CHECK(ctx, jg_mat_copy(ctx, &dst, jg_jorge_root(h->J)));
+    return JG_OK;
+}
+
+int jg_api_jorge_set_root(jg_api_jorge *h, const double *root, int64_t len)
+{
+    if (h == NULL) return JG_ERR_ARG;
+    jg_ctx *ctx = h->ctx;
+    if (h->J == NULL) return jg_error(ctx, JG_ERR_ARG, "jorge: set_root before create");
+    if (root == NULL || len != h->dim * h->dim)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: set_root needs %lld values, got %lld", (long long)(h->dim * h->dim),
+                        (long long)len);
+    if (!all_finite(root, JG_F64, len)) return jg_error(ctx, JG_ERR_INPUT, "jorge: set_root: the root holds NaN or Inf");
+    jg_mat src = {h->dim, h->dim, h->dim, JG_F64, JG_HOST, (void *)root, 0};
+    JG_CHECK(ctx, jg_jorge_set_root(ctx, h->J, &src));
     return JG_OK;
 }
 

@@ -17,6 +17,10 @@
  * a result that is suspect.  Handles are freed with *_free(&h), which sets
  * h to NULL (no-op on NULL).
  *
+ * Threads: a handle is used by one thread at a time (the Python package
+ * locks each Jorge object); different handles, each with its own context,
+ * may be used concurrently, and jg_api_invroot is stateless.
+ *
  * The ABI version (jg_api_abi_version) grows when a function is added and
  * changes incompatibly never within a major version of the toolkit.
  */
@@ -26,10 +30,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Version of the toolkit, e.g. "0.1.0" (the CMake project version). */
 const char *jg_version(void);
-/* Version of this ABI: 1. */
+/* Version of this ABI: 2 (2 added jg_api_invroot, jg_api_jorge_set_root). */
 int jg_api_abi_version(void);
+
+/* Stateless: P := (A + eps I)^(-1/p) for a symmetric positive
+ * semi-definite n x n A (float64, column-major; only read), by the
+ * eigendecomposition (reference/invroot.h, jg_ref_invroot_eig) on the CPU.
+ * P (n*n doubles) must not overlap A.  Thread-safe (a context of its own
+ * per call).  On failure the reason goes to err (if not NULL). */
+int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, char *err, size_t errlen);
 
 // ---------------------------------------------------------------- validate
 /* The engine of `jorge validate` (experiments/validate.h): same options,
@@ -89,8 +104,8 @@ int jg_api_jorge_new(jg_api_jorge **J, const char *backend, char *err, size_t er
 /* Options before create, by the long names of `jorge step`: beta2 eps
  * eps-mode order safeguard form precision reanchor variant init, and
  * max-failures check-positive keep-statistic power-iters power-tol.
- * Defaults are the library's (beta2 0.99, eps 1e-6 absolute, order 2,
- * clip, float64).  JG_ERR_ARG after create. */
+ * Defaults are the command's (beta2 0.99, eps relative 0.1 =
+ * JG_JORGE_EPS_DEFAULT of approx/jorge.h, order 2, clip, float64).  JG_ERR_ARG after create. */
 int jg_api_jorge_set_option(jg_api_jorge *J, const char *name, const char *value);
 /* Plan for m x n gradients; side "left" (dim m) or "right" (dim n). */
 int jg_api_jorge_create(jg_api_jorge *J, const char *side, int64_t m, int64_t n);
@@ -102,10 +117,18 @@ int64_t jg_api_jorge_dim(const jg_api_jorge *J);
 /* Copy the root (dim x dim, column-major) into out[0 .. dim*dim) as
  * float64.  len is the capacity of out in elements. */
 int jg_api_jorge_root(jg_api_jorge *J, double *out, int64_t len);
+/* Replace the root by root[0 .. dim*dim) (float64, column-major), e.g.
+ * from a checkpoint: with option init "eps" the next update continues from
+ * it as from a state with that root (ABI 2). */
+int jg_api_jorge_set_root(jg_api_jorge *J, const double *root, int64_t len);
 /* A number of the last update: step xnorm beta_eff one_minus_beta a_xnorm
  * fired nonfinite failures reanchored, or eps (the absolute eps in use). */
 int jg_api_jorge_number(const jg_api_jorge *J, const char *key, double *out);
 const char *jg_api_jorge_message(const jg_api_jorge *J);
 void jg_api_jorge_free(jg_api_jorge **J);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -18,6 +18,10 @@
 #include "src/jg_config.h" /* JG_HAS_CUDA_BACKEND */
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { JG_NOTRANS = 0, JG_TRANS = 1 } jg_trans;
 
 typedef struct jg_backend {
@@ -83,6 +87,10 @@ int jg_blas_threads(void);
 extern const jg_backend jg_backend_cpu;
 #if JG_HAS_CUDA_BACKEND
 extern const jg_backend jg_backend_cuda;
+#endif
+
+#ifdef __cplusplus
+}
 #endif
 
 #endif

@@ -27,6 +27,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Vector-extension levels, in the order kernels use them. */
 typedef enum { JG_ISA_SSE = 0, JG_ISA_AVX = 1, JG_ISA_AVX2 = 2, JG_ISA_AVX512 = 3 } jg_isa_level;
 
@@ -72,5 +76,9 @@ int jg_blas_warning(char *buf, size_t len);
  * JG_BLAS_TEST_FALLBACK=1 treats a kernel forced by OPENBLAS_CORETYPE as
  * OpenBLAS's own fallback (so the path runs on a CPU OpenBLAS knows). */
 void jg_blas_reexec(char **argv);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -21,6 +21,10 @@
 #include "src/backend.h"
 #include "src/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Operations counted by the counting front end (jg_ctx_set_counting). */
 typedef enum {
     JG_OP_GEMM = 0, /* 2 m n k flops                                        */
@@ -147,5 +151,9 @@ float jg_round_bf16(float x);
             goto label;                                                       \
         }                                                                     \
     } while (0)
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

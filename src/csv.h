@@ -15,7 +15,10 @@
 
 #include "src/status.h"
 
-typedef struct jg_ctx jg_ctx;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 typedef struct {
     FILE *f;
@@ -55,5 +58,9 @@ jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f);
  * or unlink on failure. */
 jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f);
 void jg_atomic_abort(char *tmp, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -220,6 +220,9 @@ typedef struct {
 } slot;
 static slot slots[NSLOTS];
 static atomic_int handlers_installed;
+static atomic_int handlers_wanted; /* jg_tmp_handle_signals */
+
+void jg_tmp_handle_signals(int on) { atomic_store(&handlers_wanted, on != 0); }
 
 static void on_signal(int sig)
 {
@@ -235,6 +238,7 @@ static void on_signal(int sig)
 static void install_handlers(void)
 {
     int expected = 0;
+    if (!atomic_load(&handlers_wanted)) return;
     if (!atomic_compare_exchange_strong(&handlers_installed, &expected, 1)) return;
     const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {

@@ -17,10 +17,15 @@
  * renames over the target and fsyncs the directory.  A group of outputs
  * is committed together: either every target is replaced or none is.
  *
- * Interrupts.  The first output opened installs handlers for SIGINT,
- * SIGTERM and SIGHUP (unless the signal is ignored, as under nohup) that
- * remove every live temporary file and then die of the same signal, so
- * the exit status is 128 + signal: 130 (INT), 143 (TERM), 129 (HUP).
+ * Interrupts (opt-in: jg_tmp_handle_signals(1); the `jorge` command opts
+ * in, a program linking the library keeps its own signal dispositions
+ * unless it does).  Once opted in, the first output opened installs
+ * handlers for SIGINT, SIGTERM and SIGHUP (unless the signal is ignored,
+ * as under nohup, or already has a handler) that remove every live
+ * temporary file and then die of the same signal, so the exit status is
+ * 128 + signal: 130 (INT), 143 (TERM), 129 (HUP).  Without them an
+ * interrupted write leaves its temporary file (name.tmp.*) beside the
+ * target; the target itself is never left half-written.
  *
  * Memory.  jg_mem_check compares an estimate of the bytes a command will
  * allocate with what is available: the smallest of MemAvailable
@@ -39,7 +44,10 @@
 
 #include "src/status.h"
 
-typedef struct jg_ctx jg_ctx;
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 
 /* Exit status of a run interrupted by signal sig (what the shell reports
  * for a process killed by it). */
@@ -91,9 +99,13 @@ jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n);
 /* Close and remove the temporary file; safe on a closed or empty outfile. */
 void jg_outfile_abort(jg_outfile *o);
 
+/* Ask (on != 0) for the INT/TERM/HUP handlers above; off by default.
+ * Call before the first output is opened (a later call takes effect at
+ * the next one); handlers once installed stay. */
+void jg_tmp_handle_signals(int on);
 /* Low-level registry of temporary files removed on INT/TERM/HUP (used by
  * jg_outfile; for other writers of temporary files).  Registering
- * installs the handlers.  Returns 0, or -1 when the registry is full (the
+ * installs the handlers when jg_tmp_handle_signals(1) was called.  Returns 0, or -1 when the registry is full (the
  * file is then not removed on a signal). */
 int jg_tmp_register(const char *path);
 void jg_tmp_unregister(const char *path);
@@ -118,5 +130,9 @@ jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);
 /* path with control characters and backslashes escaped (\n, \t, \xHH), so
  * that a message naming it stays on one line.  Writes into buf. */
 const char *jg_path_show(const char *path, char *buf, size_t len);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

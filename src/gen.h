@@ -21,6 +21,10 @@
 #include "src/npy.h"
 #include "src/rng.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum {
     JG_SPEC_POWER = 0,   /* lambda_i = (i+1)^(-p), p chosen so lambda_n = 1/kappa   */
     JG_SPEC_EXP = 1,     /* lambda_i = kappa^(-i/(n-1)) (geometric)                  */
@@ -112,5 +116,9 @@ jg_status jg_gen_stream_array(jg_ctx *ctx, const jg_stream_opts *o, int steps, j
 /* Index of the first NaN or Inf among the values of a host array of f32
  * or f64 (*v: that value), or -1 when all are finite. */
 int64_t jg_array_first_nonfinite(const jg_array *arr, double *v);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

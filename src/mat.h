@@ -15,10 +15,13 @@
 
 #include "src/status.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef enum { JG_F32 = 0, JG_F64 = 1 } jg_dtype;
 typedef enum { JG_HOST = 0, JG_DEVICE = 1 } jg_loc;
 
-typedef struct jg_ctx jg_ctx;
 
 typedef struct {
     int64_t rows, cols, ld;
@@ -65,5 +68,9 @@ void jg_mat_set(jg_mat *M, int64_t i, int64_t j, double v);
 
 /* Host-only: 1 when every element is finite. */
 int jg_mat_host_all_finite(const jg_mat *M);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -7,6 +7,10 @@
 
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* ||A - B||_F / ||B||_F  (B the reference; returns ||A||_F if B = 0). */
 jg_status jg_rel_fro_err(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
 
@@ -29,5 +33,9 @@ jg_status jg_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
 /* Median of v[0..n) (sorted in place; the mean of the two middle values
  * when n is even); NAN when n is 0. */
 double jg_median(double *v, long n);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -27,6 +27,10 @@
 #include "src/fileio.h"
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     int ndim;          /* 1, 2 or 3                                   */
     int64_t shape[3];  /* NumPy shape, shape[0] first                 */
@@ -81,5 +85,9 @@ jg_status jg_npy_save_array(jg_ctx *ctx, const char *path, const jg_array *A);
  * committing it: several files are then committed together
  * (jg_outfile_commit_group: all replaced or none). */
 jg_status jg_npy_write_array(jg_ctx *ctx, jg_outfile *o, const jg_array *A);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -22,6 +22,10 @@
 
 #include "src/context.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* C := alpha op(A) op(B) + beta C; C must not alias A or B. */
 jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
                   const jg_mat *B, double beta, jg_mat *C);
@@ -57,5 +61,9 @@ jg_status jg_sync(jg_ctx *ctx);
 jg_status jg_mem_alloc(jg_ctx *ctx, void **p, size_t bytes);
 void jg_mem_free(jg_ctx *ctx, void *p);
 jg_status jg_mem_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

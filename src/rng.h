@@ -9,6 +9,10 @@
 
 #include "src/mat.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 typedef struct {
     uint64_t s[4];
     int has_spare;
@@ -23,5 +27,9 @@ double jg_rng_uniform(jg_rng *r);
 double jg_rng_normal(jg_rng *r);
 /* Fill a host matrix with independent standard normals, column by column. */
 void jg_rng_fill_normal(jg_rng *r, jg_mat *M);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

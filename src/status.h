@@ -13,6 +13,15 @@
 #ifndef JG_STATUS_H
 #define JG_STATUS_H
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The context every library call takes (src/context.h); declared once,
+ * here, so that each header that names it can include this one (C99 has
+ * no repeated typedefs). */
+typedef struct jg_ctx jg_ctx;
+
 typedef enum {
     JG_OK = 0,
     /* negative: no result */
@@ -38,5 +47,9 @@ const char *jg_status_name(jg_status s);
 /* Map a status to the command-line exit code: 0 ok, 1 suspect result or
  * numerical failure, 2 usage / input / environment error. */
 int jg_status_exit_code(jg_status s);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

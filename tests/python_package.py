@@ -127,7 +127,7 @@ for side, shape, k, form, eps in (("left", (6, 4), 2, "auto", 1e-2), ("right", (
                                   ("left", (5, 8), 1, "auto", 1e-2), ("right", (3, 7), 4, "auto", 30.0),
                                   ("left", (6, 2), 2, "lowrank", 30.0)):
     Gs = [0.3 * rng.standard_normal(shape) for _ in range(6)]
-    J = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, order=k, form=form)
+    J = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, eps_mode="abs", order=k, form=form)
     diag = [J.update(G) for G in Gs]
     want, betas = numpy_jorge(Gs, side, 0.95, eps, k)
     check(all(d["fired"] == (eps < 1) for d in diag), "safeguard fired %s" % [d["fired"] for d in diag])
@@ -139,7 +139,7 @@ for side, shape, k, form, eps in (("left", (6, 4), 2, "auto", 1e-2), ("right", (
     check(max(abs(d["beta_eff"] - b) for d, b in zip(diag, betas)) <= tol, "beta_eff vs numpy")
     check([d["step"] for d in diag] == list(range(1, 7)) and J.eps == eps, "step count, eps")
     # float32 state: the same within float32's budget
-    J32 = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, order=k, form=form, precision="f32")
+    J32 = jorge.Jorge(shape, side=side, beta2=0.95, eps=eps, eps_mode="abs", order=k, form=form, precision="f32")
     for G in Gs:
         J32.update(G.astype(np.float32))
     err32 = np.linalg.norm(J32.root - want) / np.linalg.norm(want)

@@ -38,7 +38,35 @@ static double p_series(int k, double y)
 static void test_version(void)
 {
     CHECK(!strcmp(jg_version(), JG_VERSION), "jg_version %s, configured %s", jg_version(), JG_VERSION);
-    CHECK(jg_api_abi_version() == 1, "abi %d", jg_api_abi_version());
+    CHECK(jg_api_abi_version() == 2, "abi %d", jg_api_abi_version());
+}
+
+/* jg_api_invroot against the closed form of a rotated diagonal matrix
+ * A = Q diag(a) Q^T (Q a Givens rotation): P = Q diag((a + eps)^(-1/p)) Q^T;
+ * eigendecomposition route, backward stable: 1e-12 relative for kappa 1e3.
+ * jg_api_jorge_set_root: the root read back is the one set. */
+static void test_invroot_set_root(void)
+{
+    const double a0 = 4.0, a1 = 0.004, eps = 1e-3, c = cos(0.3), sn = sin(0.3);
+    double A[4] = {c * c * a0 + sn * sn * a1, c * sn * (a0 - a1), c * sn * (a0 - a1), sn * sn * a0 + c * c * a1};
+    double P[4], err[1] = {0};
+    char msg[256];
+    CHECK(jg_api_invroot(A, 2, 4, eps, P, msg, sizeof msg) == JG_OK, "invroot: %s", msg);
+    double f0 = pow(a0 + eps, -0.25), f1 = pow(a1 + eps, -0.25);
+    double W[4] = {c * c * f0 + sn * sn * f1, c * sn * (f0 - f1), c * sn * (f0 - f1), sn * sn * f0 + c * c * f1};
+    for (int i = 0; i < 4; i++) err[0] = fmax(err[0], fabs(P[i] - W[i]) / f1);
+    CHECK(err[0] <= 1e-12, "invroot: relative error %.3g", err[0]);
+    CHECK(jg_api_invroot(NULL, 2, 4, eps, P, msg, sizeof msg) == JG_ERR_ARG && strstr(msg, "invroot"), "NULL A: %s", msg);
+    CHECK(jg_api_invroot(A, 2, 4, -1.0, P, msg, sizeof msg) == JG_ERR_ARG, "eps < 0 accepted");
+    jg_api_jorge *J = NULL;
+    CHECK(jg_api_jorge_new(&J, "cpu", msg, sizeof msg) == JG_OK, "%s", msg);
+    CHECK(jg_api_jorge_set_root(J, W, 4) == JG_ERR_ARG, "set_root before create accepted");
+    CHECK(jg_api_jorge_create(J, "left", 2, 3) == JG_OK, "%s", jg_api_jorge_message(J));
+    CHECK(jg_api_jorge_set_root(J, W, 3) == JG_ERR_ARG, "set_root with 3 values accepted");
+    CHECK(jg_api_jorge_set_root(J, W, 4) == JG_OK, "%s", jg_api_jorge_message(J));
+    double R[4];
+    CHECK(jg_api_jorge_root(J, R, 4) == JG_OK && memcmp(R, W, sizeof R) == 0, "root read back differs");
+    jg_api_jorge_free(&J);
 }
 
 static void test_options(void)
@@ -79,8 +107,8 @@ static void closed_form(const char *side, int dtype, int64_t m, int64_t n, int k
     char err[256] = "", num[32];
     CHECK(jg_api_jorge_new(&J, "cpu", err, sizeof err) == JG_OK, "%s", err);
     snprintf(num, sizeof num, "%d", k);
-    const char *opt[][2] = {{"beta2", "0.9"}, {"eps", "0.5"}, {"order", num}, {"safeguard", "none"}};
-    for (int i = 0; i < 4; i++)
+    const char *opt[][2] = {{"beta2", "0.9"}, {"eps", "0.5"}, {"eps-mode", "abs"}, {"order", num}, {"safeguard", "none"}};
+    for (int i = 0; i < 5; i++)
         CHECK(jg_api_jorge_set_option(J, opt[i][0], opt[i][1]) == JG_OK, "%s", jg_api_jorge_message(J));
     CHECK(jg_api_jorge_create(J, side, m, n) == JG_OK, "%s", jg_api_jorge_message(J));
     CHECK(jg_api_jorge_set_option(J, "order", "3") == JG_ERR_ARG, "option after create accepted");
@@ -207,6 +235,7 @@ static void test_validate(void)
 int main(void)
 {
     test_version();
+    test_invroot_set_root();
     test_options();
     for (int k = 1; k <= 4; k += 3) {
         closed_form("left", 1, 7, 3, k);

@@ -255,6 +255,19 @@ static void test_signal(int sig)
     CHECK(access(P("sig.txt"), F_OK) != 0, "output exists after signal %d", sig);
 }
 
+/* A program linking the library keeps its signal dispositions: opening an
+ * output installs no handler until jg_tmp_handle_signals(1). */
+static void test_signals_opt_in(void)
+{
+    jg_outfile o;
+    struct sigaction sa;
+    CHECK_OK(ctx, jg_outfile_open(ctx, &o, P("optin.txt")));
+    jg_outfile_abort(&o);
+    CHECK(sigaction(SIGINT, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL, "SIGINT handler installed without opt-in");
+    CHECK(sigaction(SIGTERM, NULL, &sa) == 0 && sa.sa_handler == SIG_DFL, "SIGTERM handler installed without opt-in");
+    CHECK(temporaries() == 0, "%d temporary files after abort", temporaries());
+}
+
 static void test_memory(void)
 {
     double avail;
@@ -319,6 +332,8 @@ int main(void)
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     if (jg_t_ctx(&ctx) < 0) return 2;
+    test_signals_opt_in();
+    jg_tmp_handle_signals(1); /* opt-in, as the command does */
     test_inputs();
     test_out_check();
     test_writer();

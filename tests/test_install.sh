@@ -3,10 +3,19 @@
 # `cmake --install` into a temporary prefix, then
 #   - the layout: lib/libjorgetk.{so,a}, lib/pkgconfig/jorge.pc,
 #     lib/cmake/Jorge/, include/jorge/jorge.h and the public headers (no
-#     src/cli/, no CUDA kernels), each of which compiles on its own;
+#     src/cli/, no CUDA kernels), each of which compiles on its own as
+#     C11, as C99 -pedantic-errors and as C++ (g++ -pedantic-errors);
+#   - pkg-config's flags: -I<prefix>/include only (no feature macro, no
+#     include/jorge that would let a user's src/mat.h stand in for ours,
+#     checked with such a header first on the path);
+#   - libjorgetk.so exports exactly what the public headers declare (the
+#     generated version script build/jorgetk.map): no internal symbol;
+#   - the manual page (from --help, renders without groff warnings, has
+#     every command's usage), bash completion, LICENSE;
 #   - the README's example (tests/example/example.c, checked to be src/README.md's
 #     text) built and run four ways: pkg-config shared and --static,
-#     find_package(Jorge) with Jorge::jorgetk_shared and Jorge::jorgetk;
+#     find_package(Jorge) with Jorge::jorgetk_shared and Jorge::jorgetk,
+#     and as C++ with g++ through pkg-config;
 #     every build prints the same line and exits 0 (its stream passes);
 #   - the installed Python package finds the installed library by itself
 #     (no JORGE_LIBRARY), when NumPy is there and the build has no
@@ -38,13 +47,66 @@ done
 
 export PKG_CONFIG_PATH="$LIBDIR/pkgconfig"
 CFLAGS_PC=$(pkg-config --cflags jorge) && ok || bad "pkg-config --cflags jorge"
+set -- $CFLAGS_PC
+[ $# = 1 ] && [ "${1#-I}" != "$1" ] && [ "$(realpath -m "${1#-I}")" = "$(realpath "$P/include")" ] && ok ||
+    bad "pkg-config --cflags: '$CFLAGS_PC' (want -I<prefix>/include only)"
+CXX=${CXX:-g++}
 [ "$(pkg-config --modversion jorge)" = "$("$JORGE" --version | awk '{print $2}')" ] && ok || bad "jorge.pc version"
 nh=0
 for h in $(cd "$P/include" && find jorge -name '*.h' | sort); do
-    printf '#include "%s"\nint jg_header_alone;\n' "${h#jorge/}" >"$TMP/h.c"
+    printf '#include <%s>\nint jg_header_alone;\n' "$h" >"$TMP/h.c"
     $CC -std=c11 -Wall -Wextra -Werror $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" || bad "$h alone: $(head -3 "$TMP/h.err")"
+    $CC -std=c99 -pedantic-errors -Wall -Wextra -Werror $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" ||
+        bad "$h alone, C99 -pedantic-errors: $(head -3 "$TMP/h.err")"
+    if command -v "$CXX" >/dev/null; then
+        $CXX -x c++ -std=c++11 -pedantic-errors -Wall -Wextra -Werror $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" ||
+            bad "$h alone, C++: $(head -3 "$TMP/h.err")"
+    fi
     nh=$((nh + 1))
 done
+# a user's own src/mat.h (or approx/jorge.h) first on the include path is not taken for ours
+mkdir -p "$TMP/user/src" "$TMP/user/approx"
+echo '#error a user header was included in place of the toolkit'"'"'s' >"$TMP/user/src/mat.h"
+cp "$TMP/user/src/mat.h" "$TMP/user/approx/jorge.h"
+printf '#include <jorge/jorge.h>\nint jg_header_alone;\n' >"$TMP/h.c"
+$CC -std=c11 -I"$TMP/user" $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" && ok || bad "a user's src/mat.h shadows ours: $(head -3 "$TMP/h.err")"
+# M_PI: no feature macro from us (a user's -D_GNU_SOURCE or the default gnu11 decides)
+printf '#include <math.h>\n#include <jorge/jorge.h>\ndouble jg_user_pi = M_PI;\n' >"$TMP/h.c"
+$CC $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" && ok || bad "M_PI after <jorge/jorge.h>: $(head -3 "$TMP/h.err")"
+
+# ---------------------------------------------------------------- exported symbols
+MAP=$BUILD/jorgetk.map
+nm -D --defined-only "$LIBDIR/libjorgetk.so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sed 's/@.*//' | sort -u >"$TMP/exported.txt"
+grep -oE 'jg_[a-z0-9_]+' "$MAP" | sort -u >"$TMP/declared.txt"
+extra=$(comm -23 "$TMP/exported.txt" "$TMP/declared.txt" | head -5)
+[ -z "$extra" ] && ok || bad "libjorgetk.so exports undeclared symbols: $extra"
+for s in jg_version jg_api_validate_new jg_api_jorge_update jg_ctx_create jg_validate_arrays jg_jorge_update; do
+    grep -qx "$s" "$TMP/exported.txt" && ok || bad "libjorgetk.so does not export $s"
+done
+for s in jg_train_run jg_optim_step jg_check_gemm; do # training code, internal helpers
+    ! grep -qx "$s" "$TMP/exported.txt" && ok || bad "libjorgetk.so exports the internal $s"
+done
+
+# ---------------------------------------------------------------- manual page, completion, licence
+MAN=$P/share/man/man1/jorge.1
+[ -f "$MAN" ] && ok || bad "manual page not installed"
+if command -v groff >/dev/null; then
+    [ -z "$(groff -man -Tutf8 -ww -z "$MAN" 2>&1)" ] && ok || bad "jorge.1: $(groff -man -Tutf8 -ww -z "$MAN" 2>&1 | head -3)"
+fi
+for c in $("$JORGE" --help | awk '/^commands:/{f=1;next} f&&/^  [a-z]/{print $1} f&&/^$/{exit}'); do
+    grep -q "^usage: jorge $c" "$MAN" && ok || bad "jorge.1 lacks the --help of $c"
+done
+grep -q -- '--version' "$MAN" && ok || bad "jorge.1 does not mention --version"
+COMP=$P/share/bash-completion/completions/jorge
+[ -f "$COMP" ] && ok || bad "bash completion not installed"
+comp() { # WORDS...: the completions of the last word
+    bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _jorge; printf "%s
+" "${COMPREPLY[@]}"' _ "$COMP" "$@"
+}
+[ "$(comp "$JORGE" va)" = "validate" ] && ok || bad "completion of 'jorge va': $(comp "$JORGE" va)"
+comp "$JORGE" validate --eps | grep -qx -- "--eps-mode" && ok || bad "completion of 'jorge validate --eps': $(comp "$JORGE" validate --eps | tr '\n' ' ')"
+[ -f "$P/share/doc/jorge/LICENSE" ] && grep -q "the Jorge toolkit authors" "$P/share/doc/jorge/LICENSE" && ok || bad "LICENSE not installed"
+
 [ "$nh" -ge 15 ] && ok || bad "only $nh headers installed"
 
 # ---------------------------------------------------------------- the README's example
@@ -62,6 +124,13 @@ run_example() { # NAME EXE
 $CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/ex-pc" $CFLAGS_PC $(pkg-config --libs jorge) \
     -Wl,-rpath,"$(pkg-config --variable=libdir jorge)" 2>"$TMP/cc.err" && ok || bad "pkg-config build: $(head -5 "$TMP/cc.err")"
 run_example pc "$TMP/ex-pc"
+if command -v "$CXX" >/dev/null; then # C++: extern "C" in the headers
+    $CXX -x c++ -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/ex-cxx" $CFLAGS_PC $(pkg-config --libs jorge) \
+        -Wl,-rpath,"$(pkg-config --variable=libdir jorge)" 2>"$TMP/cc.err" && ok || bad "g++ pkg-config build: $(head -5 "$TMP/cc.err")"
+    run_example cxx "$TMP/ex-cxx"
+else
+    echo "SKIP (C++ build of the example): no $CXX"
+fi
 ldd "$TMP/ex-pc" | grep -q "libjorgetk.so" && ok || bad "pkg-config build is not linked to libjorgetk.so"
 $CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/ex-static" $CFLAGS_PC \
     $(pkg-config --libs --static jorge | sed 's/-ljorgetk/-l:libjorgetk.a/') 2>"$TMP/cc.err" && ok ||
@@ -69,12 +138,14 @@ $CC -std=c11 -Wall -Wextra -Werror $SAN "$SRC/tests/example/example.c" -o "$TMP/
 run_example static "$TMP/ex-static"
 ! ldd "$TMP/ex-static" | grep -q "libjorgetk.so" && ok || bad "static build loads libjorgetk.so"
 for t in jorgetk_shared jorgetk; do
-    cmake -S "$SRC/tests/example" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t \
+    # the shared build with a caller's BLA_VENDOR (Generic: the reference names, found here too), which must be kept
+    vendor=$([ $t = jorgetk_shared ] && echo -DBLA_VENDOR=Generic)
+    cmake -S "$SRC/tests/example" -B "$TMP/ex-cmake-$t" -DCMAKE_PREFIX_PATH="$P" -DJORGE_TARGET=Jorge::$t $vendor \
         -DCMAKE_C_COMPILER="$CC" -DCMAKE_C_FLAGS="$SAN" >"$TMP/cmake-$t.log" 2>&1 &&
         cmake --build "$TMP/ex-cmake-$t" >>"$TMP/cmake-$t.log" 2>&1 && ok || bad "find_package build ($t): $(tail -5 "$TMP/cmake-$t.log")"
     run_example "cmake-$t" "$TMP/ex-cmake-$t/example"
 done
-[ "$(cat "$TMP"/ex-*.out | sort -u | wc -l)" = 1 ] && ok || bad "the four builds print different lines: $(cat "$TMP"/ex-*.out)"
+[ "$(cat "$TMP"/ex-*.out | sort -u | wc -l)" = 1 ] && ok || bad "the builds print different lines: $(cat "$TMP"/ex-*.out)"
 
 # ---------------------------------------------------------------- installed Python package
 PYPKG=$(dirname "$(find "$P" -path '*/jorge/__init__.py' | head -1)")

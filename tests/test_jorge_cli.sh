@@ -46,11 +46,11 @@ def root(L):
 PYEOF
 
 # ---------------------------------------------------------------- step
-"$JORGE" step --eps 1e-3 init "$TMP/g.npy" "$TMP/l1.npy" >"$TMP/s1.txt" || bad "step init"
-"$JORGE" step --eps 1e-3 "$TMP/l1.npy" "$TMP/g2.npy" "$TMP/l2.npy" >"$TMP/s2.txt" || bad "step 2"
-"$JORGE" step --eps 1e-3 --side right --order 3 init "$TMP/g.npy" "$TMP/r1.npy" >/dev/null || bad "step right"
-"$JORGE" step --eps 1e-3 --form lowrank init "$TMP/g.npy" "$TMP/l1lr.npy" >/dev/null || bad "step lowrank"
-"$JORGE" step --eps 1e-3 init "$TMP/g32.npy" "$TMP/l32.npy" >/dev/null || bad "step f32"
+"$JORGE" step --eps-mode abs --eps 1e-3 init "$TMP/g.npy" "$TMP/l1.npy" >"$TMP/s1.txt" || bad "step init"
+"$JORGE" step --eps-mode abs --eps 1e-3 "$TMP/l1.npy" "$TMP/g2.npy" "$TMP/l2.npy" >"$TMP/s2.txt" || bad "step 2"
+"$JORGE" step --eps-mode abs --eps 1e-3 --side right --order 3 init "$TMP/g.npy" "$TMP/r1.npy" >/dev/null || bad "step right"
+"$JORGE" step --eps-mode abs --eps 1e-3 --form lowrank init "$TMP/g.npy" "$TMP/l1lr.npy" >/dev/null || bad "step lowrank"
+"$JORGE" step --eps-mode abs --eps 1e-3 init "$TMP/g32.npy" "$TMP/l32.npy" >/dev/null || bad "step f32"
 grep -q 'beta2_eff=' "$TMP/s1.txt" && grep -q ' norm=' "$TMP/s1.txt" && ok || bad "step summary: $(cat "$TMP/s1.txt")"
 "$PY" - "$TMP" <<'PYEOF' && ok || bad "step vs numpy"
 import sys, re, numpy as np

@@ -16,6 +16,24 @@ export PYTHONPATH="$HERE/../src/python${PYTHONPATH:+:$PYTHONPATH}"
 [ -n "${JORGE_LIBRARY:-}" ] || { echo "FAIL: JORGE_LIBRARY is not set"; exit 1; }
 "$PY" "$HERE/python_package.py" "$JORGE" "$TMP"
 rc=$?
+# the pytest-style suites (tests/python/test_*.py), run as scripts (no pytest needed)
+for t in "$HERE"/python/test_*.py; do
+    (cd "$TMP" && "$PY" "$t") || rc=1
+done
+# the source tree as the README says: sys.path.insert(0, "src/python") finds
+# build/libjorgetk.so by itself (when ctest's library is that one)
+SRC=$(cd "$HERE/.." && pwd)
+if [ -f "$SRC/build/libjorgetk.so" ] && [ "$SRC/build/libjorgetk.so" -ef "$JORGE_LIBRARY" ]; then
+    out=$(cd "$SRC" && env -u JORGE_LIBRARY -u PYTHONPATH "$PY" -c 'import sys; sys.path.insert(0, "src/python"); import jorge; print(jorge._lib.path)' 2>&1)
+    if [ "$out" -ef "$SRC/build/libjorgetk.so" ]; then
+        echo "test_python: the source-tree import finds build/libjorgetk.so"
+    else
+        echo "FAIL: the source-tree import: $out"
+        rc=1
+    fi
+else
+    echo "SKIP (source-tree import): ctest's library is not <source>/build/libjorgetk.so"
+fi
 # a JORGE_LIBRARY that does not exist: ImportError naming it, nothing else tried
 out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk.so" "$PY" -c 'import jorge' 2>&1)
 if echo "$out" | grep -q "ImportError: jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk.so (absent)$"; then

@@ -48,9 +48,7 @@ typedef struct {
 /* The options table over a (defaults set); returns its length. */
 static size_t compare_opts(compare_args *a, jg_opt *opts)
 {
-    jg_cli_jorge_defaults(&a->j);
-    a->j.eps_mode = "rel"; /* as track and validate: eps = 0.1 ||G_1||_F^2 / dim per side */
-    a->j.eps = 0.1;
+    jg_cli_jorge_defaults(&a->j); /* eps: JG_JORGE_EPS_DEFAULT (relative 0.1) */
     jg_compare_opts_default(&a->co);
     a->out = NULL;
     a->methods = "all";

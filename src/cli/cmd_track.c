@@ -27,8 +27,6 @@ typedef struct {
 static size_t track_opts(track_args *a, jg_opt *opts)
 {
     jg_cli_jorge_defaults(&a->j);
-    a->j.eps_mode = "rel"; /* measured: README, "Validating Jorge on your gradients" */
-    a->j.eps = 0.1;
     a->out = NULL;
     a->sides = "both";
     a->every = 1;

@@ -37,8 +37,6 @@ typedef struct {
 static size_t validate_opts(validate_args *a, jg_opt *opts)
 {
     jg_cli_jorge_defaults(&a->j);
-    a->j.eps_mode = "rel"; /* measured: see README, "Validating Jorge on your gradients" */
-    a->j.eps = 0.1;
     a->json = a->csv = a->methods = NULL;
     a->against = "nominal";
     a->metric = "max";

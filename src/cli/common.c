@@ -106,10 +106,11 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a)
 {
     memset(a, 0, sizeof *a);
     a->beta2 = 0.99;
-    a->eps = 1e-6;
+    /* the toolkit's default eps, stated once (JG_JORGE_EPS_DEFAULT, approx/jorge.h) */
+    a->eps = JG_JORGE_EPS_DEFAULT;
     a->order = 2;
     a->safeguard = "clip";
-    a->eps_mode = "abs";
+    a->eps_mode = JG_JORGE_EPS_MODE_DEFAULT == JG_EPS_REL ? "rel" : "abs";
     a->form = "auto";
     a->precision = NULL;
     a->backend = "cpu";

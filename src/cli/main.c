@@ -5,6 +5,7 @@
 
 #include "src/blas_info.h"
 #include "src/cli/commands.h"
+#include "src/fileio.h"
 #include "src/jg_config.h"
 
 typedef struct {
@@ -34,6 +35,9 @@ static void usage(FILE *out)
             "usage: jorge COMMAND [options] [arguments]\n\n"
             "Exact inverse roots and Jorge's inverse-free approximation of Shampoo's\n"
             "preconditioner, on the CPU (OpenBLAS/LAPACKE) and the GPU (cuBLAS/cuSOLVER).\n\n"
+            "options:\n"
+            "  --help     this text (jorge COMMAND --help: a command's)\n"
+            "  --version  print the version and the git commit it was built from\n\n"
             "commands:\n");
     for (size_t i = 0; i < ncommands; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
@@ -59,6 +63,7 @@ int main(int argc, char **argv)
     // first of all: the right BLAS kernels (re-executes once when OpenBLAS
     // fell back to generic ones on a CPU it does not know; blas_info.h)
     jg_blas_reexec(argv);
+    jg_tmp_handle_signals(1); /* an interrupted command leaves no temporary file */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -3,11 +3,12 @@
  *   #include <jorge/jorge.h>
  *
  * The headers keep the source tree's layout under include/jorge/ (src/,
- * reference/, approx/, experiments/validate.h, src/api.h) and include each
- * other as "src/mat.h", "approx/jorge.h", ...; include/jorge is on the
- * interface include path (pkg-config jorge, find_package(Jorge)) so those
- * resolve in an installed tree exactly as in the build tree.  Individual
- * headers can also be included directly, e.g. "approx/jorge.h". */
+ * reference/, approx/, experiments/validate.h, src/api.h); installed, they
+ * include each other by relative paths, so only <prefix>/include is on the
+ * include path (pkg-config jorge, find_package(Jorge)) and none of a
+ * user's own headers can stand in for ours.  Individual headers can also
+ * be included directly, e.g. <jorge/approx/jorge.h>.  Usable from C99 and
+ * later and from C++ (extern "C"). */
 #ifndef JORGE_JORGE_H
 #define JORGE_JORGE_H
 

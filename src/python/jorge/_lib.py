@@ -7,16 +7,23 @@ is copied here.
 
 The shared library is looked up, first found wins:
   1. $JORGE_LIBRARY (the path of libjorgetk.so; nothing else is tried);
-  2. the build tree, when this package is the source tree's
-     src/python/jorge: <source>/build/libjorgetk.so;
-  3. the install prefix: lib/, lib64/, lib/<multiarch>/ of each directory
+  2. beside this module: jorge/libjorgetk.so (`pip install .` puts it
+     there);
+  3. the build tree, when this package is the source tree's
+     src/python/jorge (recognised by <source>/src/api.h):
+     <source>/build/libjorgetk.so;
+  4. jorge/libjorgetk.so under each entry of sys.path (`pip install -e .`:
+     the modules come from the source tree, the library from the
+     environment's site-packages);
+  5. the install prefix: lib/, lib64/, lib/<multiarch>/ of each directory
      above this package (e.g. <prefix>/lib/python3/site-packages/jorge
      finds <prefix>/lib/libjorgetk.so);
-  4. the system loader's search path (LD_LIBRARY_PATH, ld.so.cache).
+  6. the system loader's search path (LD_LIBRARY_PATH, ld.so.cache).
 """
 import ctypes
 import ctypes.util
 import os
+import sys
 
 _c = ctypes
 _P = _c.c_void_p
@@ -46,10 +53,14 @@ def candidates():
     if env:
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
-    out = []
+    out = [os.path.join(here, "libjorgetk.so")]
     source = os.path.normpath(os.path.join(here, os.pardir, os.pardir, os.pardir))
-    if os.path.isfile(os.path.join(source, "api", "api.h")):
+    if os.path.isfile(os.path.join(source, "src", "api.h")):
         out.append(os.path.join(source, "build", "libjorgetk.so"))
+    for entry in sys.path:
+        p = os.path.join(os.path.abspath(entry or os.curdir), "jorge", "libjorgetk.so")
+        if p not in out:
+            out.append(p)
     d = here
     for _ in range(8):
         parent = os.path.dirname(d)
@@ -113,8 +124,36 @@ jorge_update = _fn("jg_api_jorge_update", _c.c_int, _P, _P, _c.c_int, _I64, _I64
 jorge_dim = _fn("jg_api_jorge_dim", _I64, _P)
 jorge_root = _fn("jg_api_jorge_root", _c.c_int, _P, _c.POINTER(_c.c_double), _I64)
 jorge_number = _fn("jg_api_jorge_number", _c.c_int, _P, _S, _c.POINTER(_c.c_double))
+if jg_api_abi_version() >= 2:
+    jorge_set_root = _fn("jg_api_jorge_set_root", _c.c_int, _P, _c.POINTER(_c.c_double), _I64)
+    invroot = _fn("jg_api_invroot", _c.c_int, _c.POINTER(_c.c_double), _I64, _c.c_int, _c.c_double,
+                  _c.POINTER(_c.c_double), _c.c_char_p, _c.c_size_t)
 jorge_message = _fn("jg_api_jorge_message", _S, _P)
 jorge_free = _fn("jg_api_jorge_free", None, _c.POINTER(_P))
+
+
+# The memory check the commands run before any work (src/fileio.h), for
+# the copies the package makes itself before calling the library.
+ctx_create = _fn("jg_ctx_create", _c.c_int, _c.POINTER(_P), _S, _c.c_char_p, _c.c_size_t)
+ctx_destroy = _fn("jg_ctx_destroy", None, _c.POINTER(_P))
+ctx_message = _fn("jg_ctx_message", _S, _P)
+_mem_check = _fn("jg_mem_check", _c.c_int, _P, _c.c_double, _S)
+
+
+def mem_check(nbytes, what):
+    """Raise Error(JG_ERR_NOMEM, the library's message) when nbytes do not
+    fit in the memory available (JG_MEM_LIMIT overrides the detection)."""
+    ctx = _P()
+    err = _c.create_string_buffer(256)
+    st = ctx_create(_c.byref(ctx), b"cpu", err, len(err))
+    if st < 0:
+        raise Error(st, err.value.decode(errors="replace"))
+    try:
+        st = _mem_check(ctx, float(nbytes), what.encode())
+        if st < 0:
+            raise Error(st, ctx_message(ctx).decode(errors="replace"))
+    finally:
+        ctx_destroy(_c.byref(ctx))
 
 
 def b(s):
