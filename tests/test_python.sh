@@ -34,6 +34,21 @@ if [ -f "$SRC/build/libjorgetk.so" ] && [ "$SRC/build/libjorgetk.so" -ef "$JORGE
 else
     echo "SKIP (source-tree import): ctest's library is not <source>/build/libjorgetk.so"
 fi
+# the BLAS kernel (src/blas_info.h): on OpenBLAS's generic kernels, on a CPU
+# with AVX2 or AVX-512, importing the package warns once with the fix; on
+# the kernels OpenBLAS chose itself it says nothing
+if "$JORGE" info | grep -q '^blas kernel: .* on a CPU with AVX'; then
+    w=$(cd "$TMP" && OPENBLAS_CORETYPE=Prescott "$PY" -c 'import jorge' 2>&1)
+    if echo "$w" | grep -q 'RuntimeWarning: jorge: OpenBLAS .* runs its Prescott kernel .*OPENBLAS_CORETYPE='; then
+        echo "test_python: generic kernels: the import warns"
+    else
+        echo "FAIL: no warning on the generic kernels: $w"; rc=1
+    fi
+    w=$(cd "$TMP" && env -u OPENBLAS_CORETYPE "$PY" -W error::RuntimeWarning -c 'import jorge' 2>&1) &&
+        echo "test_python: default kernels: no warning" || { echo "FAIL: warning on the default kernels: $w"; rc=1; }
+else
+    echo "SKIP (kernel warning): not an x86-64 CPU with AVX"
+fi
 # a JORGE_LIBRARY that does not exist: ImportError naming it, nothing else tried
 out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk.so" "$PY" -c 'import jorge' 2>&1)
 if echo "$out" | grep -q "ImportError: jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk.so (absent)$"; then

@@ -91,6 +91,27 @@ def _load():
 lib, path = _load()
 
 
+def _blas_check():
+    """Warn once when OpenBLAS runs kernels below what the CPU offers
+    (src/blas_info.h: a CPU newer than the OpenBLAS release gets its generic
+    SSE3 kernels, 5x slower).  The kernels are chosen when OpenBLAS loads, so
+    the fix is OPENBLAS_CORETYPE in the environment before Python starts."""
+    import warnings
+    f = getattr(lib, "jg_blas_warning", None)
+    if f is None:
+        return
+    f.restype = ctypes.c_int
+    f.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
+    buf = ctypes.create_string_buffer(512)
+    if f(buf, len(buf)) > 0:
+        warnings.warn("jorge: " + buf.value.decode("utf-8", "replace") +
+                      " (set it before starting Python: the kernels are chosen when OpenBLAS loads)",
+                      RuntimeWarning, stacklevel=3)
+
+
+_blas_check()
+
+
 def _fn(name, restype, *argtypes):
     f = getattr(lib, name)
     f.restype = restype
