@@ -58,6 +58,13 @@ typedef enum {
 } jg_safeguard;
 typedef enum { JG_FORM_AUTO = 0, JG_FORM_DENSE = 1, JG_FORM_LOWRANK = 2 } jg_form;
 typedef enum { JG_INIT_EPS = 0, JG_INIT_WARM = 1 } jg_init;
+/* Persistent ridge rho I added to the statistic on every step (beside the
+ * initial eps, which decays as beta^t): rho = ridge (ABS), ridge * s with
+ * s = ||G_1||_F^2 / dim (REL), or ridge * lambda_max(op(G_1) op(G_1)^T)
+ * (LAMBDA_MAX; power iteration; ridge = a / 8 puts the smallest eigenvalue
+ * of the regularised statistic at the linearised stability boundary
+ * a kappa = 8 for any later gradient no larger than the first). */
+typedef enum { JG_RIDGE_NONE = 0, JG_RIDGE_ABS = 1, JG_RIDGE_REL = 2, JG_RIDGE_LAMBDA_MAX = 3 } jg_ridge_mode;
 typedef enum {
     JG_VARIANT_PLAIN = 0,    /* the paper's update                         */
     JG_VARIANT_SYM = 1,      /* symmetrise after each update: (P + P^T)/2  */
@@ -91,6 +98,12 @@ typedef struct {
                               a non-positive candidate is rejected like a
                               non-finite one: state kept, failure counted.
                               0: off (default)                                */
+    jg_ridge_mode ridge_mode; /* persistent ridge (default NONE: the statistic
+                              holds only the decaying eps beta^t I)            */
+    double ridge;          /* its value (> 0 when ridge_mode is set)           */
+    int measure_rho;       /* also estimate rho(X) by power iteration on every
+                              step (diag xrho; one dim^2 GEMV per iteration):
+                              what ||X||_F overstates; 0: off (default)       */
 } jg_jorge_opts;
 
 /* What one update did. */
@@ -113,6 +126,11 @@ typedef struct {
     int nonpositive;     /* 1 when check_positive rejected the update         */
     double min_eig;      /* smallest eigenvalue of the candidate's symmetric
                             part when checked this step (NaN otherwise)      */
+    double xfro;         /* ||X||_F (NaN when not computed: spectral rule
+                            without measure_rho)                             */
+    double xrho;         /* rho(X) by power iteration (spectral rule or
+                            measure_rho; NaN otherwise)                      */
+    double a_eff;        /* a_eff = (1 - beta_eff) / beta_eff of this step   */
 } jg_jorge_diag;
 
 typedef struct jg_jorge jg_jorge;
@@ -155,6 +173,11 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat);
 /* The absolute eps of the state: o->eps (ABS), or o->eps * s once the
  * first update has resolved it (REL; NAN before). */
 double jg_jorge_eps(const jg_jorge *J);
+/* The persistent ridge rho of the state: 0 (NONE), o->ridge (ABS), or its
+ * resolved value once the first update has seen a gradient (REL,
+ * LAMBDA_MAX; NAN before).  The statistic Jorge approximates the root of
+ * is L_t + rho I. */
+double jg_jorge_ridge(const jg_jorge *J);
 /* Scale s = ||G||_F^2 / dim of a gradient for relative eps (dim: the
  * side's size).  JG_ERR_INPUT when it is zero or not finite. */
 jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s);
@@ -165,6 +188,7 @@ size_t jg_jorge_bytes(const jg_jorge *J);
 
 const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
 const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */
+const char *jg_ridge_mode_name(jg_ridge_mode m); /* none|abs|rel|lambda-max */
 const char *jg_form_name(jg_form f);
 const char *jg_variant_name(jg_variant v);
 

@@ -934,7 +934,7 @@ double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, cha
         if (h.ndim == 3) m = (double)h.shape[1], n = (double)h.shape[2];
         else if (h.ndim == 2) m = (double)h.shape[0], n = (double)h.shape[1];
         else continue;
-        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 16.0 * m * n) +
+        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 20.0 * m * n) +
                    2.0 * 8.0 * 8.0 * T;
         if (b > need) {
             need = b;

@@ -167,7 +167,7 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
 /* Bytes the largest of the files needs, from the .npy headers only (a
  * preflight check before jg_validate_run): its gradients (T x m x n of
  * its dtype), both sides' tracker state and exact roots (about
- * 8 (16 (m^2 + n^2) + 16 m n) bytes) and the per-step series (128 T
+ * 8 (16 (m^2 + n^2) + 20 m n) bytes) and the per-step series (128 T
  * bytes).  A file whose header cannot be read, or that is 1-D, is left to
  * the run (reported there).  what (wlen bytes) receives "FILE: validating
  * a T x m x n stream (both sides, exact roots)" for that file, unchanged
