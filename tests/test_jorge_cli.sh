@@ -96,25 +96,46 @@ hdr = lines[0].strip().split(",")
 rows = [dict(zip(hdr, l.strip().split(","))) for l in lines[1:]]
 assert len(rows) == 30, len(rows)
 S = np.load(f"{d}/stream.npy")
-worst = 0.0
+worst = wrho = 0.0
+hist = {}
 for side, dim in (("left", 10), ("right", 6)):
+    hist[side] = []
     eps = eps0 * np.linalg.norm(S[0]) ** 2 / dim if mode == "rel" else eps0
     Lh = eps ** -0.25 * np.eye(dim)
     Lt = eps * np.eye(dim); Ln = eps * np.eye(dim)
     r1 = [x for x in rows if x["side"] == side and int(x["step"]) == 1][0]
     worst = max(worst, abs(float(r1["eps_abs"]) - eps) / eps)
     for t, G in enumerate(S):
-        Lh, beta = step(Lh, G, 0.9, 2, safeguard="adaptive" if rule == "adaptive" else True, side=side)
         GG = G @ G.T if side == "left" else G.T @ G
+        X = np.linalg.matrix_power(Lh, 4) @ GG
+        xf, xr = np.linalg.norm(X), max(abs(np.linalg.eigvals(X)))
+        Lh, beta = step(Lh, G, 0.9, 2, safeguard="adaptive" if rule == "adaptive" else True, side=side)
         Lt = beta * Lt + (1 - beta) * GG
         Ln = 0.9 * Ln + 0.1 * GG
         r = [x for x in rows if x["side"] == side and int(x["step"]) == t + 1][0]
         et = np.linalg.norm(Lh - root(Lt)) / np.linalg.norm(root(Lt))
         en = np.linalg.norm(Lh - root(Ln)) / np.linalg.norm(root(Ln))
+        hist[side].append((Lh.copy(), root(Ln), r))
+        # ||X||_F and rho(X) (power iteration, stopped at a relative change 1e-4)
+        worst = max(worst, abs(float(r["x_fro"]) - xf) / xf)
+        wrho = max(wrho, abs(float(r["x_rho"]) - xr) / xr, abs(float(r["fro_over_rho"]) - xf / xr) / (xf / xr))
+        assert float(r["fro_over_rho"]) >= 1 - 1e-3, r["fro_over_rho"]
+        if int(r["fired"]):
+            wrho = max(wrho, abs(float(r["rho_ax_fired"]) - xr * (1 - beta) / beta) / (xr * (1 - beta) / beta))
+        else:
+            assert r["rho_ax_fired"] == "nan"
         for got, want in ((float(r["err_tracked"]), et), (float(r["err_nominal"]), en),
                           (float(r["beta_eff"]), beta), (float(r["one_minus_beta"]), 1 - beta)):
             worst = max(worst, abs(got - want) / max(abs(want), 1e-300))
-print(f"  {name} vs numpy: worst relative difference {worst:.2e}")
+for t, ((Lh, PL, rl), (Rh, PR, rr)) in enumerate(zip(hist["left"], hist["right"])):
+    D, E = Lh @ S[t] @ Rh, PL @ S[t] @ PR
+    cs = np.sum(D * E) / (np.linalg.norm(D) * np.linalg.norm(E))
+    for k, v in (("dir_cos", cs), ("dir_err", np.linalg.norm(D - E) / np.linalg.norm(E)),
+                 ("dir_err_graft", np.linalg.norm(D / np.linalg.norm(D) - E / np.linalg.norm(E)))):
+        assert rl[k] == rr[k], (k, rl[k], rr[k])
+        worst = max(worst, abs(float(rl[k]) - v) / abs(v))
+print(f"  {name} vs numpy: worst relative difference {worst:.2e}, rho(X) {wrho:.2e}")
+assert wrho < 1e-2, wrho
 # errors are printed with 7 significant digits; beta with 17; 1 - beta is
 # computed without cancellation in C, 1 - beta here loses ~1e-16/(1-beta)
 sys.exit(0 if worst < 1e-5 else 1)

@@ -30,7 +30,7 @@ typedef struct {
     jg_cli_jorge j;
     const char *json, *csv, *against, *metric, *methods;
     int every, no_suggest, steps;
-    double tol;
+    double tol, dir_tol;
 } validate_args;
 
 /* The options table over a (defaults set); returns its length. */
@@ -44,12 +44,15 @@ static size_t validate_opts(validate_args *a, jg_opt *opts)
     a->metric = "max";
     a->every = a->no_suggest = a->steps = 0;
     a->tol = 0.1;
+    a->dir_tol = 0.1;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
         {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
         {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
         {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
         {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1e300, NULL, "largest acceptable relative error"},
+        {"dir-tol", JG_OPT_DOUBLE, &a->dir_tol, 0, 1e300, NULL,
+         "direction verdict: largest acceptable grafted error sqrt(2 - 2 cos) of Lhat G Rhat vs Shampoo's"},
         {"against", JG_OPT_CHOICE, &a->against, 0, 0, "nominal|tracked|both",
          "statistic whose exact root is the reference: Shampoo's (beta2), Jorge's own (beta_eff), or both"},
         {"metric", JG_OPT_CHOICE, &a->metric, 0, 0, "max|final", "error checked: largest over the measurements, or the last"},
@@ -106,6 +109,7 @@ static void validate_convert(const validate_args *a, jg_cli_progress_state *prog
     jg_cli_jorge_opts(&a->j, JG_F64, &o->jo);
     o->dtype_from_input = a->j.precision == NULL;
     o->tol = a->tol;
+    o->dir_tol = a->dir_tol;
     o->against = !strcmp(a->against, "tracked") ? JG_AGAINST_TRACKED
                  : !strcmp(a->against, "both")  ? JG_AGAINST_BOTH
                                                 : JG_AGAINST_NOMINAL;
