@@ -144,6 +144,35 @@ done
 # adaptive: beta_eff = x/(1+x) every step, so it can fall below beta2 (the rules differ)
 awk -F, '/^[0-9]/ && $15 + 0 < 0.9 { n++ } END { exit !(n > 0) }' "$TMP/track_ad.csv" && ok || bad "adaptive never chose beta below beta2"
 
+# ---------------------------------------------------------------- stability map
+# The linearised boundary: from the fixed point Sigma^{-1/4}, the rule none
+# must stay stable where a sum kappa^{s/4} < 4 and diverge where it is > 16
+# (a factor 2 either side of the boundary 8, where the growth rate per step
+# is slow or the noise decides), orders 2 and 8; kappa_boundary solves
+# a sum kappa^{s/4} = 8 (635 at beta2 = 0.99, 7 100 at 0.999); the clip rule
+# survives some cell the prediction calls unstable (it throttles a).
+"$JORGE" experiment stability-map --quick --steps 200 --dim 8 --out "$TMP/smap.csv" >/dev/null 2>&1 || bad "experiment stability-map"
+"$PY" - "$TMP/smap.csv" <<'PYEOF' && ok || bad "stability map vs the linearised boundary"
+import sys, csv
+rows = list(csv.DictReader(l for l in open(sys.argv[1]) if not l.startswith("#")))
+last = [r for r in rows if int(r["steps"]) == 200]
+assert len(last) == 9 * 3 * 4 * 2, len(last)
+bad = 0
+for r in last:
+    a, k, kb = float(r["a"]), float(r["kappa"]), float(r["kappa_boundary"])
+    q = kb ** 0.25
+    assert abs(a * (q + q**2 + q**3 + q**4) - 8) < 1e-9, (a, kb)
+    lhs = float(r["bound_lhs"])
+    if r["safeguard"] == "none":
+        if lhs < 4 and r["diverged"] != "0": bad += 1; print("  stable predicted, diverged:", r)
+        if lhs > 16 and r["diverged"] != "1": bad += 1; print("  unstable predicted, survived:", r)
+b99 = [float(r["kappa_boundary"]) for r in last if r["beta2"] == "0.99"][0]
+b999 = [float(r["kappa_boundary"]) for r in last if r["beta2"] == "0.999"][0]
+assert 630 < b99 < 640 and 7000 < b999 < 7200, (b99, b999)
+assert any(r["safeguard"] == "clip" and float(r["bound_lhs"]) > 16 and r["diverged"] == "0" for r in last)
+sys.exit(1 if bad else 0)
+PYEOF
+
 # ---------------------------------------------------------------- bad input
 expect 2 "$TMP/x.npy" step "$TMP/wrongroot.npy" "$TMP/g.npy" "$TMP/x.npy"
 expect 2 "$TMP/x.npy" step init "$TMP/ginf.npy" "$TMP/x.npy"
