@@ -22,14 +22,24 @@
 #     Shampoo's roots every 10 steps, Jorge every step, order 2, warm start,
 #     the clip safeguard, absolute eps as in the paper);
 #  3. ablations (same seeds as each other; pairs with the main runs):
-#       shampoo_beff  Shampoo on Jorge's own statistic (beta_eff of the clip
-#                     rule, L_0 = eps I), exact roots every step: Jorge with
-#                     its approximate root replaced by the exact one
+#       shampoo_beff  Jorge's clip rule evaluated with Shampoo's exact root
+#                     (roots every step, L_0 = eps I): its beta_eff statistic
+#                     takes its own path, so it changes the root and the
+#                     statistic together (not a clean test of either)
 #       jorge_rel     Jorge with relative eps (--eps-mode rel --eps E, E =
 #                     --rel-eps, default 0.1: the regime of `jorge track`'s
 #                     default, where Jorge's statistic follows Shampoo's)
 #       shampoo_F1, shampoo_F50   Shampoo's roots every 1 and 50 steps
 #                     (shampoo itself is F = 10)
+#       the 2 x 2 of root x statistic, all four at the relative eps E with it
+#       kept as a persistent ridge (where Jorge's root also runs on Shampoo's
+#       statistic: without a ridge the rule none diverges, a kappa > 8):
+#         shampoo_rel      Shampoo's statistic, exact root (ridge E s)
+#         jorge_nominal    Shampoo's statistic (rule none: beta2 fixed), Jorge's root
+#         jorge_rel_exact  Jorge's statistic (clip), the exact root of that
+#                          statistic every step (--jorge-root exact)
+#         jorge_rel_ridge  Jorge's statistic and Jorge's root
+#       (pairs: root on each statistic, statistic under each root)
 #       shampoo_f32, jorge_f32    statistics and roots in float32, with the
 #                     BLAS thread count measured fastest for them here
 #                     (DIR/threads.csv)
@@ -88,7 +98,7 @@ arch=""
 grid=""
 jobs=1
 resume=0
-abl_all="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32"
+abl_all="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32 shampoo_rel jorge_nominal jorge_rel_exact jorge_rel_ridge"
 abl_want=$abl_all
 while [ $# -gt 0 ]; do
     case $1 in
@@ -209,6 +219,11 @@ if [ $ablations = 1 ]; then
     params[shampoo_beff]="--optimizer shampoo $SGD_HP $pre --shampoo-beta jorge --safeguard clip --precond-every 1"
     params[jorge_rel]="--optimizer jorge $SGD_HP --beta2 0.99 --eps $rel_eps --eps-mode rel --block 256 --order 2 --jorge-init warm --safeguard clip"
     params[shampoo_F1]="--optimizer shampoo $SGD_HP $pre --precond-every 1"
+    rel="--beta2 0.99 --eps $rel_eps --eps-mode rel --block 256"
+    params[shampoo_rel]="--optimizer shampoo $SGD_HP $rel --precond-every 10"
+    params[jorge_nominal]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard none --jorge-ridge eps"
+    params[jorge_rel_exact]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard clip --jorge-ridge eps --jorge-root exact --precond-every 1"
+    params[jorge_rel_ridge]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard clip --jorge-ridge eps"
     params[shampoo_F50]="--optimizer shampoo $SGD_HP $pre --precond-every 50"
     params[shampoo_f32]="${params[shampoo]} --state-precision f32 --threads $f32_threads"
     params[jorge_f32]="${params[jorge]} --state-precision f32 --threads $f32_threads"
@@ -298,7 +313,7 @@ done
 table=$out/convergence_table.md
 paired=$out/paired.csv
 tmp=$(mktemp "$out/.paired.XXXXXX")
-$stats paired "$all" jorge:sgd,jorge:adamw,jorge:shampoo,shampoo:sgd,shampoo_beff:jorge,jorge_rel:jorge,jorge_f32:jorge,shampoo_F1:shampoo >"$tmp"
+$stats paired "$all" jorge:sgd,jorge:adamw,jorge:shampoo,shampoo:sgd,shampoo_beff:jorge,jorge_rel:jorge,jorge_f32:jorge,shampoo_F1:shampoo,jorge_nominal:shampoo_rel,jorge_rel_ridge:jorge_rel_exact,jorge_rel_exact:shampoo_rel,jorge_rel_ridge:jorge_nominal >"$tmp"
 mv "$tmp" "$paired"
 tmp=$(mktemp "$out/.table.XXXXXX")
 {
@@ -337,7 +352,11 @@ declare -A short=(
     [adamw]="adamw ($(hp "$ADAMW_HP"))"
     [shampoo]="shampoo (SGD settings, F = 10, eps 1e-6)"
     [jorge]="jorge (SGD settings, k = 2, clip, eps 1e-6 abs)"
-    [shampoo_beff]="shampoo, exact root of the Jorge beta_eff statistic, F = 1"
+    [shampoo_beff]="jorge's rule with shampoo's exact root, F = 1"
+    [shampoo_rel]="shampoo, ridge $rel_eps s"
+    [jorge_nominal]="jorge's root on shampoo's statistic, ridge $rel_eps s"
+    [jorge_rel_exact]="exact root of jorge's statistic, ridge $rel_eps s"
+    [jorge_rel_ridge]="jorge, ridge $rel_eps s"
     [jorge_rel]="jorge, eps $rel_eps relative"
     [shampoo_F1]="shampoo F = 1"
     [shampoo_F50]="shampoo F = 50"
