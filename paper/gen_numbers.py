@@ -1074,6 +1074,23 @@ def sec_stability_map(R, O, T):
            src + ": none cells where the prediction and the run agree, in words")
 
 
+def sec_ridge(R, O, T):
+    """The persistent ridge against the decaying start (data/ridge.csv of
+    experiments/ridge.sh): firing and final errors per setting, left side."""
+    rows, _ = read_csv(os.path.join(R, "data", "ridge.csv"))
+    src = "data/ridge.csv"
+    left = {r["setting"]: r for r in rows if r["side"] == "left"}
+    O.int("RidgeT", int(rows[0]["steps"]), src + ": steps")
+    for name, tag in (("decay-rel0.1", "DecayRel"), ("decay-abs1e-6", "DecayAbs"), ("ridge-rel0.01", "RidgeRelSmall"),
+                      ("ridge-rel0.1", "RidgeRel"), ("ridge-lmax", "RidgeLmax")):
+        if name not in left:
+            raise Missing("%s: no setting %s" % (src, name))
+        r = left[name]
+        O.num("Ridge" + tag + "Fire", 100 * f(r, "fire_rate"), src + ": %s left fire_rate (percent)" % name, 2)
+        O.num("Ridge" + tag + "Err", f(r, "err_final"), src + ": %s left err_final" % name, 2)
+        O.num("Ridge" + tag + "Dir", f(r, "dir_err_graft_final"), src + ": %s dir_err_graft_final" % name, 2)
+
+
 # JG_FULL_DIR replaces it (tests/test_paper_numbers.sh)
 FULL_DIR = os.environ.get("JG_FULL_DIR") or os.path.join(os.path.dirname(os.path.abspath(__file__)), "measured",
                                                          "convergence_full")
@@ -1306,7 +1323,7 @@ SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("er
             ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
             ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front),
             ("training", sec_training), ("training-full", sec_training_full),
-            ("stability-map", sec_stability_map)]
+            ("stability-map", sec_stability_map), ("ridge", sec_ridge)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
           "track", "bench", "convergence", "regime", "front", "convergence_full"]
 
