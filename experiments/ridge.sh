@@ -11,7 +11,9 @@
 # final and median (second half) error against Shampoo's exact root of the
 # same regularised statistic, final and median grafted direction error.
 #
-#   experiments/ridge.sh [--jorge BIN] [--steps T] --out SUMMARY.csv STREAM.npy
+#   experiments/ridge.sh [--jorge BIN] [--steps T] [--sides both|left|right] --out SUMMARY.csv STREAM.npy
+#
+# (one side: no direction; its columns are NaN)
 #
 # The per-step CSVs are kept beside SUMMARY (SUMMARY without .csv, then
 # _SETTING.csv).  Exit status of `jorge track` 1 (NaN/Inf recorded) is
@@ -19,11 +21,12 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
-out="" steps=0 stream=""
+out="" steps=0 stream="" sides=both
 while [ $# -gt 0 ]; do
     case $1 in
     --jorge) jorge=$2; shift ;;
     --steps) steps=$2; shift ;;
+    --sides) sides=$2; shift ;;
     --out) out=$2; shift ;;
     -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "ridge.sh: unknown option $1" >&2; exit 2 ;;
@@ -45,17 +48,19 @@ trap 'rm -f "$tmp"' EXIT
 echo "setting,side,steps,fire_rate,fire_rate_second_half,err_final,err_median_second_half,dir_err_graft_final,dir_err_graft_median_second_half,ridge_abs,eps_abs" >"$tmp"
 while IFS=: read -r name args; do
     # shellcheck disable=SC2086
-    "$jorge" track $args --steps "$steps" --every 1 --out "${base}_$name.csv" "$stream" >/dev/null || [ $? = 1 ]
+    "$jorge" track $args --steps "$steps" --sides "$sides" --every 1 --out "${base}_$name.csv" "$stream" >/dev/null || [ $? = 1 ]
     /usr/bin/python3 - "${base}_$name.csv" "$name" >>"$tmp" <<'PYEOF'
 import sys, csv, math, statistics
 path, name = sys.argv[1], sys.argv[2]
 rows = list(csv.DictReader(l for l in open(path) if not l.startswith("#")))
 for side in ("left", "right"):
     r = [x for x in rows if x["side"] == side]
+    if not r:
+        continue
     T = len(r)
     h = r[T // 2:]
     fin = lambda k: float(r[-1][k])
-    med = lambda k: statistics.median(float(x[k]) for x in h if not math.isnan(float(x[k])))
+    med = lambda k: statistics.median([float(x[k]) for x in h if not math.isnan(float(x[k]))] or [float("nan")])
     fired = sum(int(x["fired"]) for x in r)
     print(f"{name},{side},{T},{fired / T:.6f},{sum(int(x['fired']) for x in h) / len(h):.6f},"
           f"{fin('err_nominal'):.6e},{med('err_nominal'):.6e},{fin('dir_err_graft'):.6e},{med('dir_err_graft'):.6e},"
