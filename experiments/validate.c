@@ -544,6 +544,7 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
 static void tally(jg_validate_report *rep)
 {
     rep->npass = rep->nfail = rep->ncannot = rep->nerror = rep->nfrozen = rep->ndir_pass = rep->ndir_fail = 0;
+    rep->nshort = 0;
     for (int i = 0; i < rep->nlayers; i++) {
         const jg_validate_layer *L = &rep->layers[i];
         if (L->verdict == JG_VERDICT_ERROR) {
@@ -557,6 +558,7 @@ static void tally(jg_validate_report *rep)
             rep->ncannot += v == JG_VERDICT_CANNOT;
             rep->nfrozen += v != JG_VERDICT_CANNOT && L->s[r].frozen;
         }
+        rep->nshort += rep->opts.train_steps > 0 && L->T < rep->opts.train_steps;
         rep->ndir_pass += L->dir.verdict == JG_VERDICT_PASS;
         rep->ndir_fail += L->dir.verdict == JG_VERDICT_FAIL;
     }
@@ -689,6 +691,12 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
             fprintf(f, "validate: ERROR: %s\n", L->error);
             continue;
         }
+        if (o->train_steps > 0 && L->T < o->train_steps)
+            fprintf(f,
+                    "validate: WARNING: %s: judged on %lld steps, shorter than the %ld-step run it is to vouch for: "
+                    "a verdict holds for the length judged (the safeguard's firing grows over long runs); record "
+                    "and validate as many steps as the training will run\n",
+                    L->file, (long long)L->T, o->train_steps);
         if (L->dir.verdict != JG_VERDICT_CANNOT)
             fprintf(f, "validate: %s direction Lhat G Rhat vs Shampoo's: %s: %s; before grafting %s error %s\n", L->file,
                     jg_verdict_name(L->dir.verdict), L->dir.reason, o->final ? "final" : "max",
@@ -893,8 +901,10 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
     fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n  \"passed\": %s,\n", jg_verdict_name(rep->verdict),
             jg_validate_exit_code(rep), rep->verdict == JG_VERDICT_PASS ? "true" : "false");
     fprintf(f, "  \"counts\": {\"pass\": %d, \"fail\": %d, \"cannot_judge\": %d, \"unreadable_layers\": %d, "
-               "\"frozen\": %d, \"direction_pass\": %d, \"direction_fail\": %d},\n",
-            rep->npass, rep->nfail, rep->ncannot, rep->nerror, rep->nfrozen, rep->ndir_pass, rep->ndir_fail);
+               "\"frozen\": %d, \"direction_pass\": %d, \"direction_fail\": %d, \"shorter_than_training\": %d},\n",
+            rep->npass, rep->nfail, rep->ncannot, rep->nerror, rep->nfrozen, rep->ndir_pass, rep->ndir_fail,
+            rep->nshort);
+    fprintf(f, "  \"train_steps\": %ld,\n", o->train_steps);
     fputs("  \"criterion\": {\"tol\": ", f);
     jnum(f, o->tol);
     fputs(", \"dir_tol\": ", f);

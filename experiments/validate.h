@@ -73,6 +73,11 @@ typedef struct {
     int every;              /* measure every N steps and at the last (0: T/50) */
     long steps;             /* use the first N steps (0: all)               */
     int suggest;            /* on FAIL, search other settings (default 1)   */
+    long train_steps;       /* the run the verdict is to vouch for, in steps:
+                               a layer judged on fewer is named in a WARNING
+                               (a verdict holds for the length judged; the
+                               firing of the safeguard grows over long runs);
+                               0: not given                                 */
     double dir_tol;         /* largest acceptable grafted direction error
                                sqrt(2 - 2 cos) (default 0.1: cos >= 0.995) */
     const char *methods;    /* comma list of approximation methods (approx/method.h,
@@ -153,6 +158,8 @@ typedef struct {
     int nlayers;
     int npass, nfail, ncannot, nerror; /* counted over sides (error: layers) */
     int ndir_pass, ndir_fail;          /* direction verdicts, over layers     */
+    int nshort;                        /* layers judged on fewer steps than
+                                          opts.train_steps                    */
     int nfrozen;
     jg_verdict verdict;  /* PASS only when every side of every layer passed */
 } jg_validate_report;

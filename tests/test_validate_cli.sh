@@ -100,6 +100,14 @@ print(f"  worst relative difference {worst:.1e}")
 sys.exit(0 if worst < 1e-8 else 1)
 PYEOF
 
+# --train-steps: a stream shorter than the run it vouches for is named (exit code unchanged); one as long is not
+"$JORGE" validate --eps-mode abs --eps 1e-3 --every 3 --train-steps 100000 --json "$TMP/short.json" "$TMP/ok.npy" >"$TMP/short.txt"
+rc=$?
+[ $rc = 0 ] && grep -q "WARNING: .*ok.npy: judged on [0-9]* steps, shorter than the 100000-step run" "$TMP/short.txt" &&
+    "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r['counts']['shorter_than_training'] == 1 and r['train_steps'] == 100000 else 1)" "$TMP/short.json" &&
+    "$JORGE" validate --eps-mode abs --eps 1e-3 --every 3 --train-steps 5 "$TMP/ok.npy" | grep -vq "shorter than" && ok ||
+    bad "--train-steps: exit $rc: $(cat "$TMP/short.txt")"
+
 # ---------------------------------------------------------------- FAIL on the tolerance
 # a tolerance just below the largest error (read from the PASS report) must fail, naming it
 tol=$("$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); print(0.99*max(s['max_err_tracked'] for s in r['layers'][0]['sides']))" "$TMP/ok.json")

@@ -29,7 +29,7 @@ static char *join_args(int argc, char **argv)
 typedef struct {
     jg_cli_jorge j;
     const char *json, *csv, *against, *metric, *methods;
-    int every, no_suggest, steps;
+    int every, no_suggest, steps, train_steps;
     double tol, dir_tol;
 } validate_args;
 
@@ -45,12 +45,15 @@ static size_t validate_opts(validate_args *a, jg_opt *opts)
     a->every = a->no_suggest = a->steps = 0;
     a->tol = 0.1;
     a->dir_tol = 0.1;
+    a->train_steps = 0;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
         {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
         {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
         {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
         {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1e300, NULL, "largest acceptable relative error"},
+        {"train-steps", JG_OPT_INT, &a->train_steps, 0, 1e9, NULL,
+         "steps of the training the verdict is to vouch for: a layer judged on fewer is named in a WARNING"},
         {"dir-tol", JG_OPT_DOUBLE, &a->dir_tol, 0, 1e300, NULL,
          "direction verdict: largest acceptable grafted error sqrt(2 - 2 cos) of Lhat G Rhat vs Shampoo's"},
         {"against", JG_OPT_CHOICE, &a->against, 0, 0, "nominal|tracked|both",
@@ -110,6 +113,7 @@ static void validate_convert(const validate_args *a, jg_cli_progress_state *prog
     o->dtype_from_input = a->j.precision == NULL;
     o->tol = a->tol;
     o->dir_tol = a->dir_tol;
+    o->train_steps = a->train_steps;
     o->against = !strcmp(a->against, "tracked") ? JG_AGAINST_TRACKED
                  : !strcmp(a->against, "both")  ? JG_AGAINST_BOTH
                                                 : JG_AGAINST_NOMINAL;
