@@ -34,11 +34,11 @@ do for [fmt in "png pdf"] {
       set xlabel "κ = λ_{max}/λ_{min} of Σ"
       set ylabel "a = (1-β_2)/β_2"
       set xrange [1:3e5]
-      set yrange [5e-4:0.3]
+      set yrange [5e-4:200]
       set cbrange [0:log10(TMAX)]
       set palette defined (0 "#b30000", 0.5 "#fc8d59", 1 "#fee08b")
       set cblabel "log_{10} step diverged"
-      set key bottom left
+      set key top right vertical font ",8" samplen 1.5 spacing 0.9
       plot bnd(x) with lines lc rgb "black" lw 2 title "a Σκ^{s/4} = 8", \
            8.0 / x with lines lc rgb "black" dt 2 lw 1 title "a κ = 8", \
            data using (sel(last(r, k + 0) && col("diverged") == 0, col("kappa"))):(col("a")) \
