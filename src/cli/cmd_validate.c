@@ -85,7 +85,8 @@ static const char VALIDATE_SUMMARY[] =
     "under a tenth of sum of 1 - beta2).  On FAIL other settings are tried per layer and the\n"
     "cheapest that passes is named.  Defaults: eps relative (0.1 x ||G_1||_F^2/dim), judged\n"
     "against the nominal statistic, largest error <= 0.1.  Pass the eps you deploy with\n"
-    "(--eps-mode abs --eps 1e-6 for the paper's setting).\n"
+    "(--eps-mode abs --eps 1e-6: the C state's default).  Beside the root a direction verdict: the\n"
+    "grafted error sqrt(2 - 2 cos) of Lhat G Rhat against Shampoo's direction, <= --dir-tol.\n"
     "Exit: 0 every side PASS; 1 at least one FAIL; 2 no FAIL but a layer could not be read or\n"
     "judged (fewer than 10 steps, all-zero gradients), or bad usage.  The memory needed is checked\n"
     "before any work (JG_MEM_LIMIT=8G or =off overrides the limit found; see jorge --help).";
