@@ -19,6 +19,7 @@ struct jg_jorge {
     jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
     double c[9];    /* binomial coefficients c_0..c_k */
     double eps;     /* absolute eps (NAN until resolved, eps_mode REL) */
+    double ridge;   /* persistent ridge rho (NAN until resolved: REL, LAMBDA_MAX) */
     int root_given; /* jg_jorge_set_root replaced the initial root */
     long step;
     int failures;
@@ -79,6 +80,10 @@ const char *jg_safeguard_name(jg_safeguard s)
                                         : "none";
 }
 const char *jg_eps_mode_name(jg_eps_mode m) { return m == JG_EPS_REL ? "rel" : "abs"; }
+const char *jg_ridge_mode_name(jg_ridge_mode m)
+{
+    return m == JG_RIDGE_ABS ? "abs" : m == JG_RIDGE_REL ? "rel" : m == JG_RIDGE_LAMBDA_MAX ? "lambda-max" : "none";
+}
 const char *jg_form_name(jg_form f)
 {
     return f == JG_FORM_DENSE ? "dense" : f == JG_FORM_LOWRANK ? "lowrank" : "auto";
@@ -90,17 +95,18 @@ const char *jg_variant_name(jg_variant v)
 
 // ---------------------------------------------------------------- plan
 
-/* Lhat_0 = eps^{-1/4} I (unless a root was given), L_0 = eps I. */
+/* Lhat_0 = (eps + rho)^{-1/4} I (unless a root was given), L_0 = (eps +
+ * rho) I (rho: the persistent ridge, J->ridge, resolved before). */
 static jg_status init_state(jg_ctx *ctx, jg_jorge *J, double eps)
 {
-    double r0 = pow(eps, -0.25);
+    double r0 = pow(eps + J->ridge, -0.25);
     if (J->o.dtype == JG_F32 && !(eps <= FLT_MAX && r0 >= FLT_MIN && r0 <= FLT_MAX))
         return jg_error(ctx, JG_ERR_INPUT,
                         "jorge: eps = %.17g: Lhat_0 = eps^{-1/4} = %.17g %s float32: use float64 or another eps",
                         eps, r0, r0 < 1.0 ? "underflows" : "overflows");
     J->eps = eps;
-    if (!J->root_given) JG_CHECK(ctx, jg_set_identity(ctx, pow(eps, -0.25), &J->root));
-    if (J->o.keep_statistic) JG_CHECK(ctx, jg_set_identity(ctx, eps, &J->stat));
+    if (!J->root_given) JG_CHECK(ctx, jg_set_identity(ctx, r0, &J->root));
+    if (J->o.keep_statistic) JG_CHECK(ctx, jg_set_identity(ctx, eps + J->ridge, &J->stat));
     return JG_OK;
 }
 
@@ -118,6 +124,7 @@ jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s)
 }
 
 double jg_jorge_eps(const jg_jorge *J) { return J->eps; }
+double jg_jorge_ridge(const jg_jorge *J) { return J->ridge; }
 
 /* Flop counts of one update, to choose the formulation. */
 static double dense_flops(int64_t m, int64_t r, int k)
@@ -159,6 +166,14 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         (o.eps_mode != JG_EPS_ABS && o.eps_mode != JG_EPS_REL))
         return jg_error(ctx, JG_ERR_ARG, "jorge: unknown safeguard rule %d or eps mode %d",
                         (int)o.safeguard, (int)o.eps_mode);
+    if (o.ridge_mode < JG_RIDGE_NONE || o.ridge_mode > JG_RIDGE_LAMBDA_MAX ||
+        (o.ridge_mode != JG_RIDGE_NONE && (!(o.ridge > 0.0) || !isfinite(o.ridge))))
+        return jg_error(ctx, JG_ERR_ARG, "jorge: ridge mode %d with value %g: the value must be positive",
+                        (int)o.ridge_mode, o.ridge);
+    /* X = Lhat^4 (G G^T + rho I) is not of low rank: a ridge needs the dense form */
+    if (o.ridge_mode != JG_RIDGE_NONE && o.form == JG_FORM_LOWRANK)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: a persistent ridge needs the dense form (X = Lhat^4 (G G^T + rho I) "
+                                         "is not of low rank): use form auto or dense");
     if (o.reanchor < 0 || o.max_failures < 1 || o.power_iters < 1 || o.check_positive < 0)
         return jg_error(ctx, JG_ERR_ARG, "jorge: reanchor, max_failures, power_iters or check_positive out of range");
     /* the statistic is maintained every step when asked for or needed by
@@ -178,6 +193,7 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
     jg_jorge_coeffs(o.order, J->c);
     // choose the formulation
     J->form = o.form;
+    if (J->form == JG_FORM_AUTO && o.ridge_mode != JG_RIDGE_NONE) J->form = JG_FORM_DENSE;
     if (J->form == JG_FORM_AUTO)
         J->form = lowrank_flops(dim, other, o.order) < dense_flops(dim, other, o.order)
                       ? JG_FORM_LOWRANK
@@ -213,7 +229,7 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Q, r, r), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Qt, r, r), fail);
     }
-    if (o.safeguard == JG_SAFEGUARD_SPECTRAL) {
+    if (o.safeguard == JG_SAFEGUARD_SPECTRAL || o.measure_rho || o.ridge_mode == JG_RIDGE_LAMBDA_MAX) {
         int64_t pn = J->form == JG_FORM_LOWRANK ? r : m;
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pv, pn, 1), fail);
         JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->pw, pn, 1), fail);
@@ -242,7 +258,8 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
     }
     // initial state: Lhat_0 = eps^{-1/4} I, L_0 = eps I (relative eps: at the first update)
     J->eps = NAN;
-    if (o.eps_mode == JG_EPS_ABS) JG_CHECK_GOTO(ctx, st, init_state(ctx, J, o.eps), fail);
+    J->ridge = o.ridge_mode == JG_RIDGE_NONE ? 0.0 : o.ridge_mode == JG_RIDGE_ABS ? o.ridge : NAN;
+    if (o.eps_mode == JG_EPS_ABS && !isnan(J->ridge)) JG_CHECK_GOTO(ctx, st, init_state(ctx, J, o.eps), fail);
     *out = J;
     return JG_OK;
 fail:
@@ -311,6 +328,7 @@ static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
     d->beta_eff = b;
     d->one_minus_beta = omb;
     d->a_xnorm = a * xnorm;
+    d->a_eff = a;
     return a;
 }
 
@@ -348,6 +366,23 @@ done:
     return st;
 }
 
+/* ridge := o.ridge * lambda_max(op(G) op(G)^T) of the gradient in J->G,
+ * by power iteration on op(G) op(G)^T in W1 (dense form). */
+static jg_status ridge_lambda_max(jg_ctx *ctx, jg_jorge *J)
+{
+    double lam = 0.0;
+    int it = 0;
+    JG_CHECK(ctx, jg_syrk(ctx, J->tg, 1.0, &J->G, 0.0, &J->W1));
+    JG_CHECK(ctx, power_radius(ctx, J, &J->W1, &lam, &it));
+    if (!(lam > 0.0) || !isfinite(lam))
+        return jg_error(ctx, JG_ERR_INPUT,
+                        "lambda-max ridge: the first gradient has lambda_max(G G^T) = %.17g, which gives no scale "
+                        "(use an absolute ridge)",
+                        lam);
+    J->ridge = J->o.ridge * lam;
+    return JG_OK;
+}
+
 /* Dense: Wn := beta^{-1/4} root * sum_j c_j (a X)^j with X = root^4 op(G) op(G)^T.
  * GEMMs: root^2, root^4, X, (k - 1) Horner steps, root * P = k + 3; one SYRK. */
 static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
@@ -356,16 +391,15 @@ static jg_status update_dense(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
     jg_mat *S = &J->W1, *L2 = &J->W2, *L4 = &J->W3, *X = &J->W2, *P = &J->W3, *T = &J->W1;
     // compute X
     JG_CHECK(ctx, jg_syrk(ctx, J->tg, 1.0, &J->G, 0.0, S));
+    if (J->ridge > 0.0) JG_CHECK(ctx, jg_add_diag(ctx, J->ridge, S)); /* G G^T + rho I */
     JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->root, 0.0, L2));
     JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L2, L2, 0.0, L4));
     JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, L4, S, 0.0, X)); /* L2 is dead */
-    // safeguard
-    double xn;
-    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL)
-        JG_CHECK(ctx, power_radius(ctx, J, X, &xn, &d->power_iters));
-    else
-        JG_CHECK(ctx, jg_nrm_fro(ctx, X, &xn));
-    double a = safeguard(J, xn, d);
+    // safeguard (and the diagnostics: ||X||_F and rho(X))
+    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL || J->o.measure_rho)
+        JG_CHECK(ctx, power_radius(ctx, J, X, &d->xrho, &d->power_iters));
+    if (J->o.safeguard != JG_SAFEGUARD_SPECTRAL || J->o.measure_rho) JG_CHECK(ctx, jg_nrm_fro(ctx, X, &d->xfro));
+    double a = safeguard(J, J->o.safeguard == JG_SAFEGUARD_SPECTRAL ? d->xrho : d->xfro, d);
     // Horner: P = c_k (aX)^{k} + ... evaluated as P_k = c_k I, P_j = (aX) P_{j+1} + c_j I
     JG_CHECK(ctx, jg_geam(ctx, J->c[k] * a, X, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, P));
     JG_CHECK(ctx, jg_add_diag(ctx, J->c[k - 1], P));
@@ -397,18 +431,17 @@ static jg_status update_lowrank(jg_ctx *ctx, jg_jorge *J, jg_jorge_diag *d)
     // C = op(G)^T B
     JG_CHECK(ctx, jg_gemm(ctx, tgt, JG_NOTRANS, 1.0, &J->G, &J->Bb, 0.0, &J->C));
     // safeguard: ||X||_F^2 = <B^T B, op(G)^T op(G)>; rho(X) = rho(C)
-    double xn;
-    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL) {
-        JG_CHECK(ctx, power_radius(ctx, J, &J->C, &xn, &d->power_iters));
-    } else {
+    if (J->o.safeguard == JG_SAFEGUARD_SPECTRAL || J->o.measure_rho)
+        JG_CHECK(ctx, power_radius(ctx, J, &J->C, &d->xrho, &d->power_iters));
+    if (J->o.safeguard != JG_SAFEGUARD_SPECTRAL || J->o.measure_rho) {
         double s;
         JG_CHECK(ctx, jg_syrk(ctx, JG_TRANS, 1.0, &J->Bb, 0.0, &J->Q));
         JG_CHECK(ctx, jg_syrk(ctx, tgt, 1.0, &J->G, 0.0, &J->Cg));
         JG_CHECK(ctx, jg_dot(ctx, &J->Q, &J->Cg, &s));
-        xn = sqrt(fmax(s, 0.0));
-        if (isnan(s)) xn = s;
+        d->xfro = sqrt(fmax(s, 0.0));
+        if (isnan(s)) d->xfro = s;
     }
-    double a = safeguard(J, xn, d);
+    double a = safeguard(J, J->o.safeguard == JG_SAFEGUARD_SPECTRAL ? d->xrho : d->xfro, d);
     JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &J->root, &J->Bb, 0.0, &J->Ba));
     // Q by Horner: Q_k = c_k a^k I, Q_j = C Q_{j+1} + c_j a^j I, j = k-1..1
     JG_CHECK(ctx, jg_set_identity(ctx, J->c[k] * pow(a, k), &J->Q));
@@ -475,6 +508,7 @@ static jg_status stat_update(jg_ctx *ctx, jg_jorge *J, double omb, double beta)
         G = &J->G64;
     }
     JG_CHECK(ctx, jg_syrk(ctx, J->tg, omb, G, beta, &J->stat));
+    if (J->ridge > 0.0) JG_CHECK(ctx, jg_add_diag(ctx, omb * J->ridge, &J->stat)); /* keeps rho I */
     return JG_OK;
 }
 
@@ -501,7 +535,7 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
     jg_jorge_diag dl, *d = dout ? dout : &dl;
     memset(d, 0, sizeof *d);
     d->form = J->form;
-    d->min_eig = NAN;
+    d->min_eig = d->xfro = d->xrho = NAN;
     // check arguments
     int64_t gr = J->side == JG_SIDE_LEFT ? J->dim : J->other;
     int64_t gc = J->side == JG_SIDE_LEFT ? J->other : J->dim;
@@ -510,10 +544,14 @@ jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_di
                         (long long)G->rows, (long long)G->cols,
                         J->side == JG_SIDE_LEFT ? "left" : "right", (long long)gr, (long long)gc);
     JG_CHECK(ctx, jg_mat_copy(ctx, &J->G, G));
-    if (isnan(J->eps)) { /* relative eps: resolved by the first gradient */
-        double s = 0.0;
-        JG_CHECK(ctx, jg_eps_scale(ctx, &J->G, J->dim, &s));
-        JG_CHECK(ctx, init_state(ctx, J, J->o.eps * s));
+    if (isnan(J->eps) || isnan(J->ridge)) { /* relative eps or ridge: resolved by the first gradient */
+        double s = 0.0, eps = J->o.eps;
+        if (J->o.eps_mode == JG_EPS_REL || J->o.ridge_mode == JG_RIDGE_REL)
+            JG_CHECK(ctx, jg_eps_scale(ctx, &J->G, J->dim, &s));
+        if (J->o.eps_mode == JG_EPS_REL) eps *= s;
+        if (J->o.ridge_mode == JG_RIDGE_REL) J->ridge = J->o.ridge * s;
+        if (J->o.ridge_mode == JG_RIDGE_LAMBDA_MAX) JG_CHECK(ctx, ridge_lambda_max(ctx, J));
+        JG_CHECK(ctx, init_state(ctx, J, eps));
     }
 
     int warm = J->o.init == JG_INIT_WARM && J->step == 0;

@@ -9,6 +9,26 @@
  *   a = (1 - beta) / beta,   c_j = binom(-1/4, j) = 1, -1/4, 5/32, -15/128, ...
  *   Lhat_0 = eps^{-1/4} I
  *
+ * Why it is stable (paper/report.tex, "Stability"; experiment
+ * stability-map).  In expectation (G G^T -> Sigma) the first-order part of
+ * the update, with beta^{-1/4} = (1 + a)^{1/4}, is
+ *   Lhat+ = Lhat + (a/4) Lhat (I - Lhat^4 Sigma) + O(a^2),
+ * the uncoupled Newton iteration for Sigma^{-1/4} with step a: a closed
+ * loop, driven by the residual I - Lhat^4 Sigma.  Linearised at its fixed
+ * point Sigma^{-1/4}, in the eigenbasis of Sigma (eigenvalues lambda_i), a
+ * perturbation E_ij is multiplied each step by
+ *   1 - (a/4) sum_{s=1..4} q^s,   q = (lambda_j / lambda_i)^{1/4},
+ * which lies in (-1, 1) for every pair iff
+ *   a (kappa + kappa^{3/4} + kappa^{1/2} + kappa^{1/4}) < 8,
+ * about a kappa < 8 for large kappa = lambda_max / lambda_min (kappa* = 635
+ * at beta2 = 0.99, 7 100 at 0.999); the diagonal modes (q = 1) contract by
+ * 1 - a.  Beyond the boundary the off-diagonal (non-symmetric) modes grow.
+ * The rules below bound a_eff ||X|| by 1; with the Frobenius norm of the
+ * non-symmetric X = Lhat^4 G G^T, which overstates rho(X) (by a factor ~55
+ * at kappa = 1000 in the experiment), that bound throttles a_eff below the
+ * stability boundary, which is what keeps the iteration stable; the spectral
+ * rule's bound is tight, throttles nothing, and diverges where a kappa > 8.
+ *
  * The series converges only for rho(a X) < 1.  A safeguard rule chooses
  * the step's beta_eff (and a_eff = (1 - beta_eff) / beta_eff):
  *   clip      beta_eff = max(beta2, x / (1 + x)), x = ||X||_F, so that
@@ -75,6 +95,13 @@ typedef enum {
 } jg_safeguard;
 typedef enum { JG_FORM_AUTO = 0, JG_FORM_DENSE = 1, JG_FORM_LOWRANK = 2 } jg_form;
 typedef enum { JG_INIT_EPS = 0, JG_INIT_WARM = 1 } jg_init;
+/* Persistent ridge rho I added to the statistic on every step (beside the
+ * initial eps, which decays as beta^t): rho = ridge (ABS), ridge * s with
+ * s = ||G_1||_F^2 / dim (REL), or ridge * lambda_max(op(G_1) op(G_1)^T)
+ * (LAMBDA_MAX; power iteration; ridge = a / 8 puts the smallest eigenvalue
+ * of the regularised statistic at the linearised stability boundary
+ * a kappa = 8 for any later gradient no larger than the first). */
+typedef enum { JG_RIDGE_NONE = 0, JG_RIDGE_ABS = 1, JG_RIDGE_REL = 2, JG_RIDGE_LAMBDA_MAX = 3 } jg_ridge_mode;
 typedef enum {
     JG_VARIANT_PLAIN = 0,    /* the paper's update                         */
     JG_VARIANT_SYM = 1,      /* symmetrise after each update: (P + P^T)/2  */
@@ -108,6 +135,12 @@ typedef struct {
                               a non-positive candidate is rejected like a
                               non-finite one: state kept, failure counted.
                               0: off (default)                                */
+    jg_ridge_mode ridge_mode; /* persistent ridge (default NONE: the statistic
+                              holds only the decaying eps beta^t I)            */
+    double ridge;          /* its value (> 0 when ridge_mode is set)           */
+    int measure_rho;       /* also estimate rho(X) by power iteration on every
+                              step (diag xrho; one dim^2 GEMV per iteration):
+                              what ||X||_F overstates; 0: off (default)       */
 } jg_jorge_opts;
 
 /* What one update did. */
@@ -130,6 +163,11 @@ typedef struct {
     int nonpositive;     /* 1 when check_positive rejected the update         */
     double min_eig;      /* smallest eigenvalue of the candidate's symmetric
                             part when checked this step (NaN otherwise)      */
+    double xfro;         /* ||X||_F (NaN when not computed: spectral rule
+                            without measure_rho)                             */
+    double xrho;         /* rho(X) by power iteration (spectral rule or
+                            measure_rho; NaN otherwise)                      */
+    double a_eff;        /* a_eff = (1 - beta_eff) / beta_eff of this step   */
 } jg_jorge_diag;
 
 typedef struct jg_jorge jg_jorge;
@@ -172,6 +210,11 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat);
 /* The absolute eps of the state: o->eps (ABS), or o->eps * s once the
  * first update has resolved it (REL; NAN before). */
 double jg_jorge_eps(const jg_jorge *J);
+/* The persistent ridge rho of the state: 0 (NONE), o->ridge (ABS), or its
+ * resolved value once the first update has seen a gradient (REL,
+ * LAMBDA_MAX; NAN before).  The statistic Jorge approximates the root of
+ * is L_t + rho I. */
+double jg_jorge_ridge(const jg_jorge *J);
 /* Scale s = ||G||_F^2 / dim of a gradient for relative eps (dim: the
  * side's size).  JG_ERR_INPUT when it is zero or not finite. */
 jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s);
@@ -182,6 +225,7 @@ size_t jg_jorge_bytes(const jg_jorge *J);
 
 const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
 const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */
+const char *jg_ridge_mode_name(jg_ridge_mode m); /* none|abs|rel|lambda-max */
 const char *jg_form_name(jg_form f);
 const char *jg_variant_name(jg_variant v);
 

@@ -20,6 +20,8 @@ struct jg_tracker {
     jg_mat Pt, Pn;   /* their exact roots at the last measurement */
     jg_mat R64;      /* Lhat in double                            */
     jg_mat Gd;       /* the gradient in double                    */
+    jg_mat D1, D2;   /* direction: m x n work (jg_tracker_direction) */
+    double ridge;    /* persistent ridge rho of the statistics     */
     jg_invroot_plan *plan; /* exact roots of Lt, Ln (planned once)   */
     long step, fired, failures;
 };
@@ -31,6 +33,8 @@ static jg_status alloc_common(jg_ctx *ctx, jg_tracker *T, int64_t m, int64_t n)
     jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64};
     for (int i = 0; i < 5; i++) JG_CHECK(ctx, jg_mat_alloc_work(ctx, mats[i], d, d, JG_F64));
     JG_CHECK(ctx, jg_mat_alloc_work(ctx, &T->Gd, m, n, JG_F64));
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &T->D1, m, n, JG_F64));
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, &T->D2, m, n, JG_F64));
     jg_invroot_opts io;
     jg_invroot_opts_default(&io);
     io.p = 4;
@@ -96,8 +100,8 @@ void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **pT)
     jg_method_destroy(ctx, &T->M);
     jg_jorge_destroy(ctx, &T->J);
     jg_invroot_plan_destroy(ctx, &T->plan);
-    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64, &T->Gd};
-    for (int i = 0; i < 6; i++) jg_mat_free(ctx, mats[i]);
+    jg_mat *mats[] = {&T->Lt, &T->Ln, &T->Pt, &T->Pn, &T->R64, &T->Gd, &T->D1, &T->D2};
+    for (int i = 0; i < 8; i++) jg_mat_free(ctx, mats[i]);
     free(T);
     *pT = NULL;
 }
@@ -125,6 +129,7 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     jg_trans tg = T->side == JG_SIDE_LEFT ? JG_NOTRANS : JG_TRANS;
     memset(row, 0, sizeof *row);
     row->asymmetry = row->min_eig_sym = row->err_tracked = row->err_nominal = NAN;
+    row->fro_over_rho = row->rho_ax = NAN;
     // update
     jg_status ust;
     if (T->M) { /* a method of method.h: it follows the nominal statistic */
@@ -134,22 +139,28 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
         row->d.nonfinite = md.nonfinite;
         row->d.beta_eff = T->beta2;
         row->d.one_minus_beta = 1.0 - T->beta2;
-        row->d.min_eig = NAN;
+        row->d.min_eig = row->d.xfro = row->d.xrho = NAN;
     } else {
         ust = jg_jorge_update(ctx, T->J, G, &row->d);
+        row->fro_over_rho = row->d.xfro / row->d.xrho; /* NaN unless both were computed */
+        row->rho_ax = row->d.a_eff * row->d.xrho;
     }
     int rejected = row->d.nonfinite || row->d.nonpositive; /* state kept */
     if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
     if (T->step == 0) {
         double eps = T->M ? jg_method_eps(T->M) : jg_jorge_eps(T->J);
-        JG_CHECK(ctx, jg_set_identity(ctx, eps, &T->Lt));
-        JG_CHECK(ctx, jg_set_identity(ctx, eps, &T->Ln));
+        T->ridge = T->M ? 0.0 : jg_jorge_ridge(T->J);
+        JG_CHECK(ctx, jg_set_identity(ctx, eps + T->ridge, &T->Lt));
+        JG_CHECK(ctx, jg_set_identity(ctx, eps + T->ridge, &T->Ln));
     }
-    // statistics
+    // statistics (each keeps its persistent ridge rho I)
     JG_CHECK(ctx, jg_mat_copy(ctx, &T->Gd, G));
     JG_CHECK(ctx, jg_syrk(ctx, tg, 1.0 - T->beta2, &T->Gd, T->beta2, &T->Ln));
-    if (!rejected || T->M) /* a method's statistic moves even when its root is kept */
+    if (T->ridge > 0.0) JG_CHECK(ctx, jg_add_diag(ctx, (1.0 - T->beta2) * T->ridge, &T->Ln));
+    if (!rejected || T->M) { /* a method's statistic moves even when its root is kept */
         JG_CHECK(ctx, jg_syrk(ctx, tg, row->d.one_minus_beta, &T->Gd, row->d.beta_eff, &T->Lt));
+        if (T->ridge > 0.0) JG_CHECK(ctx, jg_add_diag(ctx, row->d.one_minus_beta * T->ridge, &T->Lt));
+    }
     if (rejected) T->failures++;
     T->fired += row->d.fired;
     T->step++;
@@ -173,11 +184,40 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
 double jg_tracker_mem_estimate(jg_side side, double m, double n)
 {
     double dim = side == JG_SIDE_LEFT ? m : n;
-    return 16.0 * 8.0 * dim * dim + 64.0 * m * n;
+    return 16.0 * 8.0 * dim * dim + 80.0 * m * n;
 }
 
 int jg_tracker_row_suspect(const jg_tracker_row *w, jg_variant variant)
 {
     return isnan(w->err_tracked) || isnan(w->err_nominal) || isnan(w->asymmetry) ||
            isnan(w->min_eig_sym) || (variant == JG_VARIANT_CORRECTED && isnan(w->d.residual));
+}
+
+jg_status jg_tracker_direction(jg_ctx *ctx, jg_tracker *L, jg_tracker *R, const jg_mat *G, jg_direction *out)
+{
+    out->cos = out->err = out->err_graft = NAN;
+    if (L->side != JG_SIDE_LEFT || R->side != JG_SIDE_RIGHT || L->D1.rows != G->rows || L->D1.cols != G->cols)
+        return jg_error(ctx, JG_ERR_ARG, "tracker direction: the trackers do not fit a %lldx%lld gradient",
+                        (long long)G->rows, (long long)G->cols);
+    jg_mat *Gd = &L->Gd, *A = &L->D1, *B = &L->D2, *C = &R->D1, *D = &R->D2;
+    double nh, ns, dot, nd;
+    // compute Jorge's direction Lhat G Rhat (in B) and Shampoo's (in D)
+    JG_CHECK(ctx, jg_mat_copy(ctx, Gd, G));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->R64, Gd, 0.0, A));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, A, &R->R64, 0.0, B));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &L->Pn, Gd, 0.0, C));
+    JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, C, &R->Pn, 0.0, D));
+    // compare: cosine, relative error before and after grafting
+    JG_CHECK(ctx, jg_nrm_fro(ctx, B, &nh));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, D, &ns));
+    JG_CHECK(ctx, jg_dot(ctx, B, D, &dot));
+    JG_CHECK(ctx, jg_geam(ctx, 1.0, B, JG_NOTRANS, -1.0, D, JG_NOTRANS, A));
+    JG_CHECK(ctx, jg_nrm_fro(ctx, A, &nd));
+    if (nh > 0.0 && ns > 0.0) {
+        out->cos = dot / (nh * ns);
+        out->err = nd / ns;
+        /* grafting gives both the same norm: ||u - v|| for unit u, v */
+        out->err_graft = sqrt(fmax(0.0, 2.0 - 2.0 * out->cos));
+    }
+    return JG_OK;
 }

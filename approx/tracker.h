@@ -5,9 +5,12 @@
  * at the backend's location, the two statistics Jorge can be compared with:
  *   tracked: L_t = beta_eff L_{t-1} + (1 - beta_eff) G G^T  (what Jorge follows)
  *   nominal: L_t = beta2    L_{t-1} + (1 - beta2)    G G^T  (Shampoo's)
- * both from L_0 = eps I (the statistic whose root is Lhat_0; with a
- * relative eps, the eps Jorge resolved from the first gradient), with no
- * further ridge: counting eps twice would show up as a spurious error.
+ * both from L_0 = (eps + rho) I (the statistic whose root is Lhat_0; with a
+ * relative eps, the eps Jorge resolved from the first gradient) and, with a
+ * persistent ridge rho (jg_jorge_opts.ridge_mode), each step's term
+ * (1 - beta) (G G^T + rho I), so that both keep rho I: Shampoo's exact root
+ * is taken of the same regularised statistic Jorge follows.  No further
+ * ridge: counting eps twice would show up as a spurious error.
  * A step whose update was skipped (NaN/Inf, or not positive definite with
  * check_positive) leaves the tracked statistic as it was (Jorge kept its
  * state) and still advances the nominal one.
@@ -32,6 +35,10 @@ typedef struct {
     double min_eig_sym;   /* smallest eigenvalue of (Lhat + Lhat^T)/2           */
     double err_tracked;   /* ||Lhat - L_t^{-1/4}||_F / ||L_t^{-1/4}||_F, tracked */
     double err_nominal;   /* the same against the nominal statistic             */
+    double fro_over_rho;  /* ||X||_F / rho(X) of this update (NaN unless the
+                             Jorge options set measure_rho)                  */
+    double rho_ax;        /* rho(a_eff X): what the series' convergence needs
+                             below 1 (NaN unless measure_rho or spectral)     */
 } jg_tracker_row;
 
 typedef struct jg_tracker jg_tracker;
@@ -78,9 +85,25 @@ const jg_mat *jg_tracker_nominal(const jg_tracker *T);
  * last measured step (f64, backend location). */
 const jg_mat *jg_tracker_exact(const jg_tracker *T, int which);
 
+/* The preconditioned direction judged against Shampoo's: with Jorge's
+ * roots Lhat, Rhat and the exact roots PL, PR of the nominal statistics as
+ * of the last measured step of both trackers (L the left side, R the right
+ * side of the same m x n stream),
+ *   cos       = <Lhat G Rhat, PL G PR> / (||Lhat G Rhat||_F ||PL G PR||_F)
+ *   err       = ||Lhat G Rhat - PL G PR||_F / ||PL G PR||_F  (before grafting)
+ *   err_graft = the same with both directions scaled to one norm (grafting
+ *               takes the step's norm from another optimizer):
+ *               sqrt(2 - 2 cos)
+ * (NaN when a direction is zero).  4 GEMMs of m n (m + n) / 2 on average;
+ * uses the trackers' work (no allocation).  G: m x n, any dtype/location. */
+typedef struct {
+    double cos, err, err_graft;
+} jg_direction;
+jg_status jg_tracker_direction(jg_ctx *ctx, jg_tracker *L, jg_tracker *R, const jg_mat *G, jg_direction *out);
+
 /* Bytes a tracker of one side of m x n gradients needs, as measured: about
  * 16 dim x dim float64 matrices (the statistics, Jorge's state, the
- * eigendecompositions; dim = m for the left side, n for the right) and 64
+ * eigendecompositions; dim = m for the left side, n for the right) and 80
  * m n bytes of per-gradient work.  For a preflight check before a stream is
  * loaded (add the stream itself). */
 double jg_tracker_mem_estimate(jg_side side, double m, double n);

@@ -464,7 +464,7 @@ double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int
 {
     double d = m > n ? m : n;
     return T * m * n * (double)jg_dtype_size(dtype) + (floor(T / every) + 1.0) * 8.0 * d * d +
-           16.0 * 8.0 * d * d + 64.0 * m * n;
+           16.0 * 8.0 * d * d + 80.0 * m * n;
 }
 
 void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows)

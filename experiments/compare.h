@@ -88,7 +88,7 @@ const jg_compare_row *jg_compare_cheapest(const jg_compare_row *rows, int nrows,
  * preflight check): the stream (T x m x n of dtype), the exact roots kept
  * for one side (floor(T / every) + 1 measured steps x dim^2 doubles, dim =
  * max(m, n)), one method's state and the reference (about 16 dim x dim
- * doubles) and 64 m n bytes of work. */
+ * doubles) and 80 m n bytes of work. */
 double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int every);
 
 /* The header row and one CSV row per element of rows (method, setting,

@@ -22,14 +22,24 @@
 #     Shampoo's roots every 10 steps, Jorge every step, order 2, warm start,
 #     the clip safeguard, absolute eps as in the paper);
 #  3. ablations (same seeds as each other; pairs with the main runs):
-#       shampoo_beff  Shampoo on Jorge's own statistic (beta_eff of the clip
-#                     rule, L_0 = eps I), exact roots every step: Jorge with
-#                     its approximate root replaced by the exact one
+#       shampoo_beff  Jorge's clip rule evaluated with Shampoo's exact root
+#                     (roots every step, L_0 = eps I): its beta_eff statistic
+#                     takes its own path, so it changes the root and the
+#                     statistic together (not a clean test of either)
 #       jorge_rel     Jorge with relative eps (--eps-mode rel --eps E, E =
 #                     --rel-eps, default 0.1: the regime of `jorge track`'s
 #                     default, where Jorge's statistic follows Shampoo's)
 #       shampoo_F1, shampoo_F50   Shampoo's roots every 1 and 50 steps
 #                     (shampoo itself is F = 10)
+#       the 2 x 2 of root x statistic, all four at the relative eps E with it
+#       kept as a persistent ridge (where Jorge's root also runs on Shampoo's
+#       statistic: without a ridge the rule none diverges, a kappa > 8):
+#         shampoo_rel      Shampoo's statistic, exact root (ridge E s)
+#         jorge_nominal    Shampoo's statistic (rule none: beta2 fixed), Jorge's root
+#         jorge_rel_exact  Jorge's statistic (clip), the exact root of that
+#                          statistic every step (--jorge-root exact)
+#         jorge_rel_ridge  Jorge's statistic and Jorge's root
+#       (pairs: root on each statistic, statistic under each root)
 #       shampoo_f32, jorge_f32    statistics and roots in float32, with the
 #                     BLAS thread count measured fastest for them here
 #                     (DIR/threads.csv)
@@ -71,6 +81,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
+stats="/usr/bin/python3 $here/experiments/stats.py"
 out=$here/build/experiments/convergence
 full=0
 seeds=""
@@ -87,7 +98,7 @@ arch=""
 grid=""
 jobs=1
 resume=0
-abl_all="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32"
+abl_all="shampoo_beff jorge_rel shampoo_F1 shampoo_F50 shampoo_f32 jorge_f32 shampoo_rel jorge_nominal jorge_rel_exact jorge_rel_ridge"
 abl_want=$abl_all
 while [ $# -gt 0 ]; do
     case $1 in
@@ -208,6 +219,11 @@ if [ $ablations = 1 ]; then
     params[shampoo_beff]="--optimizer shampoo $SGD_HP $pre --shampoo-beta jorge --safeguard clip --precond-every 1"
     params[jorge_rel]="--optimizer jorge $SGD_HP --beta2 0.99 --eps $rel_eps --eps-mode rel --block 256 --order 2 --jorge-init warm --safeguard clip"
     params[shampoo_F1]="--optimizer shampoo $SGD_HP $pre --precond-every 1"
+    rel="--beta2 0.99 --eps $rel_eps --eps-mode rel --block 256"
+    params[shampoo_rel]="--optimizer shampoo $SGD_HP $rel --precond-every 10"
+    params[jorge_nominal]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard none --jorge-ridge eps"
+    params[jorge_rel_exact]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard clip --jorge-ridge eps --jorge-root exact --precond-every 1"
+    params[jorge_rel_ridge]="--optimizer jorge $SGD_HP $rel --order 2 --jorge-init warm --safeguard clip --jorge-ridge eps"
     params[shampoo_F50]="--optimizer shampoo $SGD_HP $pre --precond-every 50"
     params[shampoo_f32]="${params[shampoo]} --state-precision f32 --threads $f32_threads"
     params[jorge_f32]="${params[jorge]} --state-precision f32 --threads $f32_threads"
@@ -286,44 +302,18 @@ for v in $main $abl; do
     files=""
     for s in $ss; do files="$files $out/runs/${v}_s$s.csv"; done
     # shellcheck disable=SC2086
-    awk -F, '
-        FNR == 1 { h = 0; r = 0; nf++ }
-        /^#/ { next }
-        !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
-        { r++; ep[r] = $c["epochs"]; a = $c["test_acc"]; w = $c["wall_s"]; va = $c["val_acc"]
-          n[r]++; sa[r] += a; qa[r] += a * a; sw[r] += w; qw[r] += w * w; sv[r] += va; if (r > R) R = r }
-        END { print "epochs,acc_mean,acc_std,acc_lo,acc_hi,wall_mean,wall_std,val_mean,n"
-              for (i = 1; i <= R; i++) { m = sa[i] / n[i]; v = n[i] > 1 ? (qa[i] - n[i] * m * m) / (n[i] - 1) : 0
-                  if (v < 0) v = 0; sd = sqrt(v); mw = sw[i] / n[i]
-                  vw = n[i] > 1 ? (qw[i] - n[i] * mw * mw) / (n[i] - 1) : 0; if (vw < 0) vw = 0
-                  printf "%s,%.5f,%.5f,%.5f,%.5f,%.3f,%.3f,%.5f,%d\n", ep[i], m, sd, m - sd, m + sd, mw, sqrt(vw), sv[i] / n[i], n[i] } }' \
-        $files >"$out/curves/$v.csv"
+    $stats curves $files >"$out/curves/$v.csv"
 done
 
 # ------------------------------------------------------------------ table
 # mean +- sample std over seeds; epochs / seconds to target over the runs
-# that reached it; paired differences (A - B on the same seed): mean +- std
-# and t = mean / (std / sqrt(n)).
+# that reached it; paired differences (A - B on the same seed): mean +- std,
+# scipy.stats' one-sample t test with n - 1 degrees of freedom, two-sided p and
+# Holm's adjustment over every test of the file (experiments/stats.py).
 table=$out/convergence_table.md
 paired=$out/paired.csv
 tmp=$(mktemp "$out/.paired.XXXXXX")
-{
-    echo "a,b,metric,n,mean_diff,std_diff,t"
-    for pair in "jorge sgd" "jorge adamw" "jorge shampoo" "shampoo sgd" "shampoo_beff jorge" "jorge_rel jorge" "jorge_f32 jorge" "shampoo_F1 shampoo"; do
-        set -- $pair
-        for metric in final_test_acc epochs_to_target seconds_to_target; do
-            awk -F, -v A="$1" -v B="$2" -v M="$metric" '
-                /^#/ { next }
-                !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
-                { x = $c[M]; if ($1 == A) a[$2] = x; if ($1 == B) b[$2] = x }
-                END { for (s in a) if ((s in b) && a[s] != "NA" && b[s] != "NA") { d = a[s] - b[s]; n++; sd += d; q += d * d }
-                      if (n == 0) exit
-                      m = sd / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0; if (v < 0) v = 0
-                      t = (n > 1 && v > 0) ? sprintf("%.2f", m / sqrt(v / n)) : "NA"
-                      printf "%s,%s,%s,%d,%.4f,%.4f,%s\n", A, B, M, n, m, sqrt(v), t }' "$all"
-        done
-    done
-} >"$tmp"
+$stats paired "$all" jorge:sgd,jorge:adamw,jorge:shampoo,shampoo:sgd,shampoo_beff:jorge,jorge_rel:jorge,jorge_f32:jorge,shampoo_F1:shampoo,jorge_nominal:shampoo_rel,jorge_rel_ridge:jorge_rel_exact,jorge_rel_exact:shampoo_rel,jorge_rel_ridge:jorge_nominal >"$tmp"
 mv "$tmp" "$paired"
 tmp=$(mktemp "$out/.table.XXXXXX")
 {
@@ -331,35 +321,15 @@ tmp=$(mktemp "$out/.table.XXXXXX")
     echo "SGD: $SGD_HP; AdamW: $ADAMW_HP (tuned on the validation split); Shampoo and Jorge graft onto SGD's settings."
     echo "Seeds: $seeds (ablations: $aseeds); $jobs run(s) at once on $(nproc) cores. Mean +- sample standard deviation over seeds; to-target columns over the runs that reached it."
     echo
-    echo "| variant | runs | final test acc | final val acc | reached | epochs to target | seconds to target | precond ms/step | grad ms/step | total ms/step | optimizer state MB | peak RSS MB | fire rate | median 1-beta_eff, last row, per seed |"
+    echo "| variant | runs | final test acc | final val acc | reached | epochs to target | seconds to target | precond ms/step | grad ms/step | total ms/step | optimizer state MiB | peak RSS MiB | fire rate | median 1-beta_eff, last row, per seed |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-    awk -F, '
-        /^#/ { next }
-        !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
-        { o = $1; if (!(o in n)) order[++k] = o; n[o]++
-          x = $c["final_test_acc"]; sa[o] += x; qa[o] += x * x
-          x = $c["final_val_acc"]; sv[o] += x; qv[o] += x * x
-          if ($c["epochs_to_target"] != "NA") { r[o]++; x = $c["epochs_to_target"]; se[o] += x; qe[o] += x * x
-                                               x = $c["seconds_to_target"]; ss[o] += x; qs[o] += x * x }
-          pm[o] += $c["precond_ms_per_step"]; gm[o] += $c["grad_ms_per_step"]
-          tm[o] += 1000 * $c["wall_s"] / $c["steps"]; ob[o] += $c["opt_state_bytes"]; rs[o] += $c["peak_rss_bytes"]
-          if ($c["fire_rate"] != "NA") { fr[o] += $c["fire_rate"]; nfr[o]++; md[o] = md[o] (md[o] == "" ? "" : " ") $c["median_one_minus_beta_last"] } }
-        function ms(s, q, k,   m, v) { m = s / k; v = k > 1 ? (q - k * m * m) / (k - 1) : 0; if (v < 0) v = 0
-                                       return sprintf("%.4f +- %.4f", m, sqrt(v)) }
-        function ms2(s, q, k,   m, v) { m = s / k; v = k > 1 ? (q - k * m * m) / (k - 1) : 0; if (v < 0) v = 0
-                                        return sprintf("%.2f +- %.2f", m, sqrt(v)) }
-        END { for (i = 1; i <= k; i++) { o = order[i]; m = n[o]
-                  printf "| %s | %d | %s | %s | %d/%d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.0f | %s | %s |\n", o, m,
-                         ms(sa[o], qa[o], m), ms(sv[o], qv[o], m), r[o], m,
-                         r[o] ? ms2(se[o], qe[o], r[o]) : "not reached", r[o] ? ms2(ss[o], qs[o], r[o]) : "not reached",
-                         pm[o] / m, gm[o] / m, tm[o] / m, ob[o] / m / 1048576, rs[o] / m / 1048576,
-                         nfr[o] ? sprintf("%.3f", fr[o] / nfr[o]) : "-", nfr[o] ? md[o] : "-" } }' "$all"
+    $stats table "$all"
     echo
-    echo "Paired differences (A - B, same seed): mean +- std, t = mean / (std / sqrt(n)); |t| above 12.7 (n = 2), 4.30 (n = 3), 3.18 (n = 4) or 2.78 (n = 5) is significant at 5 % (two-sided t test)."
+    echo "Paired differences (A - B, same seed): mean +- std; t, its degrees of freedom (n - 1) and two-sided p from scipy.stats.ttest_1samp; p (Holm): Holm's step-down adjustment over all the tests of this table (the family). Significant: p (Holm) < 0.05."
     echo
-    echo "| A | B | metric | n | mean diff | std diff | t |"
-    echo "|---|---|---|---|---|---|---|"
-    awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$paired"
+    echo "| A | B | metric | n | mean diff | std diff | t | df | p | p (Holm) |"
+    echo "|---|---|---|---|---|---|---|---|---|---|"
+    awk -F, 'NR > 1 { printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 }' "$paired"
     if [ -s "$threads_csv" ] && [ $ablations = 1 ] && [ $f32_abl = 1 ]; then
         echo
         echo "Preconditioner ms/step by BLAS threads and state precision (short run: $thread_data; $threads_csv):"
@@ -382,7 +352,11 @@ declare -A short=(
     [adamw]="adamw ($(hp "$ADAMW_HP"))"
     [shampoo]="shampoo (SGD settings, F = 10, eps 1e-6)"
     [jorge]="jorge (SGD settings, k = 2, clip, eps 1e-6 abs)"
-    [shampoo_beff]="shampoo, exact root of the Jorge beta_eff statistic, F = 1"
+    [shampoo_beff]="jorge rule with the shampoo exact root, F = 1"
+    [shampoo_rel]="shampoo, ridge $rel_eps s"
+    [jorge_nominal]="jorge root on the shampoo statistic, ridge $rel_eps s"
+    [jorge_rel_exact]="exact root of the jorge statistic, ridge $rel_eps s"
+    [jorge_rel_ridge]="jorge, ridge $rel_eps s"
     [jorge_rel]="jorge, eps $rel_eps relative"
     [shampoo_F1]="shampoo F = 1"
     [shampoo_F50]="shampoo F = 50"

@@ -50,6 +50,10 @@ typedef struct {
 jg_status jg_exp_run_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out); /* exp_series.c */
 jg_status jg_exp_run_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out); /* exp_series.c */
 jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out);     /* exp_regime.c */
+jg_status jg_exp_run_stability_map(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out); /* exp_stability_map.c */
+/* kappa* solving a sum_{s=1..4} kappa^{s/4} = 8: the linearised stability
+ * boundary of Jorge's update with step a = (1 - beta2) / beta2 (approx/jorge.h). */
+double jg_stability_kappa_boundary(double a);
 
 extern const jg_experiment jg_experiments[];
 extern const int jg_nexperiments;

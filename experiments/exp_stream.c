@@ -470,5 +470,8 @@ const jg_experiment jg_experiments[] = {
      exp_direction},
     {"regime", "8: where Jorge follows Shampoo: firing rate, 1 - beta_eff and final errors over eps "
                "(absolute, relative), beta2, order, rule and stream", 1, jg_exp_run_regime},
+    {"stability-map", "10: divergence over kappa, beta2, rule, order and run length from the fixed point "
+                      "Sigma^{-1/4}, against the linearised boundary a kappa < 8; ||X||_F / rho(X), rho(a_eff X)",
+     0, jg_exp_run_stability_map},
 };
 const int jg_nexperiments = sizeof jg_experiments / sizeof jg_experiments[0];

@@ -38,6 +38,7 @@ void jg_validate_opts_default(jg_validate_opts *o)
     o->every = 0;
     o->steps = 0;
     o->suggest = 1;
+    o->dir_tol = 0.1;
 }
 
 /* NaN-aware max/min: NaN wins (a NaN error is as bad as it gets). */
@@ -139,6 +140,53 @@ static void side_free(jg_validate_side *s)
     s->fired_at = s->nonfinite_at = NULL;
 }
 
+static void dir_free(jg_validate_dir *d)
+{
+    free(d->cos), free(d->err), free(d->err_graft);
+    d->cos = d->err = d->err_graft = NULL;
+}
+
+static jg_status dir_alloc(jg_ctx *ctx, jg_validate_dir *d, int64_t T)
+{
+    dir_free(d);
+    memset(d, 0, sizeof *d);
+    d->max_err_graft = d->max_err = d->min_cos = 0.0;
+    d->fin_err_graft = d->fin_err = d->fin_cos = d->metric = NAN;
+    d->min_cos = INFINITY;
+    d->verdict = JG_VERDICT_CANNOT;
+    snprintf(d->reason, sizeof d->reason, "the run could not start");
+    d->cos = malloc((size_t)T * sizeof(double));
+    d->err = malloc((size_t)T * sizeof(double));
+    d->err_graft = malloc((size_t)T * sizeof(double));
+    if (d->cos == NULL || d->err == NULL || d->err_graft == NULL) {
+        dir_free(d);
+        return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
+    }
+    for (int64_t t = 0; t < T; t++) d->cos[t] = d->err[t] = d->err_graft[t] = NAN;
+    return JG_OK;
+}
+
+static void judge_dir(jg_validate_dir *d, const jg_validate_side s[2], const jg_validate_opts *o)
+{
+    const char *which = o->final ? "final" : "max";
+    d->metric = o->final ? d->fin_err_graft : d->max_err_graft;
+    if (s[0].verdict == JG_VERDICT_CANNOT || s[1].verdict == JG_VERDICT_CANNOT) {
+        d->verdict = JG_VERDICT_CANNOT;
+        snprintf(d->reason, sizeof d->reason, "the sides could not be judged");
+    } else if (s[0].nonfinite + s[1].nonfinite > 0) {
+        d->verdict = JG_VERDICT_FAIL;
+        snprintf(d->reason, sizeof d->reason, "%ld update(s) produced NaN/Inf", s[0].nonfinite + s[1].nonfinite);
+    } else if (!(d->metric <= o->dir_tol)) {
+        d->verdict = JG_VERDICT_FAIL;
+        snprintf(d->reason, sizeof d->reason, "%s grafted direction error %.2e > tol %.2e (cosine min %.6f)", which,
+                 d->metric, o->dir_tol, d->min_cos);
+    } else {
+        d->verdict = JG_VERDICT_PASS;
+        snprintf(d->reason, sizeof d->reason, "%s grafted direction error %.2e <= tol %.2e (cosine min %.6f)", which,
+                 d->metric, o->dir_tol, d->min_cos);
+    }
+}
+
 static jg_status side_alloc(jg_ctx *ctx, jg_validate_side *s, int64_t T)
 {
     double **a[] = {&s->xnorm, &s->beta_eff, &s->omb, &s->err_t, &s->err_n, &s->asym, &s->mineig};
@@ -196,7 +244,7 @@ static int all_zero(const jg_array *g, int64_t T)
  * with the message in reason, and JG_OK. */
 static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jorge_opts *jo,
                           const jg_validate_opts *o, int every, int series, const char *label,
-                          jg_validate_side s[2])
+                          jg_validate_side s[2], jg_validate_dir *dir)
 {
     jg_status st = JG_OK;
     jg_tracker *tr[2] = {NULL, NULL};
@@ -266,6 +314,16 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
             x->fin_t = w.err_tracked, x->fin_n = w.err_nominal;
             x->asym_fin = w.asymmetry, x->mineig_fin = w.min_eig_sym;
         }
+        if (dir && measure) { /* the direction, both sides at step t */
+            jg_direction dv;
+            JG_CHECK_GOTO(ctx, st, jg_tracker_direction(ctx, tr[0], tr[1], &Gt, &dv), done);
+            dir->measured++;
+            dir->cos[t] = dv.cos, dir->err[t] = dv.err, dir->err_graft[t] = dv.err_graft;
+            dir->max_err_graft = worse_max(dir->max_err_graft, dv.err_graft);
+            dir->max_err = worse_max(dir->max_err, dv.err);
+            dir->min_cos = worse_min(dir->min_cos, dv.cos);
+            dir->fin_err_graft = dv.err_graft, dir->fin_err = dv.err, dir->fin_cos = dv.cos;
+        }
         if (o->progress) o->progress(o->progress_arg, label, (long)t + 1, (long)T);
     }
     for (int r = 0; r < 2; r++) {
@@ -277,6 +335,7 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
         x->drift_n = series ? drift(x->err_n, T, 0.5 * (double)T) : NAN;
         judge(x, o);
     }
+    if (dir) judge_dir(dir, s, o);
 done:
     for (int r = 0; r < 2; r++) jg_tracker_destroy(ctx, &tr[r]);
     free(omb_all);
@@ -361,7 +420,7 @@ static jg_status suggest(jg_ctx *ctx, const jg_array *g, const jg_validate_opts 
     for (int i = 0; i < nc; i++) {
         char lab[640];
         snprintf(lab, sizeof lab, "%.300s: trying %.95s (%d/%d)", label, c[i].args, i + 1, nc);
-        jg_status st = run_pair(ctx, g, L->T, &c[i].jo, o, every, 0, lab, s);
+        jg_status st = run_pair(ctx, g, L->T, &c[i].jo, o, every, 0, lab, s, NULL);
         if (st == JG_ERR_NOMEM) return st;
         jg_validate_try *y = &L->tries[L->ntries++];
         if (st < 0) { /* this setting could not run: recorded, the others still run */
@@ -438,6 +497,9 @@ static void cannot(jg_validate_layer *L, const char *why)
         L->s[r].eps = L->s[r].metric = NAN;
         snprintf(L->s[r].reason, sizeof L->s[r].reason, "%s", why);
     }
+    L->dir.verdict = JG_VERDICT_CANNOT;
+    L->dir.metric = L->dir.fin_err_graft = L->dir.fin_err = L->dir.fin_cos = NAN;
+    snprintf(L->dir.reason, sizeof L->dir.reason, "%s", why);
 }
 
 static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opts *o, int idx, int n,
@@ -466,7 +528,8 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
     } else {
         jg_jorge_opts jo = o->jo;
         if (o->dtype_from_input) jo.dtype = g->dtype;
-        JG_CHECK(ctx, run_pair(ctx, g, T, &jo, o, L->every, 1, label, L->s));
+        JG_CHECK(ctx, dir_alloc(ctx, &L->dir, T));
+        JG_CHECK(ctx, run_pair(ctx, g, T, &jo, o, L->every, 1, label, L->s, &L->dir));
         int failed = L->s[0].verdict == JG_VERDICT_FAIL || L->s[1].verdict == JG_VERDICT_FAIL;
         if (failed && o->suggest) JG_CHECK(ctx, suggest(ctx, g, o, &jo, label, L));
         if (o->methods && L->s[0].verdict != JG_VERDICT_CANNOT) {
@@ -481,7 +544,8 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
 
 static void tally(jg_validate_report *rep)
 {
-    rep->npass = rep->nfail = rep->ncannot = rep->nerror = rep->nfrozen = 0;
+    rep->npass = rep->nfail = rep->ncannot = rep->nerror = rep->nfrozen = rep->ndir_pass = rep->ndir_fail = 0;
+    rep->nshort = 0;
     for (int i = 0; i < rep->nlayers; i++) {
         const jg_validate_layer *L = &rep->layers[i];
         if (L->verdict == JG_VERDICT_ERROR) {
@@ -495,6 +559,9 @@ static void tally(jg_validate_report *rep)
             rep->ncannot += v == JG_VERDICT_CANNOT;
             rep->nfrozen += v != JG_VERDICT_CANNOT && L->s[r].frozen;
         }
+        rep->nshort += rep->opts.train_steps > 0 && L->T < rep->opts.train_steps;
+        rep->ndir_pass += L->dir.verdict == JG_VERDICT_PASS;
+        rep->ndir_fail += L->dir.verdict == JG_VERDICT_FAIL;
     }
     rep->verdict = rep->nfail ? JG_VERDICT_FAIL
                    : rep->nerror || rep->ncannot ? JG_VERDICT_CANNOT
@@ -556,6 +623,7 @@ void jg_validate_report_free(jg_validate_report *rep)
         free(rep->layers[i].tries);
         side_free(&rep->layers[i].s[0]);
         side_free(&rep->layers[i].s[1]);
+        dir_free(&rep->layers[i].dir);
     }
     free(rep->layers);
     memset(rep, 0, sizeof *rep);
@@ -624,6 +692,16 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
             fprintf(f, "validate: ERROR: %s\n", L->error);
             continue;
         }
+        if (o->train_steps > 0 && L->T < o->train_steps)
+            fprintf(f,
+                    "validate: WARNING: %s: judged on %lld steps, shorter than the %ld-step run it is to vouch for: "
+                    "a verdict holds for the length judged (the safeguard's firing grows over long runs); record "
+                    "and validate as many steps as the training will run\n",
+                    L->file, (long long)L->T, o->train_steps);
+        if (L->dir.verdict != JG_VERDICT_CANNOT)
+            fprintf(f, "validate: %s direction Lhat G Rhat vs Shampoo's: %s: %s; before grafting %s error %s\n", L->file,
+                    jg_verdict_name(L->dir.verdict), L->dir.reason, o->final ? "final" : "max",
+                    e2(b[10], o->final ? L->dir.fin_err : L->dir.max_err));
         for (int r = 0; r < 2; r++) {
             const jg_validate_side *s = &L->s[r];
             const char *sn = r == 0 ? "left" : "right";
@@ -667,6 +745,10 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
         }
     }
     int nsides = rep->npass + rep->nfail + rep->ncannot;
+    if (rep->ndir_pass + rep->ndir_fail > 0)
+        fprintf(f, "validate: direction: %d of %d layer(s) within dir-tol %.10g (grafted %s error vs Shampoo's direction; "
+                   "beside the root's verdict, not in the exit code)\n",
+                rep->ndir_pass, rep->ndir_pass + rep->ndir_fail, o->dir_tol, o->final ? "final" : "max");
     if (rep->verdict == JG_VERDICT_PASS)
         fprintf(f, "validate: PASS: all %d side(s) within tol %.10g (%s error vs %s)%s\n", nsides, o->tol,
                 o->final ? "final" : "max", jg_against_name(o->against),
@@ -778,6 +860,30 @@ static void write_side(FILE *f, const jg_validate_side *s, int r, double beta2)
     fputc('}', f);
 }
 
+static void write_dir(FILE *f, const jg_validate_dir *d, int64_t T)
+{
+    fprintf(f, "{\"verdict\": \"%s\", \"pass\": %s, \"measurements\": %ld, \"reason\": ", jg_verdict_name(d->verdict),
+            d->verdict == JG_VERDICT_PASS ? "true" : "false", d->measured);
+    jstr(f, d->reason);
+    const char *k[] = {"max_err_grafted", "final_err_grafted", "max_err", "final_err", "min_cos", "final_cos",
+                       "criterion_error"};
+    double v[] = {d->max_err_graft, d->fin_err_graft, d->max_err, d->fin_err, d->min_cos, d->fin_cos, d->metric};
+    for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
+        fprintf(f, ", \"%s\": ", k[i]);
+        jnum(f, d->measured ? v[i] : NAN);
+    }
+    if (d->cos) {
+        fputs(",\n       \"series\": {", f);
+        jarr(f, "cos", d->cos, T);
+        fputs(", ", f);
+        jarr(f, "err", d->err, T);
+        fputs(", ", f);
+        jarr(f, "err_grafted", d->err_graft, T);
+        fputc('}', f);
+    }
+    fputc('}', f);
+}
+
 jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep, const char *input,
                                  const char *command)
 {
@@ -805,10 +911,14 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
     fprintf(f, ",\n  \"verdict\": \"%s\",\n  \"exit_code\": %d,\n  \"passed\": %s,\n", jg_verdict_name(rep->verdict),
             jg_validate_exit_code(rep), rep->verdict == JG_VERDICT_PASS ? "true" : "false");
     fprintf(f, "  \"counts\": {\"pass\": %d, \"fail\": %d, \"cannot_judge\": %d, \"unreadable_layers\": %d, "
-               "\"frozen\": %d},\n",
-            rep->npass, rep->nfail, rep->ncannot, rep->nerror, rep->nfrozen);
+               "\"frozen\": %d, \"direction_pass\": %d, \"direction_fail\": %d, \"shorter_than_training\": %d},\n",
+            rep->npass, rep->nfail, rep->ncannot, rep->nerror, rep->nfrozen, rep->ndir_pass, rep->ndir_fail,
+            rep->nshort);
+    fprintf(f, "  \"train_steps\": %ld,\n", o->train_steps);
     fputs("  \"criterion\": {\"tol\": ", f);
     jnum(f, o->tol);
+    fputs(", \"dir_tol\": ", f);
+    jnum(f, o->dir_tol);
     fprintf(f, ", \"against\": \"%s\", \"metric\": \"%s\"},\n", jg_against_name(o->against), o->final ? "final" : "max");
     fputs("  \"options\": {\"beta2\": ", f);
     jnum(f, j->beta2);
@@ -841,7 +951,9 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
         write_side(f, &L->s[0], 0, j->beta2);
         fputs(",\n      ", f);
         write_side(f, &L->s[1], 1, j->beta2);
-        fputs("],\n     \"suggestions\": [", f);
+        fputs("],\n     \"direction\": ", f);
+        write_dir(f, &L->dir, L->T);
+        fputs(",\n     \"suggestions\": [", f);
         for (int k = 0; k < L->ntries; k++) {
             const jg_validate_try *y = &L->tries[k];
             fprintf(f, "%s{\"args\": ", k ? ", " : "");
@@ -911,7 +1023,7 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
             j->order, jg_safeguard_name(j->safeguard), j->beta2, j->eps, jg_eps_mode_name(j->eps_mode),
             j->init == JG_INIT_WARM ? "warm" : "eps", j->reanchor);
     fputs("layer,side,dim,step,eps_abs,xnorm,beta_eff,one_minus_beta,one_minus_beta2,fired,fire_rate,nonfinite,"
-          "err_nominal,err_tracked,asymmetry,min_eig_sym\n",
+          "err_nominal,err_tracked,asymmetry,min_eig_sym,dir_cos,dir_err,dir_err_grafted\n",
           f);
     for (int i = 0; i < rep->nlayers; i++) {
         const jg_validate_layer *L = &rep->layers[i];
@@ -922,11 +1034,12 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
             long fired = 0;
             for (int64_t t = 0; t < s->steps; t++) {
                 fired += s->fired_at[t];
-                fprintf(f, "%s,%s,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g\n",
+                fprintf(f, "%s,%s,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
                         base_name(L->file), r == 0 ? "left" : "right", (long long)s->dim, (long long)t + 1, s->eps,
                         s->xnorm[t], s->beta_eff[t], s->omb[t], 1.0 - j->beta2, s->fired_at[t],
                         (double)fired / (double)(t + 1), s->nonfinite_at[t], s->err_n[t], s->err_t[t], s->asym[t],
-                        s->mineig[t]);
+                        s->mineig[t], L->dir.cos ? L->dir.cos[t] : NAN, L->dir.err ? L->dir.err[t] : NAN,
+                        L->dir.err_graft ? L->dir.err_graft[t] : NAN);
             }
         }
     }
@@ -944,8 +1057,8 @@ double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, cha
         if (h.ndim == 3) m = (double)h.shape[1], n = (double)h.shape[2];
         else if (h.ndim == 2) m = (double)h.shape[0], n = (double)h.shape[1];
         else continue;
-        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 16.0 * m * n) +
-                   2.0 * 8.0 * 8.0 * T;
+        double b = T * m * n * (double)jg_dtype_size(h.dtype) + 8.0 * (16.0 * (m * m + n * n) + 20.0 * m * n) +
+                   (2.0 * 8.0 * 8.0 + 3.0 * 8.0) * T;
         if (b > need) {
             need = b;
             snprintf(what, wlen, "%s: validating a %.0f x %.0f x %.0f stream (both sides, exact roots)", files[i], T, m, n);

@@ -21,6 +21,15 @@
  *                 not positive definite, or the chosen error (max or final,
  *                 against nominal, tracked or both) exceeds tol;
  *   PASS          otherwise.
+ * Beside the root's verdict, a layer gets a verdict on the direction
+ * the optimizer steps along: on every measured step the trackers of both
+ * sides give (approx/tracker.h, jg_tracker_direction) the cosine and the
+ * relative error of Lhat G Rhat against Shampoo's PL G PR, before grafting
+ * and after it (both scaled to one norm: sqrt(2 - 2 cos)).  Direction
+ * verdict: CANNOT_JUDGE when the root's sides could not be judged; FAIL
+ * when an update produced NaN/Inf or the grafted error (max or final, as
+ * the root's criterion) exceeds dir_tol; PASS otherwise.  It is reported
+ * beside the root's verdict and does not change the exit code.
  * Independently of the verdict a side is FROZEN when Jorge's statistic
  * barely moves: sum_t (1 - beta_eff,t) < JG_VALIDATE_FROZEN * sum_t (1 -
  * beta2) over the steps, i.e. the new gradients got less than a tenth of
@@ -68,6 +77,13 @@ typedef struct {
     int every;              /* measure every N steps and at the last (0: T/50) */
     long steps;             /* use the first N steps (0: all)               */
     int suggest;            /* on FAIL, search other settings (default 1)   */
+    long train_steps;       /* the run the verdict is to vouch for, in steps:
+                               a layer judged on fewer is named in a WARNING
+                               (a verdict holds for the length judged; the
+                               firing of the safeguard grows over long runs);
+                               0: not given                                 */
+    double dir_tol;         /* largest acceptable grafted direction error
+                               sqrt(2 - 2 cos) (default 0.1: cos >= 0.995) */
     const char *methods;    /* comma list of approximation methods (approx/method.h,
                                "all") to compare on each layer beside Jorge, naming
                                the cheapest within tol per side; NULL: none      */
@@ -97,6 +113,19 @@ typedef struct {
     unsigned char *fired_at, *nonfinite_at;
 } jg_validate_side;
 
+/* A layer's direction Lhat G Rhat against Shampoo's (see above). */
+typedef struct {
+    jg_verdict verdict;
+    char reason[256];
+    long measured;
+    double max_err_graft, fin_err_graft; /* sqrt(2 - 2 cos): after grafting  */
+    double max_err, fin_err;             /* before grafting                  */
+    double min_cos, fin_cos;
+    double metric;                       /* the criterion's grafted error    */
+    /* per-step series (length steps): NaN where not measured */
+    double *cos, *err, *err_graft;
+} jg_validate_dir;
+
 /* A suggestion tried on a layer. */
 typedef struct {
     char args[96];       /* command-line options, e.g. "--eps-mode rel --eps 1e-2" */
@@ -115,6 +144,7 @@ typedef struct {
     jg_dtype dtype;
     int every;
     jg_validate_side s[2];
+    jg_validate_dir dir; /* the direction, both sides together          */
     jg_validate_try *tries;
     int ntries;
     int best;            /* index of the cheapest passing try, -1 none    */
@@ -131,6 +161,9 @@ typedef struct {
     jg_validate_layer *layers;
     int nlayers;
     int npass, nfail, ncannot, nerror; /* counted over sides (error: layers) */
+    int ndir_pass, ndir_fail;          /* direction verdicts, over layers     */
+    int nshort;                        /* layers judged on fewer steps than
+                                          opts.train_steps                    */
     int nfrozen;
     jg_verdict verdict;  /* PASS only when every side of every layer passed */
 } jg_validate_report;
@@ -171,7 +204,7 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
 /* Bytes the largest of the files needs, from the .npy headers only (a
  * preflight check before jg_validate_run): its gradients (T x m x n of
  * its dtype), both sides' tracker state and exact roots (about
- * 8 (16 (m^2 + n^2) + 16 m n) bytes) and the per-step series (128 T
+ * 8 (16 (m^2 + n^2) + 20 m n) bytes) and the per-step series (152 T
  * bytes).  A file whose header cannot be read, or that is 1-D, is left to
  * the run (reported there).  what (wlen bytes) receives "FILE: validating
  * a T x m x n stream (both sides, exact roots)" for that file, unchanged

@@ -12,15 +12,28 @@ Nothing in the report is typed by hand: rerunning the experiments and this
 script updates the text.
 
 A missing CSV is reported on stderr and its macros read "n/a" (its tables
-say so); with --strict a missing or malformed CSV is an error (exit 2).
-Standard library only.
+say so); with --strict a missing or malformed CSV is an error (exit 2), and
+so is any number or verdict word typed by hand in paper/report.tex (see
+check_report: every number of the prose must be a macro written here, or a
+setting declared on a "% strict-settings:" line of the report).
+
+Statistics: scipy.stats (Debian python3-scipy).  The paired tests of a
+protocol (a paired.csv) are one family: each two-sided one-sample t test
+(df = n - 1) is judged at 5 % after Holm's step-down correction over the
+family, and every significance word names that correction.
 """
 import argparse
 import csv
 import math
 import os
+import re
 import statistics
 import sys
+
+try:
+    from scipy import stats as sstats
+except ImportError:
+    sys.exit("gen_numbers.py: scipy is not installed (Debian python3-scipy; setup.sh installs it)")
 
 WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen"]
@@ -894,17 +907,42 @@ def sec_validate(R, O, T):
         O.num("Val%sEps" % tok, rep["options"]["eps"], src + ": options eps")
 
 
-# two-sided 5 % critical values of Student's t by degrees of freedom
-TCRIT = {1: 12.71, 2: 4.30, 3: 3.18, 4: 2.78, 5: 2.57, 6: 2.45, 7: 2.36, 8: 2.31, 9: 2.26}
+ALPHA = 0.05
+MIB = 1048576.0  # one unit for memory everywhere: MiB (2^20 bytes), as the README
 
 
-def pair_macros(O, prs, src, a, b, metric, name, scale):
+def holm_family(prs):
+    """Two-sided p (scipy.stats.t, df = n - 1, from the row's t) of every
+    test of a paired.csv and Holm's step-down adjustment over all of them:
+    {(a, b, metric): (p, p_holm, df)} and the family's size."""
+    ps = {}
+    for r in prs:
+        try:
+            tv, n_ = float(r["t"]), int(r["n"])
+        except ValueError:
+            continue
+        if n_ >= 2 and math.isfinite(tv):
+            ps[(r["a"], r["b"], r["metric"])] = (2.0 * float(sstats.t.sf(abs(tv), n_ - 1)), n_ - 1)
+    order = sorted(ps, key=lambda k: ps[k][0])
+    k, run, out = len(order), 0.0, {}
+    for j, key in enumerate(order):
+        run = max(run, min(1.0, (k - j) * ps[key][0]))
+        out[key] = (ps[key][0], run, ps[key][1])
+    return out, k
+
+
+def pair_macros(O, prs, src, a, b, metric, name, scale, fam=None):
     """The paired difference a - b of metric (paired.csv of convergence.sh)
-    as the macros NAME, NAMESd (times scale), NAMET, NAMEN and NAMESig;
-    returns (mean_diff, significant), or None when the pair is absent."""
+    as the macros NAME, NAMESd (times scale), NAMET, NAMEN, NAMEDf, NAMEP,
+    NAMEPHolm and NAMESig (significant at 5 % after Holm's correction over
+    the family fam = holm_family(prs), named in the words); returns
+    (mean_diff, significant), or None when the pair is absent."""
     r = [x for x in prs if x["a"] == a and x["b"] == b and x["metric"] == metric]
     if not r:
         return None
+    if fam is None:
+        fam = holm_family(prs)
+    hf, k = fam
     r = r[0]
     n_ = int(r["n"])
     unit = " (points)" if scale == 100.0 else ""
@@ -912,13 +950,14 @@ def pair_macros(O, prs, src, a, b, metric, name, scale):
     O.num(name + "Sd", scale * f(r, "std_diff"), src + ": same, std_diff" + unit, 2)
     O.text(name + "T", r["t"], src + ": same, t")
     O.int(name + "N", n_, src + ": same, n")
-    try:
-        tv = abs(float(r["t"]))
-    except ValueError:
-        tv = float("nan")
-    sig = n_ >= 2 and tv >= TCRIT.get(n_ - 1, 2.23)
-    O.text(name + "Sig", "significant" if sig else "not significant",
-           src + ": |t| against the two-sided 5%% critical value for %d degrees of freedom" % (n_ - 1))
+    p, ph, df = hf.get((a, b, metric), (float("nan"), float("nan"), n_ - 1))
+    sig = ph < ALPHA
+    O.int(name + "Df", df, src + ": same, degrees of freedom n - 1")
+    O.num(name + "P", p, src + ": same, two-sided p of t with n - 1 df (scipy.stats.t)", 2)
+    O.num(name + "PHolm", ph, src + ": same, Holm-adjusted over the %d tests of the file" % k, 2)
+    O.text(name + "Sig", "%s at 5\\,\\%% after Holm's correction over %d paired t tests (df~%d, adjusted $p=%s$)"
+           % ("significant" if sig else "not significant", k, df, fmt(ph, 2)),
+           src + ": Holm-adjusted two-sided p against 0.05, family of %d tests" % k)
     return f(r, "mean_diff"), sig
 
 
@@ -944,11 +983,27 @@ def sec_training(R, O, T):
     C = os.path.join(R, "convergence")
     prs, _ = read_csv(os.path.join(C, "paired.csv"))
     src = "convergence/paired.csv"
+    fam = holm_family(prs)
+    got = {}
     for a, b, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
                       ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge"),
                       ("jorge_f32", "jorge", "FthirtytwoJorge"), ("shampoo_F1", "shampoo", "FoneShampoo")):
-        if pair_macros(O, prs, src, a, b, "final_test_acc", "Pair" + tag, 100.0) is None:
+        got[tag] = pair_macros(O, prs, src, a, b, "final_test_acc", "Pair" + tag, 100.0, fam)
+        if got[tag] is None:
             raise Missing("%s: no pair %s - %s" % (src, a, b))
+    # the quick set's verdicts, in words, from the same tests (Holm over the family)
+    corr = "Holm-corrected over the %d paired t tests of the quick set" % fam[1]
+    bd, bsig = got["BeffJorge"]
+    O.text("TrainBeffVerdict",
+           ("the exact root of that path's statistic changed the final accuracy significantly (%s)" % corr if bsig else
+            "with these seeds the difference is not significant (%s), so this run does not separate what the root "
+            "costs from what the statistic costs" % corr),
+           src + ": shampoo_beff - jorge, final_test_acc, Holm-adjusted p against 0.05")
+    rd, rsig = got["RelJorge"]
+    O.text("TrainRelVerdict",
+           ("the relative $\\epsilon$ %s the final accuracy significantly (%s)" % ("raised" if rd > 0 else "lowered", corr)
+            if rsig else "the change is not significant (%s)" % corr),
+           src + ": jorge_rel - jorge, final_test_acc, Holm-adjusted p against 0.05")
     runs, _ = read_csv(os.path.join(C, "convergence_summary.csv"))
     abl, _ = read_csv(os.path.join(C, "ablation_summary.csv"))
     allr = runs + abl
@@ -966,7 +1021,7 @@ def sec_training(R, O, T):
                      ("shampoo_F50", "ShampooFfifty")):
         O.num("TrainMs" + tag, mean_of(opt, "precond_ms_per_step"), csrc + ": %s mean precond_ms_per_step" % opt, 2)
     for opt, tag in (("sgd", "Sgd"), ("shampoo", "Shampoo"), ("jorge", "Jorge")):
-        O.num("TrainStateMB" + tag, mean_of(opt, "opt_state_bytes") / 1e6, csrc + ": %s opt_state_bytes / 1e6" % opt, 2)
+        O.num("TrainStateMB" + tag, mean_of(opt, "opt_state_bytes") / MIB, csrc + ": %s opt_state_bytes / 2^20 (MiB)" % opt, 2)
     th, _ = read_csv(os.path.join(C, "threads.csv"))
     best = min(th, key=lambda x: f(x, "precond_ms_per_step"))
     O.text("TrainThreadsBest", best["threads"], "convergence/threads.csv: threads of the fastest row")
@@ -975,6 +1030,65 @@ def sec_training(R, O, T):
     O.num("TrainThreadsWorst", worst_ratio, "convergence/threads.csv: largest slowdown against the fastest thread count", 2)
     pd = summary_header(os.path.join(C, "convergence_summary.csv"))
     O.text("TrainData", pd.get("data options", "n/a").replace("--", "-{}-"), "convergence/convergence_summary.csv: '# data options'")
+
+
+def sec_stability_map(R, O, T):
+    """Experiment 10 (stability_map.csv): divergence from the fixed point
+    against the linearised boundary a sum kappa^{s/4} < 8, and what the clip
+    rule controls (||X||_F / rho(X), rho(a_eff X) on fired steps)."""
+    rows, params = read_csv(os.path.join(R, "data", "stability_map.csv"))
+    src = "data/stability_map.csv"
+    TT = max(int(r["steps"]) for r in rows)
+    last = [r for r in rows if int(r["steps"]) == TT]
+    O.int("SmapT", TT, src + ": largest steps")
+    O.text("SmapM", params_dict(params).get("m", "n/a"), src + ": params m")
+    for b2, tag in (("0.9", "N"), ("0.99", "NN"), ("0.999", "NNN")):
+        kb = [f(r, "kappa_boundary") for r in last if r["beta2"] == b2]
+        if not kb:
+            raise Missing("%s: no beta2 %s" % (src, b2))
+        O.num("SmapBound" + tag, kb[0], src + ": kappa_boundary at beta2 %s" % b2, 3)
+    for rule, tag in (("none", "None"), ("spectral", "Spectral"), ("clip", "Clip"), ("adaptive", "Adaptive")):
+        rs = [r for r in last if r["safeguard"] == rule]
+        agree = sum(1 for r in rs if (r["predicted_stable"] == "1") == (r["diverged"] == "0"))
+        unst = [r for r in rs if r["predicted_stable"] == "0"]
+        O.int("SmapAgree" + tag, agree, src + ": %s cells at T where divergence = not predicted_stable" % rule)
+        O.int("SmapCells" + tag, len(rs), src + ": %s cells at T" % rule)
+        O.int("SmapUnstable" + tag, len(unst), src + ": %s cells predicted unstable" % rule)
+        O.int("SmapSurvived" + tag, sum(1 for r in unst if r["diverged"] == "0"),
+              src + ": %s cells predicted unstable that did not diverge" % rule)
+        dv = [int(r["diverged_step"]) for r in unst if r["diverged"] == "1"]
+        O.int("SmapDivStepMax" + tag, max(dv) if dv else 0, src + ": %s largest diverged_step of the unstable cells" % rule)
+    ref = [r for r in last if r["safeguard"] == "clip" and r["order"] == "2" and r["beta2"] == "0.99"
+           and r["kappa"] == "1000"]
+    if not ref:
+        raise Missing("%s: no clip, order 2, beta2 0.99, kappa 1000 row" % src)
+    r = ref[0]
+    O.num("SmapRatioClip", f(r, "fro_over_rho_median"), src + ": clip k=2 beta2 0.99 kappa 1000 fro_over_rho_median", 2)
+    O.num("SmapRhoAxClip", f(r, "rho_ax_fired_median"), src + ": same, rho_ax_fired_median", 2)
+    O.num("SmapFireClip", 100 * f(r, "fire_rate"), src + ": same, fire_rate (percent)", 2)
+    O.num("SmapErrClip", f(r, "err_final"), src + ": same, err_final", 2)
+    agree_n = sum(1 for r in last if r["safeguard"] == "none" and (r["predicted_stable"] == "1") == (r["diverged"] == "0"))
+    n_n = sum(1 for r in last if r["safeguard"] == "none")
+    O.text("SmapVerdict", ("the bound predicts the rule ``none'' in every one of its %d cells" % n_n if agree_n == n_n else
+                           "the bound predicts the rule ``none'' in %d of its %d cells" % (agree_n, n_n)),
+           src + ": none cells where the prediction and the run agree, in words")
+
+
+def sec_ridge(R, O, T):
+    """The persistent ridge against the decaying start (data/ridge.csv of
+    experiments/ridge.sh): firing and final errors per setting, left side."""
+    rows, _ = read_csv(os.path.join(R, "data", "ridge.csv"))
+    src = "data/ridge.csv"
+    left = {r["setting"]: r for r in rows if r["side"] == "left"}
+    O.int("RidgeT", int(rows[0]["steps"]), src + ": steps")
+    for name, tag in (("decay-rel0.1", "DecayRel"), ("decay-abs1e-6", "DecayAbs"), ("ridge-rel0.01", "RidgeRelSmall"),
+                      ("ridge-rel0.1", "RidgeRel"), ("ridge-lmax", "RidgeLmax")):
+        if name not in left:
+            raise Missing("%s: no setting %s" % (src, name))
+        r = left[name]
+        O.num("Ridge" + tag + "Fire", 100 * f(r, "fire_rate"), src + ": %s left fire_rate (percent)" % name, 2)
+        O.num("Ridge" + tag + "Err", f(r, "err_final"), src + ": %s left err_final" % name, 2)
+        O.num("Ridge" + tag + "Dir", f(r, "dir_err_graft_final"), src + ": %s dir_err_graft_final" % name, 2)
 
 
 # JG_FULL_DIR replaces it (tests/test_paper_numbers.sh)
@@ -1021,8 +1135,8 @@ def sec_training_full(R, O, T):
         sc = [f(r, "seconds_to_target") for r in reached]
         pm = statistics.mean(f(r, "precond_ms_per_step") for r in rs)
         tm = statistics.mean(1000 * f(r, "wall_s") / f(r, "steps") for r in rs)
-        mb = statistics.mean(f(r, "opt_state_bytes") for r in rs) / 1e6
-        rss = statistics.mean(f(r, "peak_rss_bytes") for r in rs) / 1e6
+        mb = statistics.mean(f(r, "opt_state_bytes") for r in rs) / MIB
+        rss = statistics.mean(f(r, "peak_rss_bytes") for r in rs) / MIB
         fr = [f(r, "fire_rate") for r in rs if r["fire_rate"] != "NA"]
 
         def ms(xs):
@@ -1036,28 +1150,30 @@ def sec_training_full(R, O, T):
         O.num("FullAccSd" + t, 100 * sd, src + "summary: %s std final_test_acc (points)" % o, 2)
         O.num("FullMs" + t, pm, src + "summary: %s mean precond_ms_per_step" % o, 3)
         O.num("FullTotalMs" + t, tm, src + "summary: %s mean 1000 wall_s / steps" % o, 3)
-        O.num("FullStateMB" + t, mb, src + "summary: %s mean opt_state_bytes / 1e6" % o, 3)
-        O.num("FullRssMB" + t, rss, src + "summary: %s mean peak_rss_bytes / 1e6" % o, 3)
+        O.num("FullStateMB" + t, mb, src + "summary: %s mean opt_state_bytes / 2^20 (MiB)" % o, 3)
+        O.num("FullRssMB" + t, rss, src + "summary: %s mean peak_rss_bytes / 2^20 (MiB)" % o, 3)
         O.text("FullReached" + t, "%d of %d" % (len(reached), len(rs)), src + "summary: %s runs that reached the target" % o)
         O.num("FullEpTarget" + t, statistics.mean(ep) if ep else float("nan"), src + "summary: %s mean epochs_to_target" % o, 3)
         O.num("FullSecTarget" + t, statistics.mean(sc) if sc else float("nan"), src + "summary: %s mean seconds_to_target" % o, 3)
         if fr:
             O.num("FullFire" + t, 100 * statistics.mean(fr), src + "summary: %s mean fire_rate (percent)" % o, 2)
     T["convergence_full"] = table(tab, ["variant", "final test acc.", "reached", "epochs to target", "seconds to target",
-                                        "precond.\\ ms/step", "ms/step", "state MB", "peak RSS MB", "fire rate"],
+                                        "precond.\\ ms/step", "ms/step", "state MiB", "peak RSS MiB", "fire rate"],
                                   "lrrrrrrrrr")
     verdict = {}
+    fam = holm_family(prs)
+    O.int("FullFamily", fam[1], src + "paired.csv: tests in the family (Holm's correction)")
     for a_, b_, tag in (("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
                         ("shampoo", "sgd", "ShampooSgd"), ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge")):
         for metric, mt, scale in (("final_test_acc", "", 100.0), ("epochs_to_target", "Ep", 1.0), ("seconds_to_target", "Sec", 1.0)):
             name = "FullPair" + mt + tag
-            got = pair_macros(O, prs, src + "paired.csv", a_, b_, metric, name, scale)
+            got = pair_macros(O, prs, src + "paired.csv", a_, b_, metric, name, scale, fam)
             if got is not None:
                 verdict[(a_, b_, metric)] = got
             elif metric == "final_test_acc":
                 raise Missing("%spaired.csv: no pair %s - %s" % (src, a_, b_))
             else:
-                for suf in ("", "Sd", "T", "N", "Sig"):
+                for suf in ("", "Sd", "T", "N", "Df", "P", "PHolm", "Sig"):
                     O.text(name + suf, "n/a", src + "paired.csv: no %s pair %s - %s (a run did not reach the target)" % (metric, a_, b_))
 
     def cmp(a_, b_, metric, better, worse, same):
@@ -1071,10 +1187,12 @@ def sec_training_full(R, O, T):
     acc = lambda b_: cmp("jorge", b_, "final_test_acc", "above", "below", "not distinguishable from")
     O.text("FullVerdict", "In short, on this model and CPU: per epoch Jorge is %s SGD and %s AdamW; per second it is %s "
            "SGD and %s AdamW; its final accuracy is %s SGD's and %s AdamW's; against Shampoo it is %s per epoch, %s per "
-           "second, and its final accuracy is %s Shampoo's (5\\,\\%% two-sided paired t tests over the seeds)."
+           "second, and its final accuracy is %s Shampoo's (two-sided paired t tests over the seeds, df = seeds $-$ 1, "
+           "judged at 5\\,\\%% after Holm's correction over the %d tests of the protocol)."
            % (epochs("sgd"), epochs("adamw"), secs("sgd"), secs("adamw"), acc("sgd"), acc("adamw"),
               cmp("jorge", "shampoo", "epochs_to_target", "ahead", "behind", "level within the noise"),
-              cmp("jorge", "shampoo", "seconds_to_target", "ahead", "behind", "level within the noise"), acc("shampoo")),
+              cmp("jorge", "shampoo", "seconds_to_target", "ahead", "behind", "level within the noise"), acc("shampoo"),
+              fam[1]),
            src + "paired.csv: the signs and significance of the jorge pairs, in words")
     aseeds = {r["seed"] for r in abl}
     accs = {(r["optimizer"], r["seed"]): f(r, "final_test_acc") for r in allr}
@@ -1085,12 +1203,16 @@ def sec_training_full(R, O, T):
     rd, rsig = verdict[("jorge_rel", "jorge", "final_test_acc")]
     txt = ("On the ablation seeds Jorge trails Shampoo by %s points; the exact root of Jorge's own statistic recovers "
            "%s of them" % (fmt(100 * gap, 2), fmt(100 * bd, 2)))
-    txt += (", significantly: the approximation of the root costs accuracy here." if bsig and bd > 0 else
-            ", which is not significant with %d seeds: these runs cannot say whether the root or the statistic "
-            "accounts for the gap." % len(aseeds))
+    corr = "after Holm's correction over the %d tests" % fam[1]
+    txt += ((", significantly (%s): Jorge's rule with Shampoo's exact root trains better here; as that run's "
+             "statistic takes its own path, it changes the root and the statistic together." % corr) if bsig and bd > 0 else
+            ", which is not significant with %d seeds (%s); as that run's statistic takes its own path (its rule "
+            "is evaluated with the exact root), it changes the root and the statistic together, so these runs "
+            "cannot say whether the root or the statistic accounts for the gap." % (len(aseeds), corr))
     rfire = [f(r, "fire_rate") for r in abl if r["optimizer"] == "jorge_rel" and r["fire_rate"] != "NA"]
-    txt += ("  The relative $\\epsilon$ %s the final accuracy (%s points)" %
-            ("raised" if rsig and rd > 0 else "lowered" if rsig else "did not measurably change", fmt(100 * rd, 2)))
+    txt += ("  The relative $\\epsilon$ %s the final accuracy (%s points; %s)" %
+            ("raised" if rsig and rd > 0 else "lowered" if rsig else "did not significantly change",
+             fmt(100 * rd, 2), corr))
     if rfire and statistics.mean(rfire) > 0.1:
         txt += (", although its safeguard still fired on %s\\,\\%% of the updates over these %d steps: the regime "
                 "a relative $\\epsilon$ selects on a short stream (Section~\\ref{sec:regime}) did not hold over the "
@@ -1099,13 +1221,109 @@ def sec_training_full(R, O, T):
     else:
         txt += "; its safeguard then rarely fired, and Jorge's statistic followed Shampoo's."
     O.text("FullAblVerdict", txt, src + "paired.csv: shampoo_beff - jorge and jorge_rel - jorge, in words")
+    # the ablation figure's caption: where the +-1 sd bands of Jorge and Shampoo separate (curves/*.csv)
+    cj, _ = read_csv(os.path.join(D, "curves", "jorge.csv"))
+    cs, _ = read_csv(os.path.join(D, "curves", "shampoo.csv"))
+    after = [(x, y) for x, y in zip(cj, cs) if f(x, "epochs") > 3.0 + 1e-9]
+    apart = [x for x, y in after if f(x, "acc_hi") < f(y, "acc_lo") or f(y, "acc_hi") < f(x, "acc_lo")]
+    first_apart = None
+    for i, (x, y) in enumerate(after):
+        if all(f(u, "acc_hi") < f(v, "acc_lo") or f(v, "acc_hi") < f(u, "acc_lo") for u, v in after[i:]):
+            first_apart = f(x, "epochs")
+            break
+    band = ("After the third epoch Jorge's $\\pm1$ standard deviation band misses Shampoo's at %d of the %d "
+            "evaluations" % (len(apart), len(after)))
+    band += (", at every one from epoch %s on" % fmt(first_apart, 3) if first_apart is not None else "") + (
+        "; elsewhere they overlap" if apart else "; the bands overlap at every one of them")
+    O.text("FullBandVerdict", band, src + "curves/{jorge,shampoo}.csv: evaluations with epochs > 3 whose acc_lo..acc_hi "
+           "bands do not overlap")
+
+
+# --strict on the report: hand-typed numbers and verdicts.  The prose of
+# report.tex (comments, display maths, tables, \label/\ref/\cite, file and
+# command names in \texttt, figure file names stripped) may hold a number only
+# as a macro of numbers.tex, or as a value the report declares on a
+# "% strict-settings:" line (the experiments' inputs: beta2, grid values, data
+# sizes) or a "% strict-constants:" line (mathematics: the 1/4 of the root,
+# the 8 of the stability bound); integers below 11 (counts, orders, section
+# and experiment numbers) pass.  Words that judge (significance, "better",
+# the bands' overlap) and the unsupported attributions to the paper may not
+# be typed at all: they come from macros that name the test and its
+# correction.
+BANNED = [r"significan", r"costs nothing", r"did not train better", r"within each other", r"the statistic, not the root",
+          r"\bbetter\b", r"\bworse\b", r"paper's (?:absolute )?\$?\\epsilon", r"paper's warm start",
+          r"paper's setting", r"paper's \$?\\epsilon"]
+NUM = re.compile(r"(?<![A-Za-z\\@\d.])(\d+(?:\\,\d{3})*(?:\.\d+)?(?:[eE][-+]?\d+)?)")
+
+
+def _strip_groups(text, cmds):
+    """Remove \cmd{...} (balanced braces) for each cmd, and its arguments."""
+    for c in cmds:
+        pat = "\\" + c
+        out, i = [], 0
+        while True:
+            j = text.find(pat, i)
+            if j < 0 or (j + len(pat) < len(text) and text[j + len(pat)].isalpha()):
+                if j < 0:
+                    out.append(text[i:])
+                    break
+                out.append(text[i:j + len(pat)])
+                i = j + len(pat)
+                continue
+            out.append(text[i:j])
+            k = j + len(pat)
+            while k < len(text) and text[k] in "*[": # options
+                if text[k] == "[":
+                    k = text.find("]", k) + 1
+                else:
+                    k += 1
+            while k < len(text) and text[k] == "{":
+                depth, k = 1, k + 1
+                while k < len(text) and depth:
+                    depth += {"{": 1, "}": -1}.get(text[k], 0)
+                    k += 1
+            i = k
+    return text
+
+
+def check_report(path):
+    """The hand-typed numbers and verdict words of report.tex (see above), as
+    a list of 'FILE:LINE: what' messages."""
+    with open(path) as fh:
+        lines = fh.read().split("\n")
+    allowed = set()
+    for l in lines:
+        m_ = re.match(r"%\s*strict-(?:settings|constants):(.*)", l.strip())
+        if m_:
+            allowed.update(x.strip() for x in m_.group(1).split() if x.strip())
+    body_start = next((i for i, l in enumerate(lines) if "\\begin{document}" in l), 0)
+    text = "\n".join(re.sub(r"(?<!\\)%.*", "", l) for l in lines[body_start:])
+    for env in ("equation", "equation*", "align", "align*", "tabular", "verbatim"):
+        text = re.sub(r"\\begin\{%s\}.*?\\end\{%s\}" % (re.escape(env), re.escape(env)),
+                      lambda m_: "\n" * m_.group(0).count("\n"), text, flags=re.S)
+    text = re.sub(r"\\\[.*?\\\]", lambda m_: "\n" * m_.group(0).count("\n"), text, flags=re.S)
+    text = _strip_groups(text, ["label", "ref", "eqref", "cite", "input", "includegraphics", "gentab", "texttt",
+                                "figpage", "url", "href", "begin", "end", "hspace", "vspace", "resizebox"])
+    bad = []
+    for no, l in enumerate(text.split("\n"), body_start + 1):
+        for pat in BANNED:
+            if re.search(pat, l, flags=re.I):
+                bad.append("%s:%d: hand-typed verdict or attribution /%s/: %s" % (path, no, pat, l.strip()[:100]))
+        for m_ in NUM.finditer(l):
+            tok = m_.group(1)
+            val = tok.replace("\\,", "")
+            if val in allowed or ("." not in val and "e" not in val.lower() and int(val) <= 10):
+                continue
+            bad.append("%s:%d: hand-typed number %s: %s" % (path, no, tok, l.strip()[:100]))
+    return bad
 
 
 SECTIONS = [("truncation", sec_truncation), ("commutator", sec_commutator), ("error-time", sec_error_time),
             ("safeguard", sec_safeguard), ("stability", sec_stability), ("direction", sec_direction),
             ("track", sec_track), ("bench", sec_bench), ("convergence", sec_convergence), ("real", sec_real),
             ("regime", sec_regime), ("validate", sec_validate), ("front", sec_front),
-            ("training", sec_training), ("training-full", sec_training_full)]
+            ("training", sec_training), ("training-full", sec_training_full),
+            ("stability-map", sec_stability_map), ("ridge", sec_ridge)]
 TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "stability", "direction",
           "track", "bench", "convergence", "regime", "front", "convergence_full"]
 
@@ -1131,8 +1349,19 @@ def main():
     ap.add_argument("--results", required=True, help="results/<mode> directory")
     ap.add_argument("--out", required=True, help="output directory (numbers.tex, tab_*.tex)")
     ap.add_argument("--tol", default="0.05,0.1", help="error tolerances for the recommendations")
-    ap.add_argument("--strict", action="store_true", help="a missing CSV is an error")
+    ap.add_argument("--strict", action="store_true",
+                    help="a missing CSV, or a number or verdict of the report typed by hand (--report), is an error")
+    ap.add_argument("--report", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "report.tex"),
+                    help="the report --strict checks for hand-typed numbers and verdicts (default paper/report.tex)")
     a = ap.parse_args()
+    if a.strict:
+        bad = check_report(a.report)
+        if bad:
+            print("\n".join(bad), file=sys.stderr)
+            print("gen_numbers.py: --strict: %d hand-typed number(s) or verdict(s) in %s: make each a macro written "
+                  "here from a CSV, or declare an input on a '%% strict-settings:' line" % (len(bad), a.report),
+                  file=sys.stderr)
+            return 2
     O = Out()
     O.tols = [t for t in a.tol.split(",") if t]
     T = {}

@@ -26,7 +26,7 @@ set datafile columnheaders
 file(v) = sprintf("%s/curves/%s.csv", dir, v)
 label_of(i) = (labels eq "") ? word(variants, i) : \
     system(sprintf("printf '%%s' '%s' | cut -d';' -f%d", labels, i))
-color(i) = word("#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666 #1f78b4 #b15928", i)
+color(i) = word("#1b9e77 #d95f02 #7570b3 #e7298a #66a61e #e6ab02 #a6761d #666666 #1f78b4 #b15928 #fb9a99 #000000 #33a02c #cab2d6 #ff7f00 #6a3d9a", i)
 dash(i) = (i <= 4) ? 1 : 2
 # the y range: from just below the lowest band edge of any evaluation (no
 # point is clipped) to the top

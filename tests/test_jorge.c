@@ -509,6 +509,108 @@ static void test_failures(void)
     jg_jorge_destroy(ctx, &J);
 }
 
+/* Persistent ridge: the update with rho equals the independent formula
+ * with G G^T + rho I written as G' G'^T, G' = [G, sqrt(rho) I] (1e-12, as
+ * test_formula); the kept statistic follows L := beta L + (1 - beta)
+ * (G G^T + rho I) from (eps + rho) I (1e-14: the same sums); rel and
+ * lambda-max resolve rho from the first gradient (lambda_max by power
+ * iteration against LAPACK's syevd: 1e-3, the iteration's stopping
+ * tolerance 1e-4 amplified by the eigenvalue gap); a ridge with the
+ * low-rank form or a non-positive value is refused. */
+static void test_ridge(void)
+{
+    const int m = 10, r = 4;
+    const double rho = 0.05, eps = 1e-3;
+    jg_jorge_opts o;
+    jg_jorge_opts_default(&o);
+    o.eps = eps, o.ridge_mode = JG_RIDGE_ABS, o.ridge = rho, o.keep_statistic = 1;
+    jg_jorge *J;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
+    CHECK(jg_jorge_form(J) == JG_FORM_DENSE && jg_jorge_ridge(J) == rho, "ridge: dense form, rho %g",
+          jg_jorge_ridge(J));
+    ld *Lh = calloc(m * m, sizeof(ld));
+    for (int i = 0; i < m; i++) Lh[i + i * m] = powl((ld)eps + rho, -0.25L);
+    jg_mat G = host(m, r, JG_F64), Gp = host(m, r + m, JG_F64), L = host(m, m, JG_F64);
+    CHECK_OK(ctx, jg_set_identity(ctx, eps + rho, &L));
+    double worst = 0;
+    for (int s = 0; s < 4; s++) {
+        randn(&G, 300 + s, 0.3);
+        for (int j = 0; j < r + m; j++)
+            for (int i = 0; i < m; i++)
+                jg_mat_set(&Gp, i, j, j < r ? jg_mat_get(&G, i, j) : (i == j - r ? sqrt(rho) : 0.0));
+        jg_jorge_diag d;
+        CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, &d));
+        ref_step(m, r + m, Lh, &Gp, o.beta2, o.order, 1);
+        worst = fmax(worst, rel_to(jg_jorge_root(J), Lh, m));
+        CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, d.one_minus_beta, &G, d.beta_eff, &L));
+        CHECK_OK(ctx, jg_add_diag(ctx, d.one_minus_beta * rho, &L));
+    }
+    CHECK_LE(worst, 1e-12, "ridge step vs independent formula on [G, sqrt(rho) I]");
+    double e;
+    CHECK_OK(ctx, jg_rel_fro_err(ctx, jg_jorge_statistic(J), &L, &e));
+    CHECK_LE(e, 1e-14, "ridge: kept statistic vs independent recursion");
+    jg_jorge_destroy(ctx, &J);
+
+    /* rel and lambda-max */
+    randn(&G, 55, 2.0);
+    double s2 = 0;
+    for (int j = 0; j < r; j++)
+        for (int i = 0; i < m; i++) s2 += jg_mat_get(&G, i, j) * jg_mat_get(&G, i, j);
+    o.ridge_mode = JG_RIDGE_REL, o.ridge = 0.1;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
+    CHECK(isnan(jg_jorge_ridge(J)), "rel ridge unresolved before the first update");
+    CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, NULL));
+    CHECK_LE(fabs(jg_jorge_ridge(J) - 0.1 * s2 / m) / (0.1 * s2 / m), 1e-14, "rel ridge = 0.1 ||G||^2 / m");
+    jg_jorge_destroy(ctx, &J);
+    o.ridge_mode = JG_RIDGE_LAMBDA_MAX, o.ridge = 0.5;
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
+    CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, NULL));
+    CHECK_OK(ctx, jg_syrk(ctx, JG_NOTRANS, 1.0, &G, 0.0, &L));
+    double *w = malloc(m * sizeof(double));
+    CHECK_OK(ctx, jg_syevd(ctx, &L, w));
+    CHECK_LE(fabs(jg_jorge_ridge(J) - 0.5 * w[m - 1]) / (0.5 * w[m - 1]), 1e-3, "lambda-max ridge vs syevd");
+    free(w);
+    jg_jorge_destroy(ctx, &J);
+
+    /* refused */
+    o.form = JG_FORM_LOWRANK;
+    CHECK_STATUS(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o), JG_ERR_ARG);
+    o.form = JG_FORM_AUTO, o.ridge = 0.0;
+    CHECK_STATUS(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o), JG_ERR_ARG);
+    free(Lh);
+    jg_mat_free(ctx, &G), jg_mat_free(ctx, &Gp), jg_mat_free(ctx, &L);
+}
+
+/* measure_rho at the first step, where X = eps^{-1} G G^T is diagonal for
+ * a G with orthogonal columns of norms 3, 1, 0.5: rho(X) = 9 / eps and
+ * ||X||_F = sqrt(81 + 1 + 1/16) / eps in closed form, both forms (power
+ * iteration: 1e-5, as it stops at a relative change of 1e-4 with a
+ * contraction of 1/9 per step, which leaves about 1e-4 / 8 in the vector
+ * and its square in the eigenvalue estimate's norm; the Frobenius norm:
+ * rounding). */
+static void test_measure_rho(void)
+{
+    const int m = 6, r = 3;
+    const double sig[3] = {3.0, 1.0, 0.5}, eps = 1e-2;
+    jg_mat G = host(m, r, JG_F64);
+    for (int j = 0; j < r; j++) jg_mat_set(&G, j + 1, j, sig[j]);
+    for (int f = 0; f < 2; f++) {
+        jg_jorge_opts o;
+        jg_jorge_opts_default(&o);
+        o.eps = eps, o.measure_rho = 1, o.form = f ? JG_FORM_LOWRANK : JG_FORM_DENSE;
+        jg_jorge *J;
+        CHECK_OK(ctx, jg_jorge_create(ctx, &J, JG_SIDE_LEFT, m, r, &o));
+        jg_jorge_diag d;
+        CHECK_OK(ctx, jg_jorge_update(ctx, J, &G, &d));
+        CHECK_LE(fabs(d.xrho - 9.0 / eps) / (9.0 / eps), 1e-5, "rho(X) closed form");
+        double fro = sqrt(81.0 + 1.0 + 1.0 / 16) / eps;
+        CHECK_LE(fabs(d.xfro - fro) / fro, 1e-14, "||X||_F closed form");
+        CHECK(d.xnorm == d.xfro && d.a_eff * d.xfro <= 1.0 + 1e-15, "clip: xnorm is ||X||_F, a_eff ||X||_F <= 1");
+        jg_jorge_destroy(ctx, &J);
+    }
+    jg_mat_free(ctx, &G);
+}
+
 int main(void)
 {
     char err[256];
@@ -539,6 +641,8 @@ int main(void)
     test_failures();
     test_corrected_gate();
     test_f32_warm_tiny_eps();
+    test_ridge();
+    test_measure_rho();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld allocations leaked", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     return jg_t_done("test_jorge");

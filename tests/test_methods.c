@@ -573,13 +573,92 @@ static void test_tracker(void)
     jg_mat_free(ctx, &G);
 }
 
+/* jg_tracker_direction against the directions computed here by plain
+ * loops from the trackers' roots (Jorge's and the exact nominal ones):
+ * cosine and relative error to 1e-12 (sums of m n r products in another
+ * order), err_graft = sqrt(2 - 2 cos) (identity); with a persistent ridge
+ * the nominal statistic is beta^t (eps + rho) I + sum (1 - beta)
+ * beta^{t-s} (G_s G_s^T + rho I), checked by the closed form summed here
+ * (1e-13). */
+static double dir_naive(const jg_mat *A, const jg_mat *G, const jg_mat *B, int64_t i, int64_t j)
+{
+    double s = 0;
+    for (int64_t p = 0; p < G->rows; p++)
+        for (int64_t q = 0; q < G->cols; q++) s += jg_mat_get(A, i, p) * jg_mat_get(G, p, q) * jg_mat_get(B, q, j);
+    return s;
+}
+
+static void test_tracker_direction(void)
+{
+    const int m = 7, n = 5, T = 12;
+    const double beta = 0.9, eps = 1e-2, rho = 0.3;
+    jg_rng r;
+    jg_rng_seed(&r, 33);
+    jg_jorge_opts o;
+    jg_jorge_opts_default(&o);
+    o.beta2 = beta, o.eps = eps, o.ridge_mode = JG_RIDGE_ABS, o.ridge = rho;
+    jg_tracker *L = NULL, *R = NULL;
+    CHECK_OK(ctx, jg_tracker_create(ctx, &L, JG_SIDE_LEFT, m, n, &o));
+    CHECK_OK(ctx, jg_tracker_create(ctx, &R, JG_SIDE_RIGHT, m, n, &o));
+    jg_mat G = host(m, n, JG_F64), Ls = host(m, m, JG_F64), Jh = host(m, m, JG_F64), Rh = host(n, n, JG_F64);
+    jg_mat PL = host(m, m, JG_F64), PR = host(n, n, JG_F64);
+    jg_mat Gs[12];
+    for (int t = 0; t < T && L && R; t++) {
+        Gs[t] = host(m, n, JG_F64);
+        randn(&Gs[t], &r, 1.0);
+        jg_tracker_row w;
+        CHECK_OK(ctx, jg_tracker_step(ctx, L, &Gs[t], JG_TRACK_ERRORS, &w));
+        CHECK_OK(ctx, jg_tracker_step(ctx, R, &Gs[t], JG_TRACK_ERRORS, &w));
+    }
+    if (L && R) {
+        jg_direction d;
+        const jg_mat *Gl = &Gs[T - 1];
+        CHECK_OK(ctx, jg_tracker_direction(ctx, L, R, Gl, &d));
+        CHECK_OK(ctx, jg_mat_copy(ctx, &Jh, jg_jorge_root(jg_tracker_jorge(L))));
+        CHECK_OK(ctx, jg_mat_copy(ctx, &Rh, jg_jorge_root(jg_tracker_jorge(R))));
+        CHECK_OK(ctx, jg_mat_copy(ctx, &PL, jg_tracker_exact(L, 1)));
+        CHECK_OK(ctx, jg_mat_copy(ctx, &PR, jg_tracker_exact(R, 1)));
+        double dot = 0, nh = 0, ns = 0, nd = 0;
+        for (int j = 0; j < n; j++)
+            for (int i = 0; i < m; i++) {
+                double h = dir_naive(&Jh, Gl, &Rh, i, j), e = dir_naive(&PL, Gl, &PR, i, j);
+                dot += h * e, nh += h * h, ns += e * e, nd += (h - e) * (h - e);
+            }
+        double cs = dot / sqrt(nh * ns), er = sqrt(nd / ns);
+        CHECK_LE(fabs(d.cos - cs), 1e-12, "direction cosine vs loops");
+        CHECK_LE(fabs(d.err - er) / er, 1e-12, "direction error vs loops");
+        CHECK_LE(fabs(d.err_graft - sqrt(2 - 2 * d.cos)), 1e-15, "grafted error identity");
+        CHECK(d.err > 0 && d.cos < 1, "Jorge's direction differs from Shampoo's: cos %g err %g", d.cos, d.err);
+        /* the nominal statistic with its ridge, summed in closed form */
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < m; j++) {
+                double s = i == j ? pow(beta, T) * (eps + rho) + (1 - pow(beta, T)) * rho : 0.0;
+                for (int t = 0; t < T; t++) {
+                    double g = 0;
+                    for (int q = 0; q < n; q++) g += jg_mat_get(&Gs[t], i, q) * jg_mat_get(&Gs[t], j, q);
+                    s += (1 - beta) * pow(beta, T - 1 - t) * g;
+                }
+                jg_mat_set(&Ls, i, j, s);
+            }
+        double e;
+        CHECK_OK(ctx, jg_rel_fro_err(ctx, jg_tracker_nominal(L), &Ls, &e));
+        CHECK_LE(e, 1e-13, "nominal statistic with ridge vs closed form");
+        CHECK_STATUS(ctx, jg_tracker_direction(ctx, R, L, Gl, &d), JG_ERR_ARG);
+    }
+    for (int t = 0; t < T; t++) jg_mat_free(ctx, &Gs[t]);
+    jg_tracker_destroy(ctx, &L);
+    jg_tracker_destroy(ctx, &R);
+    jg_mat *fr[] = {&G, &Ls, &Jh, &Rh, &PL, &PR};
+    for (int i = 0; i < 6; i++) jg_mat_free(ctx, fr[i]);
+}
+
 /* jg_tracker_mem_estimate's closed form per side, and
  * jg_tracker_row_suspect: a NaN error or diagnostic, the residual only
  * with the corrected variant. */
 static void test_tracker_helpers(void)
 {
-    CHECK(jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5) == 128.0 * 9 + 64.0 * 15 &&
-              jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5) == 128.0 * 25 + 64.0 * 15,
+    CHECK(jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5) == 128.0 * 9 + 80.0 * 15 &&
+              jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5) == 128.0 * 25 + 80.0 * 15,
           "memory estimate %g %g", jg_tracker_mem_estimate(JG_SIDE_LEFT, 3, 5),
           jg_tracker_mem_estimate(JG_SIDE_RIGHT, 3, 5));
     jg_tracker_row w;
@@ -601,7 +680,7 @@ static void test_tracker_helpers(void)
 static void test_compare_helpers(void)
 {
     double need = jg_compare_mem_estimate(10, 3, 5, JG_F32, 4);
-    double want = 10.0 * 15 * 4 + 3.0 * 8 * 25 + 128.0 * 25 + 64.0 * 15;
+    double want = 10.0 * 15 * 4 + 3.0 * 8 * 25 + 128.0 * 25 + 80.0 * 15;
     CHECK(need == want, "compare memory %.17g, want %.17g", need, want);
     jg_compare_row r;
     memset(&r, 0, sizeof r);
@@ -649,6 +728,7 @@ int main(void)
     test_jorge_and_errors();
     test_tracker();
     test_tracker_helpers();
+    test_tracker_direction();
     test_compare_helpers();
     test_no_alloc();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "leak: %ld live allocations", jg_ctx_live_allocs(ctx));

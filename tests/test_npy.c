@@ -520,7 +520,7 @@ static void test_validate_estimate(void)
     char *files[3] = {strdup(tpath("va.npy")), strdup(tpath("missing.npy")), strdup(tpath("vb.npy"))};
     char what[1200] = "none";
     double need = jg_validate_mem_estimate(ctx, files, 3, what, sizeof what);
-    double want = 60.0 * 4 + 8.0 * (16.0 * (16 + 9) + 16.0 * 12) + 128.0 * 5;
+    double want = 60.0 * 4 + 8.0 * (16.0 * (16 + 9) + 20.0 * 12) + 152.0 * 5;
     CHECK(need == want, "estimate %.17g, want %.17g", need, want);
     CHECK(strstr(what, "va.npy: validating a 5 x 4 x 3 stream") != NULL, "what: %s", what);
     for (int i = 0; i < 3; i++) free(files[i]);

@@ -17,6 +17,7 @@ tmp=${2:-$(mktemp -d)}
 rm -rf "$tmp" && mkdir -p "$tmp"
 py=/usr/bin/python3
 [ -x "$py" ] || { echo "SKIP: $py not found"; exit 77; }
+"$py" -c "import scipy.stats" 2>/dev/null || { echo "SKIP: scipy not installed (setup.sh installs python3-scipy)"; exit 77; }
 gen="$here/paper/gen_numbers.py"
 R=$tmp/results
 mkdir -p "$R/data" "$R/convergence"
@@ -196,9 +197,66 @@ awk -F, 'BEGIN { OFS = "," } $1 == "jorge" && $2 == "shampoo" && $3 == "final_te
     "$F/paired.csv" >"$F/p" && mv "$F/p" "$F/paired.csv"
 JG_FULL_DIR=$F run_gen || fail "gen_numbers.py failed (full, changed)"
 expect FullPairJorgeShampoo '\ensuremath{5.0}'
-expect FullPairJorgeShampooSig 'significant'
+case $(macro FullPairJorgeShampooSig "$R.out/numbers.tex") in
+"significant at 5\,\% after Holm's correction over 18 paired t tests (df~4,"*) echo "ok: \FullPairJorgeShampooSig names its correction" ;;
+*) fail "FullPairJorgeShampooSig = '$(macro FullPairJorgeShampooSig "$R.out/numbers.tex")'" ;;
+esac
 grep -q "its final accuracy is above Shampoo's" "$R.out/numbers.tex" || fail "FullVerdict does not follow the paired test"
+grep -q "after Holm's correction over the 18 tests of the protocol" "$R.out/numbers.tex" || fail "FullVerdict does not name its correction"
 echo "ok: the full protocol's numbers and verdict follow its CSV"
+
+# Holm's correction over the published family, recomputed here from the
+# per-seed values (scipy.stats.ttest_rel on the summary CSVs, not paired.csv's
+# t), and the band caption from the curves: the referee's 14 of 28
+F2=$tmp/full2
+rm -rf "$F2" && cp -r "$here/paper/measured/convergence_full" "$F2"
+JG_FULL_DIR=$F2 run_gen || fail "gen_numbers.py failed (full, published)"
+"$py" - "$F2" "$R.out/numbers.tex" <<'PYEOF' || fail "Holm-adjusted p values"
+import csv, re, sys
+from scipy import stats
+d, nums = sys.argv[1], open(sys.argv[2]).read()
+rows = []
+for name in ("convergence_summary.csv", "ablation_summary.csv"):
+    rows += list(csv.DictReader(l for l in open(f"{d}/{name}") if not l.startswith("#")))
+pairs = [("jorge", "sgd", "JorgeSgd"), ("jorge", "adamw", "JorgeAdamw"), ("jorge", "shampoo", "JorgeShampoo"),
+         ("shampoo", "sgd", "ShampooSgd"), ("shampoo_beff", "jorge", "BeffJorge"), ("jorge_rel", "jorge", "RelJorge")]
+ps = {}
+for a, b, tag in pairs:
+    for metric, mt in (("final_test_acc", ""), ("epochs_to_target", "Ep"), ("seconds_to_target", "Sec")):
+        A = {r["seed"]: float(r[metric]) for r in rows if r["optimizer"] == a and r[metric] != "NA"}
+        B = {r["seed"]: float(r[metric]) for r in rows if r["optimizer"] == b and r[metric] != "NA"}
+        s = sorted(set(A) & set(B))
+        ps["FullPair" + mt + tag] = stats.ttest_rel([A[x] for x in s], [B[x] for x in s]).pvalue
+order = sorted(ps, key=ps.get)
+run, worst = 0.0, 0.0
+for j, k in enumerate(order):
+    run = max(run, min(1.0, (len(order) - j) * ps[k]))
+    got = float(re.search(r"\\newcommand\{\\%sPHolm\}\{\\ensuremath\{([^}]*)\}" % k, nums).group(1))
+    worst = max(worst, abs(got - run) / run)
+print(f"  Holm over {len(order)} tests: worst relative difference {worst:.1e} (macros have 2 digits)")
+sig = [k for k in order if "{significant at" in re.search(r"\\newcommand\{\\%sSig\}(\{[^\n]*)" % k, nums).group(1)]
+print("  significant after Holm:", sig)
+assert worst < 0.05 and sig == ["FullPairEpJorgeSgd", "FullPairEpShampooSgd"], sig
+PYEOF
+grep -q "misses Shampoo's at 14 of the 28 evaluations" "$R.out/numbers.tex" || fail "FullBandVerdict: $(grep -A0 'FullBandVerdict}' "$R.out/numbers.tex")"
+echo "ok: Holm-adjusted p values recomputed, the band caption follows the curves"
+
+# --strict on the report: the shipped report has no hand-typed number or
+# verdict; one typed in (a number, a significance word) is refused, naming
+# the line
+"$py" -c "import sys; sys.path.insert(0, '$here/paper'); sys.argv = ['x']; import gen_numbers as g
+b = g.check_report('$here/paper/report.tex'); print('\n'.join(b)); sys.exit(1 if b else 0)" ||
+    fail "report.tex has hand-typed numbers or verdicts"
+echo "ok: report.tex passes the strict check"
+{ sed -n '1,/begin{document}/p' "$here/paper/report.tex"
+  echo 'Jorge reached 0.905 and was significantly ahead.'
+  echo '\end{document}'; } >"$tmp/bad.tex"
+if "$py" "$gen" --strict --report "$tmp/bad.tex" --results "$R" --out "$R.bad" 2>"$tmp/bad.err"; then
+    fail "--strict accepted a hand-typed number"
+fi
+grep -q "bad.tex:[0-9]*: hand-typed number 0.905" "$tmp/bad.err" && grep -q "hand-typed verdict or attribution /significan/" "$tmp/bad.err" ||
+    fail "--strict did not name the hand-typed number and verdict: $(cat "$tmp/bad.err")"
+echo "ok: --strict refuses a hand-typed number and a significance word"
 
 # --strict: a missing CSV is an error
 if "$py" "$gen" --strict --results "$R" --out "$R.strict" 2>/dev/null; then

@@ -30,16 +30,17 @@ for pair in "track.gp:regime.csv" "fig9_regime.gp:track.csv"; do
     [ $rc = 2 ] && [ ! -e "$TMP/w.png" ] && [ "$(wc -l <"$TMP/err.txt")" = 1 ] &&
         grep -q "$csv: no column" "$TMP/err.txt" && ok || bad "$gp on $csv: exit $rc: $(cat "$TMP/err.txt")"
 done
-# figures 1-7 (experiments/Makefile) on small runs of their experiments,
+# figures 1-7 and 10 (experiments/Makefile) on small runs of their experiments,
 # from another directory; each refuses the CSV of another figure
 T=$TMP/exps
 mkdir -p "$T"
-for e in truncation commutator error-time safeguard stability direction; do
+for e in truncation commutator error-time safeguard stability direction stability-map; do
     "$JORGE" experiment $e --quick --steps 12 --dim 8 --out "$T/$e.csv" >/dev/null 2>&1 || bad "experiment $e"
 done
 "$(dirname "$0")/../experiments/track.sh" --steps 12 --jorge "$JORGE" --out "$T/track.csv" >/dev/null 2>&1 || bad "track.sh"
 for pair in fig1_truncation:truncation fig2_commutator:commutator fig3_error_time:error-time \
-            fig4_safeguard:safeguard fig5_stability:stability fig6_direction:direction fig7_track:track; do
+            fig4_safeguard:safeguard fig5_stability:stability fig6_direction:direction fig7_track:track \
+            fig10_stability_map:stability-map; do
     gp=${pair%%:*}; csv=${pair#*:}
     (cd / && gnuplot -e "data='$T/$csv.csv'; out='$T/$gp'" "$PLOTS/$gp.gp") 2>"$TMP/err.txt" && png_ok "$T/$gp" &&
         ! grep -q . "$TMP/err.txt" && ok || bad "$gp.gp on $csv.csv: $(cat "$TMP/err.txt")"

@@ -17,6 +17,7 @@
 #include "experiments/train/optim.h"
 #include "experiments/train/precond.h"
 #include "experiments/train/train.h"
+#include "src/metrics.h"
 #include "src/rng.h"
 #include "src/ops.h"
 
@@ -674,6 +675,75 @@ static void test_shampoo_jorge_beta(jg_safeguard rule)
     jg_mat_free(ctx, &E);
 }
 
+/* Jorge with jorge_exact_root (and a persistent ridge of eps): the
+ * direction is the exact root of Jorge's own tracked statistic on each side
+ * around G, grafted; checked against Jorge states run here with the same
+ * options, whose statistic (ridge included, approx/jorge.h) is rooted here
+ * by a plan of reference/invroot.h (1e-9: the same sums; a statistic without
+ * the ridge, or the approximate root, differs by 1e-3 or more here, which
+ * the second check confirms). */
+static void test_jorge_exact_root(void)
+{
+    jg_rng r;
+    jg_rng_seed(&r, 71);
+    const int64_t m = 6, n = 4;
+    const int T = 10;
+    jg_optim_opts o;
+    jg_optim_opts_default(&o, JG_OPTIM_JORGE);
+    o.jorge_exact_root = 1, o.jorge_ridge = 1, o.precond_every = 1, o.eps = 1e-2;
+    jg_precond *P = NULL;
+    jg_jorge *J[2] = {NULL, NULL};
+    jg_invroot_plan *pl[2] = {NULL, NULL};
+    jg_jorge_opts jo;
+    jg_jorge_opts_default(&jo);
+    jo.beta2 = o.beta2, jo.eps = o.eps, jo.safeguard = o.safeguard, jo.order = o.order;
+    jo.init = JG_INIT_WARM, jo.keep_statistic = 1, jo.ridge_mode = JG_RIDGE_ABS, jo.ridge = o.eps;
+    jg_invroot_opts io;
+    jg_invroot_opts_default(&io);
+    io.p = 4, io.eps = 0.0;
+    jg_mat G, D, E, A, PL, PR;
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &G, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &D, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &E, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &A, m, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &PL, m, m, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_mat_alloc(ctx, &PR, n, n, JG_F64, JG_HOST));
+    CHECK_OK(ctx, jg_precond_create(ctx, &P, &o, m, n));
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J[0], JG_SIDE_LEFT, m, n, &jo));
+    CHECK_OK(ctx, jg_jorge_create(ctx, &J[1], JG_SIDE_RIGHT, n, m, &jo));
+    CHECK_OK(ctx, jg_invroot_plan_create(ctx, &pl[0], m, JG_F64, JG_F64, &io));
+    CHECK_OK(ctx, jg_invroot_plan_create(ctx, &pl[1], n, JG_F64, JG_F64, &io));
+    double worst = 0, apart = 0;
+    for (int t = 1; t <= T && P && J[0] && J[1]; t++) {
+        jg_rng_fill_normal(&r, &G);
+        CHECK_OK(ctx, jg_precond_direction(ctx, P, t, &G, &D, NULL));
+        CHECK_OK(ctx, jg_jorge_update(ctx, J[0], &G, NULL));
+        CHECK_OK(ctx, jg_jorge_update(ctx, J[1], &G, NULL));
+        CHECK_OK(ctx, jg_invroot_plan_eig(ctx, pl[0], jg_jorge_statistic(J[0]), &PL, NULL));
+        CHECK_OK(ctx, jg_invroot_plan_eig(ctx, pl[1], jg_jorge_statistic(J[1]), &PR, NULL));
+        CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &PL, &G, 0.0, &A));
+        CHECK_OK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &PR, 0.0, &E));
+        double ng, ne, na, err, ea;
+        CHECK_OK(ctx, jg_nrm_fro(ctx, &G, &ng));
+        CHECK_OK(ctx, jg_nrm_fro(ctx, &E, &ne));
+        CHECK_OK(ctx, jg_scale(ctx, ng / ne, &E));
+        CHECK_OK(ctx, jg_rel_fro_err(ctx, &D, &E, &err));
+        worst = fmax(worst, err);
+        CHECK_OK(ctx, jg_jorge_apply(ctx, J[0], J[1], &G, &A)); /* the approximate root's direction */
+        CHECK_OK(ctx, jg_nrm_fro(ctx, &A, &na));
+        CHECK_OK(ctx, jg_scale(ctx, ng / na, &A));
+        CHECK_OK(ctx, jg_rel_fro_err(ctx, &A, &E, &ea));
+        apart = fmax(apart, ea);
+    }
+    CHECK_LE(worst, 1e-9, "jorge_exact_root: direction vs the exact root of Jorge's statistic");
+    CHECK(apart > 1e-3, "the approximate root's direction is within %.2e of the exact one: the check tests nothing", apart);
+    printf("jorge exact root of its statistic (ridge eps): direction %.2e, approximate root apart %.2e\n", worst, apart);
+    jg_precond_destroy(ctx, &P);
+    for (int s = 0; s < 2; s++) jg_jorge_destroy(ctx, &J[s]), jg_invroot_plan_destroy(ctx, &pl[s]);
+    jg_mat *fr[] = {&G, &D, &E, &A, &PL, &PR};
+    for (int i = 0; i < 6; i++) jg_mat_free(ctx, fr[i]);
+}
+
 /* Memory and statistics the optimizers report, against what they must
  * hold: SGD a momentum buffer and a direction per parameter (2 mn
  * elements), AdamW a third (v); Shampoo per block of mb x nb G, D, T
@@ -1039,6 +1109,7 @@ int main(void)
     if (sh && jo) {
         test_shampoo_jorge_beta(JG_SAFEGUARD_CLIP);
         test_shampoo_jorge_beta(JG_SAFEGUARD_ADAPTIVE);
+        test_jorge_exact_root();
     }
     test_optim_accounting();
     test_training();

@@ -52,7 +52,7 @@ grep -q '^SGD_HP="--lr 0.05 --weight-decay 0 --schedule step' "$out/tune/chosen.
 want="sgd:1 sgd:2 adamw:1 adamw:2 shampoo:1 shampoo:2 jorge:1 jorge:2"
 got=$(awk -F, '!/^#/ && $1 != "optimizer" { printf "%s:%s ", $1, $2 }' "$out/convergence_summary.csv")
 [ "$got" = "$want " ] || fail "summary rows: $got"
-want="shampoo_beff:1 jorge_rel:1 shampoo_F1:1 shampoo_F50:1 shampoo_f32:1 jorge_f32:1"
+want="shampoo_beff:1 jorge_rel:1 shampoo_F1:1 shampoo_F50:1 shampoo_f32:1 jorge_f32:1 shampoo_rel:1 jorge_nominal:1 jorge_rel_exact:1 jorge_rel_ridge:1"
 got=$(awk -F, '!/^#/ && $1 != "optimizer" { printf "%s:%s ", $1, $2 }' "$out/ablation_summary.csv")
 [ "$got" = "$want " ] || fail "ablation rows: $got"
 cat "$out/convergence_summary.csv" "$out/ablation_summary.csv" >"$tmp/all.csv"

@@ -49,7 +49,9 @@ def root(L):
     w, V = np.linalg.eigh(L)
     return (V * w ** -0.25) @ V.T
 worst = 0.0
+hist = {}
 for side, dim in (("left", 7), ("right", 4)):
+    hist[side] = []
     Lh = 1e-3 ** -0.25 * np.eye(dim); Lt = 1e-3 * np.eye(dim); Ln = 1e-3 * np.eye(dim)
     steps, et, en, omb, fired = [], [], [], [], 0
     for t, G in enumerate(S):
@@ -66,6 +68,7 @@ for side, dim in (("left", 7), ("right", 4)):
         if (t + 1) % 3 == 0 or t + 1 == T:
             Pt, Pn = root(Lt), root(Ln)
             steps.append(t + 1)
+            hist[side].append((t, Lh.copy(), Pn))
             et.append(np.linalg.norm(Lh - Pt) / np.linalg.norm(Pt))
             en.append(np.linalg.norm(Lh - Pn) / np.linalg.norm(Pn))
     steps, et, en = map(np.array, (steps, et, en))
@@ -80,10 +83,30 @@ for side, dim in (("left", 7), ("right", 4)):
     for k, v in want.items():
         worst = max(worst, abs(s[k] - v) / abs(v))
         print(f"  {side} {k}: {s[k]:.6e} numpy {v:.6e}")
+# the direction Lhat G Rhat against Shampoo's PL G PR on every measured step
+dr = rep["layers"][0]["direction"]
+for (t, Lh, PL), (_, Rh, PR) in zip(hist["left"], hist["right"]):
+    D, E = Lh @ S[t] @ Rh, PL @ S[t] @ PR
+    cs = np.sum(D * E) / (np.linalg.norm(D) * np.linalg.norm(E))
+    want = {"cos": cs, "err": np.linalg.norm(D - E) / np.linalg.norm(E),
+            "err_grafted": np.linalg.norm(D / np.linalg.norm(D) - E / np.linalg.norm(E))}
+    for k, v in want.items():
+        worst = max(worst, abs(dr["series"][k][t] - v) / abs(v))
+print(f"  direction: {dr['verdict']} max grafted {dr['max_err_grafted']:.3e}, {dr['measurements']} measurements")
+assert dr["measurements"] == len(hist["left"]) and dr["verdict"] in ("PASS", "FAIL")
+assert (dr["verdict"] == "PASS") == (dr["max_err_grafted"] <= rep["criterion"]["dir_tol"])
 # the recurrence in double: agreement to ~1e-10 (errors of ~1e-2 computed from roots of kappa ~1e3)
 print(f"  worst relative difference {worst:.1e}")
 sys.exit(0 if worst < 1e-8 else 1)
 PYEOF
+
+# --train-steps: a stream shorter than the run it vouches for is named (exit code unchanged); one as long is not
+"$JORGE" validate --eps-mode abs --eps 1e-3 --every 3 --train-steps 100000 --json "$TMP/short.json" "$TMP/ok.npy" >"$TMP/short.txt"
+rc=$?
+[ $rc = 0 ] && grep -q "WARNING: .*ok.npy: judged on [0-9]* steps, shorter than the 100000-step run" "$TMP/short.txt" &&
+    "$PY" -c "import json,sys; r=json.load(open(sys.argv[1])); sys.exit(0 if r['counts']['shorter_than_training'] == 1 and r['train_steps'] == 100000 else 1)" "$TMP/short.json" &&
+    ! "$JORGE" validate --eps-mode abs --eps 1e-3 --every 3 --train-steps 5 "$TMP/ok.npy" | grep -q "shorter than" && ok ||
+    bad "--train-steps: exit $rc: $(cat "$TMP/short.txt")"
 
 # ---------------------------------------------------------------- FAIL on the tolerance
 # a tolerance just below the largest error (read from the PASS report) must fail, naming it

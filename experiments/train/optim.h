@@ -54,6 +54,14 @@ typedef struct {
                              relative, eps * ||G_1||_F^2 / dim per block side */
     jg_dtype state_dtype; /* Shampoo / Jorge statistics and roots (def. f64) */
     jg_shampoo_beta shampoo_beta; /* Shampoo's statistic (default FIXED)     */
+    int jorge_exact_root; /* Jorge: precondition with the exact root of Jorge's
+                             own tracked statistic (its beta_eff path, kept by
+                             the state) every precond_every steps instead of
+                             the approximate root: the 2 x 2 ablation's
+                             "Jorge's statistic, exact root" (default 0)      */
+    int jorge_ridge;      /* Jorge: a persistent ridge of eps (its mode and
+                             value) in the statistic, as Shampoo's root takes
+                             (approx/jorge.h ridge_mode; default 0: none)     */
     long diag_window;     /* most steps between two jg_optim_diag_take calls
                              (0: no per-update record, rates only)          */
 } jg_optim_opts;

@@ -27,6 +27,8 @@ struct jg_precond {
     shampoo_side side[2];    /* Shampoo: left, right                                      */
     jg_mat W1, W2, W3;       /* Shampoo with Jorge's beta_eff: X = P^4 op(G) op(G)^T      */
     jg_jorge *J[2];          /* Jorge sides                                               */
+    jg_mat E[2];             /* Jorge with jorge_exact_root: exact roots of its statistic */
+    jg_invroot_plan *Eplan[2];
     size_t bytes;
 };
 
@@ -44,6 +46,10 @@ void jg_precond_destroy(jg_ctx *ctx, jg_precond **P)
     for (size_t i = 0; i < sizeof ms / sizeof ms[0]; i++) jg_mat_free(ctx, ms[i]);
     jg_jorge_destroy(ctx, &p->J[0]);
     jg_jorge_destroy(ctx, &p->J[1]);
+    for (int s = 0; s < 2; s++) {
+        jg_mat_free(ctx, &p->E[s]);
+        jg_invroot_plan_destroy(ctx, &p->Eplan[s]);
+    }
     jg_invroot_plan_destroy(ctx, &p->side[0].plan);
     jg_invroot_plan_destroy(ctx, &p->side[1].plan);
     jg_host_free(ctx, p);
@@ -105,8 +111,27 @@ jg_status jg_precond_create(jg_ctx *ctx, jg_precond **P, const jg_optim_opts *o,
         jo.init = o->jorge_warm ? JG_INIT_WARM : JG_INIT_EPS;
         jo.dtype = dt;
         jo.max_failures = 3;
+        if (o->jorge_ridge) {
+            jo.ridge_mode = o->eps_mode == JG_EPS_REL ? JG_RIDGE_REL : JG_RIDGE_ABS;
+            jo.ridge = o->eps;
+        }
+        jo.keep_statistic = o->jorge_exact_root;
         JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->J[0], JG_SIDE_LEFT, m, n, &jo), fail);
         JG_CHECK_GOTO(ctx, st, jg_jorge_create(ctx, &p->J[1], JG_SIDE_RIGHT, n, m, &jo), fail);
+        if (o->jorge_exact_root) {
+            JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->T, m, n, dt), fail);
+            for (int s = 0; s < 2; s++) {
+                int64_t d = s == 0 ? m : n;
+                jg_invroot_opts io;
+                jg_invroot_opts_default(&io);
+                io.p = 4;
+                io.eps = 0.0; /* the statistic holds its own eps (and ridge) */
+                io.compute_f64 = 1;
+                JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &p->E[s], d, d, dt), fail);
+                JG_CHECK_GOTO(ctx, st, jg_invroot_plan_create(ctx, &p->Eplan[s], d, JG_F64, dt, &io), fail);
+                p->bytes += mat_bytes(&p->E[s]) + jg_invroot_plan_bytes(p->Eplan[s]);
+            }
+        }
     }
     jg_mat *ms[] = {&p->G,         &p->D,         &p->T,  &p->side[0].S, &p->side[0].P,
                     &p->side[1].S, &p->side[1].P, &p->W1, &p->W2,        &p->W3};
@@ -218,7 +243,15 @@ jg_status jg_precond_direction(jg_ctx *ctx, jg_precond *p, long t, const jg_mat 
             if (sink && (d.nonfinite || d.nonpositive)) sink->skipped++;
             else record(sink, d.fired, d.one_minus_beta);
         }
-        JG_CHECK(ctx, jg_jorge_apply(ctx, p->J[0], p->J[1], &p->G, &p->D));
+        if (p->o.jorge_exact_root) { /* the exact root of Jorge's own statistic */
+            if ((t - 1) % p->o.precond_every == 0)
+                for (int s = 0; s < 2; s++)
+                    JG_CHECK(ctx, jg_invroot_plan_eig(ctx, p->Eplan[s], jg_jorge_statistic(p->J[s]), &p->E[s], NULL));
+            JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->E[0], &p->G, 0.0, &p->T));
+            JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &p->T, &p->E[1], 0.0, &p->D));
+        } else {
+            JG_CHECK(ctx, jg_jorge_apply(ctx, p->J[0], p->J[1], &p->G, &p->D));
+        }
     }
     // graft: ||D||_F := ||G||_F
     double ng, nd;

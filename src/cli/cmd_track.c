@@ -51,8 +51,12 @@ static const char TRACK_SUMMARY[] =
     "for both sides and write one CSV row per step and side with every diagnostic and the\n"
     "relative Frobenius error of Lhat against the exact (double precision) inverse fourth\n"
     "root of the tracked statistic (beta_eff recurrence) and of Shampoo's nominal one\n"
-    "(beta2 recurrence), both from L_0 = eps I.  Default eps: relative, 0.1 x ||G_1||_F^2/dim per\n"
-    "side (--eps-mode abs --eps 1e-6 for the paper's setting).  Exit 1 when some update produced NaN/Inf.";
+    "(beta2 recurrence), both from L_0 = eps I (plus --ridge's rho I on every step).  Default eps:\n"
+    "relative, 0.1 x ||G_1||_F^2/dim per side (--eps-mode abs --eps 1e-6: the C state's default).\n"
+    "Last columns: the persistent ridge, ||X||_F and rho(X) (power iteration) of each update, their\n"
+    "ratio, rho(a_eff X) on steps where the safeguard fired (NaN otherwise), and, with both sides,\n"
+    "the direction Lhat G Rhat against Shampoo's exact one: cosine, relative error before and after\n"
+    "grafting (both scaled to one norm).  Exit 1 when some update produced NaN/Inf.";
 
 /* A run: the stream, the trackers of the sides, what was seen. */
 typedef struct {
@@ -103,6 +107,7 @@ static jg_status track_plan(jg_ctx *ctx, const track_args *a, track_run *t, int 
     t->n = G0.cols;
     jg_cli_jorge_opts(&a->j, t->grads.dtype, &t->o);
     t->o.max_failures = 1 << 30; /* record failures, keep going */
+    t->o.measure_rho = 1;        /* rho(X) beside ||X||_F: what the safeguard controls */
     JG_CHECK(ctx, jg_cli_jorge_check(ctx, &t->o));
     if (strcmp(a->sides, "right") != 0) t->sides_of[t->nruns++] = JG_SIDE_LEFT;
     if (strcmp(a->sides, "left") != 0) t->sides_of[t->nruns++] = JG_SIDE_RIGHT;
@@ -114,7 +119,8 @@ static jg_status track_plan(jg_ctx *ctx, const track_args *a, track_run *t, int 
                 (long long)t->m, (long long)t->n, jg_dtype_name(t->grads.dtype));
     fprintf(t->csv.f, "step,side,dim,other,form,order,precision,beta2,eps,safeguard,variant,init,reanchor,"
                       "xnorm,beta_eff,a_xnorm,fired,fire_rate,nonfinite,reanchored,asymmetry,min_eig_sym,"
-                      "err_tracked,err_nominal,corrected,residual,eps_mode,eps_abs,one_minus_beta\n");
+                      "err_tracked,err_nominal,corrected,residual,eps_mode,eps_abs,one_minus_beta,"
+                      "ridge,ridge_abs,x_fro,x_rho,fro_over_rho,rho_ax_fired,dir_cos,dir_err,dir_err_graft\n");
     return JG_OK;
 }
 
@@ -124,9 +130,10 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
     jg_mat Gt = jg_array_mat(&t->grads, k);
     const jg_jorge_opts *o = &t->o;
     int measure = (k + 1) % a->every == 0 || k + 1 == t->T;
+    jg_tracker_row ws[2];
     for (int r = 0; r < t->nruns; r++) {
-        jg_tracker_row w;
-        jg_status st = jg_tracker_step(ctx, t->runs[r], &Gt, measure, &w);
+        jg_tracker_row *wp = &ws[r];
+        jg_status st = jg_tracker_step(ctx, t->runs[r], &Gt, measure, wp);
         if (st < 0) {
             /* numerical (the statistic overflowed: the tracker says so)
              * or input (an eps that Jorge refused) */
@@ -139,6 +146,12 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 jg_error(ctx, st, "%s: %s", t->in, m0);
             return st;
         }
+    }
+    /* the direction needs both sides at this step */
+    jg_direction dir = {NAN, NAN, NAN};
+    if (measure && t->nruns == 2) JG_CHECK(ctx, jg_tracker_direction(ctx, t->runs[0], t->runs[1], &Gt, &dir));
+    for (int r = 0; r < t->nruns; r++) {
+        jg_tracker_row w = ws[r];
         t->nonfinite += w.d.nonfinite;
         if (!measure) continue;
         t->last[r] = w;
@@ -148,7 +161,7 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
             t->suspect = 1;
         }
         jg_side sd = t->sides_of[r];
-        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g",
+        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g,%s,%.17g,%.6e,%.6e,%.6e,%.6e,%.9f,%.6e,%.6e",
                 (long long)w.step, side_name(sd), (long long)(sd == JG_SIDE_LEFT ? t->m : t->n),
                 (long long)(sd == JG_SIDE_LEFT ? t->n : t->m), jg_form_name(w.d.form), o->order,
                 jg_dtype_name(o->dtype), o->beta2, o->eps, jg_safeguard_name(o->safeguard),
@@ -156,7 +169,8 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
                 w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
                 w.d.residual, jg_eps_mode_name(o->eps_mode), jg_jorge_eps(jg_tracker_jorge(t->runs[r])),
-                w.d.one_minus_beta));
+                w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_jorge_ridge(jg_tracker_jorge(t->runs[r])),
+                w.d.xfro, w.d.xrho, w.fro_over_rho, w.d.fired ? w.rho_ax : NAN, dir.cos, dir.err, dir.err_graft));
     }
     return JG_OK;
 }

@@ -44,7 +44,7 @@ static void on_epoch(const jg_train_row *r, void *user)
 typedef struct {
     const char *optimizer, *schedule, *hidden, *backend, *data, *out, *precision;
     const char *capture_steps, *capture_dir, *jorge_init, *model, *channels, *safeguard;
-    const char *eps_mode, *state_precision, *shampoo_beta;
+    const char *eps_mode, *state_precision, *shampoo_beta, *jorge_root, *jorge_ridge;
     int epochs, batch, seed, train_limit, test_limit, threads, kernel, val, evals;
     int order, precond_every, block, nesterov, capture_layer;
     double lr, momentum, wd, beta1, beta2, eps;
@@ -56,7 +56,7 @@ static void train_args_default(train_args *a)
                       .data = "/usr/share/datasets/fashion-mnist", .precision = "f32",
                       .jorge_init = "warm", .model = "mlp", .channels = "16,32",
                       .safeguard = "clip", .eps_mode = "abs", .state_precision = "f64",
-                      .shampoo_beta = "fixed", .epochs = 3, .batch = 128, .seed = 1,
+                      .shampoo_beta = "fixed", .jorge_root = "approx", .jorge_ridge = "none", .epochs = 3, .batch = 128, .seed = 1,
                       .kernel = 5, .evals = 1, .order = 2, .precond_every = 10, .block = 256,
                       .momentum = 0.9, .beta1 = 0.9};
 }
@@ -111,6 +111,12 @@ static size_t train_opts(train_args *a, jg_opt *opts)
          "Shampoo's statistic: fixed beta2 (from 0, ridge eps), or Jorge's: L_0 = eps I, "
          "beta_eff of --safeguard evaluated with the exact root (the ablation of Jorge's "
          "approximate root)"},
+        {"jorge-root", JG_OPT_CHOICE, &a->jorge_root, 0, 0, "approx|exact",
+         "Jorge: precondition with its approximate root, or with the exact root of its own tracked "
+         "statistic every --precond-every steps (the ablation: Jorge's statistic, exact root)"},
+        {"jorge-ridge", JG_OPT_CHOICE, &a->jorge_ridge, 0, 0, "none|eps",
+         "Jorge: no persistent ridge (L_0 = eps I decays as beta^t), or a persistent ridge of --eps "
+         "(its mode) in the statistic, as Shampoo's root takes"},
         {"state-precision", JG_OPT_CHOICE, &a->state_precision, 0, 0, "f32|f64",
          "Shampoo / Jorge statistics and roots"},
         {"order", JG_OPT_INT, &a->order, 1, 8, NULL, "Jorge series order k"},
@@ -187,6 +193,8 @@ static int train_convert(train_args *a, jg_train_opts *o, long **steps)
     o->optim.state_dtype = !strcmp(a->state_precision, "f32") ? JG_F32 : JG_F64;
     o->optim.shampoo_beta = !strcmp(a->shampoo_beta, "jorge") ? JG_SHAMPOO_BETA_JORGE
                                                               : JG_SHAMPOO_BETA_FIXED;
+    o->optim.jorge_exact_root = !strcmp(a->jorge_root, "exact");
+    o->optim.jorge_ridge = !strcmp(a->jorge_ridge, "eps");
     o->evals_per_epoch = a->evals;
     if (a->hidden == NULL) a->hidden = o->model == JG_MODEL_CNN ? "128" : "256,128";
     if (o->model == JG_MODEL_CNN) {

@@ -29,8 +29,8 @@ static char *join_args(int argc, char **argv)
 typedef struct {
     jg_cli_jorge j;
     const char *json, *csv, *against, *metric, *methods;
-    int every, no_suggest, steps;
-    double tol;
+    int every, no_suggest, steps, train_steps;
+    double tol, dir_tol;
 } validate_args;
 
 /* The options table over a (defaults set); returns its length. */
@@ -42,12 +42,18 @@ static size_t validate_opts(validate_args *a, jg_opt *opts)
     a->metric = "max";
     a->every = a->no_suggest = a->steps = 0;
     a->tol = 0.1;
+    a->dir_tol = 0.1;
+    a->train_steps = 0;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
         {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
         {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
         {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
         {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1e300, NULL, "largest acceptable relative error"},
+        {"train-steps", JG_OPT_INT, &a->train_steps, 0, 1e9, NULL,
+         "steps of the training the verdict is to vouch for: a layer judged on fewer is named in a WARNING"},
+        {"dir-tol", JG_OPT_DOUBLE, &a->dir_tol, 0, 1e300, NULL,
+         "direction verdict: largest acceptable grafted error sqrt(2 - 2 cos) of Lhat G Rhat vs Shampoo's"},
         {"against", JG_OPT_CHOICE, &a->against, 0, 0, "nominal|tracked|both",
          "statistic whose exact root is the reference: Shampoo's (beta2), Jorge's own (beta_eff), or both"},
         {"metric", JG_OPT_CHOICE, &a->metric, 0, 0, "max|final", "error checked: largest over the measurements, or the last"},
@@ -77,7 +83,8 @@ static const char VALIDATE_SUMMARY[] =
     "under a tenth of sum of 1 - beta2).  On FAIL other settings are tried per layer and the\n"
     "cheapest that passes is named.  Defaults: eps relative (0.1 x ||G_1||_F^2/dim), judged\n"
     "against the nominal statistic, largest error <= 0.1.  Pass the eps you deploy with\n"
-    "(--eps-mode abs --eps 1e-6 for the paper's setting).\n"
+    "(--eps-mode abs --eps 1e-6: the C state's default).  Beside the root a direction verdict: the\n"
+    "grafted error sqrt(2 - 2 cos) of Lhat G Rhat against Shampoo's direction, <= --dir-tol.\n"
     "Exit: 0 every side PASS; 1 at least one FAIL; 2 no FAIL but a layer could not be read or\n"
     "judged (fewer than 10 steps, all-zero gradients), or bad usage.  The memory needed is checked\n"
     "before any work (JG_MEM_LIMIT=8G or =off overrides the limit found; see jorge --help).";
@@ -104,6 +111,8 @@ static void validate_convert(const validate_args *a, jg_cli_progress_state *prog
     jg_cli_jorge_opts(&a->j, JG_F64, &o->jo);
     o->dtype_from_input = a->j.precision == NULL;
     o->tol = a->tol;
+    o->dir_tol = a->dir_tol;
+    o->train_steps = a->train_steps;
     o->against = !strcmp(a->against, "tracked") ? JG_AGAINST_TRACKED
                  : !strcmp(a->against, "both")  ? JG_AGAINST_BOTH
                                                 : JG_AGAINST_NOMINAL;

@@ -117,6 +117,8 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a)
     a->variant = "plain";
     a->init = "eps";
     a->reanchor = 0;
+    a->ridge = "none";
+    a->ridge_eps = 0.0;
 }
 
 void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_opts *o)
@@ -131,6 +133,14 @@ void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_o
     o->variant = jg_cli_variant(a->variant);
     o->init = !strcmp(a->init, "warm") ? JG_INIT_WARM : JG_INIT_EPS;
     o->reanchor = a->reanchor;
+    o->ridge_mode = !strcmp(a->ridge, "abs")          ? JG_RIDGE_ABS
+                    : !strcmp(a->ridge, "rel")        ? JG_RIDGE_REL
+                    : !strcmp(a->ridge, "lambda-max") ? JG_RIDGE_LAMBDA_MAX
+                                                      : JG_RIDGE_NONE;
+    o->ridge = a->ridge_eps > 0.0                        ? a->ridge_eps
+               : o->ridge_mode == JG_RIDGE_LAMBDA_MAX ? (1.0 - a->beta2) / (8.0 * a->beta2)
+               : o->ridge_mode != JG_RIDGE_NONE       ? a->eps
+                                                      : 0.0;
     o->dtype = dtype_default;
     if (a->precision) jg_dtype_parse(a->precision, &o->dtype);
 }

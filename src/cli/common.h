@@ -48,6 +48,8 @@ typedef struct {
     int order;
     const char *safeguard, *form, *precision, *backend, *variant, *init, *eps_mode;
     int reanchor;
+    const char *ridge; /* none|abs|rel|lambda-max                         */
+    double ridge_eps;  /* 0: not given (abs/rel: --eps; lambda-max: a/8)  */
 } jg_cli_jorge;
 
 void jg_cli_jorge_defaults(jg_cli_jorge *a);
@@ -63,7 +65,12 @@ void jg_cli_jorge_defaults(jg_cli_jorge *a);
      "frobenius = clip"},                                                                              \
     {"form", JG_OPT_CHOICE, &(a).form, 0, 0, "auto|dense|lowrank", "formulation of the update"},     \
     {"precision", JG_OPT_CHOICE, &(a).precision, 0, 0, "f32|f64", "precision of the state"},         \
-    {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"}
+    {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"},                \
+    {"ridge", JG_OPT_CHOICE, &(a).ridge, 0, 0, "none|abs|rel|lambda-max",                            \
+     "persistent ridge rho I kept in the statistic (Jorge's and Shampoo's alike) beside the "        \
+     "decaying eps: rho = V, V s, or V lambda_max(G_1 G_1^T) (V: --ridge-eps)"},                     \
+    {"ridge-eps", JG_OPT_DOUBLE, &(a).ridge_eps, 0, 1e300, NULL,                                     \
+     "ridge value V (default: --eps for abs|rel, a/8 = (1-beta2)/(8 beta2) for lambda-max)"}
 
 /* Fill library options from the command line values; dtype_default is
  * used when --precision was not given. */
