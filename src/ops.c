@@ -132,6 +132,14 @@ jg_status jg_mem_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 void jg_ctx_set_counting(jg_ctx *ctx, int on) { ctx->counting = on != 0; }
 void jg_ctx_counts_reset(jg_ctx *ctx) { memset(&ctx->counts, 0, sizeof ctx->counts); }
 void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out) { *out = ctx->counts; }
+void jg_ctx_counts_add(jg_ctx *ctx, const jg_op_counts *c)
+{
+    if (!ctx->counting) return;
+    for (int i = 0; i < JG_OP_N; i++) {
+        ctx->counts.calls[i] += c->calls[i];
+        ctx->counts.flops[i] += c->flops[i];
+    }
+}
 
 double jg_op_counts_flops(const jg_op_counts *c)
 {

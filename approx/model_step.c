@@ -1,0 +1,574 @@
+/* model_step.c - the preconditioner step of every block of a model,
+ * sequential or on worker threads (model_step.h). */
+#include "approx/model_step.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/context.h"
+#include "src/ops.h"
+
+typedef struct {
+    int64_t m, n;
+    jg_jorge *J[2];  /* Jorge: left (m) and right (n) sides            */
+    jg_mat St[2];    /* Shampoo: statistics m x m, n x n               */
+    jg_mat R[2];     /* Shampoo: roots                                 */
+    jg_mat P;        /* the preconditioned gradient, m x n             */
+    int iters[2];    /* Newton: iterations of the last refresh         */
+    double cost;     /* scheduling weight                              */
+    const jg_mat *G; /* this step's gradient                           */
+} mblock;
+
+enum { CMD_STEP = 1, CMD_REFRESH = 2, CMD_QUIT = 3 };
+
+typedef struct {
+    jg_mstep *S;
+    jg_ctx *ctx;      /* own context (workers) or the caller's (sequential) */
+    int own_ctx;
+    pthread_t th;
+    int started;
+    int64_t *idx, nidx;
+    jg_jorge_ws jws;
+    jg_mat jbuf[10];  /* the buffers behind jws                              */
+    jg_mat V, nw[6], gw, t1;
+    double *w, *f;
+    int64_t dmax, mnmax;
+    jg_status st;     /* of the last command                                 */
+    int64_t failed;   /* block that failed                                   */
+    char msg[1024];
+} worker;
+
+struct jg_mstep {
+    jg_mstep_opts o;
+    int64_t nb;
+    mblock *b;
+    int nw;           /* worker threads (0: sequential)                      */
+    worker *w;        /* nw workers, or one pseudo-worker on ctx             */
+    long step;
+    int refresh_now;  /* the command's refresh flag                          */
+    int cmd, gen, pending;
+    pthread_mutex_t mu;
+    pthread_cond_t go, done;
+    int sync_init;
+    size_t bytes;
+};
+
+const char *jg_mstep_method_name(jg_mstep_method m)
+{
+    return m == JG_MSTEP_JORGE ? "jorge" : m == JG_MSTEP_SHAMPOO_EIG ? "eig" : "newton";
+}
+
+void jg_mstep_opts_default(jg_mstep_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->method = JG_MSTEP_JORGE;
+    o->every = 10;
+    o->workers = 0;
+    jg_jorge_opts_default(&o->jorge);
+    o->jorge.dtype = JG_F32;
+}
+
+// ---------------------------------------------------------------- one block
+
+/* A contiguous rows x cols header on a scratch buffer. */
+static jg_mat hdr(const jg_mat *buf, int64_t rows, int64_t cols)
+{
+    jg_mat M = *buf;
+    M.rows = rows;
+    M.cols = cols;
+    M.ld = rows;
+    M.owner = 0;
+    return M;
+}
+
+/* root := (St + eps I)^{-1/4} = W W^T, W = V diag((lambda + eps)^{-1/8}) */
+static jg_status refresh_eig(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int s)
+{
+    int64_t d = s ? b->n : b->m;
+    double eps = S->o.jorge.eps;
+    jg_mat V = hdr(&w->V, d, d);
+    JG_CHECK(c, jg_mat_copy(c, &V, &b->St[s]));
+    JG_CHECK(c, jg_add_diag(c, eps, &V));
+    JG_CHECK(c, jg_syevd(c, &V, w->w));
+    for (int64_t i = 0; i < d; i++) w->f[i] = pow(w->w[i] > eps ? w->w[i] : eps, -0.125);
+    JG_CHECK(c, jg_scale_cols(c, &V, w->f));
+    JG_CHECK(c, jg_syrk(c, JG_NOTRANS, 1.0, &V, 0.0, &b->R[s]));
+    return JG_OK;
+}
+
+/* root := (St + eps I)^{-1/4} by the coupled Newton iteration, Shampoo's
+ * form (reference/invroot_newton.c, p = 4, Frobenius scaling): M_0 = z A,
+ * H_0 = z^{1/4} I, z = 5 / (2 ||A||_F); T = (5 I - M) / 4, H := H T,
+ * M := T^4 M until ||M - I||_F / sqrt(d) <= 10 sqrt(d) u, the error grows
+ * by 1.2x, or 100 iterations. */
+static jg_status refresh_newton(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int s)
+{
+    int64_t d = s ? b->n : b->m;
+    jg_mat M = hdr(&w->nw[0], d, d), H = hdr(&w->nw[1], d, d), T = hdr(&w->nw[2], d, d);
+    jg_mat T2 = hdr(&w->nw[3], d, d), T4 = hdr(&w->nw[4], d, d), X = hdr(&w->nw[5], d, d);
+    double fro, tol = 10.0 * sqrt((double)d) * jg_dtype_eps(S->o.jorge.dtype), prev = INFINITY;
+    JG_CHECK(c, jg_mat_copy(c, &M, &b->St[s]));
+    JG_CHECK(c, jg_add_diag(c, S->o.jorge.eps, &M));
+    JG_CHECK(c, jg_nrm_fro(c, &M, &fro));
+    double z = 2.5 / fro;
+    JG_CHECK(c, jg_scale(c, z, &M));
+    JG_CHECK(c, jg_set_identity(c, pow(z, 0.25), &H));
+    int it = 0;
+    while (it < 100) {
+        it++;
+        JG_CHECK(c, jg_geam(c, -0.25, &M, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &T));
+        JG_CHECK(c, jg_add_diag(c, 1.25, &T));
+        JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, &H, &T, 0.0, &X));
+        jg_mat t = H;
+        H = X;
+        X = t;
+        JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, &T, &T, 0.0, &T2));
+        JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, &T2, &T2, 0.0, &T4));
+        JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, &T4, &M, 0.0, &T2));
+        t = M;
+        M = T2;
+        T2 = t;
+        double e;
+        JG_CHECK(c, jg_geam(c, 1.0, &M, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &T));
+        JG_CHECK(c, jg_add_diag(c, -1.0, &T));
+        JG_CHECK(c, jg_nrm_fro(c, &T, &e));
+        e /= sqrt((double)d);
+        if (!(e > tol) || e > 1.2 * prev) break; /* converged, stalled (or NaN) */
+        prev = e;
+    }
+    b->iters[s] = it;
+    JG_CHECK(c, jg_geam(c, 1.0, &H, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &b->R[s]));
+    return JG_OK;
+}
+
+static jg_status block_refresh(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
+{
+    for (int s = 0; s < 2; s++) {
+        if (S->o.method == JG_MSTEP_SHAMPOO_EIG)
+            JG_CHECK(c, refresh_eig(c, S, w, b, s));
+        else
+            JG_CHECK(c, refresh_newton(c, S, w, b, s));
+    }
+    return JG_OK;
+}
+
+static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
+{
+    jg_mat gw = hdr(&w->gw, b->m, b->n), t1 = hdr(&w->t1, b->m, b->n);
+    const jg_mat *L, *R;
+    if (S->o.method == JG_MSTEP_JORGE) {
+        for (int s = 0; s < 2; s++) {
+            jg_status st = jg_jorge_update(c, b->J[s], b->G, NULL);
+            if (st < 0) return jg_trace(c, st, __FILE__, __LINE__);
+        }
+        L = jg_jorge_root(b->J[0]);
+        R = jg_jorge_root(b->J[1]);
+        JG_CHECK(c, jg_mat_copy(c, &gw, b->G));
+    } else {
+        double b2 = S->o.jorge.beta2;
+        JG_CHECK(c, jg_mat_copy(c, &gw, b->G));
+        JG_CHECK(c, jg_syrk(c, JG_NOTRANS, 1.0 - b2, &gw, b2, &b->St[0]));
+        JG_CHECK(c, jg_syrk(c, JG_TRANS, 1.0 - b2, &gw, b2, &b->St[1]));
+        if (S->refresh_now) JG_CHECK(c, block_refresh(c, S, w, b));
+        L = &b->R[0];
+        R = &b->R[1];
+    }
+    // P = L G R
+    JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, L, &gw, 0.0, &t1));
+    JG_CHECK(c, jg_gemm(c, JG_NOTRANS, JG_NOTRANS, 1.0, &t1, R, 0.0, &b->P));
+    return JG_OK;
+}
+
+/* Run the command on the worker's blocks; the first failure stops it. */
+static void worker_run(worker *w, int cmd)
+{
+    jg_mstep *S = w->S;
+    w->st = JG_OK;
+    for (int64_t i = 0; i < w->nidx; i++) {
+        mblock *b = &S->b[w->idx[i]];
+        jg_status st = cmd == CMD_STEP ? block_step(w->ctx, S, w, b) : block_refresh(w->ctx, S, w, b);
+        if (st < 0) {
+            w->st = st;
+            w->failed = w->idx[i];
+            snprintf(w->msg, sizeof w->msg, "%s", jg_ctx_message(w->ctx));
+            return;
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    jg_mstep *S = w->S;
+    int mygen = 0;
+    for (;;) {
+        pthread_mutex_lock(&S->mu);
+        while (S->gen == mygen) pthread_cond_wait(&S->go, &S->mu);
+        mygen = S->gen;
+        int cmd = S->cmd;
+        pthread_mutex_unlock(&S->mu);
+        if (cmd == CMD_QUIT) return NULL;
+        jg_ctx_counts_reset(w->ctx);
+        worker_run(w, cmd);
+        pthread_mutex_lock(&S->mu);
+        if (--S->pending == 0) pthread_cond_signal(&S->done);
+        pthread_mutex_unlock(&S->mu);
+    }
+}
+
+/* The command on every block: in order on ctx, or on the workers with
+ * single-threaded BLAS; then the counts and the first failure. */
+static jg_status run(jg_ctx *ctx, jg_mstep *S, int cmd)
+{
+    if (S->nw == 0) {
+        worker *w = &S->w[0];
+        worker_run(w, cmd);
+        if (w->st < 0) {
+            mblock *b = &S->b[w->failed];
+            /* the message is ctx's own: prefix the block */
+            return jg_error(ctx, w->st, "block %lld (%lld x %lld): %s", (long long)w->failed, (long long)b->m,
+                            (long long)b->n, w->msg);
+        }
+        return JG_OK;
+    }
+    int threads = jg_blas_threads();
+    jg_blas_set_threads(1);
+    pthread_mutex_lock(&S->mu);
+    S->cmd = cmd;
+    S->pending = S->nw;
+    S->gen++;
+    pthread_cond_broadcast(&S->go);
+    while (S->pending > 0) pthread_cond_wait(&S->done, &S->mu);
+    pthread_mutex_unlock(&S->mu);
+    jg_blas_set_threads(threads);
+    jg_status st = JG_OK;
+    for (int i = 0; i < S->nw; i++) {
+        worker *w = &S->w[i];
+        jg_op_counts c;
+        jg_ctx_counts_get(w->ctx, &c);
+        jg_ctx_counts_add(ctx, &c);
+        if (w->st < 0 && st == JG_OK) {
+            mblock *b = &S->b[w->failed];
+            st = jg_error(ctx, w->st, "block %lld (%lld x %lld), worker %d: %s", (long long)w->failed,
+                          (long long)b->m, (long long)b->n, i, w->msg);
+        }
+    }
+    return st;
+}
+
+jg_status jg_mstep_step(jg_ctx *ctx, jg_mstep *S, const jg_mat *G)
+{
+    for (int64_t i = 0; i < S->nb; i++) {
+        if (G[i].rows != S->b[i].m || G[i].cols != S->b[i].n)
+            return jg_error(ctx, JG_ERR_ARG, "model step: gradient %lld is %lldx%lld, block is %lldx%lld",
+                            (long long)i, (long long)G[i].rows, (long long)G[i].cols, (long long)S->b[i].m,
+                            (long long)S->b[i].n);
+        S->b[i].G = &G[i];
+    }
+    S->refresh_now = S->o.method != JG_MSTEP_JORGE && S->o.every > 0 && S->step % S->o.every == 0;
+    jg_status st = run(ctx, S, CMD_STEP);
+    for (int64_t i = 0; i < S->nb; i++) S->b[i].G = NULL;
+    if (st < 0) return st;
+    S->step++;
+    return JG_OK;
+}
+
+jg_status jg_mstep_refresh(jg_ctx *ctx, jg_mstep *S)
+{
+    if (S->o.method == JG_MSTEP_JORGE) return jg_error(ctx, JG_ERR_ARG, "model step: Jorge has no root refresh");
+    return run(ctx, S, CMD_REFRESH);
+}
+
+// ---------------------------------------------------------------- plan
+
+static jg_status wmat(jg_ctx *c, jg_mstep *S, jg_mat *M, int64_t elems)
+{
+    if (elems < 1) elems = 1;
+    JG_CHECK(c, jg_mat_alloc_work(c, M, elems, 1, S->o.jorge.dtype));
+    S->bytes += (size_t)elems * jg_dtype_size(S->o.jorge.dtype);
+    return JG_OK;
+}
+
+static jg_status worker_plan(jg_ctx *c, jg_mstep *S, worker *w)
+{
+    const jg_mstep_opts *o = &S->o;
+    int64_t dmax = 1, mnmax = 1;
+    jg_jorge_ws ws = {0};
+    for (int64_t i = 0; i < w->nidx; i++) {
+        const mblock *b = &S->b[w->idx[i]];
+        int64_t d = b->m > b->n ? b->m : b->n;
+        if (d > dmax) dmax = d;
+        if (b->m * b->n > mnmax) mnmax = b->m * b->n;
+        jg_jorge_ws_size(&ws, b->m, b->n, &o->jorge);
+        jg_jorge_ws_size(&ws, b->n, b->m, &o->jorge);
+    }
+    w->dmax = dmax;
+    w->mnmax = mnmax;
+    JG_CHECK(c, wmat(c, S, &w->gw, mnmax));
+    JG_CHECK(c, wmat(c, S, &w->t1, mnmax));
+    if (o->method == JG_MSTEP_JORGE) {
+        /* jbuf: W1..W3 (dim^2), G, B[2] (dim * other), C[4] (other^2) */
+        int64_t sz[10] = {ws.sq, ws.sq, ws.sq, ws.rect, ws.rect, ws.rect, ws.small, ws.small, ws.small, ws.small};
+        for (int k = 0; k < 10; k++) JG_CHECK(c, wmat(c, S, &w->jbuf[k], sz[k]));
+        for (int k = 0; k < 3; k++) ws.W[k] = w->jbuf[k].data;
+        ws.G = w->jbuf[3].data;
+        for (int k = 0; k < 2; k++) ws.B[k] = w->jbuf[4 + k].data;
+        for (int k = 0; k < 4; k++) ws.C[k] = w->jbuf[6 + k].data;
+        w->jws = ws;
+    } else if (o->method == JG_MSTEP_SHAMPOO_EIG) {
+        JG_CHECK(c, wmat(c, S, &w->V, dmax * dmax));
+        w->w = jg_host_alloc(c, (size_t)dmax * sizeof(double));
+        w->f = jg_host_alloc(c, (size_t)dmax * sizeof(double));
+        if (w->w == NULL || w->f == NULL) return jg_error(c, JG_ERR_NOMEM, "model step: out of memory");
+        S->bytes += 2 * (size_t)dmax * sizeof(double);
+    } else {
+        for (int k = 0; k < 6; k++) JG_CHECK(c, wmat(c, S, &w->nw[k], dmax * dmax));
+    }
+    // the states of the worker's blocks, in its context
+    for (int64_t i = 0; i < w->nidx; i++) {
+        mblock *b = &S->b[w->idx[i]];
+        JG_CHECK(c, jg_mat_alloc_work(c, &b->P, b->m, b->n, o->jorge.dtype));
+        S->bytes += (size_t)(b->m * b->n) * jg_dtype_size(o->jorge.dtype);
+        for (int s = 0; s < 2; s++) {
+            int64_t d = s ? b->n : b->m, r = s ? b->m : b->n;
+            if (o->method == JG_MSTEP_JORGE) {
+                JG_CHECK(c, jg_jorge_create_ws(c, &b->J[s], s ? JG_SIDE_RIGHT : JG_SIDE_LEFT, d, r, &o->jorge, &w->jws));
+                S->bytes += jg_jorge_bytes(b->J[s]);
+            } else {
+                JG_CHECK(c, jg_mat_alloc_work(c, &b->St[s], d, d, o->jorge.dtype));
+                JG_CHECK(c, jg_mat_alloc_work(c, &b->R[s], d, d, o->jorge.dtype));
+                JG_CHECK(c, jg_set_identity(c, pow(o->jorge.eps, -0.25), &b->R[s]));
+                S->bytes += 2 * (size_t)(d * d) * jg_dtype_size(o->jorge.dtype);
+            }
+        }
+    }
+    return JG_OK;
+}
+
+static void worker_free(jg_mstep *S, worker *w)
+{
+    jg_ctx *c = w->ctx;
+    if (c == NULL) return;
+    for (int64_t i = 0; i < w->nidx; i++) {
+        mblock *b = &S->b[w->idx[i]];
+        jg_mat_free(c, &b->P);
+        for (int s = 0; s < 2; s++) {
+            jg_jorge_destroy(c, &b->J[s]);
+            jg_mat_free(c, &b->St[s]);
+            jg_mat_free(c, &b->R[s]);
+        }
+    }
+    for (int k = 0; k < 10; k++) jg_mat_free(c, &w->jbuf[k]);
+    for (int k = 0; k < 6; k++) jg_mat_free(c, &w->nw[k]);
+    jg_mat_free(c, &w->V);
+    jg_mat_free(c, &w->gw);
+    jg_mat_free(c, &w->t1);
+    jg_host_free(c, w->w);
+    jg_host_free(c, w->f);
+    w->w = w->f = NULL;
+    if (w->own_ctx) jg_ctx_destroy(&w->ctx);
+    free(w->idx);
+    w->idx = NULL;
+}
+
+typedef struct {
+    double cost;
+    int64_t m, n, i;
+} sort_key;
+
+/* cost descending, then shape (same-size blocks together), then index */
+static int by_cost(const void *a, const void *b)
+{
+    const sort_key *x = a, *y = b;
+    if (x->cost != y->cost) return x->cost < y->cost ? 1 : -1;
+    if (x->m != y->m) return x->m < y->m ? 1 : -1;
+    if (x->n != y->n) return x->n < y->n ? 1 : -1;
+    return x->i < y->i ? -1 : 1;
+}
+
+jg_status jg_mstep_create(jg_ctx *ctx, jg_mstep **out, const jg_block *blk, int64_t nb, const jg_mstep_opts *opts)
+{
+    // check arguments
+    *out = NULL;
+    jg_mstep_opts o;
+    if (opts)
+        o = *opts;
+    else
+        jg_mstep_opts_default(&o);
+    if (nb < 1 || blk == NULL) return jg_error(ctx, JG_ERR_ARG, "model step: no blocks");
+    if (o.workers < 0 || o.workers > 256)
+        return jg_error(ctx, JG_ERR_ARG, "model step: %d workers outside 0..256", o.workers);
+    if (o.workers > 0 && strcmp(jg_ctx_backend(ctx), "cpu") != 0)
+        return jg_error(ctx, JG_ERR_ARG, "model step: worker threads need the cpu backend (this context is %s)",
+                        jg_ctx_backend(ctx));
+    if (o.method < JG_MSTEP_JORGE || o.method > JG_MSTEP_SHAMPOO_NEWTON || o.every < 0)
+        return jg_error(ctx, JG_ERR_ARG, "model step: unknown method %d or every %d < 0", (int)o.method, o.every);
+    if (!(o.jorge.eps > 0.0) || !(o.jorge.beta2 > 0.0 && o.jorge.beta2 < 1.0))
+        return jg_error(ctx, JG_ERR_ARG, "model step: eps = %g, beta2 = %g", o.jorge.eps, o.jorge.beta2);
+    for (int64_t i = 0; i < nb; i++)
+        if (blk[i].rows < 1 || blk[i].cols < 1)
+            return jg_error(ctx, JG_ERR_ARG, "model step: block %lld is %lldx%lld", (long long)i,
+                            (long long)blk[i].rows, (long long)blk[i].cols);
+    jg_mstep *S = calloc(1, sizeof *S);
+    if (S == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+    S->o = o;
+    S->nb = nb;
+    S->nw = o.workers;
+    int nworkers = o.workers > 0 ? o.workers : 1;
+    S->b = calloc((size_t)nb, sizeof *S->b);
+    S->w = calloc((size_t)nworkers, sizeof *S->w);
+    sort_key *order = malloc((size_t)nb * sizeof *order);
+    double *load = calloc((size_t)nworkers, sizeof *load);
+    jg_status st = JG_OK;
+    if (S->b == NULL || S->w == NULL || order == NULL || load == NULL) {
+        st = jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+        goto fail;
+    }
+    for (int64_t i = 0; i < nb; i++) {
+        mblock *b = &S->b[i];
+        b->m = blk[i].rows;
+        b->n = blk[i].cols;
+        double m = (double)b->m, n = (double)b->n;
+        b->cost = m * m * m + n * n * n + m * n * (m + n);
+        order[i] = (sort_key){b->cost, b->m, b->n, i};
+    }
+    // deal the blocks out: longest first to the least loaded worker
+    qsort(order, (size_t)nb, sizeof *order, by_cost);
+    for (int i = 0; i < nworkers; i++) {
+        S->w[i].S = S;
+        S->w[i].idx = malloc((size_t)nb * sizeof(int64_t));
+        if (S->w[i].idx == NULL) {
+            st = jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+            goto fail;
+        }
+    }
+    for (int64_t k = 0; k < nb; k++) {
+        int best = 0;
+        for (int i = 1; i < nworkers; i++)
+            if (load[i] < load[best]) best = i;
+        worker *w = &S->w[best];
+        w->idx[w->nidx++] = order[k].i;
+        load[best] += order[k].cost;
+    }
+    // contexts, scratch and states
+    for (int i = 0; i < nworkers; i++) {
+        worker *w = &S->w[i];
+        if (S->nw == 0) {
+            w->ctx = ctx;
+        } else {
+            char err[256];
+            st = jg_ctx_create(&w->ctx, "cpu", err, sizeof err);
+            if (st < 0) {
+                w->ctx = NULL;
+                st = jg_error(ctx, st, "model step: worker context: %s", err);
+                goto fail;
+            }
+            w->own_ctx = 1;
+            jg_ctx_set_counting(w->ctx, 1);
+        }
+        st = worker_plan(w->ctx, S, w);
+        if (st < 0) {
+            if (w->own_ctx) st = jg_error(ctx, st, "model step: worker %d: %s", i, jg_ctx_message(w->ctx));
+            goto fail;
+        }
+    }
+    // threads
+    if (S->nw > 0) {
+        pthread_mutex_init(&S->mu, NULL);
+        pthread_cond_init(&S->go, NULL);
+        pthread_cond_init(&S->done, NULL);
+        S->sync_init = 1;
+        for (int i = 0; i < S->nw; i++) {
+            if (pthread_create(&S->w[i].th, NULL, worker_main, &S->w[i]) != 0) {
+                st = jg_error(ctx, JG_ERR_BACKEND, "model step: cannot start worker thread %d", i);
+                goto fail;
+            }
+            S->w[i].started = 1;
+        }
+    }
+    free(order);
+    free(load);
+    *out = S;
+    return JG_OK;
+fail:
+    free(order);
+    free(load);
+    jg_mstep_destroy(ctx, &S);
+    return st;
+}
+
+void jg_mstep_destroy(jg_ctx *ctx, jg_mstep **pS)
+{
+    (void)ctx;
+    if (pS == NULL || *pS == NULL) return;
+    jg_mstep *S = *pS;
+    if (S->sync_init) {
+        pthread_mutex_lock(&S->mu);
+        S->cmd = CMD_QUIT;
+        S->gen++;
+        pthread_cond_broadcast(&S->go);
+        pthread_mutex_unlock(&S->mu);
+        for (int i = 0; i < S->nw; i++)
+            if (S->w[i].started) pthread_join(S->w[i].th, NULL);
+        pthread_mutex_destroy(&S->mu);
+        pthread_cond_destroy(&S->go);
+        pthread_cond_destroy(&S->done);
+    }
+    int nworkers = S->nw > 0 ? S->nw : 1;
+    if (S->w)
+        for (int i = 0; i < nworkers; i++) worker_free(S, &S->w[i]);
+    free(S->w);
+    free(S->b);
+    free(S);
+    *pS = NULL;
+}
+
+// ---------------------------------------------------------------- queries
+
+const jg_mat *jg_mstep_result(const jg_mstep *S, int64_t i) { return &S->b[i].P; }
+const jg_mat *jg_mstep_root(const jg_mstep *S, int64_t i, int side)
+{
+    const mblock *b = &S->b[i];
+    return S->o.method == JG_MSTEP_JORGE ? jg_jorge_root(b->J[side ? 1 : 0]) : &b->R[side ? 1 : 0];
+}
+size_t jg_mstep_bytes(const jg_mstep *S) { return S->bytes; }
+int64_t jg_mstep_nblocks(const jg_mstep *S) { return S->nb; }
+
+long jg_mstep_iterations(const jg_mstep *S)
+{
+    long s = 0;
+    for (int64_t i = 0; i < S->nb; i++) s += S->b[i].iters[0] + S->b[i].iters[1];
+    return s;
+}
+
+double jg_mstep_flops(const jg_mstep *S, int refresh)
+{
+    double f = 0.0;
+    int k = S->o.jorge.order;
+    for (int64_t i = 0; i < S->nb; i++) {
+        const mblock *b = &S->b[i];
+        double m = (double)b->m, n = (double)b->n;
+        if (!refresh) f += 2.0 * m * m * n + 2.0 * m * n * n;
+        for (int s = 0; s < 2; s++) {
+            double d = s ? n : m, r = s ? m : n;
+            if (S->o.method == JG_MSTEP_JORGE) {
+                if (refresh) continue;
+                if (jg_jorge_form(b->J[s]) == JG_FORM_DENSE)
+                    f += (k + 3) * 2.0 * d * d * d + d * (d + 1.0) * r + 4.0 * d * d + k * d;
+                else
+                    f += 12.0 * d * d * r + 4.0 * d * r * r + 2.0 * d * r * (r + 1.0) + 3.0 * r * r +
+                         (k - 1) * (2.0 * r * r * r + r) + 3.0 * d * d;
+            } else if (!refresh) {
+                f += d * (d + 1.0) * r;
+            } else if (S->o.method == JG_MSTEP_SHAMPOO_EIG) {
+                f += 9.0 * d * d * d + d * d * (d + 1.0) + d * d + d;
+            } else {
+                f += b->iters[s] * (8.0 * d * d * d + 4.0 * d * d + 2.0 * d) + 5.0 * d * d + d;
+            }
+        }
+    }
+    return f;
+}
