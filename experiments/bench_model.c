@@ -61,62 +61,78 @@ static double median(double *t, int n)
     return n % 2 ? t[n / 2] : 0.5 * (t[n / 2 - 1] + t[n / 2]);
 }
 
-/* Median ms of S's step (refresh 0) or refresh (1); the first call is
- * counted and is the warm-up unless it alone exceeds the budget. */
-static jg_status time_calls(bm *B, jg_mstep *S, int refresh, double *ms, double *counted)
+/* Median ms of a step (refresh 0) or a refresh (1) of each of np plans,
+ * timed side by side: every round runs one call of each plan in turn, so
+ * that a changing load on the machine falls on all of them alike.  The
+ * first call of each is counted (counted[p]) and is the warm-up, unless
+ * one of them alone exceeds the budget: then the first calls are the
+ * times. */
+static jg_status time_plans(bm *B, jg_mstep **S, int np, int refresh, double *ms, double *counted)
 {
     jg_ctx *ctx = B->ctx;
-    double t[64] = {0};
-    int n = 0;
-    jg_op_counts c;
-    jg_ctx_counts_reset(ctx);
-    jg_ctx_set_counting(ctx, 1);
-    double t0 = jg_wtime();
-    jg_status st = refresh ? jg_mstep_refresh(ctx, S) : jg_mstep_step(ctx, S, B->G);
-    if (st >= 0) st = jg_sync(ctx);
-    double first = jg_wtime() - t0;
-    jg_ctx_set_counting(ctx, 0);
-    if (st < 0) return st;
-    jg_ctx_counts_get(ctx, &c);
-    *counted = jg_op_counts_flops(&c);
-    if (first > B->o->budget) {
-        *ms = 1e3 * first;
-        return JG_OK;
+    double t[8][64] = {{0}}, worst = 0.0;
+    for (int p = 0; p < np; p++) {
+        jg_op_counts c;
+        jg_ctx_counts_reset(ctx);
+        jg_ctx_set_counting(ctx, 1);
+        double t0 = jg_wtime();
+        jg_status st = refresh ? jg_mstep_refresh(ctx, S[p]) : jg_mstep_step(ctx, S[p], B->G);
+        if (st >= 0) st = jg_sync(ctx);
+        ms[p] = 1e3 * (jg_wtime() - t0);
+        jg_ctx_set_counting(ctx, 0);
+        if (st < 0) return st;
+        jg_ctx_counts_get(ctx, &c);
+        counted[p] = jg_op_counts_flops(&c);
+        if (ms[p] > worst) worst = ms[p];
     }
-    for (n = 0; n < B->o->steps && n < 64; n++) {
-        t0 = jg_wtime();
-        JG_CHECK(ctx, refresh ? jg_mstep_refresh(ctx, S) : jg_mstep_step(ctx, S, B->G));
-        JG_CHECK(ctx, jg_sync(ctx));
-        t[n] = jg_wtime() - t0;
-    }
-    *ms = 1e3 * median(t, n);
+    if (worst > 1e3 * B->o->budget) return JG_OK;
+    int n = B->o->steps < 64 ? B->o->steps : 64;
+    for (int k = 0; k < n; k++)
+        for (int p = 0; p < np; p++) {
+            double t0 = jg_wtime();
+            JG_CHECK(ctx, refresh ? jg_mstep_refresh(ctx, S[p]) : jg_mstep_step(ctx, S[p], B->G));
+            JG_CHECK(ctx, jg_sync(ctx));
+            t[p][k] = jg_wtime() - t0;
+        }
+    for (int p = 0; p < np; p++) ms[p] = 1e3 * median(t[p], n);
     return JG_OK;
 }
 
-static jg_status measure(bm *B, jg_mstep_method m, int order, int workers, meas *r)
+/* Method m (Jorge of order `order`) sequentially (r[0]) and with each of
+ * the worker counts w[1..np-1] (r[1..]), timed side by side. */
+static jg_status measure(bm *B, jg_mstep_method m, int order, const int *w, int np, meas *r)
 {
     jg_ctx *ctx = B->ctx;
-    jg_mstep_opts o;
-    jg_mstep_opts_default(&o);
-    o.method = m;
-    o.every = 0; /* refreshes timed on their own */
-    o.workers = workers;
-    o.jorge.order = order > 0 ? order : 1;
-    o.jorge.dtype = B->dt;
-    memset(r, 0, sizeof *r);
-    jg_mstep *S = NULL;
-    JG_CHECK(ctx, jg_mstep_create(ctx, &S, B->b, B->nb, &o));
-    jg_status st = time_calls(B, S, 0, &r->step_ms, &r->counted);
-    r->flops = jg_mstep_flops(S, 0);
-    if (st >= 0 && m != JG_MSTEP_JORGE) {
-        st = time_calls(B, S, 1, &r->refresh_ms, &r->rcounted);
-        r->rflops = jg_mstep_flops(S, 1);
-        r->iters = jg_mstep_iterations(S);
+    jg_mstep *S[8] = {NULL};
+    double ms[8], cnt[8];
+    jg_status st = JG_OK;
+    for (int p = 0; p < np; p++) {
+        jg_mstep_opts o;
+        jg_mstep_opts_default(&o);
+        o.method = m;
+        o.every = 0; /* refreshes timed on their own */
+        o.workers = w[p];
+        o.jorge.order = order > 0 ? order : 1;
+        o.jorge.dtype = B->dt;
+        memset(&r[p], 0, sizeof r[p]);
+        JG_CHECK_GOTO(ctx, st, jg_mstep_create(ctx, &S[p], B->b, B->nb, &o), done);
+        r[p].bytes = jg_mstep_bytes(S[p]);
+        r[p].flops = jg_mstep_flops(S[p], 0);
     }
-    r->bytes = jg_mstep_bytes(S);
-    jg_mstep_destroy(ctx, &S);
-    if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
-    return JG_OK;
+    JG_CHECK_GOTO(ctx, st, time_plans(B, S, np, 0, ms, cnt), done);
+    for (int p = 0; p < np; p++) r[p].step_ms = ms[p], r[p].counted = cnt[p];
+    if (m != JG_MSTEP_JORGE) {
+        JG_CHECK_GOTO(ctx, st, time_plans(B, S, np, 1, ms, cnt), done);
+        for (int p = 0; p < np; p++) {
+            r[p].refresh_ms = ms[p];
+            r[p].rcounted = cnt[p];
+            r[p].rflops = jg_mstep_flops(S[p], 1);
+            r[p].iters = jg_mstep_iterations(S[p]);
+        }
+    }
+done:
+    for (int p = 0; p < np; p++) jg_mstep_destroy(ctx, &S[p]);
+    return st;
 }
 
 static void row(bm *B, const char *method, int order, int every, const char *mode, int workers, const meas *r,
@@ -165,7 +181,9 @@ static jg_status gemm_sweep(bm *B)
         }
     }
     B->sweep_ms = 1e3 * median(t, n);
-    B->peak_rate = 2.0 * (double)d * d * d / median(tp, n);
+    double best = tp[0];
+    for (int k = 1; k < n; k++) best = tp[k] < best ? tp[k] : best;
+    B->peak_rate = 2.0 * (double)d * d * d / best; /* the fastest run: a floor */
     st = JG_OK;
 done:
     jg_mat_free(ctx, &A);
@@ -291,55 +309,65 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
     if (lg)
         fprintf(lg, "%-8s %-5s %-10s %3s %10s %10s %10s %10s %10s %8s %6s %9s\n", "method", "order", "mode", "W",
                 "step_ms", "refresh_ms", "F=1", "F=10", "F=100", "GEMMeq", "floor", "state_MB");
-    // Jorge k = 1: the thread split by measurement
+    // Jorge k = 1 sequential beside every thread split; the fastest split is used from then on
     meas jseq[3], jbat[3], sseq[3], sbat[3];
     int bestw = 0;
+    if (maxw > 7) maxw = 7;
     for (int k = 1; k <= 2; k++) {
-        JG_CHECK_GOTO(ctx, st, measure(&B, JG_MSTEP_JORGE, k, 0, &jseq[k]), done);
+        int w[8] = {0};
+        int np = 1;
+        meas r[8];
+        if (k == 1)
+            for (int i = 1; i <= maxw; i++) w[np++] = i;
+        else if (bestw > 0)
+            w[np++] = bestw;
+        JG_CHECK_GOTO(ctx, st, measure(&B, JG_MSTEP_JORGE, k, w, np, r), done);
+        jseq[k] = r[0];
         if (k == 1) {
             double best = INFINITY;
-            for (int w = 1; w <= maxw; w++) {
-                meas r;
-                JG_CHECK_GOTO(ctx, st, measure(&B, JG_MSTEP_JORGE, 1, w, &r), done);
-                row(&B, "jorge", 1, 0, "batched-split", w, &r, r.step_ms, r.flops, r.counted);
-                if (lg) fprintf(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w, r.step_ms);
-                if (r.step_ms < best) best = r.step_ms, bestw = w, jbat[1] = r;
+            for (int p = 1; p < np; p++) {
+                row(&B, "jorge", 1, 0, "batched-split", w[p], &r[p], r[p].step_ms, r[p].flops, r[p].counted);
+                if (lg) fprintf(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w[p], r[p].step_ms);
+                if (r[p].step_ms < best) best = r[p].step_ms, bestw = w[p], jbat[1] = r[p];
             }
         } else if (bestw > 0) {
-            JG_CHECK_GOTO(ctx, st, measure(&B, JG_MSTEP_JORGE, k, bestw, &jbat[k]), done);
+            jbat[k] = r[1];
         }
         for (int md = 0; md < (bestw > 0 ? 2 : 1); md++) {
-            meas *r = md ? &jbat[k] : &jseq[k];
+            meas *q = md ? &jbat[k] : &jseq[k];
             const char *mode = md ? "batched" : "sequential";
-            for (int f = 0; f < NFS; f++) row(&B, "jorge", k, FS[f], mode, md ? bestw : 0, r, r->step_ms, r->flops, r->counted);
+            for (int f = 0; f < NFS; f++) row(&B, "jorge", k, FS[f], mode, md ? bestw : 0, q, q->step_ms, q->flops, q->counted);
             if (lg)
                 fprintf(lg, "%-8s %-5d %-10s %3d %10.1f %10s %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n", "jorge", k, mode,
-                        md ? bestw : 0, r->step_ms, "-", r->step_ms, r->step_ms, r->step_ms, r->step_ms / B.sweep_ms,
-                        r->step_ms / (1e3 * r->flops / B.peak_rate), r->bytes / 1048576.0);
+                        md ? bestw : 0, q->step_ms, "-", q->step_ms, q->step_ms, q->step_ms, q->step_ms / B.sweep_ms,
+                        q->step_ms / (1e3 * q->flops / B.peak_rate), q->bytes / 1048576.0);
         }
     }
     // Shampoo: the statistic step and a refresh by eig (1) and Newton (2)
     for (int m = 1; m <= 2; m++) {
         if (m == 2 && !o->newton) continue;
         jg_mstep_method mm = m == 1 ? JG_MSTEP_SHAMPOO_EIG : JG_MSTEP_SHAMPOO_NEWTON;
-        JG_CHECK_GOTO(ctx, st, measure(&B, mm, 0, 0, &sseq[m]), done);
-        if (bestw > 0) JG_CHECK_GOTO(ctx, st, measure(&B, mm, 0, bestw, &sbat[m]), done);
+        int w[2] = {0, bestw};
+        meas r[2];
+        JG_CHECK_GOTO(ctx, st, measure(&B, mm, 0, w, bestw > 0 ? 2 : 1, r), done);
+        sseq[m] = r[0];
+        if (bestw > 0) sbat[m] = r[1];
         for (int md = 0; md < (bestw > 0 ? 2 : 1); md++) {
-            meas *r = md ? &sbat[m] : &sseq[m];
+            meas *q = md ? &sbat[m] : &sseq[m];
             const char *mode = md ? "batched" : "sequential";
             for (int f = 0; f < NFS; f++) {
-                double am = r->step_ms + r->refresh_ms / FS[f];
-                row(&B, jg_mstep_method_name(mm), 0, FS[f], mode, md ? bestw : 0, r, am,
-                    r->flops + r->rflops / FS[f], r->counted + r->rcounted / FS[f]);
+                double am = q->step_ms + q->refresh_ms / FS[f];
+                row(&B, jg_mstep_method_name(mm), 0, FS[f], mode, md ? bestw : 0, q, am,
+                    q->flops + q->rflops / FS[f], q->counted + q->rcounted / FS[f]);
             }
             if (lg)
-                fprintf(lg, "%-8s %-5s %-10s %3d %10.1f %10.1f %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f%s\n",
-                        jg_mstep_method_name(mm), "-", mode, md ? bestw : 0, r->step_ms, r->refresh_ms,
-                        r->step_ms + r->refresh_ms, r->step_ms + r->refresh_ms / 10, r->step_ms + r->refresh_ms / 100,
-                        (r->step_ms + r->refresh_ms / 10) / B.sweep_ms,
-                        (r->step_ms + r->refresh_ms / 10) / (1e3 * (r->flops + r->rflops / 10) / B.peak_rate),
-                        r->bytes / 1048576.0, m == 2 ? "" : "");
-            if (lg && m == 2) fprintf(lg, "         (Newton: %ld iterations over all sides of the refresh)\n", r->iters);
+                fprintf(lg, "%-8s %-5s %-10s %3d %10.1f %10.1f %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n",
+                        jg_mstep_method_name(mm), "-", mode, md ? bestw : 0, q->step_ms, q->refresh_ms,
+                        q->step_ms + q->refresh_ms, q->step_ms + q->refresh_ms / 10, q->step_ms + q->refresh_ms / 100,
+                        (q->step_ms + q->refresh_ms / 10) / B.sweep_ms,
+                        (q->step_ms + q->refresh_ms / 10) / (1e3 * (q->flops + q->rflops / 10) / B.peak_rate),
+                        q->bytes / 1048576.0);
+            if (lg && m == 2) fprintf(lg, "         (Newton: %ld iterations over all sides of the refresh)\n", q->iters);
         }
     }
     // summary
