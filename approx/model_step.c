@@ -11,8 +11,20 @@
 #include "src/context.h"
 #include "src/ops.h"
 
+/* strided: the dense sides of one shape, updated together */
+typedef struct {
+    int side;
+    int64_t d, r, g;  /* side size, other size, blocks in the group     */
+    int64_t *blk;     /* the blocks                                     */
+    jg_mat Rt, Wn, A1, A2, A3, Gs; /* g slabs each: d x d (Gs: op(G)'s d x r) */
+    double *xn, *beta;
+} jgroup;
+
 typedef struct {
     int64_t m, n;
+    jgroup *grp[2];  /* strided: the group holding this side, its slot  */
+    int64_t slot[2];
+    jg_mat rv[2];    /* strided: the view jg_mstep_root hands out       */
     jg_jorge *J[2];  /* Jorge: left (m) and right (n) sides            */
     jg_mat St[2];    /* Shampoo: statistics m x m, n x n               */
     jg_mat R[2];     /* Shampoo: roots                                 */
@@ -45,6 +57,9 @@ struct jg_mstep {
     jg_mstep_opts o;
     int64_t nb;
     mblock *b;
+    jgroup *grp;      /* strided: the groups                                 */
+    int ngrp;
+    double c[9];      /* Jorge's coefficients                                */
     int nw;           /* worker threads (0: sequential)                      */
     worker *w;        /* nw workers, or one pseudo-worker on ctx             */
     long step;
@@ -155,17 +170,100 @@ static jg_status block_refresh(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
     return JG_OK;
 }
 
+/* slab i of a group buffer X (rows x cols each) */
+static jg_mat slab(const jg_mat *X, int64_t rows, int64_t cols, int64_t i)
+{
+    jg_mat v = {rows, cols, rows, X->dtype, X->loc, (char *)X->data + (size_t)(i * rows * cols) * jg_dtype_size(X->dtype), 0};
+    return v;
+}
+
+/* One Jorge update of every dense side of a group (jorge.c's update_dense
+ * with the clip safeguard, each product one strided batch). */
+static jg_status group_update(jg_ctx *c, jg_mstep *S, jgroup *q)
+{
+    int64_t d = q->d, r = q->r, g = q->g, dd = d * d;
+    int k = S->o.jorge.order;
+    double b2 = S->o.jorge.beta2;
+    jg_mat R = slab(&q->Rt, d, d, 0), Wn = slab(&q->Wn, d, d, 0);
+    jg_mat Sm = slab(&q->A1, d, d, 0), L2 = slab(&q->A2, d, d, 0), L4 = slab(&q->A3, d, d, 0);
+    jg_mat X = L2, P = L4, T = Sm;
+    // op(G) of each block (left: G, d x r; right: G, r x d), then S = op(G) op(G)^T
+    for (int64_t i = 0; i < g; i++) {
+        const mblock *b = &S->b[q->blk[i]];
+        jg_mat gi = q->side ? slab(&q->Gs, r, d, i) : slab(&q->Gs, d, r, i);
+        JG_CHECK(c, jg_mat_copy(c, &gi, b->G));
+    }
+    jg_mat G0 = q->side ? slab(&q->Gs, r, d, 0) : slab(&q->Gs, d, r, 0);
+    jg_trans t1 = q->side ? JG_TRANS : JG_NOTRANS, t2 = q->side ? JG_NOTRANS : JG_TRANS;
+    JG_CHECK(c, jg_gemm_strided(c, t1, t2, 1.0, &G0, d * r, &G0, d * r, 0.0, &Sm, dd, g));
+    JG_CHECK(c, jg_gemm_strided(c, JG_NOTRANS, JG_NOTRANS, 1.0, &R, dd, &R, dd, 0.0, &L2, dd, g));
+    JG_CHECK(c, jg_gemm_strided(c, JG_NOTRANS, JG_NOTRANS, 1.0, &L2, dd, &L2, dd, 0.0, &L4, dd, g));
+    JG_CHECK(c, jg_gemm_strided(c, JG_NOTRANS, JG_NOTRANS, 1.0, &L4, dd, &Sm, dd, 0.0, &X, dd, g));
+    // the clip safeguard per block; X_i := a_i X_i; P_i := c_k X_i + c_{k-1} I
+    jg_mat Xb = X.data == q->A2.data ? q->A2 : q->A3, Pb = P.data == q->A3.data ? q->A3 : q->A2;
+    for (int64_t i = 0; i < g; i++) {
+        jg_mat xi = slab(&Xb, d, d, i), pi = slab(&Pb, d, d, i);
+        double x, a = (1.0 - b2) / b2, be = b2;
+        JG_CHECK(c, jg_nrm_fro(c, &xi, &x));
+        if (x / (1.0 + x) > b2) be = x / (1.0 + x), a = 1.0 / x;
+        q->xn[i] = x;
+        q->beta[i] = be;
+        JG_CHECK(c, jg_scale(c, a, &xi));
+        JG_CHECK(c, jg_geam(c, S->c[k], &xi, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &pi));
+        JG_CHECK(c, jg_add_diag(c, S->c[k - 1], &pi));
+    }
+    // Horner: P := (a X) P + c_j I
+    jg_mat *pp = &P, *tt = &T;
+    for (int j = k - 2; j >= 0; j--) {
+        JG_CHECK(c, jg_gemm_strided(c, JG_NOTRANS, JG_NOTRANS, 1.0, &X, dd, pp, dd, 0.0, tt, dd, g));
+        for (int64_t i = 0; i < g; i++) {
+            jg_mat ti = slab(tt, d, d, i);
+            JG_CHECK(c, jg_add_diag(c, S->c[j], &ti));
+        }
+        jg_mat *x = pp;
+        pp = tt;
+        tt = x;
+    }
+    // new roots, accepted when finite
+    JG_CHECK(c, jg_gemm_strided(c, JG_NOTRANS, JG_NOTRANS, 1.0, &R, dd, pp, dd, 0.0, &Wn, dd, g));
+    for (int64_t i = 0; i < g; i++) {
+        jg_mat wi = slab(&q->Wn, d, d, i);
+        int ok = 0;
+        JG_CHECK(c, jg_scale(c, pow(q->beta[i], -0.25), &wi));
+        JG_CHECK(c, jg_all_finite(c, &wi, &ok));
+        if (!ok || !isfinite(q->xn[i]))
+            return jg_error(c, JG_ERR_NUMERICAL, "jorge (strided): block %lld, %s side: update produced NaN/Inf "
+                            "(||X|| = %g); no root of the group replaced", (long long)q->blk[i],
+                            q->side ? "right" : "left", q->xn[i]);
+    }
+    jg_mat t = q->Rt;
+    q->Rt = q->Wn;
+    q->Wn = t;
+    return JG_OK;
+}
+
+static const jg_mat *side_root(const jg_mstep *S, const mblock *b, int s, jg_mat *view)
+{
+    if (b->grp[s]) {
+        *view = slab(&b->grp[s]->Rt, b->grp[s]->d, b->grp[s]->d, b->slot[s]);
+        return view;
+    }
+    return S->o.method == JG_MSTEP_JORGE ? jg_jorge_root(b->J[s]) : &b->R[s];
+}
+
 static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
 {
+    jg_mat lv, rv;
     jg_mat gw = hdr(&w->gw, b->m, b->n), t1 = hdr(&w->t1, b->m, b->n);
     const jg_mat *L, *R;
     if (S->o.method == JG_MSTEP_JORGE) {
         for (int s = 0; s < 2; s++) {
+            if (b->J[s] == NULL) continue; /* in a strided group, updated already */
             jg_status st = jg_jorge_update(c, b->J[s], b->G, NULL);
             if (st < 0) return jg_trace(c, st, __FILE__, __LINE__);
         }
-        L = jg_jorge_root(b->J[0]);
-        R = jg_jorge_root(b->J[1]);
+        L = side_root(S, b, 0, &lv);
+        R = side_root(S, b, 1, &rv);
         JG_CHECK(c, jg_mat_copy(c, &gw, b->G));
     } else {
         double b2 = S->o.jorge.beta2;
@@ -187,6 +285,16 @@ static void worker_run(worker *w, int cmd)
 {
     jg_mstep *S = w->S;
     w->st = JG_OK;
+    if (cmd == CMD_STEP)
+        for (int q = 0; q < S->ngrp; q++) {
+            jg_status st = group_update(w->ctx, S, &S->grp[q]);
+            if (st < 0) {
+                w->st = st;
+                w->failed = S->grp[q].blk[0];
+                snprintf(w->msg, sizeof w->msg, "%s", jg_ctx_message(w->ctx));
+                return;
+            }
+        }
     for (int64_t i = 0; i < w->nidx; i++) {
         mblock *b = &S->b[w->idx[i]];
         jg_status st = cmd == CMD_STEP ? block_step(w->ctx, S, w, b) : block_refresh(w->ctx, S, w, b);
@@ -334,7 +442,9 @@ static jg_status worker_plan(jg_ctx *c, jg_mstep *S, worker *w)
         S->bytes += (size_t)(b->m * b->n) * jg_dtype_size(o->jorge.dtype);
         for (int s = 0; s < 2; s++) {
             int64_t d = s ? b->n : b->m, r = s ? b->m : b->n;
-            if (o->method == JG_MSTEP_JORGE) {
+            if (o->method == JG_MSTEP_JORGE && b->grp[s]) {
+                continue; /* a strided group holds it */
+            } else if (o->method == JG_MSTEP_JORGE) {
                 JG_CHECK(c, jg_jorge_create_ws(c, &b->J[s], s ? JG_SIDE_RIGHT : JG_SIDE_LEFT, d, r, &o->jorge, &w->jws));
                 S->bytes += jg_jorge_bytes(b->J[s]);
             } else {
@@ -387,6 +497,72 @@ static int by_cost(const void *a, const void *b)
     if (x->m != y->m) return x->m < y->m ? 1 : -1;
     if (x->n != y->n) return x->n < y->n ? 1 : -1;
     return x->i < y->i ? -1 : 1;
+}
+
+/* Dense or low-rank, by jorge.c's flop rule (jg_jorge_create decides the
+ * same way for the sides that stay per block). */
+static int side_dense(int64_t d, int64_t r, int k)
+{
+    double m = (double)d, q = (double)r;
+    double dense = 2.0 * (k + 3) * m * m * m + m * m * q;
+    double low = 12.0 * m * m * q + 4.0 * m * q * q + 2.0 * k * q * q * q;
+    return !(low < dense);
+}
+
+static jg_status group_alloc(jg_ctx *ctx, jg_mstep *S, jg_mat *M, int64_t rows, int64_t cols)
+{
+    JG_CHECK(ctx, jg_mat_alloc_work(ctx, M, rows, cols, S->o.jorge.dtype));
+    S->bytes += (size_t)(rows * cols) * jg_dtype_size(S->o.jorge.dtype);
+    return JG_OK;
+}
+
+static jg_status plan_groups(jg_ctx *ctx, jg_mstep *S)
+{
+    const jg_jorge_opts *j = &S->o.jorge;
+    if (S->o.method != JG_MSTEP_JORGE || S->o.workers != 0 || j->safeguard != JG_SAFEGUARD_CLIP ||
+        j->variant != JG_VARIANT_PLAIN || j->eps_mode != JG_EPS_ABS || j->init != JG_INIT_EPS || j->reanchor ||
+        j->keep_statistic || j->check_positive || j->form != JG_FORM_AUTO || j->max_failures != 1 ||
+        j->order < 1 || j->order > 8)
+        return jg_error(ctx, JG_ERR_ARG, "model step: strided groups are for Jorge with workers = 0 and jorge.h's "
+                                         "default options (order 1..8 aside)");
+    jg_jorge_coeffs(j->order, S->c);
+    S->grp = calloc((size_t)(2 * S->nb), sizeof *S->grp);
+    if (S->grp == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+    for (int64_t i = 0; i < S->nb; i++)
+        for (int s = 0; s < 2; s++) {
+            mblock *b = &S->b[i];
+            int64_t d = s ? b->n : b->m, r = s ? b->m : b->n;
+            if (!side_dense(d, r, j->order)) continue;
+            int q = 0;
+            while (q < S->ngrp && !(S->grp[q].side == s && S->grp[q].d == d && S->grp[q].r == r)) q++;
+            if (q == S->ngrp) {
+                S->grp[q] = (jgroup){.side = s, .d = d, .r = r};
+                S->grp[q].blk = malloc((size_t)S->nb * sizeof(int64_t));
+                S->ngrp++;
+                if (S->grp[q].blk == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+            }
+            b->grp[s] = &S->grp[q];
+            b->slot[s] = S->grp[q].g;
+            S->grp[q].blk[S->grp[q].g++] = i;
+        }
+    for (int q = 0; q < S->ngrp; q++) {
+        jgroup *g = &S->grp[q];
+        int64_t d = g->d;
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->Rt, d, d * g->g));
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->Wn, d, d * g->g));
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->A1, d, d * g->g));
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->A2, d, d * g->g));
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->A3, d, d * g->g));
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->Gs, d, g->r * g->g));
+        g->xn = jg_host_alloc(ctx, (size_t)g->g * sizeof(double));
+        g->beta = jg_host_alloc(ctx, (size_t)g->g * sizeof(double));
+        if (g->xn == NULL || g->beta == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+        for (int64_t i = 0; i < g->g; i++) {
+            jg_mat ri = slab(&g->Rt, d, d, i);
+            JG_CHECK(ctx, jg_set_identity(ctx, pow(j->eps, -0.25), &ri));
+        }
+    }
+    return JG_OK;
 }
 
 jg_status jg_mstep_create(jg_ctx *ctx, jg_mstep **out, const jg_block *blk, int64_t nb, const jg_mstep_opts *opts)
@@ -453,6 +629,11 @@ jg_status jg_mstep_create(jg_ctx *ctx, jg_mstep **out, const jg_block *blk, int6
         w->idx[w->nidx++] = order[k].i;
         load[best] += order[k].cost;
     }
+    // strided: group the dense Jorge sides by shape
+    if (o.strided) {
+        st = plan_groups(ctx, S);
+        if (st < 0) goto fail;
+    }
     // contexts, scratch and states
     for (int i = 0; i < nworkers; i++) {
         worker *w = &S->w[i];
@@ -502,9 +683,17 @@ fail:
 
 void jg_mstep_destroy(jg_ctx *ctx, jg_mstep **pS)
 {
-    (void)ctx;
     if (pS == NULL || *pS == NULL) return;
     jg_mstep *S = *pS;
+    for (int q = 0; q < S->ngrp; q++) {
+        jgroup *g = &S->grp[q];
+        jg_mat *all[] = {&g->Rt, &g->Wn, &g->A1, &g->A2, &g->A3, &g->Gs};
+        for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
+        jg_host_free(ctx, g->xn);
+        jg_host_free(ctx, g->beta);
+        free(g->blk);
+    }
+    free(S->grp);
     if (S->sync_init) {
         pthread_mutex_lock(&S->mu);
         S->cmd = CMD_QUIT;
@@ -531,8 +720,8 @@ void jg_mstep_destroy(jg_ctx *ctx, jg_mstep **pS)
 const jg_mat *jg_mstep_result(const jg_mstep *S, int64_t i) { return &S->b[i].P; }
 const jg_mat *jg_mstep_root(const jg_mstep *S, int64_t i, int side)
 {
-    const mblock *b = &S->b[i];
-    return S->o.method == JG_MSTEP_JORGE ? jg_jorge_root(b->J[side ? 1 : 0]) : &b->R[side ? 1 : 0];
+    mblock *b = &S->b[i]; /* the view is kept in the block (valid until its next step) */
+    return side_root(S, b, side ? 1 : 0, &b->rv[side ? 1 : 0]);
 }
 size_t jg_mstep_bytes(const jg_mstep *S) { return S->bytes; }
 int64_t jg_mstep_nblocks(const jg_mstep *S) { return S->nb; }
@@ -556,7 +745,9 @@ double jg_mstep_flops(const jg_mstep *S, int refresh)
             double d = s ? n : m, r = s ? m : n;
             if (S->o.method == JG_MSTEP_JORGE) {
                 if (refresh) continue;
-                if (jg_jorge_form(b->J[s]) == JG_FORM_DENSE)
+                if (b->grp[s])
+                    f += (k + 3) * 2.0 * d * d * d + 2.0 * d * d * r + 6.0 * d * d + k * d;
+                else if (jg_jorge_form(b->J[s]) == JG_FORM_DENSE)
                     f += (k + 3) * 2.0 * d * d * d + d * (d + 1.0) * r + 4.0 * d * d + k * d;
                 else
                     f += 12.0 * d * d * r + 4.0 * d * r * r + 2.0 * d * r * (r + 1.0) + 3.0 * r * r +

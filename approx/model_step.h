@@ -25,8 +25,14 @@
  * (`jorge bench --model` times W = 1..cores).  Each worker computes its
  * blocks with exactly the operations the sequential path uses, so on
  * single-threaded BLAS the two give the same bits (tests/test_model_step.c).
- * The cuda backend runs the sequential path on the context's stream; a
- * strided-batched GPU path is not written yet (README).
+ * The cuda backend runs the sequential path on the context's stream, or
+ * (strided = 1) Jorge's dense sides of each same-shape group as strided
+ * batches: the group's roots are one contiguous array, every product of
+ * the update one jg_gemm_strided, the per-block scalars (||X||, beta_eff)
+ * level-1 calls on views.  a X is formed before the Horner products (the
+ * batched GEMM takes one alpha), so that path agrees with the per-block
+ * step to rounding, not to the bit.  The exact roots stay per block (no
+ * batched syevd yet).
  *
  * Memory: per block its state (Jorge: root and candidate root per side;
  * Shampoo: statistic and root per side) and P; per worker one scratch set
@@ -39,6 +45,7 @@
  * Per block (m x n, sides d = m with r = n, and d = n with r = m), what a
  * step counts (jg_mstep_flops gives the sum):
  *   Jorge dense side (order k):   (k + 3) 2 d^3 + d (d + 1) r + 4 d^2 + k d
+ *   Jorge dense side, strided:    (k + 3) 2 d^3 + 2 d^2 r + 6 d^2 + k d
  *   Jorge low-rank side:          12 d^2 r + 4 d r^2 + 2 d r (r + 1) + 3 r^2
  *                                 + (k - 1)(2 r^3 + r) + 3 d^2
  *   Shampoo side, every step:     d (d + 1) r                (statistic)
@@ -64,6 +71,12 @@ typedef struct {
     int every;           /* Shampoo: roots refreshed on steps 1, F + 1, ...;
                             0: only by jg_mstep_refresh                     */
     int workers;         /* 0: sequential on ctx; W >= 1: W threads (cpu)   */
+    int strided;         /* Jorge, workers = 0: the dense sides of same-shape
+                            blocks updated as one group, each product one
+                            strided-batched GEMM of the group (jg_gemm_strided:
+                            cublas?gemmStridedBatched on cuda, a loop of gemm
+                            on cpu); default options of jorge.h only (clip
+                            safeguard, plain, absolute eps, eps start)        */
     jg_jorge_opts jorge; /* Jorge's options (order, form, beta2, eps, dtype);
                             Shampoo uses beta2, eps (absolute) and dtype    */
 } jg_mstep_opts;

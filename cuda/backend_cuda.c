@@ -603,6 +603,43 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     return JG_OK;
 }
 
+static jg_status cuda_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
+                                   int64_t sa, const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc,
+                                   int64_t count)
+{
+    int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
+    if (m == 0 || n == 0 || count == 0) return JG_OK;
+    if (k == 0 || alpha == 0.0 || count > INT_MAX) { /* as gemm: C_i := beta C_i; or too many for the int API */
+        for (int64_t i = 0; i < count; i++) {
+            jg_mat a = *A, b = *B, c = *C;
+            size_t es = jg_dtype_size(A->dtype);
+            a.data = (char *)A->data + (size_t)(i * sa) * es;
+            b.data = (char *)B->data + (size_t)(i * sb) * es;
+            c.data = (char *)C->data + (size_t)(i * sc) * es;
+            JG_CHECK(ctx, cuda_gemm(ctx, ta, tb, alpha, &a, &b, beta, &c));
+        }
+        return JG_OK;
+    }
+    cuda_data *d = DATA(ctx);
+    if (A->dtype == JG_F32 && jg_ctx_gemm_inputs(ctx) != JG_GEMM_NATIVE) {
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasGemmStridedBatchedEx(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                               CUDA_R_32F, (int)A->ld, (long long)sa, B->data, CUDA_R_32F,
+                                               (int)B->ld, (long long)sb, &b, C->data, CUDA_R_32F, (int)C->ld,
+                                               (long long)sc, (int)count, gemm_compute(ctx), CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasSgemmStridedBatched(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                              (int)A->ld, (long long)sa, B->data, (int)B->ld, (long long)sb, &b,
+                                              C->data, (int)C->ld, (long long)sc, (int)count));
+    } else {
+        CUBLAS(ctx, cublasDgemmStridedBatched(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &alpha, A->data,
+                                              (int)A->ld, (long long)sa, B->data, (int)B->ld, (long long)sb, &beta,
+                                              C->data, (int)C->ld, (long long)sc, (int)count));
+    }
+    return JG_OK;
+}
+
 static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta,
                            jg_mat *C)
 {
@@ -918,6 +955,7 @@ const jg_backend jg_backend_cuda = {
     .mem_free = cuda_mem_free,
     .copy = cuda_copy,
     .gemm = cuda_gemm,
+    .gemm_strided = cuda_gemm_strided,
     .syrk = cuda_syrk,
     .geam = cuda_geam,
     .scale = cuda_scale,

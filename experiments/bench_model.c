@@ -111,7 +111,8 @@ static jg_status measure(bm *B, jg_mstep_method m, int order, const int *w, int 
         jg_mstep_opts_default(&o);
         o.method = m;
         o.every = 0; /* refreshes timed on their own */
-        o.workers = w[p];
+        o.workers = w[p] > 0 ? w[p] : 0;
+        o.strided = w[p] < 0; /* -1: strided groups on the context (the cuda backend's batched path) */
         o.jorge.order = order > 0 ? order : 1;
         o.jorge.dtype = B->dt;
         memset(&r[p], 0, sizeof r[p]);
@@ -147,8 +148,9 @@ static void row(bm *B, const char *method, int order, int every, const char *mod
 }
 
 /* The GEMM sweep (one d^3 GEMM per side of every block, in order on the
- * context) and the peak rate (one dmax^3 GEMM). */
-static jg_status gemm_sweep(bm *B)
+ * context) and the peak rate: the fastest of one dmax^3 GEMM on the
+ * BLAS's threads and (cpu) one on a single thread times the cores. */
+static jg_status gemm_sweep(bm *B, int cpu_cores)
 {
     jg_ctx *ctx = B->ctx;
     int64_t d = B->dmax;
@@ -178,6 +180,16 @@ static jg_status gemm_sweep(bm *B)
         if (rep >= 0) {
             t[rep] = t1 - t0;
             tp[rep] = t2 - t1;
+        }
+        if (cpu_cores > 1) { /* one BLAS thread, times the cores: the batched path's peak */
+            int th = jg_blas_threads();
+            jg_blas_set_threads(1);
+            double t3 = jg_wtime();
+            st = jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &A, &X, 0.0, &C);
+            double t4 = jg_wtime();
+            jg_blas_set_threads(th);
+            if (st < 0) goto done;
+            if (rep >= 0 && (t4 - t3) / cpu_cores < tp[rep]) tp[rep] = (t4 - t3) / cpu_cores;
         }
     }
     B->sweep_ms = 1e3 * median(t, n);
@@ -295,7 +307,7 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
                 "skipped (%lld elements)\n%s, %s, %d timed steps (median)\n",
                 o->model, (long long)o->max_dim, M.nweights, (long long)B.nb, nshapes, (long long)B.dmax, M.nskipped,
                 (long long)M.skipped_elems, desc, jg_dtype_name(B.dt), o->steps);
-    JG_CHECK_GOTO(ctx, st, gemm_sweep(&B), done);
+    JG_CHECK_GOTO(ctx, st, gemm_sweep(&B, cpu ? (int)cores : 1), done);
     if (lg)
         fprintf(lg, "GEMM sweep (one d^3 GEMM per side of every block): %.1f ms; peak GEMM rate %.1f GFLOP/s (%lld^3)\n",
                 B.sweep_ms, B.peak_rate * 1e-9, (long long)B.dmax);
@@ -317,29 +329,34 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
         int w[8] = {0};
         int np = 1;
         meas r[8];
-        if (k == 1)
+        if (k == 1 && cpu)
             for (int i = 1; i <= maxw; i++) w[np++] = i;
-        else if (bestw > 0)
+        else if (k == 1)
+            w[np++] = -1;
+        else if (bestw != 0)
             w[np++] = bestw;
         JG_CHECK_GOTO(ctx, st, measure(&B, JG_MSTEP_JORGE, k, w, np, r), done);
         jseq[k] = r[0];
         if (k == 1) {
             double best = INFINITY;
             for (int p = 1; p < np; p++) {
-                row(&B, "jorge", 1, 0, "batched-split", w[p], &r[p], r[p].step_ms, r[p].flops, r[p].counted);
-                if (lg) fprintf(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w[p], r[p].step_ms);
+                if (w[p] > 0) {
+                    row(&B, "jorge", 1, 0, "batched-split", w[p], &r[p], r[p].step_ms, r[p].flops, r[p].counted);
+                    if (lg) fprintf(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w[p], r[p].step_ms);
+                }
                 if (r[p].step_ms < best) best = r[p].step_ms, bestw = w[p], jbat[1] = r[p];
             }
-        } else if (bestw > 0) {
+        } else if (bestw != 0) {
             jbat[k] = r[1];
         }
-        for (int md = 0; md < (bestw > 0 ? 2 : 1); md++) {
+        int wcol = bestw > 0 ? bestw : 0;
+        for (int md = 0; md < (bestw != 0 ? 2 : 1); md++) {
             meas *q = md ? &jbat[k] : &jseq[k];
             const char *mode = md ? "batched" : "sequential";
-            for (int f = 0; f < NFS; f++) row(&B, "jorge", k, FS[f], mode, md ? bestw : 0, q, q->step_ms, q->flops, q->counted);
+            for (int f = 0; f < NFS; f++) row(&B, "jorge", k, FS[f], mode, md ? wcol : 0, q, q->step_ms, q->flops, q->counted);
             if (lg)
                 fprintf(lg, "%-8s %-5d %-10s %3d %10.1f %10s %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n", "jorge", k, mode,
-                        md ? bestw : 0, q->step_ms, "-", q->step_ms, q->step_ms, q->step_ms, q->step_ms / B.sweep_ms,
+                        md ? wcol : 0, q->step_ms, "-", q->step_ms, q->step_ms, q->step_ms, q->step_ms / B.sweep_ms,
                         q->step_ms / (1e3 * q->flops / B.peak_rate), q->bytes / 1048576.0);
         }
     }
@@ -374,10 +391,13 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
     if (lg) {
         fprintf(lg, "GEMMeq and floor at F = 10 for Shampoo; floor = time / (counted flops at the peak GEMM rate)\n");
         for (int k = 1; k <= 2; k++) {
-            meas *j = bestw > 0 ? &jbat[k] : &jseq[k];
-            if (bestw > 0)
-                fprintf(lg, "Jorge k=%d: batched (%d workers) / sequential speed-up %.2fx; %.2fx its flop-count floor\n", k,
-                        bestw, jseq[k].step_ms / jbat[k].step_ms, j->step_ms / (1e3 * j->flops / B.peak_rate));
+            meas *j = bestw != 0 ? &jbat[k] : &jseq[k];
+            char how[64];
+            if (bestw > 0) snprintf(how, sizeof how, "%d worker%s", bestw, bestw == 1 ? "" : "s");
+            else snprintf(how, sizeof how, "strided groups");
+            if (bestw != 0)
+                fprintf(lg, "Jorge k=%d: batched (%s) / sequential speed-up %.2fx; %.2fx its flop-count floor\n", k,
+                        how, jseq[k].step_ms / jbat[k].step_ms, j->step_ms / (1e3 * j->flops / B.peak_rate));
             for (int m = 1; m <= (o->newton ? 2 : 1); m++) {
                 meas *s = bestw > 0 ? &sbat[m] : &sseq[m];
                 double gap = j->step_ms - s->step_ms;

@@ -16,8 +16,9 @@
  * Units:
  *   gemm_equiv  time / time of the model's GEMM sweep: one d x d x d GEMM
  *               per side of every block (sequential), measured in the run
- *   floor_ms    the counted flops of the step at the peak GEMM rate (one
- *               dmax^3 GEMM on all cores, dmax the largest block side):
+ *   floor_ms    the counted flops of the step at the peak GEMM rate (the
+ *               fastest of one dmax^3 GEMM on all cores and, on the cpu,
+ *               one on one thread times the cores; dmax the largest side):
  *               what a method whose every flop ran at GEMM speed would take
  *   break-even F  refresh_ms / (jorge_ms - stat_ms): below it Jorge's step
  *               is cheaper than Shampoo's amortised step.

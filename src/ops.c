@@ -42,6 +42,39 @@ jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_
     return done(ctx, ctx->be->gemm(ctx, ta, tb, alpha, A, B, beta, C), "gemm");
 }
 
+/* X_i of a strided batch: a view of X's shape at element offset i * s. */
+static jg_mat strided_at(const jg_mat *X, int64_t s, int64_t i)
+{
+    jg_mat v = *X;
+    v.data = (char *)X->data + (size_t)(i * s) * jg_dtype_size(X->dtype);
+    v.owner = 0;
+    return v;
+}
+
+jg_status jg_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A, int64_t sa,
+                          const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc, int64_t count)
+{
+    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
+    if (count < 0 || sa < 0 || sb < 0 || (count > 1 && sc < C->ld * C->cols))
+        return jg_error(ctx, JG_ERR_ARG, "gemm_strided: count %lld, strides %lld, %lld, %lld (C is %lldx%lld, ld %lld)",
+                        (long long)count, (long long)sa, (long long)sb, (long long)sc, (long long)C->rows,
+                        (long long)C->cols, (long long)C->ld);
+    if (count == 0) return JG_OK;
+    double f = 2.0 * mn(C) * (double)(ta ? A->rows : A->cols);
+    if (ctx->counting) {
+        ctx->counts.calls[JG_OP_GEMM] += count;
+        ctx->counts.flops[JG_OP_GEMM] += f * (double)count;
+    }
+    if (ctx->be->gemm_strided)
+        return done(ctx, ctx->be->gemm_strided(ctx, ta, tb, alpha, A, sa, B, sb, beta, C, sc, count), "gemm_strided");
+    for (int64_t i = 0; i < count; i++) {
+        jg_mat a = strided_at(A, sa, i), b = strided_at(B, sb, i), c = strided_at(C, sc, i);
+        jg_status st = ctx->be->gemm(ctx, ta, tb, alpha, &a, &b, beta, &c);
+        if (st < 0) return done(ctx, st, "gemm_strided");
+    }
+    return JG_OK;
+}
+
 jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta, jg_mat *C)
 {
     JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
