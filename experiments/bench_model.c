@@ -3,6 +3,7 @@
 #include "experiments/bench_model.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,16 @@
 #include "src/csv.h"
 #include "src/ops.h"
 #include "src/rng.h"
+
+/* A line of the table, flushed at once (the runs are long). */
+__attribute__((format(printf, 2, 3))) static void logf_(FILE *f, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fflush(f);
+}
 
 void jg_bench_model_opts_default(jg_bench_model_opts *o)
 {
@@ -235,7 +246,10 @@ double jg_bench_model_mem(jg_ctx *ctx, const jg_bench_model_opts *o)
     e += 12.0 * dmax * dmax; /* scratch: Newton's six iterates, times two workers */
     free(b);
     jg_model_free(&M);
-    return 1.1 * e * es;
+    /* the Jorge k = 1 plans live side by side: sequential and each split */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    int np = 1 + (o->max_workers > 0 ? o->max_workers : (int)(cores > 0 ? cores : 1));
+    return 1.1 * e * es * (np > 8 ? 8 : np);
 }
 
 jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
@@ -302,14 +316,14 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
     char desc[256];
     jg_ctx_describe(ctx, desc, sizeof desc);
     if (lg)
-        fprintf(lg,
+        logf_(lg,
                 "model %s, max-dim %lld: %d weights -> %lld blocks (%d shapes, largest side %lld); %d 1-D parameters "
                 "skipped (%lld elements)\n%s, %s, %d timed steps (median)\n",
                 o->model, (long long)o->max_dim, M.nweights, (long long)B.nb, nshapes, (long long)B.dmax, M.nskipped,
                 (long long)M.skipped_elems, desc, jg_dtype_name(B.dt), o->steps);
     JG_CHECK_GOTO(ctx, st, gemm_sweep(&B, cpu ? (int)cores : 1), done);
     if (lg)
-        fprintf(lg, "GEMM sweep (one d^3 GEMM per side of every block): %.1f ms; peak GEMM rate %.1f GFLOP/s (%lld^3)\n",
+        logf_(lg, "GEMM sweep (one d^3 GEMM per side of every block): %.1f ms; peak GEMM rate %.1f GFLOP/s (%lld^3)\n",
                 B.sweep_ms, B.peak_rate * 1e-9, (long long)B.dmax);
     {
         meas g = {.step_ms = B.sweep_ms};
@@ -319,7 +333,7 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
         row(&B, "gemm", 0, 0, "sequential", 0, &g, B.sweep_ms, f, f);
     }
     if (lg)
-        fprintf(lg, "%-8s %-5s %-10s %3s %10s %10s %10s %10s %10s %8s %6s %9s\n", "method", "order", "mode", "W",
+        logf_(lg, "%-8s %-5s %-10s %3s %10s %10s %10s %10s %10s %8s %6s %9s\n", "method", "order", "mode", "W",
                 "step_ms", "refresh_ms", "F=1", "F=10", "F=100", "GEMMeq", "floor", "state_MB");
     // Jorge k = 1 sequential beside every thread split; the fastest split is used from then on
     meas jseq[3], jbat[3], sseq[3], sbat[3];
@@ -342,7 +356,7 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
             for (int p = 1; p < np; p++) {
                 if (w[p] > 0) {
                     row(&B, "jorge", 1, 0, "batched-split", w[p], &r[p], r[p].step_ms, r[p].flops, r[p].counted);
-                    if (lg) fprintf(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w[p], r[p].step_ms);
+                    if (lg) logf_(lg, "  thread split: %d workers x 1 BLAS thread: %.1f ms\n", w[p], r[p].step_ms);
                 }
                 if (r[p].step_ms < best) best = r[p].step_ms, bestw = w[p], jbat[1] = r[p];
             }
@@ -355,7 +369,7 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
             const char *mode = md ? "batched" : "sequential";
             for (int f = 0; f < NFS; f++) row(&B, "jorge", k, FS[f], mode, md ? wcol : 0, q, q->step_ms, q->flops, q->counted);
             if (lg)
-                fprintf(lg, "%-8s %-5d %-10s %3d %10.1f %10s %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n", "jorge", k, mode,
+                logf_(lg, "%-8s %-5d %-10s %3d %10.1f %10s %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n", "jorge", k, mode,
                         md ? wcol : 0, q->step_ms, "-", q->step_ms, q->step_ms, q->step_ms, q->step_ms / B.sweep_ms,
                         q->step_ms / (1e3 * q->flops / B.peak_rate), q->bytes / 1048576.0);
         }
@@ -378,34 +392,34 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
                     q->flops + q->rflops / FS[f], q->counted + q->rcounted / FS[f]);
             }
             if (lg)
-                fprintf(lg, "%-8s %-5s %-10s %3d %10.1f %10.1f %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n",
+                logf_(lg, "%-8s %-5s %-10s %3d %10.1f %10.1f %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n",
                         jg_mstep_method_name(mm), "-", mode, md ? bestw : 0, q->step_ms, q->refresh_ms,
                         q->step_ms + q->refresh_ms, q->step_ms + q->refresh_ms / 10, q->step_ms + q->refresh_ms / 100,
                         (q->step_ms + q->refresh_ms / 10) / B.sweep_ms,
                         (q->step_ms + q->refresh_ms / 10) / (1e3 * (q->flops + q->rflops / 10) / B.peak_rate),
                         q->bytes / 1048576.0);
-            if (lg && m == 2) fprintf(lg, "         (Newton: %ld iterations over all sides of the refresh)\n", q->iters);
+            if (lg && m == 2) logf_(lg, "         (Newton: %ld iterations over all sides of the refresh)\n", q->iters);
         }
     }
     // summary
     if (lg) {
-        fprintf(lg, "GEMMeq and floor at F = 10 for Shampoo; floor = time / (counted flops at the peak GEMM rate)\n");
+        logf_(lg, "GEMMeq and floor at F = 10 for Shampoo; floor = time / (counted flops at the peak GEMM rate)\n");
         for (int k = 1; k <= 2; k++) {
             meas *j = bestw != 0 ? &jbat[k] : &jseq[k];
             char how[64];
             if (bestw > 0) snprintf(how, sizeof how, "%d worker%s", bestw, bestw == 1 ? "" : "s");
             else snprintf(how, sizeof how, "strided groups");
             if (bestw != 0)
-                fprintf(lg, "Jorge k=%d: batched (%s) / sequential speed-up %.2fx; %.2fx its flop-count floor\n", k,
+                logf_(lg, "Jorge k=%d: batched (%s) / sequential speed-up %.2fx; %.2fx its flop-count floor\n", k,
                         how, jseq[k].step_ms / jbat[k].step_ms, j->step_ms / (1e3 * j->flops / B.peak_rate));
             for (int m = 1; m <= (o->newton ? 2 : 1); m++) {
                 meas *s = bestw > 0 ? &sbat[m] : &sseq[m];
                 double gap = j->step_ms - s->step_ms;
                 if (gap > 0)
-                    fprintf(lg, "break-even F (Jorge k=%d vs Shampoo %s, %s): %.1f (Jorge cheaper when F < this)\n", k,
+                    logf_(lg, "break-even F (Jorge k=%d vs Shampoo %s, %s): %.1f (Jorge cheaper when F < this)\n", k,
                             m == 1 ? "eig" : "Newton", bestw > 0 ? "batched" : "sequential", s->refresh_ms / gap);
                 else
-                    fprintf(lg, "break-even F (Jorge k=%d vs Shampoo %s): none, Jorge's step is cheaper than the "
+                    logf_(lg, "break-even F (Jorge k=%d vs Shampoo %s): none, Jorge's step is cheaper than the "
                                 "statistic step alone\n", k, m == 1 ? "eig" : "Newton");
             }
         }
