@@ -461,7 +461,11 @@ static jg_status worker_plan(jg_ctx *c, jg_mstep *S, worker *w)
 static void worker_free(jg_mstep *S, worker *w)
 {
     jg_ctx *c = w->ctx;
-    if (c == NULL) return;
+    if (c == NULL) { /* the plan failed before this worker's context */
+        free(w->idx);
+        w->idx = NULL;
+        return;
+    }
     for (int64_t i = 0; i < w->nidx; i++) {
         mblock *b = &S->b[w->idx[i]];
         jg_mat_free(c, &b->P);

@@ -308,6 +308,31 @@ int main(void)
     test_bitwise(ctx, JG_F32);
     test_strided(ctx, JG_F64);
     test_strided(ctx, JG_F32);
+    // a plan that fails halfway (the n-th allocation) frees what it had
+    {
+        jg_block bb[64];
+        int64_t nbb = small_model(bb, 64);
+        for (int method = 0; method <= 3; method++) {
+            jg_mstep_opts o;
+            jg_mstep_opts_default(&o);
+            o.method = method == 3 ? JG_MSTEP_JORGE : (jg_mstep_method)method;
+            o.strided = method == 3;
+            int failed = 0, n;
+            for (n = 1; n < 2000; n++) {
+                jg_mstep *S = NULL;
+                jg_ctx_fail_alloc(ctx, n);
+                jg_status st = jg_mstep_create(ctx, &S, bb, nbb, &o);
+                jg_ctx_fail_alloc(ctx, 0);
+                if (st == JG_OK) {
+                    jg_mstep_destroy(ctx, &S);
+                    break;
+                }
+                failed += st == JG_ERR_NOMEM && S == NULL && jg_ctx_live_allocs(ctx) == 0;
+                jg_ctx_clear_error(ctx);
+            }
+            CHECK(failed == n - 1 && n > 1, "method %d: %d of %d halfway failures clean", method, failed, n - 1);
+        }
+    }
     // bad plans
     jg_block b[2] = {{4, 4, 0, 0, 0}, {0, 3, 0, 0, 0}};
     jg_mstep *S = NULL;
