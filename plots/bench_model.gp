@@ -24,7 +24,8 @@ set key box opaque right top font ",10" spacing 1.1
 do for [fmt in "png pdf"] {
   if (fmt eq "png") { set term pngcairo size 1000,680 font ",11" enhanced } else { set term pdfcairo size 10in,6.8in font ",11" enhanced }
   set output out.".".fmt
-  set title sprintf("Whole-model preconditioner step: %s, blocks of at most %s (%s blocks), %s, %s backend\nbatched = %s worker threads x 1 BLAS thread (solid); sequential = blocks in order on multi-threaded BLAS (dashed)", model, maxd, nblk, prec, be, wk) font ",11"
+  how = (wk eq "0") ? "strided-batched GEMMs per same-shape group" : sprintf("%s worker thread%s x 1 BLAS thread", wk, (wk eq "1") ? "" : "s")
+  set title sprintf("Whole-model preconditioner step: %s, blocks of at most %s (%s blocks), %s, %s backend\nbatched = %s (solid); sequential = blocks in order on the BLAS's threads (dashed)", model, maxd, nblk, prec, be, how) font ",11"
   plot for [i=1:4] filt(me[i], "batched", ko[i]) using (column("every")):(column("amortised_ms")) with linespoints lw 2 pt 7 ps 0.7 lc rgb clr[i] title lab[i]." (batched)", \
        for [i=1:4] filt(me[i], "sequential", ko[i]) using (column("every")):(column("amortised_ms")) with linespoints lw 1.5 dt 2 pt 6 ps 0.7 lc rgb clr[i] title lab[i]." (sequential)"
   set output
