@@ -18,6 +18,11 @@ typedef struct {
     int64_t *blk;     /* the blocks                                     */
     jg_mat Rt, Wn, A1, A2, A3, Gs; /* g slabs each: d x d (Gs: op(G)'s d x r) */
     double *xn, *beta;
+    /* Shampoo eig: the sides of size d of any blocks, refreshed by one
+       batched eigendecomposition */
+    int *side_of;     /* side of each slot's block                        */
+    jg_mat V;         /* g eigenvector slabs                              */
+    double *ew, *ef;  /* g spectra, g scalings                            */
 } jgroup;
 
 typedef struct {
@@ -244,14 +249,42 @@ static jg_status group_update(jg_ctx *c, jg_mstep *S, jgroup *q)
 
 static const jg_mat *side_root(const jg_mstep *S, const mblock *b, int s, jg_mat *view)
 {
-    if (b->grp[s]) {
+    if (b->grp[s] && S->o.method == JG_MSTEP_JORGE) {
         *view = slab(&b->grp[s]->Rt, b->grp[s]->d, b->grp[s]->d, b->slot[s]);
         return view;
     }
     return S->o.method == JG_MSTEP_JORGE ? jg_jorge_root(b->J[s]) : &b->R[s];
 }
 
-static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
+/* Shampoo eig, strided: the roots of every side of size d in one batched
+ * eigendecomposition (jg_syevd_strided: cusolverDnXsyevBatched on cuda);
+ * the same operations as refresh_eig otherwise. */
+static jg_status group_refresh_eig(jg_ctx *c, jg_mstep *S, jgroup *q)
+{
+    int64_t d = q->d, g = q->g;
+    double eps = S->o.jorge.eps;
+    for (int64_t i = 0; i < g; i++) {
+        mblock *b = &S->b[q->blk[i]];
+        jg_mat vi = slab(&q->V, d, d, i);
+        JG_CHECK(c, jg_mat_copy(c, &vi, &b->St[q->side_of[i]]));
+        JG_CHECK(c, jg_add_diag(c, eps, &vi));
+    }
+    jg_mat v0 = slab(&q->V, d, d, 0);
+    JG_CHECK(c, jg_syevd_strided(c, &v0, g, q->ew));
+    for (int64_t i = 0; i < g; i++) {
+        mblock *b = &S->b[q->blk[i]];
+        jg_mat vi = slab(&q->V, d, d, i);
+        double *wi = q->ew + i * d, *fi = q->ef + i * d;
+        for (int64_t k = 0; k < d; k++) fi[k] = pow(wi[k] > eps ? wi[k] : eps, -0.125);
+        JG_CHECK(c, jg_scale_cols(c, &vi, fi));
+        JG_CHECK(c, jg_syrk(c, JG_NOTRANS, 1.0, &vi, 0.0, &b->R[q->side_of[i]]));
+    }
+    return JG_OK;
+}
+
+/* phase 0: the whole step; 1: statistics only; 2: P only (strided eig
+ * groups refresh between 1 and 2) */
+static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int phase)
 {
     jg_mat lv, rv;
     jg_mat gw = hdr(&w->gw, b->m, b->n), t1 = hdr(&w->t1, b->m, b->n);
@@ -268,9 +301,12 @@ static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b)
     } else {
         double b2 = S->o.jorge.beta2;
         JG_CHECK(c, jg_mat_copy(c, &gw, b->G));
-        JG_CHECK(c, jg_syrk(c, JG_NOTRANS, 1.0 - b2, &gw, b2, &b->St[0]));
-        JG_CHECK(c, jg_syrk(c, JG_TRANS, 1.0 - b2, &gw, b2, &b->St[1]));
-        if (S->refresh_now) JG_CHECK(c, block_refresh(c, S, w, b));
+        if (phase != 2) {
+            JG_CHECK(c, jg_syrk(c, JG_NOTRANS, 1.0 - b2, &gw, b2, &b->St[0]));
+            JG_CHECK(c, jg_syrk(c, JG_TRANS, 1.0 - b2, &gw, b2, &b->St[1]));
+        }
+        if (phase == 1) return JG_OK;
+        if (S->refresh_now && phase == 0) JG_CHECK(c, block_refresh(c, S, w, b));
         L = &b->R[0];
         R = &b->R[1];
     }
@@ -285,7 +321,8 @@ static void worker_run(worker *w, int cmd)
 {
     jg_mstep *S = w->S;
     w->st = JG_OK;
-    if (cmd == CMD_STEP)
+    int eig_groups = S->ngrp > 0 && S->o.method == JG_MSTEP_SHAMPOO_EIG;
+    if (cmd == CMD_STEP && !eig_groups)
         for (int q = 0; q < S->ngrp; q++) {
             jg_status st = group_update(w->ctx, S, &S->grp[q]);
             if (st < 0) {
@@ -295,14 +332,31 @@ static void worker_run(worker *w, int cmd)
                 return;
             }
         }
-    for (int64_t i = 0; i < w->nidx; i++) {
-        mblock *b = &S->b[w->idx[i]];
-        jg_status st = cmd == CMD_STEP ? block_step(w->ctx, S, w, b) : block_refresh(w->ctx, S, w, b);
-        if (st < 0) {
-            w->st = st;
-            w->failed = w->idx[i];
-            snprintf(w->msg, sizeof w->msg, "%s", jg_ctx_message(w->ctx));
-            return;
+    /* passes over the blocks: strided eig groups refresh between the
+       statistics and P; everything else in one pass */
+    int split = eig_groups && (cmd == CMD_REFRESH || S->refresh_now);
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 1 && split)
+            for (int q = 0; q < S->ngrp; q++) {
+                jg_status st = group_refresh_eig(w->ctx, S, &S->grp[q]);
+                if (st < 0) {
+                    w->st = st;
+                    w->failed = S->grp[q].blk[0];
+                    snprintf(w->msg, sizeof w->msg, "%s", jg_ctx_message(w->ctx));
+                    return;
+                }
+            }
+        if (pass == 1 || (pass == 2 && !split) || (cmd == CMD_REFRESH && split)) continue;
+        for (int64_t i = 0; i < w->nidx; i++) {
+            mblock *b = &S->b[w->idx[i]];
+            jg_status st = cmd == CMD_STEP ? block_step(w->ctx, S, w, b, split ? (pass == 0 ? 1 : 2) : 0)
+                                           : block_refresh(w->ctx, S, w, b);
+            if (st < 0) {
+                w->st = st;
+                w->failed = w->idx[i];
+                snprintf(w->msg, sizeof w->msg, "%s", jg_ctx_message(w->ctx));
+                return;
+            }
         }
     }
 }
@@ -520,15 +574,50 @@ static jg_status group_alloc(jg_ctx *ctx, jg_mstep *S, jg_mat *M, int64_t rows, 
     return JG_OK;
 }
 
+static jg_status plan_groups_eig(jg_ctx *ctx, jg_mstep *S)
+{
+    S->grp = calloc((size_t)(2 * S->nb), sizeof *S->grp);
+    if (S->grp == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+    for (int64_t i = 0; i < S->nb; i++)
+        for (int s = 0; s < 2; s++) {
+            mblock *b = &S->b[i];
+            int64_t d = s ? b->n : b->m;
+            int q = 0;
+            while (q < S->ngrp && S->grp[q].d != d) q++;
+            if (q == S->ngrp) {
+                S->grp[q] = (jgroup){.side = -1, .d = d};
+                S->ngrp++;
+                S->grp[q].blk = malloc((size_t)(2 * S->nb) * sizeof(int64_t));
+                S->grp[q].side_of = malloc((size_t)(2 * S->nb) * sizeof(int));
+                if (S->grp[q].blk == NULL || S->grp[q].side_of == NULL)
+                    return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+            }
+            b->grp[s] = &S->grp[q];
+            b->slot[s] = S->grp[q].g;
+            S->grp[q].side_of[S->grp[q].g] = s;
+            S->grp[q].blk[S->grp[q].g++] = i;
+        }
+    for (int q = 0; q < S->ngrp; q++) {
+        jgroup *g = &S->grp[q];
+        JG_CHECK(ctx, group_alloc(ctx, S, &g->V, g->d, g->d * g->g));
+        g->ew = jg_host_alloc(ctx, (size_t)(g->d * g->g) * sizeof(double));
+        g->ef = jg_host_alloc(ctx, (size_t)(g->d * g->g) * sizeof(double));
+        if (g->ew == NULL || g->ef == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
+        S->bytes += 2 * (size_t)(g->d * g->g) * sizeof(double);
+    }
+    return JG_OK;
+}
+
 static jg_status plan_groups(jg_ctx *ctx, jg_mstep *S)
 {
     const jg_jorge_opts *j = &S->o.jorge;
+    if (S->o.method == JG_MSTEP_SHAMPOO_EIG && S->o.workers == 0) return plan_groups_eig(ctx, S);
     if (S->o.method != JG_MSTEP_JORGE || S->o.workers != 0 || j->safeguard != JG_SAFEGUARD_CLIP ||
         j->variant != JG_VARIANT_PLAIN || j->eps_mode != JG_EPS_ABS || j->init != JG_INIT_EPS || j->reanchor ||
         j->keep_statistic || j->check_positive || j->form != JG_FORM_AUTO || j->max_failures != 1 ||
         j->order < 1 || j->order > 8)
-        return jg_error(ctx, JG_ERR_ARG, "model step: strided groups are for Jorge with workers = 0 and jorge.h's "
-                                         "default options (order 1..8 aside)");
+        return jg_error(ctx, JG_ERR_ARG, "model step: strided groups are for Jorge (jorge.h's default options, "
+                                         "order 1..8 aside) or Shampoo eig, with workers = 0");
     jg_jorge_coeffs(j->order, S->c);
     S->grp = calloc((size_t)(2 * S->nb), sizeof *S->grp);
     if (S->grp == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");
@@ -691,11 +780,14 @@ void jg_mstep_destroy(jg_ctx *ctx, jg_mstep **pS)
     jg_mstep *S = *pS;
     for (int q = 0; q < S->ngrp; q++) {
         jgroup *g = &S->grp[q];
-        jg_mat *all[] = {&g->Rt, &g->Wn, &g->A1, &g->A2, &g->A3, &g->Gs};
+        jg_mat *all[] = {&g->Rt, &g->Wn, &g->A1, &g->A2, &g->A3, &g->Gs, &g->V};
         for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) jg_mat_free(ctx, all[i]);
         jg_host_free(ctx, g->xn);
         jg_host_free(ctx, g->beta);
+        jg_host_free(ctx, g->ew);
+        jg_host_free(ctx, g->ef);
         free(g->blk);
+        free(g->side_of);
     }
     free(S->grp);
     if (S->sync_init) {

@@ -31,8 +31,10 @@
  * the update one jg_gemm_strided, the per-block scalars (||X||, beta_eff)
  * level-1 calls on views.  a X is formed before the Horner products (the
  * batched GEMM takes one alpha), so that path agrees with the per-block
- * step to rounding, not to the bit.  The exact roots stay per block (no
- * batched syevd yet).
+ * step to rounding, not to the bit.  Shampoo eig with strided = 1
+ * refreshes all sides of one size with one jg_syevd_strided
+ * (cusolverDnXsyevBatched on cuda; on cpu a loop of syevd, the same bits
+ * as the per-block refresh).  Coupled Newton stays per block.
  *
  * Memory: per block its state (Jorge: root and candidate root per side;
  * Shampoo: statistic and root per side) and P; per worker one scratch set
@@ -71,12 +73,14 @@ typedef struct {
     int every;           /* Shampoo: roots refreshed on steps 1, F + 1, ...;
                             0: only by jg_mstep_refresh                     */
     int workers;         /* 0: sequential on ctx; W >= 1: W threads (cpu)   */
-    int strided;         /* Jorge, workers = 0: the dense sides of same-shape
+    int strided;         /* workers = 0.  Jorge: the dense sides of same-shape
                             blocks updated as one group, each product one
                             strided-batched GEMM of the group (jg_gemm_strided:
                             cublas?gemmStridedBatched on cuda, a loop of gemm
                             on cpu); default options of jorge.h only (clip
-                            safeguard, plain, absolute eps, eps start)        */
+                            safeguard, plain, absolute eps, eps start).
+                            Shampoo eig: the roots of all sides of one size
+                            by one jg_syevd_strided.  Newton: refused.       */
     jg_jorge_opts jorge; /* Jorge's options (order, form, beta2, eps, dtype);
                             Shampoo uses beta2, eps (absolute) and dtype    */
 } jg_mstep_opts;

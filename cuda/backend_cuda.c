@@ -939,6 +939,47 @@ static jg_status cuda_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     return JG_OK;
 }
 
+static jg_status cuda_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
+{
+    const int64_t n = A->rows;
+    if (n == 0 || count == 0) return JG_OK;
+    cuda_data *d = DATA(ctx);
+    const size_t es = jg_dtype_size(A->dtype), wbytes = (size_t)(n * count) * es;
+    const cudaDataType dt = A->dtype == JG_F32 ? CUDA_R_32F : CUDA_R_64F;
+    const cusolverEigMode_t jobz = CUSOLVER_EIG_MODE_VECTOR;
+    const cublasFillMode_t uplo = CUBLAS_FILL_MODE_LOWER;
+    // query workspace
+    size_t dev_bytes = 0, host_bytes = 0;
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->w, wbytes));
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->info, (size_t)(count > 2 ? count : 2) * sizeof(int)));
+    CUSOLVER(ctx, cusolverDnXsyevBatched_bufferSize(d->solver, d->params, jobz, uplo, n, dt, A->data, n, dt, d->w.p,
+                                                    dt, &dev_bytes, &host_bytes, count));
+    if (dev_bytes > SIZE_MAX / 4 || host_bytes > SIZE_MAX / 4)
+        return jg_error(ctx, JG_ERR_BACKEND,
+                        "cusolverDnXsyevBatched_bufferSize (n=%lld, %lld matrices): impossible workspace %zu bytes "
+                        "(device), %zu (host)", (long long)n, (long long)count, dev_bytes, host_bytes);
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->work, dev_bytes ? dev_bytes : 1));
+    JG_CHECK(ctx, host_buf_grow(ctx, &d->hwork, &d->hwork_bytes, host_bytes ? host_bytes : 1));
+    JG_CHECK(ctx, host_grow(ctx, wbytes + (size_t)count * sizeof(int)));
+    // compute
+    CUSOLVER(ctx, cusolverDnXsyevBatched(d->solver, d->params, jobz, uplo, n, dt, A->data, n, dt, d->w.p, dt,
+                                         d->work.p, dev_bytes, d->hwork, host_bytes, (int *)d->info.p, count));
+    int *info = (int *)((char *)d->host + wbytes);
+    CU(ctx, cudaMemcpyAsync(info, d->info.p, (size_t)count * sizeof(int), cudaMemcpyDeviceToHost, d->stream));
+    CU(ctx, cudaMemcpyAsync(d->host, d->w.p, wbytes, cudaMemcpyDeviceToHost, d->stream));
+    CU(ctx, cudaStreamSynchronize(d->stream));
+    // map status: the first failing matrix
+    for (int64_t b = 0; b < count; b++) JG_CHECK(ctx, jg_cuda_syevd_status(ctx, info[b], A->dtype));
+    for (int64_t i = 0; i < n * count; i++)
+        if (!isfinite(host_at(d, A->dtype, i)))
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "cusolverDnXsyevBatched (%s): eigenvalue %lld of matrix %lld is %g; input may contain "
+                            "NaN/Inf", jg_dtype_name(A->dtype), (long long)(i % n), (long long)(i / n),
+                            host_at(d, A->dtype, i));
+    for (int64_t i = 0; i < n * count; i++) w[i] = host_at(d, A->dtype, i);
+    return JG_OK;
+}
+
 static jg_status cuda_sync(jg_ctx *ctx)
 {
     CU(ctx, cudaStreamSynchronize(DATA(ctx)->stream));
@@ -966,5 +1007,6 @@ const jg_backend jg_backend_cuda = {
     .nrm_fro = cuda_nrm_fro,
     .all_finite = cuda_all_finite,
     .syevd = cuda_syevd,
+    .syevd_strided = cuda_syevd_strided,
     .sync = cuda_sync,
 };

@@ -378,22 +378,23 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
     for (int m = 1; m <= 2; m++) {
         if (m == 2 && !o->newton) continue;
         jg_mstep_method mm = m == 1 ? JG_MSTEP_SHAMPOO_EIG : JG_MSTEP_SHAMPOO_NEWTON;
-        int w[2] = {0, bestw};
+        /* batched: the workers (cpu), or eig's strided groups (cuda; Newton has none) */
+        int w[2] = {0, bestw}, nbat = bestw > 0 || (bestw < 0 && m == 1);
         meas r[2];
-        JG_CHECK_GOTO(ctx, st, measure(&B, mm, 0, w, bestw > 0 ? 2 : 1, r), done);
+        JG_CHECK_GOTO(ctx, st, measure(&B, mm, 0, w, nbat ? 2 : 1, r), done);
         sseq[m] = r[0];
-        if (bestw > 0) sbat[m] = r[1];
-        for (int md = 0; md < (bestw > 0 ? 2 : 1); md++) {
+        sbat[m] = r[nbat ? 1 : 0];
+        for (int md = 0; md < (nbat ? 2 : 1); md++) {
             meas *q = md ? &sbat[m] : &sseq[m];
             const char *mode = md ? "batched" : "sequential";
             for (int f = 0; f < NFS; f++) {
                 double am = q->step_ms + q->refresh_ms / FS[f];
-                row(&B, jg_mstep_method_name(mm), 0, FS[f], mode, md ? bestw : 0, q, am,
+                row(&B, jg_mstep_method_name(mm), 0, FS[f], mode, md && bestw > 0 ? bestw : 0, q, am,
                     q->flops + q->rflops / FS[f], q->counted + q->rcounted / FS[f]);
             }
             if (lg)
                 logf_(lg, "%-8s %-5s %-10s %3d %10.1f %10.1f %10.1f %10.1f %10.1f %8.2f %6.2f %9.1f\n",
-                        jg_mstep_method_name(mm), "-", mode, md ? bestw : 0, q->step_ms, q->refresh_ms,
+                        jg_mstep_method_name(mm), "-", mode, md && bestw > 0 ? bestw : 0, q->step_ms, q->refresh_ms,
                         q->step_ms + q->refresh_ms, q->step_ms + q->refresh_ms / 10, q->step_ms + q->refresh_ms / 100,
                         (q->step_ms + q->refresh_ms / 10) / B.sweep_ms,
                         (q->step_ms + q->refresh_ms / 10) / (1e3 * (q->flops + q->rflops / 10) / B.peak_rate),
@@ -413,11 +414,11 @@ jg_status jg_bench_model_run(jg_ctx *ctx, const jg_bench_model_opts *o)
                 logf_(lg, "Jorge k=%d: batched (%s) / sequential speed-up %.2fx; %.2fx its flop-count floor\n", k,
                         how, jseq[k].step_ms / jbat[k].step_ms, j->step_ms / (1e3 * j->flops / B.peak_rate));
             for (int m = 1; m <= (o->newton ? 2 : 1); m++) {
-                meas *s = bestw > 0 ? &sbat[m] : &sseq[m];
+                meas *s = &sbat[m]; /* the batched one where there is one, else the sequential */
                 double gap = j->step_ms - s->step_ms;
                 if (gap > 0)
                     logf_(lg, "break-even F (Jorge k=%d vs Shampoo %s, %s): %.1f (Jorge cheaper when F < this)\n", k,
-                            m == 1 ? "eig" : "Newton", bestw > 0 ? "batched" : "sequential", s->refresh_ms / gap);
+                            m == 1 ? "eig" : "Newton", bestw > 0 || (bestw < 0 && m == 1) ? "batched" : "sequential", s->refresh_ms / gap);
                 else
                     logf_(lg, "break-even F (Jorge k=%d vs Shampoo %s): none, Jorge's step is cheaper than the "
                                 "statistic step alone\n", k, m == 1 ? "eig" : "Newton");

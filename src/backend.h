@@ -77,6 +77,13 @@ typedef struct jg_backend {
      * an eigenvalue is not finite (NaN/Inf in the lower triangle); w is
      * then not written. */
     jg_status (*syevd)(jg_ctx *ctx, jg_mat *A, double *w);
+    /* count symmetric eigendecompositions at once (cusolverDnXsyevBatched):
+     * A is the first of count n x n matrices stored one after another
+     * (ld n, stride n^2), each replaced by its eigenvectors; w[i n ..
+     * i n + n - 1] := the i-th spectrum, ascending.  Optional: NULL means
+     * the front end loops over syevd.  Statuses as syevd (the first
+     * failing matrix). */
+    jg_status (*syevd_strided)(jg_ctx *ctx, jg_mat *A, int64_t count, double *w);
     /* wait for all queued work */
     jg_status (*sync)(jg_ctx *ctx);
 } jg_backend;

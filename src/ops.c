@@ -148,6 +148,27 @@ jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     return done(ctx, ctx->be->syevd(ctx, A, w), "syevd");
 }
 
+jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
+{
+    JG_CHECK(ctx, jg_check_square(ctx, "syevd_strided", A));
+    if (count < 0 || A->ld != A->rows)
+        return jg_error(ctx, JG_ERR_ARG, "syevd_strided: count %lld, ld %lld (must be the %lld rows)",
+                        (long long)count, (long long)A->ld, (long long)A->rows);
+    if (count == 0) return JG_OK;
+    double n = (double)A->rows;
+    if (ctx->counting) {
+        ctx->counts.calls[JG_OP_SYEVD] += count;
+        ctx->counts.flops[JG_OP_SYEVD] += 9.0 * n * n * n * (double)count;
+    }
+    if (ctx->be->syevd_strided) return done(ctx, ctx->be->syevd_strided(ctx, A, count, w), "syevd_strided");
+    for (int64_t i = 0; i < count; i++) {
+        jg_mat a = strided_at(A, A->rows * A->rows, i);
+        jg_status st = ctx->be->syevd(ctx, &a, w + i * A->rows);
+        if (st < 0) return done(ctx, st, "syevd_strided");
+    }
+    return JG_OK;
+}
+
 jg_status jg_sync(jg_ctx *ctx) { return done(ctx, ctx->be->sync(ctx), "sync"); }
 
 jg_status jg_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)

@@ -55,6 +55,11 @@ jg_status jg_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok);
 /* A := V, w := eigenvalues ascending (symmetric, lower triangle read);
  * JG_ERR_NUMERICAL on no convergence or a non-finite eigenvalue. */
 jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w);
+/* count eigendecompositions of n x n matrices stored one after another
+ * from A (A is the first: square, ld = rows; stride n^2); w holds count
+ * spectra of n.  One cusolverDnXsyevBatched on cuda, a loop of syevd on
+ * cpu (the same bits).  Counted as count syevd. */
+jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w);
 /* Wait for all queued work. */
 jg_status jg_sync(jg_ctx *ctx);
 

@@ -1,7 +1,8 @@
 /* test_cuda_model_step.c - the whole-model step (approx/model_step.h) on
  * the CUDA backend against the CPU backend: Jorge sequential and in
  * strided groups (jg_gemm_strided: cublas?gemmStridedBatched), Shampoo
- * with eig refreshes, three steps on the same gradients.
+ * with eig refreshes per block and in groups (jg_syevd_strided:
+ * cusolverDnXsyevBatched), three steps on the same gradients.
  *
  * Tolerances (relative Frobenius difference of every root and P):
  *   Jorge: 10 T (k + 4) d u after T steps (each of the k + 4 products of an
@@ -108,6 +109,7 @@ int main(void)
         run(JG_MSTEP_JORGE, 1, (jg_dtype)t);
     }
     run(JG_MSTEP_SHAMPOO_EIG, 0, JG_F64);
+    run(JG_MSTEP_SHAMPOO_EIG, 1, JG_F64); /* cusolverDnXsyevBatched */
     // worker threads are for the cpu backend only
     jg_block b = {8, 8, 0, 0, 0};
     jg_mstep_opts o;

@@ -291,8 +291,40 @@ static void test_strided(jg_ctx *ctx, jg_dtype dt)
     CHECK_LE(worst, tol, "strided vs per-block, relative Frobenius difference");
     jg_mstep_destroy(ctx, &ref);
     jg_mstep_destroy(ctx, &str);
-    // refused where it does not apply
+    // Shampoo eig in strided groups (one batched syevd per side size; on
+    // the cpu a loop of syevd): the same operations, so the same bits
     o.method = JG_MSTEP_SHAMPOO_EIG;
+    o.every = 2;
+    o.strided = 0;
+    CHECK_OK(ctx, jg_mstep_create(ctx, &ref, b, nb, &o));
+    o.strided = 1;
+    CHECK_OK(ctx, jg_mstep_create(ctx, &str, b, nb, &o));
+    int same = 1;
+    for (int t = 0; t < T && ref && str; t++) {
+        for (int64_t i = 0; i < nb; i++) {
+            jg_rng_fill_normal(&rng, &G[i]);
+            CHECK_OK(ctx, jg_scale(ctx, 0.1, &G[i]));
+        }
+        CHECK_OK(ctx, jg_mstep_step(ctx, ref, G));
+        jg_ctx_counts_reset(ctx);
+        jg_ctx_set_counting(ctx, 1);
+        CHECK_OK(ctx, jg_mstep_step(ctx, str, G));
+        jg_ctx_set_counting(ctx, 0);
+        jg_op_counts c;
+        jg_ctx_counts_get(ctx, &c);
+        double want = jg_mstep_flops(str, 0) + (t % 2 == 0 ? jg_mstep_flops(str, 1) : 0.0);
+        CHECK_LE(fabs(jg_op_counts_flops(&c) - want) / want, 1e-12, "strided eig: |counted - formula| / formula");
+        for (int64_t i = 0; i < nb; i++) {
+            same &= same_bits(jg_mstep_result(ref, i), jg_mstep_result(str, i));
+            for (int s = 0; s < 2; s++) same &= same_bits(jg_mstep_root(ref, i, s), jg_mstep_root(str, i, s));
+        }
+    }
+    CHECK(same, "strided eig %s differs from per-block eig", jg_dtype_name(dt));
+    CHECK_OK(ctx, jg_mstep_refresh(ctx, str));
+    jg_mstep_destroy(ctx, &ref);
+    jg_mstep_destroy(ctx, &str);
+    // refused where it does not apply
+    o.method = JG_MSTEP_SHAMPOO_NEWTON;
     CHECK_STATUS(ctx, jg_mstep_create(ctx, &str, b, nb, &o), JG_ERR_ARG);
     jg_ctx_clear_error(ctx);
     for (int64_t i = 0; i < nb; i++) jg_mat_free(ctx, &G[i]);
@@ -312,11 +344,11 @@ int main(void)
     {
         jg_block bb[64];
         int64_t nbb = small_model(bb, 64);
-        for (int method = 0; method <= 3; method++) {
+        for (int method = 0; method <= 4; method++) {
             jg_mstep_opts o;
             jg_mstep_opts_default(&o);
-            o.method = method == 3 ? JG_MSTEP_JORGE : (jg_mstep_method)method;
-            o.strided = method == 3;
+            o.method = method == 3 ? JG_MSTEP_JORGE : method == 4 ? JG_MSTEP_SHAMPOO_EIG : (jg_mstep_method)method;
+            o.strided = method >= 3;
             int failed = 0, n;
             for (n = 1; n < 2000; n++) {
                 jg_mstep *S = NULL;
