@@ -151,7 +151,7 @@ static void test_bitwise(jg_ctx *ctx, jg_dtype dt)
             }
         if (method == 0) CHECK(lowrank > 0 && dense > 0, "both forms: %d low-rank, %d dense sides", lowrank, dense);
         long allocs = jg_ctx_total_allocs(ctx);
-        int ok_seq = 1, ok_bat = 1, ok_ref = 1;
+        int ok_bat = 1, ok_ref = 1;
         for (int step = 0; step < 3; step++) {
             for (int64_t i = 0; i < nb; i++) {
                 jg_rng_fill_normal(&rng, &G[i]);
@@ -176,7 +176,7 @@ static void test_bitwise(jg_ctx *ctx, jg_dtype dt)
                 ok_ref &= same_bits(&P[i], jg_mstep_result(bat, i));
             }
         }
-        CHECK(ok_seq && ok_bat, "%s %s: batched differs from sequential", jg_mstep_method_name(o.method),
+        CHECK(ok_bat, "%s %s: batched differs from sequential", jg_mstep_method_name(o.method),
               jg_dtype_name(dt));
         CHECK(ok_ref, "%s %s: batched differs from the per-block jg_jorge_update", jg_mstep_method_name(o.method),
               jg_dtype_name(dt));
