@@ -143,9 +143,47 @@ static jg_status alloc(jg_ctx *ctx, jg_jorge *J, jg_mat *M, int64_t rows, int64_
     return JG_OK;
 }
 
+/* A scratch buffer: a header on the shared workspace when one is given
+ * (not owned: jg_mat_free leaves it), else allocated like the rest. */
+static jg_status scratch(jg_ctx *ctx, jg_jorge *J, jg_mat *M, int64_t rows, int64_t cols, void *buf)
+{
+    if (buf == NULL) return alloc(ctx, J, M, rows, cols);
+    *M = (jg_mat){rows, cols, rows, J->o.dtype, jg_ctx_loc(ctx), buf, 0};
+    return JG_OK;
+}
+
+void jg_jorge_ws_size(jg_jorge_ws *w, int64_t dim, int64_t other, const jg_jorge_opts *o)
+{
+    (void)o; /* every formulation fits the larger of its sizes */
+    if (dim * dim > w->sq) w->sq = dim * dim;
+    if (dim * other > w->rect) w->rect = dim * other;
+    if (other * other > w->small) w->small = other * other;
+}
+
+static jg_status create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, int64_t other,
+                        const jg_jorge_opts *opts, const jg_jorge_ws *ws);
+
 jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, int64_t other,
                           const jg_jorge_opts *opts)
 {
+    return create(ctx, out, side, dim, other, opts, NULL);
+}
+
+jg_status jg_jorge_create_ws(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, int64_t other,
+                             const jg_jorge_opts *opts, const jg_jorge_ws *ws)
+{
+    *out = NULL;
+    if (ws == NULL || ws->sq < dim * dim || ws->rect < dim * other || ws->small < other * other)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: shared workspace too small for a %lld x %lld state",
+                        (long long)dim, (long long)other);
+    return create(ctx, out, side, dim, other, opts, ws);
+}
+
+static jg_status create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, int64_t other,
+                        const jg_jorge_opts *opts, const jg_jorge_ws *ws)
+{
+    const jg_jorge_ws none = {0};
+    if (ws == NULL) ws = &none;
     // check arguments
     *out = NULL;
     jg_jorge_opts o;
@@ -204,9 +242,9 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
     JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->root, m, m), fail);
     JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Wn, m, m), fail);
     if (side == JG_SIDE_LEFT)
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, m, r), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->G, m, r, ws->G), fail);
     else
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->G, r, m), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->G, r, m, ws->G), fail);
     if (o.keep_statistic) {
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &J->stat, m, m, JG_F64), fail);
         J->bytes += (size_t)(m * m) * sizeof(double);
@@ -217,17 +255,17 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim
         }
     }
     if (J->form == JG_FORM_DENSE || o.variant != JG_VARIANT_PLAIN) {
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W1, m, m), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W2, m, m), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->W3, m, m), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->W1, m, m, ws->W[0]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->W2, m, m, ws->W[1]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->W3, m, m, ws->W[2]), fail);
     }
     if (J->form == JG_FORM_LOWRANK) {
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Ba, m, r), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Bb, m, r), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->C, r, r), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Cg, r, r), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Q, r, r), fail);
-        JG_CHECK_GOTO(ctx, st, alloc(ctx, J, &J->Qt, r, r), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->Ba, m, r, ws->B[0]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->Bb, m, r, ws->B[1]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->C, r, r, ws->C[0]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->Cg, r, r, ws->C[1]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->Q, r, r, ws->C[2]), fail);
+        JG_CHECK_GOTO(ctx, st, scratch(ctx, J, &J->Qt, r, r, ws->C[3]), fail);
     }
     if (o.safeguard == JG_SAFEGUARD_SPECTRAL || o.measure_rho || o.ridge_mode == JG_RIDGE_LAMBDA_MAX) {
         int64_t pn = J->form == JG_FORM_LOWRANK ? r : m;

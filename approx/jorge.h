@@ -184,6 +184,27 @@ jg_status jg_jorge_create(jg_ctx *ctx, jg_jorge **J, jg_side side, int64_t dim, 
                           const jg_jorge_opts *o);
 void jg_jorge_destroy(jg_ctx *ctx, jg_jorge **J);
 
+/* Scratch shared by many states that are updated one after another (a
+ * model's blocks on one thread: approx/model_step.h): the buffers an
+ * update overwrites before it reads them (dense W1..W3, low-rank B, C, Q,
+ * the converted gradient), so a state keeps only its root, the candidate
+ * root and its options' extras.  Each buffer is a contiguous host or
+ * device array of at least the elements named, of the states' dtype, at
+ * the backend's location; the caller owns it and must outlive the states.
+ * An update on a state reads nothing left by another's.  jg_jorge_ws_size
+ * raises w's sizes to fit a dim x other state (fields zero to start). */
+typedef struct {
+    int64_t sq;    /* dim^2 (W1, W2, W3)               */
+    int64_t rect;  /* dim * other (G, Ba, Bb)          */
+    int64_t small; /* other^2 (C, Cg, Q, Qt)           */
+    void *W[3], *G, *B[2], *C[4];
+} jg_jorge_ws;
+void jg_jorge_ws_size(jg_jorge_ws *w, int64_t dim, int64_t other, const jg_jorge_opts *o);
+/* jg_jorge_create with that scratch taken from ws (sized by
+ * jg_jorge_ws_size for this dim, other and options; JG_ERR_ARG if not). */
+jg_status jg_jorge_create_ws(jg_ctx *ctx, jg_jorge **J, jg_side side, int64_t dim, int64_t other,
+                             const jg_jorge_opts *o, const jg_jorge_ws *ws);
+
 /* One update with gradient G (at the backend's location, any dtype; it is
  * converted to the state's dtype).  d may be NULL.  On NaN/Inf in the
  * result (or, with check_positive, a candidate whose symmetric part has an

@@ -603,6 +603,43 @@ static jg_status cuda_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
     return JG_OK;
 }
 
+static jg_status cuda_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
+                                   int64_t sa, const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc,
+                                   int64_t count)
+{
+    int64_t m = C->rows, n = C->cols, k = ta ? A->rows : A->cols;
+    if (m == 0 || n == 0 || count == 0) return JG_OK;
+    if (k == 0 || alpha == 0.0 || count > INT_MAX) { /* as gemm: C_i := beta C_i; or too many for the int API */
+        for (int64_t i = 0; i < count; i++) {
+            jg_mat a = *A, b = *B, c = *C;
+            size_t es = jg_dtype_size(A->dtype);
+            a.data = (char *)A->data + (size_t)(i * sa) * es;
+            b.data = (char *)B->data + (size_t)(i * sb) * es;
+            c.data = (char *)C->data + (size_t)(i * sc) * es;
+            JG_CHECK(ctx, cuda_gemm(ctx, ta, tb, alpha, &a, &b, beta, &c));
+        }
+        return JG_OK;
+    }
+    cuda_data *d = DATA(ctx);
+    if (A->dtype == JG_F32 && jg_ctx_gemm_inputs(ctx) != JG_GEMM_NATIVE) {
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasGemmStridedBatchedEx(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                               CUDA_R_32F, (int)A->ld, (long long)sa, B->data, CUDA_R_32F,
+                                               (int)B->ld, (long long)sb, &b, C->data, CUDA_R_32F, (int)C->ld,
+                                               (long long)sc, (int)count, gemm_compute(ctx), CUBLAS_GEMM_DEFAULT));
+    } else if (A->dtype == JG_F32) {
+        float a = (float)alpha, b = (float)beta;
+        CUBLAS(ctx, cublasSgemmStridedBatched(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &a, A->data,
+                                              (int)A->ld, (long long)sa, B->data, (int)B->ld, (long long)sb, &b,
+                                              C->data, (int)C->ld, (long long)sc, (int)count));
+    } else {
+        CUBLAS(ctx, cublasDgemmStridedBatched(d->blas, op(ta), op(tb), (int)m, (int)n, (int)k, &alpha, A->data,
+                                              (int)A->ld, (long long)sa, B->data, (int)B->ld, (long long)sb, &beta,
+                                              C->data, (int)C->ld, (long long)sc, (int)count));
+    }
+    return JG_OK;
+}
+
 static jg_status cuda_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta,
                            jg_mat *C)
 {
@@ -902,6 +939,47 @@ static jg_status cuda_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     return JG_OK;
 }
 
+static jg_status cuda_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
+{
+    const int64_t n = A->rows;
+    if (n == 0 || count == 0) return JG_OK;
+    cuda_data *d = DATA(ctx);
+    const size_t es = jg_dtype_size(A->dtype), wbytes = (size_t)(n * count) * es;
+    const cudaDataType dt = A->dtype == JG_F32 ? CUDA_R_32F : CUDA_R_64F;
+    const cusolverEigMode_t jobz = CUSOLVER_EIG_MODE_VECTOR;
+    const cublasFillMode_t uplo = CUBLAS_FILL_MODE_LOWER;
+    // query workspace
+    size_t dev_bytes = 0, host_bytes = 0;
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->w, wbytes));
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->info, (size_t)(count > 2 ? count : 2) * sizeof(int)));
+    CUSOLVER(ctx, cusolverDnXsyevBatched_bufferSize(d->solver, d->params, jobz, uplo, n, dt, A->data, n, dt, d->w.p,
+                                                    dt, &dev_bytes, &host_bytes, count));
+    if (dev_bytes > SIZE_MAX / 4 || host_bytes > SIZE_MAX / 4)
+        return jg_error(ctx, JG_ERR_BACKEND,
+                        "cusolverDnXsyevBatched_bufferSize (n=%lld, %lld matrices): impossible workspace %zu bytes "
+                        "(device), %zu (host)", (long long)n, (long long)count, dev_bytes, host_bytes);
+    JG_CHECK(ctx, dbuf_grow(ctx, &d->work, dev_bytes ? dev_bytes : 1));
+    JG_CHECK(ctx, host_buf_grow(ctx, &d->hwork, &d->hwork_bytes, host_bytes ? host_bytes : 1));
+    JG_CHECK(ctx, host_grow(ctx, wbytes + (size_t)count * sizeof(int)));
+    // compute
+    CUSOLVER(ctx, cusolverDnXsyevBatched(d->solver, d->params, jobz, uplo, n, dt, A->data, n, dt, d->w.p, dt,
+                                         d->work.p, dev_bytes, d->hwork, host_bytes, (int *)d->info.p, count));
+    int *info = (int *)((char *)d->host + wbytes);
+    CU(ctx, cudaMemcpyAsync(info, d->info.p, (size_t)count * sizeof(int), cudaMemcpyDeviceToHost, d->stream));
+    CU(ctx, cudaMemcpyAsync(d->host, d->w.p, wbytes, cudaMemcpyDeviceToHost, d->stream));
+    CU(ctx, cudaStreamSynchronize(d->stream));
+    // map status: the first failing matrix
+    for (int64_t b = 0; b < count; b++) JG_CHECK(ctx, jg_cuda_syevd_status(ctx, info[b], A->dtype));
+    for (int64_t i = 0; i < n * count; i++)
+        if (!isfinite(host_at(d, A->dtype, i)))
+            return jg_error(ctx, JG_ERR_NUMERICAL,
+                            "cusolverDnXsyevBatched (%s): eigenvalue %lld of matrix %lld is %g; input may contain "
+                            "NaN/Inf", jg_dtype_name(A->dtype), (long long)(i % n), (long long)(i / n),
+                            host_at(d, A->dtype, i));
+    for (int64_t i = 0; i < n * count; i++) w[i] = host_at(d, A->dtype, i);
+    return JG_OK;
+}
+
 static jg_status cuda_sync(jg_ctx *ctx)
 {
     CU(ctx, cudaStreamSynchronize(DATA(ctx)->stream));
@@ -918,6 +996,7 @@ const jg_backend jg_backend_cuda = {
     .mem_free = cuda_mem_free,
     .copy = cuda_copy,
     .gemm = cuda_gemm,
+    .gemm_strided = cuda_gemm_strided,
     .syrk = cuda_syrk,
     .geam = cuda_geam,
     .scale = cuda_scale,
@@ -928,5 +1007,6 @@ const jg_backend jg_backend_cuda = {
     .nrm_fro = cuda_nrm_fro,
     .all_finite = cuda_all_finite,
     .syevd = cuda_syevd,
+    .syevd_strided = cuda_syevd_strided,
     .sync = cuda_sync,
 };

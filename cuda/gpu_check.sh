@@ -16,6 +16,8 @@
 #   4. ctest -L cuda: with a GPU present a skipped cuda test is a failure.
 #   5. `jorge compare` on the cuda backend (every method; float64 errors
 #      checked against the cpu backend; f32 / TF32 / bf16 compute types).
+#   5b. jorge bench --model resnet18 --max-dim 512 and 1024 on cuda (60 s
+#      each at most; sequential blocks on the stream).
 #   6. jorge bench --backend cuda with the time that is left: fewer sizes,
 #      one precision, no Newton / no sweep as the remainder shrinks.
 #   7. the table (also in $OUT_DIR/gpu_summary.txt).
@@ -277,6 +279,31 @@ if [ -x "$B/jorge" ] && "$B/jorge" compare --help >/dev/null 2>&1; then
 else
     row "compare" "not in this build (jorge compare --help failed)"
 fi
+
+# ---------------------------------------------------------------- 5b. whole-model step
+# The preconditioner step of every block of resnet18 at two block sizes
+# (experiments/README_model.md) on the cuda backend: the blocks in order on
+# the context's stream (no worker threads there), Jorge k = 1, 2 and Shampoo
+# eig (Newton only with time to spare); 60 s cap each, skipped under 20 s.
+for MD in 512 1024; do
+    MODEL_ARGS="--backend cuda --model resnet18 --max-dim $MD --precision f32 --steps 3 --budget 2"
+    left=$((DEADLINE - $(date +%s) - RESERVE))
+    [ "$left" -lt 240 ] && MODEL_ARGS="$MODEL_ARGS --no-newton"
+    if [ -x "$B/jorge" ] && ! "$B/jorge" bench --help 2>/dev/null | grep -q -- '--model' && [ -z "$SIMULATE" ]; then
+        row "model step D=$MD" "not built (jorge bench has no --model)"
+        continue
+    fi
+    run_step "model step D=$MD" 60 20 "$OUT_DIR/gpu_model_$MD.log" "$B/jorge" bench $MODEL_ARGS \
+        --out "$OUT_DIR/gpu_model_$MD.csv"
+    rc=$?
+    case $rc in
+    0) row "model step D=$MD" "ok: jorge bench $MODEL_ARGS"
+       grep -E '^(jorge|eig|newton|break-even|GEMM sweep)' "$OUT_DIR/gpu_model_$MD.log" | tee -a "$SUMMARY" ;;
+    125) row "model step D=$MD" "not run: out of time" ;;
+    124) row "model step D=$MD" "TIMED OUT after ${STEP_T} s"; STATUS=1 ;;
+    *) row "model step D=$MD" "FAILED (exit $rc; gpu_model_$MD.log)"; tail -5 "$OUT_DIR/gpu_model_$MD.log"; STATUS=1 ;;
+    esac
+done
 
 # ---------------------------------------------------------------- 6. benchmark
 # The benchmark gets what is left; the plans are sized from guesses (no GPU

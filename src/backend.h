@@ -43,6 +43,14 @@ typedef struct jg_backend {
     /* C := alpha op(A) op(B) + beta C.  C must not alias A or B. */
     jg_status (*gemm)(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
                       const jg_mat *A, const jg_mat *B, double beta, jg_mat *C);
+    /* count products of one shape: C_i := alpha op(A_i) op(B_i) + beta C_i,
+     * X_i the matrix of X's shape and ld at X->data + i * sX elements
+     * (cublas?gemmStridedBatched).  Optional: NULL means the front end
+     * loops over gemm (the CPU backend: Debian's OpenBLAS has no
+     * ?gemm_batch).  The C_i must not overlap each other, A_i or B_i. */
+    jg_status (*gemm_strided)(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha,
+                              const jg_mat *A, int64_t sa, const jg_mat *B, int64_t sb,
+                              double beta, jg_mat *C, int64_t sc, int64_t count);
     /* C := alpha A A^T + beta C (t = NOTRANS) or alpha A^T A + beta C
      * (t = TRANS); C is symmetric and BOTH triangles are written. */
     jg_status (*syrk)(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A,
@@ -73,6 +81,13 @@ typedef struct jg_backend {
      * an eigenvalue is not finite (NaN/Inf in the lower triangle); w is
      * then not written. */
     jg_status (*syevd)(jg_ctx *ctx, jg_mat *A, double *w);
+    /* count symmetric eigendecompositions at once (cusolverDnXsyevBatched):
+     * A is the first of count n x n matrices stored one after another
+     * (ld n, stride n^2), each replaced by its eigenvectors; w[i n ..
+     * i n + n - 1] := the i-th spectrum, ascending.  Optional: NULL means
+     * the front end loops over syevd.  Statuses as syevd (the first
+     * failing matrix). */
+    jg_status (*syevd_strided)(jg_ctx *ctx, jg_mat *A, int64_t count, double *w);
     /* wait for all queued work */
     jg_status (*sync)(jg_ctx *ctx);
 } jg_backend;

@@ -121,6 +121,9 @@ void jg_ctx_set_counting(jg_ctx *ctx, int on);
 void jg_ctx_counts_reset(jg_ctx *ctx);
 /* *out := counts since the last reset. */
 void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out);
+/* Add counts gathered elsewhere (e.g. by worker contexts running part of
+ * one step: approx/model_step.h) to ctx's, when ctx is counting. */
+void jg_ctx_counts_add(jg_ctx *ctx, const jg_op_counts *c);
 /* Sum of the flops of every counted operation. */
 double jg_op_counts_flops(const jg_op_counts *c);
 /* "gemm", "syrk", "syevd", "level1". */

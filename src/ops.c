@@ -42,6 +42,39 @@ jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_
     return done(ctx, ctx->be->gemm(ctx, ta, tb, alpha, A, B, beta, C), "gemm");
 }
 
+/* X_i of a strided batch: a view of X's shape at element offset i * s. */
+static jg_mat strided_at(const jg_mat *X, int64_t s, int64_t i)
+{
+    jg_mat v = *X;
+    v.data = (char *)X->data + (size_t)(i * s) * jg_dtype_size(X->dtype);
+    v.owner = 0;
+    return v;
+}
+
+jg_status jg_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A, int64_t sa,
+                          const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc, int64_t count)
+{
+    JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
+    if (count < 0 || sa < 0 || sb < 0 || (count > 1 && sc < C->ld * C->cols))
+        return jg_error(ctx, JG_ERR_ARG, "gemm_strided: count %lld, strides %lld, %lld, %lld (C is %lldx%lld, ld %lld)",
+                        (long long)count, (long long)sa, (long long)sb, (long long)sc, (long long)C->rows,
+                        (long long)C->cols, (long long)C->ld);
+    if (count == 0) return JG_OK;
+    double f = 2.0 * mn(C) * (double)(ta ? A->rows : A->cols);
+    if (ctx->counting) {
+        ctx->counts.calls[JG_OP_GEMM] += count;
+        ctx->counts.flops[JG_OP_GEMM] += f * (double)count;
+    }
+    if (ctx->be->gemm_strided)
+        return done(ctx, ctx->be->gemm_strided(ctx, ta, tb, alpha, A, sa, B, sb, beta, C, sc, count), "gemm_strided");
+    for (int64_t i = 0; i < count; i++) {
+        jg_mat a = strided_at(A, sa, i), b = strided_at(B, sb, i), c = strided_at(C, sc, i);
+        jg_status st = ctx->be->gemm(ctx, ta, tb, alpha, &a, &b, beta, &c);
+        if (st < 0) return done(ctx, st, "gemm_strided");
+    }
+    return JG_OK;
+}
+
 jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta, jg_mat *C)
 {
     JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
@@ -115,6 +148,27 @@ jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w)
     return done(ctx, ctx->be->syevd(ctx, A, w), "syevd");
 }
 
+jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
+{
+    JG_CHECK(ctx, jg_check_square(ctx, "syevd_strided", A));
+    if (count < 0 || A->ld != A->rows)
+        return jg_error(ctx, JG_ERR_ARG, "syevd_strided: count %lld, ld %lld (must be the %lld rows)",
+                        (long long)count, (long long)A->ld, (long long)A->rows);
+    if (count == 0) return JG_OK;
+    double n = (double)A->rows;
+    if (ctx->counting) {
+        ctx->counts.calls[JG_OP_SYEVD] += count;
+        ctx->counts.flops[JG_OP_SYEVD] += 9.0 * n * n * n * (double)count;
+    }
+    if (ctx->be->syevd_strided) return done(ctx, ctx->be->syevd_strided(ctx, A, count, w), "syevd_strided");
+    for (int64_t i = 0; i < count; i++) {
+        jg_mat a = strided_at(A, A->rows * A->rows, i);
+        jg_status st = ctx->be->syevd(ctx, &a, w + i * A->rows);
+        if (st < 0) return done(ctx, st, "syevd_strided");
+    }
+    return JG_OK;
+}
+
 jg_status jg_sync(jg_ctx *ctx) { return done(ctx, ctx->be->sync(ctx), "sync"); }
 
 jg_status jg_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
@@ -132,6 +186,14 @@ jg_status jg_mem_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 void jg_ctx_set_counting(jg_ctx *ctx, int on) { ctx->counting = on != 0; }
 void jg_ctx_counts_reset(jg_ctx *ctx) { memset(&ctx->counts, 0, sizeof ctx->counts); }
 void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out) { *out = ctx->counts; }
+void jg_ctx_counts_add(jg_ctx *ctx, const jg_op_counts *c)
+{
+    if (!ctx->counting) return;
+    for (int i = 0; i < JG_OP_N; i++) {
+        ctx->counts.calls[i] += c->calls[i];
+        ctx->counts.flops[i] += c->flops[i];
+    }
+}
 
 double jg_op_counts_flops(const jg_op_counts *c)
 {

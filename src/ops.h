@@ -29,6 +29,13 @@ extern "C" {
 /* C := alpha op(A) op(B) + beta C; C must not alias A or B. */
 jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
                   const jg_mat *B, double beta, jg_mat *C);
+/* count products of one shape, C_i := alpha op(A_i) op(B_i) + beta C_i,
+ * X_i at X->data + i * sX elements (shape and ld of X): one
+ * cublas?gemmStridedBatched on the cuda backend, a loop of gemm on the
+ * cpu backend (the same bits as count gemm calls).  Counted as count
+ * GEMMs.  sc >= C->ld * C->cols (the C_i do not overlap); sa, sb >= 0. */
+jg_status jg_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A, int64_t sa,
+                          const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc, int64_t count);
 /* C := alpha A A^T + beta C (NOTRANS) or alpha A^T A + beta C (TRANS);
  * both triangles written. */
 jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta, jg_mat *C);
@@ -52,6 +59,11 @@ jg_status jg_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok);
 /* A := V, w := eigenvalues ascending (symmetric, lower triangle read);
  * JG_ERR_NUMERICAL on no convergence or a non-finite eigenvalue. */
 jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w);
+/* count eigendecompositions of n x n matrices stored one after another
+ * from A (A is the first: square, ld = rows; stride n^2); w holds count
+ * spectra of n.  One cusolverDnXsyevBatched on cuda, a loop of syevd on
+ * cpu (the same bits).  Counted as count syevd. */
+jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w);
 /* Wait for all queued work. */
 jg_status jg_sync(jg_ctx *ctx);
 
