@@ -248,7 +248,7 @@ static int train_convert(train_args *a, jg_train_opts *o, long **steps)
     o->optim.shampoo_beta = !strcmp(a->shampoo_beta, "jorge") ? JG_SHAMPOO_BETA_JORGE
                                                               : JG_SHAMPOO_BETA_FIXED;
     o->evals_per_epoch = a->evals;
-    if (a->hidden == NULL) a->hidden = o->model == JG_MODEL_CNN ? "128" : "256,128";
+    if (a->hidden == NULL) a->hidden = tf ? "none" : o->model == JG_MODEL_CNN ? "128" : "256,128";
     if (o->model == JG_MODEL_CNN) {
         o->kernel = a->kernel;
         o->nconv = jg_train_parse_sizes(a->channels, o->channels, JG_CNN_MAX_CONV);
