@@ -4,7 +4,7 @@
 
 JG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 JG_PACKAGES="cmake gcc make pkg-config libopenblas-dev liblapacke-dev zlib1g-dev gnuplot-nox \
-dataset-fashion-mnist python3-numpy python3-scipy python3-venv clang libclang-rt-14-dev \
+dataset-fashion-mnist fortunes python3-numpy python3-scipy python3-venv clang libclang-rt-14-dev \
 libopenmpi-dev openmpi-bin"
 
 # Installed by ./test.sh only: PyTorch (Debian 12: 1.13), for the test of

@@ -744,6 +744,19 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep)
                         L->file);
         }
     }
+    // the default eps was chosen on 200-step streams: say so when a run is longer
+    int64_t longest = 0;
+    const char *lname = NULL;
+    for (int i = 0; i < rep->nlayers; i++)
+        if (rep->layers[i].verdict != JG_VERDICT_ERROR && rep->layers[i].T > longest)
+            longest = rep->layers[i].T, lname = rep->layers[i].file;
+    if (j->eps_mode == JG_EPS_REL && j->eps == JG_VALIDATE_DEFAULT_EPS &&
+        longest > JG_VALIDATE_EPS_STREAM_STEPS)
+        fprintf(f, "validate: NOTE: %s has %lld steps, more than the %d-step streams the default eps "
+                   "(%g relative) was chosen on; over longer runs the safeguard fires more often (the "
+                   "fired column): judge over as many steps as you will train, with the eps you "
+                   "deploy\n",
+                lname, (long long)longest, JG_VALIDATE_EPS_STREAM_STEPS, JG_VALIDATE_DEFAULT_EPS);
     int nsides = rep->npass + rep->nfail + rep->ncannot;
     if (rep->ndir_pass + rep->ndir_fail > 0)
         fprintf(f, "validate: direction: %d of %d layer(s) within dir-tol %.10g (grafted %s error vs Shampoo's direction; "

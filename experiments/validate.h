@@ -63,6 +63,11 @@ extern "C" {
 #define JG_VALIDATE_MIN_STEPS 10
 #define JG_VALIDATE_FROZEN 0.1
 #define JG_VALIDATE_EIG_GEMMS 10.0
+/* The default eps (relative) and the length of the streams it was chosen
+ * on (README, "Why the default eps is relative"): jg_validate_print adds a
+ * NOTE when a layer is longer and the default is in use. */
+#define JG_VALIDATE_DEFAULT_EPS 0.1
+#define JG_VALIDATE_EPS_STREAM_STEPS 200
 
 typedef enum { JG_AGAINST_NOMINAL = 0, JG_AGAINST_TRACKED = 1, JG_AGAINST_BOTH = 2 } jg_against;
 typedef enum { JG_VERDICT_PASS = 0, JG_VERDICT_FAIL = 1, JG_VERDICT_CANNOT = 2, JG_VERDICT_ERROR = 3 } jg_verdict;

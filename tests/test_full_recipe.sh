@@ -13,6 +13,7 @@ source "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 command -v gnuplot >/dev/null || { echo "SKIP: gnuplot not installed"; exit 77; }
 [ -d /usr/share/datasets/fashion-mnist ] || { echo "SKIP: dataset-fashion-mnist not installed"; exit 77; }
+[ -d /usr/share/games/fortunes ] || { echo "SKIP: fortunes (the transformer's text) not installed"; exit 77; }
 R=$TMP/full
 rm -rf "$R"
 t0=$(date +%s)

@@ -181,4 +181,24 @@ if not e < 1e-13:
     print(f"FAIL: cnn capture recurrence error {e:.2e}"); sys.exit(1)
 PY
 
+# ---------------------------------------------------------------- transformer on text
+if [ -d /usr/share/games/fortunes ]; then
+    # a toy model (d 16, context 8), 4 steps of Jorge; all 15 weight streams captured
+    mkdir -p "$tmp/tfcap"
+    expect_rc 0 "transformer" "$jorge" train --model transformer --optimizer jorge --d-model 16 --heads 2 \
+        --context 8 --batch 4 --epochs 1 --steps-per-epoch 4 --evals-per-epoch 2 --threads 1 \
+        --capture-steps 1-3 --capture-dir "$tmp/tfcap" --out "$tmp/tf.csv"
+    [ "$(grep -v '^#' "$tmp/tf.csv" | cut -d, -f2 | tr '\n' ' ')" = "step 2 4 " ] ||
+        fail "transformer: evaluation steps $(grep -v '^#' "$tmp/tf.csv" | cut -d, -f2 | tr '\n' ' ')"
+    grep -q "unigram entropy of the training characters [0-9.]* nats" "$tmp/err" ||
+        fail "transformer: no unigram entropy line: $(cat "$tmp/err")"
+    grep -q "^# data: /usr/share/games/fortunes (records split 8/1/1" "$tmp/tf.csv" || fail "transformer: data line"
+    [ "$(ls "$tmp/tfcap" | grep -c '\.npy$')" = 15 ] && [ -s "$tmp/tfcap/b1_fc2.npy" ] &&
+        [ -s "$tmp/tfcap/steps.csv" ] || fail "transformer capture: $(ls "$tmp/tfcap")"
+    expect_rc 2 "transformer --capture-layer" "$jorge" train --model transformer --capture-layer 2 \
+        --capture-steps 1 --capture-dir "$tmp/tfcap" --out "$tmp/x.csv"
+else
+    echo "SKIP (transformer part): fortunes not installed"
+fi
+
 [ $fails = 0 ] && echo "test_train_cli: all checks passed" || { echo "test_train_cli: $fails failed"; exit 1; }

@@ -218,6 +218,15 @@ for s in r['layers'][0]['sides']:
 rc=$?
 [ $rc = 0 ] && ! grep -q WARNING "$TMP/thawed.txt" && grep -q '^validate: PASS' "$TMP/thawed.txt" && ok ||
     bad "relative eps 1: exit $rc: $(cat "$TMP/thawed.txt")"
+# a run longer than the 200-step streams the default eps was chosen on: a NOTE with the default
+# eps, none within 200 steps or with another eps
+"$PY" -c "import numpy as np, sys; np.save(sys.argv[1], np.random.default_rng(3).standard_normal((210, 4, 3)))" "$TMP/long.npy"
+"$JORGE" validate --no-suggest "$TMP/long.npy" >"$TMP/long.txt"; rc=$?
+"$JORGE" validate --no-suggest --steps 200 "$TMP/long.npy" >"$TMP/long200.txt"
+"$JORGE" validate --no-suggest --eps 0.3 "$TMP/long.npy" >"$TMP/long03.txt"
+[ $rc -le 1 ] && grep -q '^validate: NOTE: .*long.npy has 210 steps, more than the 200-step streams' "$TMP/long.txt" &&
+    ! grep -q NOTE "$TMP/long200.txt" && ! grep -q NOTE "$TMP/long03.txt" && ok ||
+    bad "long-run note: exit $rc: $(cat "$TMP/long.txt")"
 # too few steps, all-zero gradients: cannot judge (exit 2), never PASS
 "$JORGE" validate "$TMP/short.npy" >"$TMP/short.txt"; rc=$?
 [ $rc = 2 ] && grep -q 'CANNOT-JUDGE: only 5 step(s)' "$TMP/short.txt" && ok || bad "short stream: exit $rc: $(cat "$TMP/short.txt")"

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "experiments/train/capture.h"
 #include "src/context.h"
 #include "src/csv.h"
 #include "src/ops.h"
@@ -34,6 +35,11 @@ void jg_train_opts_default(jg_train_opts *o)
     o->channels[0] = 16;
     o->channels[1] = 32;
     o->kernel = 5;
+    o->d_model = 128;
+    o->context = 64;
+    o->heads = 4;
+    o->blocks = 2;
+    o->steps_per_epoch = 100;
     o->evals_per_epoch = 1;
     o->dtype = JG_F32;
     jg_optim_opts_default(&o->optim, JG_OPTIM_SGD);
@@ -132,13 +138,15 @@ static jg_status capture_init(jg_ctx *ctx, capture *c, const jg_train_opts *o, j
 {
     memset(c, 0, sizeof *c);
     if (o->capture_n <= 0) return JG_OK;
-    if (o->capture_layer < 0 || o->capture_layer >= jg_model_nweights(M))
+    if (o->capture_layers == NULL &&
+        (o->capture_layer < 0 || o->capture_layer >= jg_model_nweights(M)))
         return jg_error(ctx, JG_ERR_ARG, "capture: layer %d outside 0..%d", o->capture_layer,
                         jg_model_nweights(M) - 1);
     if (o->capture_steps[o->capture_n - 1] > total)
         return jg_error(ctx, JG_ERR_ARG, "capture: step %ld after the last step %ld",
                         o->capture_steps[o->capture_n - 1], total);
     if (o->capture_dir == NULL) return jg_error(ctx, JG_ERR_ARG, "capture: no directory");
+    if (o->capture_layers) return JG_OK; /* several layers: jg_capture (capture.h) */
     c->on = 1;
     c->T = o->capture_n;
     jg_mat *W, *dW;
@@ -326,6 +334,9 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
     int64_t *perm = NULL, *idx = NULL;
     capture cap;
     memset(&cap, 0, sizeof cap);
+    jg_capture *mcap = NULL;
+    if (o->model == JG_MODEL_TRANSFORMER)
+        return jg_error(ctx, JG_ERR_ARG, "train: the transformer trains on text (jg_train_run_text)");
     JG_CHECK(ctx, model_create(ctx, o, train, maxb, &rng, &M));
     int np = jg_model_nparams(&M);
     jg_mat *P[4 * JG_MLP_MAX_LAYERS], *dP[4 * JG_MLP_MAX_LAYERS];
@@ -346,6 +357,16 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
     double mean, std;
     jg_dataset_pixel_stats(train, &mean, &std);
     JG_CHECK_GOTO(ctx, st, capture_init(ctx, &cap, o, &M, total), done);
+    if (o->capture_n > 0 && o->capture_layers) {
+        char names[4 * JG_MLP_MAX_LAYERS][64];
+        const char *nm[4 * JG_MLP_MAX_LAYERS];
+        int nw = jg_model_nweights(&M);
+        for (int i = 0; i < nw; i++) nm[i] = jg_model_weight_name(&M, i, names[i], sizeof names[i]);
+        JG_CHECK_GOTO(ctx, st,
+                      jg_capture_create(ctx, &mcap, o->capture_dir, o->capture_layers, nw, dP, nm,
+                                        o->capture_steps, o->capture_n),
+                      done);
+    }
 
     // train
     double wall = 0, grad_s = 0, cap_s = 0, loss_sum = 0;
@@ -374,6 +395,7 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
             step++;
             t0 = jg_wtime();
             JG_CHECK_GOTO(ctx, st, capture_step(ctx, &cap, o, step), done);
+            JG_CHECK_GOTO(ctx, st, jg_capture_step(ctx, mcap, step), done);
             cap_s += jg_wtime() - t0;
             double lr = jg_train_lr(o, step - 1, total);
             JG_CHECK_GOTO(ctx, st, jg_optim_step(ctx, O, lr, P, dP), done);
@@ -410,12 +432,14 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
         }
     }
     JG_CHECK_GOTO(ctx, st, capture_write(ctx, &cap, o), done);
+    JG_CHECK_GOTO(ctx, st, jg_capture_write(ctx, mcap), done);
     if (info) {
         info->params = jg_model_count(&M);
         jg_optim_eps_describe(O, info->eps, sizeof info->eps);
     }
 done:
     capture_free(ctx, &cap);
+    jg_capture_destroy(ctx, &mcap);
     if (perm) jg_host_free(ctx, perm);
     if (idx) jg_host_free(ctx, idx);
     if (labels) jg_host_free(ctx, labels);
@@ -429,6 +453,21 @@ double jg_train_mem_estimate(const jg_train_opts *o, double nimages, double *par
 {
     double es = o->dtype == JG_F64 ? 8.0 : 4.0, np = 0.0, act = 784.0 + 10.0, pre = 0.0;
     double block = (double)o->optim.block;
+    jg_optim_kind k = o->optim.kind;
+    int adam = k == JG_OPTIM_ADAMW, precond = k == JG_OPTIM_SHAMPOO || k == JG_OPTIM_JORGE;
+    if (o->model == JG_MODEL_TRANSFORMER) {
+        /* 256 tokens at most; per block 4 d x d and 2 of 4 d x d; per token
+           and block about 22 d + 4 d activations and T heads attention
+           probabilities, about twice over with the backward scratch */
+        const double d = (double)o->d_model, T = (double)o->context, V = 256.0;
+        const double b_d = d < block ? d : block, b_f = 4 * d < block ? 4 * d : block;
+        np = 2 * V * d + T * d + o->blocks * (12 * d * d + 14 * d);
+        pre = 16.0 * 8.0 * (o->blocks * (4 * 2 * d * b_d + 2 * (4 * d * b_f + d * b_d)) +
+                            2 * V * (V < block ? V : block) + 2 * d * b_d);
+        act = T * (double)o->batch * (o->blocks * (2 * 26 * d + (double)o->heads * T) + 2 * V);
+        if (params) *params = np;
+        return es * (np * (3.0 + adam) + act) + (precond ? pre : 0.0) + 8.0 * 4e6;
+    }
     int prev = 784;
     for (int i = 0; i <= o->nhidden; i++) {
         int next = i < o->nhidden ? (int)o->hidden[i] : 10;
@@ -438,8 +477,6 @@ double jg_train_mem_estimate(const jg_train_opts *o, double nimages, double *par
         pre += 16.0 * 8.0 * ((double)prev * b_in + (double)next * b_out);
         prev = next;
     }
-    jg_optim_kind k = o->optim.kind;
-    int adam = k == JG_OPTIM_ADAMW, precond = k == JG_OPTIM_SHAMPOO || k == JG_OPTIM_JORGE;
     if (params) *params = np;
     return 784.0 * nimages + es * (np * (3.0 + adam) + 3.0 * (double)o->batch * act) +
            (precond ? pre : 0.0);
@@ -459,12 +496,24 @@ void jg_train_write_csv(jg_csv *csv, jg_ctx *ctx, const jg_train_opts *o, const 
     // provenance
     const char *model = jg_model_name(o->model);
     jg_csv_provenance(csv, ctx, m->seed, m->argc, m->argv);
-    jg_csv_meta(csv, "experiment", "Fashion-MNIST %s, one row per evaluation (%d per epoch)", model,
-                o->evals_per_epoch);
-    jg_csv_meta(csv, "gpu", "none");
-    jg_csv_meta(csv, "data", "%s (train %lld, validation %lld (last of the training file), "
-                "test %lld images)", m->data, (long long)m->ntrain, (long long)m->nval,
-                (long long)m->ntest);
+    if (o->model == JG_MODEL_TRANSFORMER) {
+        jg_csv_meta(csv, "experiment", "character-level text, causal transformer (d %lld, context "
+                    "%lld, %lld heads, %d blocks), one row per evaluation (%d per epoch of %ld "
+                    "steps); losses in nats per character, acc: next-character accuracy",
+                    (long long)o->d_model, (long long)o->context, (long long)o->heads, o->blocks,
+                    o->evals_per_epoch, o->steps_per_epoch);
+        jg_csv_meta(csv, "gpu", "none");
+        jg_csv_meta(csv, "data", "%s (records split 8/1/1: train %lld, validation %lld, test %lld "
+                    "characters)", m->data, (long long)m->ntrain, (long long)m->nval,
+                    (long long)m->ntest);
+    } else {
+        jg_csv_meta(csv, "experiment", "Fashion-MNIST %s, one row per evaluation (%d per epoch)",
+                    model, o->evals_per_epoch);
+        jg_csv_meta(csv, "gpu", "none");
+        jg_csv_meta(csv, "data", "%s (train %lld, validation %lld (last of the training file), "
+                    "test %lld images)", m->data, (long long)m->ntrain, (long long)m->nval,
+                    (long long)m->ntest);
+    }
     jg_csv_meta(csv, "model", "%s, %lld parameters", model, (long long)info->params);
     jg_csv_meta(csv, "options", "%s", m->options);
     jg_csv_meta(csv, "eps_resolved", "%s", info->eps[0] ? info->eps : "none (no preconditioner)");

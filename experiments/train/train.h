@@ -19,6 +19,7 @@
 #include "experiments/train/data.h"
 #include "experiments/train/model.h"
 #include "experiments/train/optim.h"
+#include "experiments/train/text.h"
 #include "src/csv.h"
 
 typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
@@ -35,6 +36,12 @@ typedef struct {
     int nconv;                             /* CNN: convolutions (default 2)     */
     int64_t channels[JG_CNN_MAX_CONV];     /* CNN: output channels (16, 32)     */
     int64_t kernel;                        /* CNN: kernel size (5)              */
+    int64_t d_model, context, heads;       /* transformer: width (128), context
+                                              (64), heads (4)                  */
+    int blocks;                            /* transformer: blocks (2)           */
+    long steps_per_epoch;                  /* transformer: steps counted as an
+                                              epoch (100; batches are random
+                                              windows of the training text)   */
     int evals_per_epoch;                   /* evaluations per epoch (1)         */
     jg_dtype dtype;
     jg_optim_opts optim;
@@ -43,6 +50,10 @@ typedef struct {
     const long *capture_steps; /* ascending, 1-based                       */
     int capture_layer;         /* 0-based weight matrix                    */
     const char *capture_dir;
+    const char *capture_layers; /* NULL: capture_layer's L, R, G, steps;
+                                   else "all" or a list of weight names /
+                                   indices, one DIR/NAME.npy gradient
+                                   stream each (capture.h)                */
 } jg_train_opts;
 
 /* One row of results, after each evaluation (times cumulative, in seconds;
@@ -89,6 +100,18 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
                        const jg_dataset *val, const jg_dataset *test, jg_train_row *rows,
                        int *nrows, jg_train_info *info, jg_train_cb cb, jg_train_progress progress,
                        void *user);
+
+/* Train the transformer (o->model JG_MODEL_TRANSFORMER) on the text:
+ * o->epochs epochs of o->steps_per_epoch steps, each step o->batch windows
+ * of o->context + 1 tokens at uniformly random offsets of the training
+ * set; evaluations as jg_train_run, the validation and test columns over
+ * at most max_eval windows each (non-overlapping, from the start of the
+ * set; val_acc, test_acc: next-token accuracy; losses in nats per token). */
+jg_status jg_train_run_text(jg_ctx *ctx, const jg_train_opts *o, const jg_text *text,
+                            int64_t max_eval, jg_train_row *rows, int *nrows, jg_train_info *info,
+                            jg_train_cb cb, jg_train_progress progress, void *user);
+/* Rows jg_train_run_text gives: epochs * min(evals_per_epoch, steps_per_epoch). */
+int jg_train_max_rows_text(const jg_train_opts *o);
 
 /* Bytes a run of o will allocate, estimated before any data is loaded (for
  * a preflight check): nimages images of 784 bytes (1 byte a pixel), the
