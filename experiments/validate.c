@@ -13,6 +13,7 @@
 #include "experiments/compare.h"
 #include "src/context.h"
 #include "src/csv.h"
+#include "src/fileio.h"
 #include "src/metrics.h"
 
 // ---------------------------------------------------------------- names, defaults
@@ -777,14 +778,10 @@ static void write_side(FILE *f, const jg_validate_side *s, int r, double beta2)
     fputc('}', f);
 }
 
-jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep, const char *input,
-                                 const char *command)
+static void write_json(FILE *f, const jg_validate_report *rep, const char *input, const char *command)
 {
     const jg_validate_opts *o = &rep->opts;
     const jg_jorge_opts *j = &o->jo;
-    char *tmp = NULL;
-    FILE *f = NULL;
-    JG_CHECK(ctx, jg_atomic_open(ctx, path, &tmp, &f));
     fputs("{\n  \"tool\": \"jorge validate\",\n  \"command\": ", f);
     if (command)
         jstr(f, command);
@@ -884,17 +881,12 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
             first = 0;
         }
     fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
-    JG_CHECK(ctx, jg_atomic_commit(ctx, path, tmp, f));
-    return JG_OK;
 }
 
 // ---------------------------------------------------------------- CSV
 
-jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep)
+static void write_csv(FILE *f, const jg_validate_report *rep)
 {
-    char *tmp = NULL;
-    FILE *f = NULL;
-    JG_CHECK(ctx, jg_atomic_open(ctx, path, &tmp, &f));
     const jg_jorge_opts *j = &rep->opts.jo;
     fprintf(f, "# jorge validate per-step rows: order=%d safeguard=%s beta2=%.10g eps=%.10g eps_mode=%s init=%s "
                "reanchor=%d; err_* only on measured steps (NaN otherwise)\n",
@@ -920,8 +912,52 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
             }
         }
     }
-    JG_CHECK(ctx, jg_atomic_commit(ctx, path, tmp, f));
+}
+
+jg_status jg_validate_write(jg_ctx *ctx, const jg_validate_report *rep, const char *json, const char *csv,
+                            const char *input, const char *command)
+{
+    if (rep == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write: NULL report");
+    if (json == NULL && csv == NULL) return JG_OK;
+    if (json && csv && (!strcmp(json, csv) || (jg_out_is_stdout(json) && jg_out_is_stdout(csv))))
+        return jg_error(ctx, JG_ERR_ARG, "the JSON and the CSV report name the same file %s", json);
+    // the inputs it must not replace: the layers' files and the input as given
+    int nin = rep->nlayers + 1;
+    const char **ins = malloc((size_t)nin * sizeof *ins);
+    if (ins == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
+    for (int i = 0; i < rep->nlayers; i++) ins[i] = rep->layers[i].file;
+    ins[rep->nlayers] = input;
+    jg_outfile o[2] = {JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY};
+    int n = 0;
+    jg_status st = JG_OK;
+    if (json) {
+        st = jg_outfile_open_flags(ctx, &o[n], json, ins, nin, JG_OUT_STDOUT);
+        if (st == JG_OK) write_json(o[n++].f, rep, input, command);
+    }
+    if (csv && st == JG_OK) {
+        st = jg_outfile_open_flags(ctx, &o[n], csv, ins, nin, JG_OUT_STDOUT);
+        if (st == JG_OK) write_csv(o[n++].f, rep);
+    }
+    free(ins);
+    if (st < 0) {
+        for (int i = 0; i < n; i++) jg_outfile_abort(&o[i]);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    JG_CHECK(ctx, jg_outfile_commit_group(ctx, o, n)); /* both reports or neither */
     return JG_OK;
+}
+
+jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep, const char *input,
+                                 const char *command)
+{
+    if (path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write_json: NULL path");
+    return jg_validate_write(ctx, rep, path, NULL, input, command);
+}
+
+jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep)
+{
+    if (path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write_csv: NULL path");
+    return jg_validate_write(ctx, rep, NULL, path, NULL, NULL);
 }
 
 double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen)

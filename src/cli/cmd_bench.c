@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "experiments/bench.h"
+#include "src/fileio.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
@@ -28,7 +29,7 @@ int jg_cmd_bench(int argc, char **argv)
         {"no-methods", JG_OPT_FLAG, &no_methods, 0, 0, NULL,
          "skip the rows of the approximation methods (method:jorge k=2, eig-every F=1, newton-warm K=8, "
          "newton-schulz K=8, chebyshev d=16)"},
-        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...)"},
+        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...); - for standard output"},
     };
     const jg_cmd_spec spec = {
         "jorge bench [options] [--out FILE.csv]",
@@ -51,7 +52,7 @@ int jg_cmd_bench(int argc, char **argv)
     jg_bench_opts o = {.backend = backend, .sizes = sz, .nsizes = nsz, .precision = precision, .repeats = repeats,
                        .budget = budget, .lowrank_div = div, .max_order = maxorder, .newton = !no_newton,
                        .sweep = !no_sweep, .methods = !no_methods, .out = out, .argc = argc, .argv = argv,
-                       .log = stdout};
+                       .log = jg_out_is_stdout(out) ? stderr : stdout};
     jg_ctx *ctx = jg_cli_ctx("bench", backend, &code);
     if (ctx == NULL) return code;
     // before any work: the output, and memory for the largest size

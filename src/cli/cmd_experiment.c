@@ -22,7 +22,7 @@ static size_t experiment_opts(experiment_args *a, jg_opt *opts)
 {
     *a = (experiment_args){.backend = "cpu", .progress = "auto", .eps_mode = "abs", .seed = 1};
     const jg_opt t[] = {
-        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV file to write (required; atomically replaced)"},
+        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV file to write (required; atomically replaced; - for standard output)"},
         {"quick", JG_OPT_FLAG, &a->quick, 0, 0, NULL, "small sizes, seconds per experiment (default)"},
         {"full", JG_OPT_FLAG, &a->full, 0, 0, NULL, "full sizes (e.g. 1e4 steps for error-time)"},
         {"input", JG_OPT_STRING, &a->input, 0, 0, NULL,

@@ -73,7 +73,7 @@ static int gen_preflight(jg_ctx *ctx, const gen_args *a, int is_spd, jg_dtype dt
     else
         snprintf(what, sizeof what, "gen stream --steps %d --m %d --cols %d", a->steps, a->m, a->cols);
     const char *outs[1] = {a->out};
-    return jg_cli_preflight("gen", ctx, outs, 1, NULL, 0, need, what);
+    return jg_cli_preflight_files("gen", ctx, outs, 1, NULL, 0, need, what);
 }
 
 /* The stream (jg_gen_stream_array), refused when float32 cannot hold what

@@ -48,7 +48,7 @@ static jg_status step_preflight(jg_ctx *ctx, const step_args *a, const char *con
     char what[600];
     snprintf(what, sizeof what, "%s: one Jorge step of size %.0f", pos[1], d);
     const char *ins[2] = {pos[1], init ? NULL : pos[0]}, *outs[1] = {pos[2]};
-    *code = jg_cli_preflight("step", ctx, outs, 1, ins, 2, need, what);
+    *code = jg_cli_preflight_files("step", ctx, outs, 1, ins, 2, need, what);
     return JG_OK;
 }
 
