@@ -328,6 +328,13 @@ static void fault_parse(void)
     atomic_store(&fault.parsed, 1);
 }
 
+void jg_test_fault_reset(void)
+{
+    for (int i = 0; i < FAULT_NONE; i++) atomic_store(&fault.count[i], 0);
+    atomic_store(&fault.parsed, 0);
+    fault_parse();
+}
+
 /* Before operation op: 0 to go on, or an errno to fail with (a signal to
  * inject is raised here). */
 static int fault_hit(int op)
@@ -650,8 +657,8 @@ jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
      * and say how to undo each replacement if a signal comes first */
     sigset_t all, old;
     sigfillset(&all);
-    int blocked = n > NUNDO;
-    if (blocked) sigprocmask(SIG_BLOCK, &all, &old); /* too many to undo from a handler: defer signals */
+    int blocked = n > NUNDO; /* too many to undo from a handler: defer signals to the end */
+    sigprocmask(SIG_BLOCK, &all, &old); /* no backup exists unregistered */
     for (i = 0; i < n && i < NUNDO; i++) slot[i] = -1;
     if (files > 1)
         for (i = 0; i < n; i++) {
@@ -669,13 +676,14 @@ jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
                 o[i].bak = NULL;
             }
         }
+    /* from here a signal undoes every replacement (a backup of a target
+     * not replaced yet is the same file: restoring it changes nothing) */
+    if (files > 1 && !blocked)
+        for (i = 0; i < n; i++)
+            if (o[i].tmp) slot[i] = undo_register(o[i].target, o[i].bak);
+    if (!blocked) sigprocmask(SIG_SETMASK, &old, NULL);
     for (done = 0; done < n; done++) {
         if (o[done].tmp == NULL) continue;
-        if (files > 1 && !blocked) {
-            sigprocmask(SIG_BLOCK, &all, &old);
-            slot[done] = undo_register(o[done].target, o[done].bak);
-            sigprocmask(SIG_SETMASK, &old, NULL);
-        }
         int e = fault_hit(FAULT_RENAME);
         if (e || rename(o[done].tmp, o[done].target) != 0) {
             st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file into place: %s",
@@ -684,7 +692,7 @@ jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
         }
     }
 rollback:
-    if (!blocked) sigprocmask(SIG_BLOCK, &all, &old);
+    sigprocmask(SIG_BLOCK, &all, NULL);
     if (st < 0)
         // put back what was replaced
         for (i = 0; i < done; i++) {

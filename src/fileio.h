@@ -140,6 +140,9 @@ void jg_outfile_abort(jg_outfile *o);
 int jg_tmp_register(const char *path);
 void jg_tmp_unregister(const char *path);
 
+/* Tests only: read JG_TEST_FAULT again and restart its counts. */
+void jg_test_fault_reset(void);
+
 /* ---------------------------------------------------------------- memory */
 
 /* Bytes this process may still allocate (see the top of this file) and a
