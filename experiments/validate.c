@@ -496,17 +496,20 @@ static void tally(jg_validate_report *rep)
             rep->nfrozen += v != JG_VERDICT_CANNOT && L->s[r].frozen;
         }
     }
-    rep->verdict = rep->nfail ? JG_VERDICT_FAIL
-                   : rep->nerror || rep->ncannot ? JG_VERDICT_CANNOT
-                                                 : JG_VERDICT_PASS;
+    /* nothing judged (no layer at all) is not a pass */
+    rep->verdict = rep->nfail                                       ? JG_VERDICT_FAIL
+                   : rep->nerror || rep->ncannot || rep->nlayers == 0 ? JG_VERDICT_CANNOT
+                                                                      : JG_VERDICT_PASS;
 }
 
 jg_status jg_validate_run(jg_ctx *ctx, char *const *files, int nfiles, const jg_validate_opts *o,
                           jg_validate_report *rep)
 {
+    if (rep == NULL || o == NULL || (files == NULL && nfiles > 0) || nfiles < 0)
+        return jg_error(ctx, JG_ERR_ARG, "jg_validate_run: NULL argument or %d files", nfiles);
     memset(rep, 0, sizeof *rep);
     rep->opts = *o;
-    rep->layers = calloc((size_t)nfiles, sizeof *rep->layers);
+    rep->layers = calloc((size_t)(nfiles > 0 ? nfiles : 1), sizeof *rep->layers);
     if (rep->layers == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
     rep->nlayers = nfiles;
     for (int i = 0; i < nfiles; i++) {
@@ -532,9 +535,11 @@ jg_status jg_validate_run(jg_ctx *ctx, char *const *files, int nfiles, const jg_
 jg_status jg_validate_arrays(jg_ctx *ctx, const jg_array *arrays, const char *const *names, int n,
                              const jg_validate_opts *o, jg_validate_report *rep)
 {
+    if (rep == NULL || o == NULL || (arrays == NULL && n > 0) || n < 0)
+        return jg_error(ctx, JG_ERR_ARG, "jg_validate_arrays: NULL argument or %d layers", n);
     memset(rep, 0, sizeof *rep);
     rep->opts = *o;
-    rep->layers = calloc((size_t)n, sizeof *rep->layers);
+    rep->layers = calloc((size_t)(n > 0 ? n : 1), sizeof *rep->layers);
     if (rep->layers == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
     rep->nlayers = n;
     for (int i = 0; i < n; i++) {
