@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* vasprintf */
 #include "src/csv.h"
 
 #include <errno.h>
@@ -30,6 +31,22 @@ jg_status jg_csv_open_inputs(jg_ctx *ctx, jg_csv *csv, const char *path, const c
     return JG_OK;
 }
 
+/* s with its control characters escaped (\n, \t, \xHH), so that a name
+ * holding a newline keeps a provenance line one line. */
+static void put_line_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
+}
+
 void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char **argv)
 {
     char buf[512] = "";
@@ -43,17 +60,23 @@ void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char *
         fprintf(csv->f, "# backend: %s\n", buf);
     }
     fprintf(csv->f, "# seed: %llu\n# command: jorge", (unsigned long long)seed);
-    for (int i = 0; i < argc; i++) fprintf(csv->f, " %s", argv[i]);
+    for (int i = 0; i < argc; i++) {
+        fputc(' ', csv->f);
+        put_line_safe(csv->f, argv[i]);
+    }
     fputc('\n', csv->f);
 }
 
 void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
 {
     va_list ap;
+    char *value = NULL;
     fprintf(csv->f, "# %s: ", key);
     va_start(ap, fmt);
-    vfprintf(csv->f, fmt, ap);
+    int n = vasprintf(&value, fmt, ap);
     va_end(ap);
+    if (n >= 0) put_line_safe(csv->f, value);
+    free(value);
     fputc('\n', csv->f);
 }
 

@@ -49,6 +49,12 @@ int jg_cmd_bench(int argc, char **argv)
         fprintf(stderr, "jorge bench: --sizes '%s' is not a list of sizes 1..65536\n", sizes);
         return 2;
     }
+    for (int i = 0; i < nsz; i++)
+        if (sz[i] < div) { /* the low-rank rows would have no column: a ratio of nothing ("nanx") */
+            fprintf(stderr, "jorge bench: --sizes %d: the low-rank rows use n = m / %d = %d columns; sizes must be at "
+                            "least --lowrank-div (%d)\n", sz[i], div, sz[i] / div, div);
+            return 2;
+        }
     jg_bench_opts o = {.backend = backend, .sizes = sz, .nsizes = nsz, .precision = precision, .repeats = repeats,
                        .budget = budget, .lowrank_div = div, .max_order = maxorder, .newton = !no_newton,
                        .sweep = !no_sweep, .methods = !no_methods, .out = out, .argc = argc, .argv = argv,

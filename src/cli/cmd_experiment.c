@@ -131,7 +131,9 @@ int jg_cmd_experiment(int argc, char **argv)
         const char *msg = jg_ctx_message(ctx);
         int named = strncmp(msg, a.out, strlen(a.out)) == 0 ||
                     (a.input && strncmp(msg, a.input, strlen(a.input)) == 0);
-        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : a.out, named ? "" : ": ", msg);
+        // a problem of the data is the input's, any other the output's
+        const char *who = a.input && (st == JG_ERR_INPUT || st == JG_ERR_FORMAT) ? a.input : a.out;
+        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : who, named ? "" : ": ", msg);
     }
     jg_ctx_destroy(&ctx);
     return jg_status_exit_code(st);

@@ -5,6 +5,7 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
+#include "src/metrics.h"
 #include "src/npy.h"
 
 /* The options as given. */
@@ -63,6 +64,20 @@ static jg_status step_load(jg_ctx *ctx, const step_args *a, const char *const *p
         return jg_error(ctx, JG_ERR_INPUT, "%s: root is %lldx%lld but G (%s) is %lldx%lld: the %s side needs %lldx%lld",
                         pos[0], (long long)L0->rows, (long long)L0->cols, pos[1], (long long)G->rows,
                         (long long)G->cols, a->side, (long long)dim, (long long)dim);
+    if (init || L0->loc != jg_ctx_loc(ctx)) return JG_OK;
+    /* an inverse root is symmetric positive definite: refuse a zero,
+     * indefinite or clearly non-symmetric one (the update would run on
+     * and write nonsense).  Asymmetry above 1e-2 is far beyond rounding
+     * (a root written by this command is symmetric to about n u). */
+    double asym = 0, lmin = 0;
+    JG_CHECK(ctx, jg_asymmetry(ctx, L0, &asym));
+    if (!(asym <= 1e-2))
+        return jg_error(ctx, JG_ERR_INPUT,
+                        "%s: not a root: ||L - L^T||_F / ||L||_F = %.3g (an inverse root is symmetric)", pos[0], asym);
+    JG_CHECK(ctx, jg_min_eig_sym(ctx, L0, &lmin));
+    if (!(lmin > 0))
+        return jg_error(ctx, JG_ERR_INPUT,
+                        "%s: not a root: smallest eigenvalue %.3g (an inverse root is positive definite)", pos[0], lmin);
     return JG_OK;
 }
 

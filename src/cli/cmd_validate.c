@@ -90,6 +90,10 @@ static const char VALIDATE_SUMMARY[] =
 static int validate_check_methods(const char *methods)
 {
     if (methods == NULL || strcmp(methods, "all") == 0) return 0;
+    if (*methods == '\0') {
+        fprintf(stderr, "jorge validate: --methods: empty list (give method names, or 'all')\n");
+        return 2;
+    }
     char buf[512];
     snprintf(buf, sizeof buf, "%s", methods);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
