@@ -794,6 +794,67 @@ static int parse_size(const char *s, double *out)
     return 0;
 }
 
+/* The tightest limit less usage over the group at path (relative to a
+ * hierarchy mounted at mount) and its ancestors; HUGE_VAL when none. */
+static double cgroup_walk(const char *mount, const char *path, const char *limit, const char *usage, char *at,
+                          size_t atlen)
+{
+    char dir[PATH_MAX], f[PATH_MAX + 64];
+    double best = HUGE_VAL;
+    snprintf(dir, sizeof dir, "%s%s%s", mount, path[0] == '/' ? "" : "/", path);
+    size_t root = strlen(mount);
+    for (;;) {
+        snprintf(f, sizeof f, "%s/%s", dir, limit);
+        double lim = read_number(f);
+        snprintf(f, sizeof f, "%s/%s", dir, usage);
+        double cur = read_number(f);
+        if (lim > 0 && lim < 1e18 && lim - (cur > 0 ? cur : 0) < best) {
+            best = lim - (cur > 0 ? cur : 0);
+            snprintf(at, atlen, "%s", dir);
+        }
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL || (size_t)(slash - dir) < root) break;
+        *slash = '\0';
+    }
+    return best;
+}
+
+int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double *bytes, char *what, size_t wlen)
+{
+    FILE *f = fopen(cgroup_file, "r");
+    char line[PATH_MAX + 64], mount[PATH_MAX], at[PATH_MAX];
+    double best = HUGE_VAL;
+    *bytes = HUGE_VAL;
+    if (f == NULL) return -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL) continue;
+        *c1 = *c2 = '\0'; /* hierarchy id, controllers, path */
+        const char *ctrl = c1 + 1, *path = c2 + 1;
+        double v = HUGE_VAL;
+        int v2 = !strcmp(line, "0") && *ctrl == '\0';
+        if (v2) { /* unified: mounted at the root, or beside v1 as unified/ */
+            snprintf(mount, sizeof mount, "%s", sysroot);
+            v = cgroup_walk(mount, path, "memory.max", "memory.current", at, sizeof at);
+            if (v == HUGE_VAL) {
+                snprintf(mount, sizeof mount, "%s/unified", sysroot);
+                v = cgroup_walk(mount, path, "memory.max", "memory.current", at, sizeof at);
+            }
+        } else if (strstr(ctrl, "memory") != NULL) {
+            snprintf(mount, sizeof mount, "%s/memory", sysroot);
+            v = cgroup_walk(mount, path, "memory.limit_in_bytes", "memory.usage_in_bytes", at, sizeof at);
+        }
+        if (v < best) {
+            best = v;
+            snprintf(what, wlen, "cgroup %.60s %s less usage", at, v2 ? "memory.max" : "memory.limit_in_bytes");
+        }
+    }
+    fclose(f);
+    *bytes = best;
+    return 0;
+}
+
 static void consider(double v, const char *what, double *best, char *source, size_t len)
 {
     if (v < 0 || v >= 1e18) return; /* absent or "unlimited" */
@@ -824,13 +885,11 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
     }
     double best = HUGE_VAL;
     consider(meminfo("MemAvailable"), "MemAvailable in /proc/meminfo", &best, source, len);
-    // cgroup v2, then v1 (the limit of the group this process runs in)
-    double lim = read_number("/sys/fs/cgroup/memory.max"), cur = read_number("/sys/fs/cgroup/memory.current");
-    if (lim > 0 && lim < 1e18) consider(lim - (cur > 0 ? cur : 0), "cgroup memory.max less memory.current", &best, source, len);
-    lim = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-    cur = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
-    if (lim > 0 && lim < 1e18)
-        consider(lim - (cur > 0 ? cur : 0), "cgroup memory.limit_in_bytes less usage", &best, source, len);
+    // the cgroups this process runs in (nested: every ancestor's limit counts)
+    double cg;
+    char what[160];
+    if (jg_mem_cgroup_available("/sys/fs/cgroup", "/proc/self/cgroup", &cg, what, sizeof what) == 0)
+        consider(cg, what, &best, source, len);
     // resource limits of this process, less what it maps already
     double vm, data;
     statm(&vm, &data);

@@ -48,8 +48,9 @@
  *
  * Memory.  jg_mem_check compares an estimate of the bytes a command will
  * allocate with what is available: the smallest of MemAvailable
- * (/proc/meminfo), the cgroup limit less its usage (v2 memory.max, v1
- * memory.limit_in_bytes), and RLIMIT_AS / RLIMIT_DATA less what the
+ * (/proc/meminfo), the limit less the usage of the cgroup this process
+ * runs in and of each of its ancestors (/proc/self/cgroup; v2 memory.max,
+ * v1 memory.limit_in_bytes), and RLIMIT_AS / RLIMIT_DATA less what the
  * process already maps.  The environment variable JG_MEM_LIMIT overrides
  * the detection: a size ("512M", "8G", "1.5T", bytes) or "off" (no check).
  * A refusal is JG_ERR_NOMEM (exit 2) naming the estimate and the limit.
@@ -151,6 +152,14 @@ void jg_test_fault_reset(void);
  * HUGE_VAL when nothing limits it or JG_MEM_LIMIT=off.  JG_ERR_ARG when
  * JG_MEM_LIMIT is not a size. */
 jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len);
+/* The memory the cgroups of this process leave (used by
+ * jg_mem_available; the paths are parameters for tests): for each line
+ * of cgroup_file (/proc/self/cgroup), the group's limit less its usage
+ * under sysroot (/sys/fs/cgroup: v2 memory.max / memory.current at the
+ * root or under unified/, v1 memory/ memory.limit_in_bytes / usage), and
+ * every ancestor's, the tightest kept.  *bytes HUGE_VAL when none; what
+ * names the group.  0, or -1 when cgroup_file cannot be read. */
+int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double *bytes, char *what, size_t wlen);
 /* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"
  * when bytes exceeds what is available. */
 jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -393,6 +394,43 @@ static void test_group_faults(void)
     CHECK(temporaries() == 0, "%d temporary files left", temporaries());
 }
 
+/* A nested cgroup: the limit of the group itself and of every ancestor
+ * counts, in v1 and v2 layouts (fake hierarchies under the test's
+ * directory; the numbers are exact). */
+static void test_cgroup(void)
+{
+    char root[8400], path[8500], what[160];
+    double v = 0;
+    snprintf(root, sizeof root, "%s/cg", dir);
+    // v1: /job (1 GiB, 100 MiB used) holds /job/step (2 GiB, nothing used): the parent binds
+    const char *dirs[] = {"cg", "cg/memory", "cg/memory/job", "cg/memory/job/step", "cg/unified", "cg/unified/a",
+                          "cg/unified/a/b"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) mkdir(P(dirs[i]), 0700);
+    write_text(P("cg/memory/memory.limit_in_bytes"), "9223372036854771712\n");
+    write_text(P("cg/memory/job/memory.limit_in_bytes"), "1073741824\n");
+    write_text(P("cg/memory/job/memory.usage_in_bytes"), "104857600\n");
+    write_text(P("cg/memory/job/step/memory.limit_in_bytes"), "2147483648\n");
+    write_text(P("cg/memory/job/step/memory.usage_in_bytes"), "0\n");
+    write_text(P("self1"), "4:memory:/job/step\n1:cpu:/\n0::/\n");
+    snprintf(path, sizeof path, "%s", P("self1"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0, "read %s", path);
+    CHECK(v == 1073741824.0 - 104857600.0, "v1 nested: %.17g bytes (%s)", v, what);
+    CHECK(strstr(what, "memory/job ") != NULL, "v1 nested: names %s", what);
+    // v2 under unified/: a/b (max) inside a (500 MiB, 100 MiB used)
+    write_text(P("cg/unified/a/memory.max"), "524288000\n");
+    write_text(P("cg/unified/a/memory.current"), "104857600\n");
+    write_text(P("cg/unified/a/b/memory.max"), "max\n");
+    write_text(P("self2"), "0::/a/b\n");
+    snprintf(path, sizeof path, "%s", P("self2"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0, "read %s", path);
+    CHECK(v == 524288000.0 - 104857600.0, "v2 nested: %.17g bytes (%s)", v, what);
+    // no limit anywhere
+    write_text(P("self3"), "0::/\n1:cpu:/\n");
+    snprintf(path, sizeof path, "%s", P("self3"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0 && v == HUGE_VAL, "no limit: %.17g", v);
+    CHECK(jg_mem_cgroup_available(root, P("absent"), &v, what, sizeof what) == -1, "an absent file read");
+}
+
 static void test_memory(void)
 {
     double avail;
@@ -475,6 +513,7 @@ int main(void)
     test_modes();
     test_group_faults();
     test_memory();
+    test_cgroup();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     char cmd[8400];
