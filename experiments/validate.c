@@ -3,6 +3,7 @@
 #include "experiments/validate.h"
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "src/csv.h"
 #include "src/fileio.h"
 #include "src/metrics.h"
+#include "src/ops.h"
 
 // ---------------------------------------------------------------- names, defaults
 
@@ -187,6 +189,41 @@ static int all_zero(const jg_array *g, int64_t T)
                 if (jg_mat_get(&M, i, j) != 0.0) return 0;
     }
     return 1;
+}
+
+/* The outer products G G^T of the first T matrices leave the range of
+ * dtype (entries of G G^T about ||G||_F^2 / (m n) below the smallest
+ * normal number: they underflow; ||G||_F^2 above the largest: it
+ * overflows): a reason in why and 1, else 0.  The norms are BLAS nrm2's
+ * (scaled, so that a norm of 1e-200 is itself exact); compared in logs. */
+static int out_of_range(jg_ctx *ctx, const jg_array *g, int64_t T, jg_dtype dtype, char *why, size_t len)
+{
+    if (jg_ctx_loc(ctx) != JG_HOST) return 0; /* the stream is on the host; checked by the CPU backend only */
+    double qmax = 0.0, qmin = HUGE_VAL;
+    for (int64_t t = 0; t < T; t++) {
+        jg_mat M = jg_array_mat(g, t);
+        double q = 0.0;
+        if (jg_nrm_fro(ctx, &M, &q) < 0) return 0;
+        if (q > qmax) qmax = q;
+        if (q > 0.0 && q < qmin) qmin = q;
+    }
+    if (!(qmax > 0.0)) return 0;
+    jg_mat G0 = jg_array_mat(g, 0);
+    double lo = dtype == JG_F32 ? FLT_MIN : DBL_MIN, hi = dtype == JG_F32 ? FLT_MAX : DBL_MAX;
+    double mn = (double)G0.rows * (double)G0.cols;
+    if (2.0 * log(qmax) - log(mn) < log(lo)) {
+        snprintf(why, len,
+                 "the gradients' norms are at most %.3g: the entries of G G^T (about 1e%.0f) underflow in %s; "
+                 "rescale the gradients",
+                 qmax, (2.0 * log(qmax) - log(mn)) / log(10.0), jg_dtype_name(dtype));
+        return 1;
+    }
+    if (2.0 * log(qmax) > log(hi)) {
+        snprintf(why, len, "a gradient has norm %.3g: ||G||_F^2 overflows %s; rescale the gradients", qmax,
+                 jg_dtype_name(dtype));
+        return 1;
+    }
+    return 0;
 }
 
 /* Run both sides of one layer with Jorge options jo over the first T
@@ -463,6 +500,8 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
         cannot(L, why);
     } else if (all_zero(g, T)) {
         cannot(L, "every gradient is zero: there is nothing to compare");
+    } else if (out_of_range(ctx, g, T, o->dtype_from_input ? g->dtype : o->jo.dtype, why, sizeof why)) {
+        cannot(L, why);
     } else {
         jg_jorge_opts jo = o->jo;
         if (o->dtype_from_input) jo.dtype = g->dtype;

@@ -810,7 +810,7 @@ static double cgroup_walk(const char *mount, const char *path, const char *limit
         double cur = read_number(f);
         if (lim > 0 && lim < 1e18 && lim - (cur > 0 ? cur : 0) < best) {
             best = lim - (cur > 0 ? cur : 0);
-            snprintf(at, atlen, "%s", dir);
+            snprintf(at, atlen, "%s", dir[root] ? dir + root : "/"); /* the group, as /proc/self/cgroup names it */
         }
         char *slash = strrchr(dir, '/');
         if (slash == NULL || (size_t)(slash - dir) < root) break;
@@ -847,7 +847,7 @@ int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double
         }
         if (v < best) {
             best = v;
-            snprintf(what, wlen, "cgroup %.60s %s less usage", at, v2 ? "memory.max" : "memory.limit_in_bytes");
+            snprintf(what, wlen, "cgroup %.80s %s less usage", at, v2 ? "memory.max" : "memory.limit_in_bytes");
         }
     }
     fclose(f);

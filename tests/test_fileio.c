@@ -415,7 +415,7 @@ static void test_cgroup(void)
     snprintf(path, sizeof path, "%s", P("self1"));
     CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0, "read %s", path);
     CHECK(v == 1073741824.0 - 104857600.0, "v1 nested: %.17g bytes (%s)", v, what);
-    CHECK(strstr(what, "memory/job ") != NULL, "v1 nested: names %s", what);
+    CHECK(strstr(what, "cgroup /job memory.limit_in_bytes") != NULL, "v1 nested: names %s", what);
     // v2 under unified/: a/b (max) inside a (500 MiB, 100 MiB used)
     write_text(P("cg/unified/a/memory.max"), "524288000\n");
     write_text(P("cg/unified/a/memory.current"), "104857600\n");
