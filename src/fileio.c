@@ -902,6 +902,21 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
     return JG_OK;
 }
 
+double jg_mem_resident(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long vm = 0, res = 0;
+    int n = f ? fscanf(f, "%llu %llu", &vm, &res) : 0;
+    if (f) fclose(f);
+    return n == 2 ? (double)res * (double)sysconf(_SC_PAGESIZE) : 0.0;
+}
+
+double jg_mem_peak(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : 0.0;
+}
+
 static const char *human(double b, char *buf, size_t len)
 {
     const char *u[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};

@@ -163,6 +163,10 @@ int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double
 /* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"
  * when bytes exceeds what is available. */
 jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);
+/* Resident bytes of this process now (/proc/self/statm), and its peak so
+ * far (getrusage ru_maxrss); 0 when unknown. */
+double jg_mem_resident(void);
+double jg_mem_peak(void);
 /* What a command's estimate leaves out and every check adds: the process
  * itself and the BLAS buffers (64 MiB). */
 #define JG_MEM_BASE (64.0 * 1024 * 1024)

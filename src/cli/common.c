@@ -33,6 +33,16 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
     return jg_status_exit_code(st);
 }
 
+/* JG_MEM_REPORT=1: at exit, the estimate beside the measured peak (for
+ * tests of the estimates). */
+static const char *report_cmd;
+static double report_total, report_resident;
+static void mem_report(void)
+{
+    fprintf(stderr, "jorge %s: memory: estimated %.0f bytes, peak %.0f bytes (resident at the check %.0f)\n",
+            report_cmd, report_total, jg_mem_peak(), report_resident);
+}
+
 /* 1 when a and b name one file (the same target, or the same inode). */
 static int same_file(const char *a, const char *b)
 {
@@ -61,6 +71,14 @@ static int preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int 
                 st = jg_error(ctx, JG_ERR_ARG, "%s: is the same file as the output %s", outs[i], outs[j]);
     }
     if (st == JG_OK && mem_bytes > 0) st = jg_mem_check(ctx, mem_bytes + JG_MEM_BASE, what);
+    if (st == JG_OK && getenv("JG_MEM_REPORT") && *getenv("JG_MEM_REPORT") == '1') {
+        /* what the process will hold at its peak: what it holds now (the
+         * program and its libraries), the estimate, the BLAS buffers */
+        report_cmd = cmd;
+        report_resident = jg_mem_resident();
+        report_total = report_resident + (mem_bytes > 0 ? mem_bytes : 0) + JG_MEM_BASE;
+        atexit(mem_report);
+    }
     if (st == JG_OK) return 0;
     fprintf(stderr, "jorge %s: %s\n", cmd, jg_ctx_message(ctx));
     return 2;
