@@ -20,7 +20,7 @@ within() { # command...: the estimate within 1.5x of the peak
     line=$(grep "memory: estimated" err.txt)
     [ -n "$line" ] || { bad "$*: no memory report"; return; }
     echo "$line" | awk '{ e = $5; p = $8; r = e / p
-                          printf "%s: estimate %.0f MiB, peak %.0f MiB, ratio %.2f\n", $2, e / 2^20, p / 2^20, r
+                          printf "%s estimate %.0f MiB, peak %.0f MiB, ratio %.2f\n", $2, e / 2^20, p / 2^20, r
                           exit !(r <= 1.5 && r >= 1 / 1.5) }' && ok || bad "$*: $line"
 }
 within gen stream --m 320 --cols 160 --steps 60 --out m.npy
