@@ -36,11 +36,13 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
 /* JG_MEM_REPORT=1: at exit, the estimate beside the measured peak (for
  * tests of the estimates). */
 static const char *report_cmd;
-static double report_total, report_resident;
+static double report_total, report_resident, report_command;
 static void mem_report(void)
 {
-    fprintf(stderr, "jorge %s: memory: estimated %.0f bytes, peak %.0f bytes (resident at the check %.0f)\n",
-            report_cmd, report_total, jg_mem_peak(), report_resident);
+    fprintf(stderr,
+            "jorge %s: memory: estimated %.0f bytes, peak %.0f bytes (resident at the check %.0f, command %.0f, "
+            "allowance %.0f)\n",
+            report_cmd, report_total, jg_mem_peak(), report_resident, report_command, (double)JG_MEM_BASE);
 }
 
 /* 1 when a and b name one file (the same target, or the same inode). */
@@ -76,7 +78,8 @@ static int preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int 
          * program and its libraries), the estimate, the BLAS buffers */
         report_cmd = cmd;
         report_resident = jg_mem_resident();
-        report_total = report_resident + (mem_bytes > 0 ? mem_bytes : 0) + JG_MEM_BASE;
+        report_command = mem_bytes > 0 ? mem_bytes : 0;
+        report_total = report_resident + report_command + JG_MEM_BASE;
         atexit(mem_report);
     }
     if (st == JG_OK) return 0;
