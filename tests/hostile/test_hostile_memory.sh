@@ -34,5 +34,6 @@ within invroot s.npy r.npy
 "$JORGE" gen stream --m 800 --cols 400 --steps 1 --out g1.npy >/dev/null 2>&1
 "$PY" -c "import numpy as np; np.save('g.npy', np.load('g1.npy')[0])" || bad "numpy"
 within step init g.npy st.npy
+within step st.npy g.npy st2.npy
 within bench --sizes 384 --repeats 1 --no-sweep --no-methods --out b.csv
 finish test_hostile_memory
