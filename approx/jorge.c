@@ -570,6 +570,8 @@ static int positive_check_due(const jg_jorge *J)
 
 jg_status jg_jorge_update(jg_ctx *ctx, jg_jorge *J, const jg_mat *G, jg_jorge_diag *dout)
 {
+    if (ctx == NULL) return JG_ERR_ARG;
+    if (J == NULL || G == NULL) return jg_error(ctx, JG_ERR_ARG, "jorge: update: NULL state or gradient");
     jg_jorge_diag dl, *d = dout ? dout : &dl;
     memset(d, 0, sizeof *d);
     d->form = J->form;

@@ -109,11 +109,50 @@ static jg_status precision_of(jg_ctx *ctx, const char *s, size_t len, cfg *c)
     return jg_error(ctx, JG_ERR_ARG, "--precision: unknown '%.*s' (f64, f32, tf32, bf16)", (int)len, s);
 }
 
+/* 1 when the comma list has the name (len bytes). */
+static int list_has(const char *list, const char *name, size_t len)
+{
+    for (const char *q = list; q;) {
+        const char *qe = strchr(q, ',');
+        size_t ql = qe ? (size_t)(qe - q) : strlen(q);
+        if (ql == len && !strncmp(q, name, len)) return 1;
+        q = qe ? qe + 1 : NULL;
+    }
+    return 0;
+}
+
+/* --budgets NAME=... segments name known methods among those compared
+ * (a misspelt or unselected name would be ignored silently). */
+static jg_status budgets_check(jg_ctx *ctx, const char *spec, const char *meth)
+{
+    if (spec == NULL || strchr(spec, '=') == NULL) return JG_OK;
+    for (const char *p = spec; p && *p;) {
+        const char *end = strchr(p, '/');
+        size_t seg = end ? (size_t)(end - p) : strlen(p);
+        const char *eq = memchr(p, '=', seg);
+        if (eq != NULL) {
+            char name[32];
+            size_t nl = (size_t)(eq - p) < sizeof name ? (size_t)(eq - p) : sizeof name - 1;
+            memcpy(name, p, nl);
+            name[nl] = '\0';
+            if (jg_method_find(name) == NULL)
+                return jg_error(ctx, JG_ERR_ARG, "--budgets: unknown method '%s' (known: %s)", name, jg_method_names());
+            if (!list_has(meth, name, nl))
+                return jg_error(ctx, JG_ERR_ARG, "--budgets: method '%s' is not among --methods %s", name, meth);
+        }
+        p = end ? end + 1 : NULL;
+    }
+    return JG_OK;
+}
+
 static jg_status build_cfgs(jg_ctx *ctx, const jg_compare_opts *o, cfg *cf, int *ncf)
 {
     *ncf = 0;
     const char *prec = o->precisions && *o->precisions ? o->precisions : "f64";
-    const char *meth = o->methods && *o->methods && strcmp(o->methods, "all") ? o->methods : jg_method_names();
+    if (o->methods && *o->methods == '\0')
+        return jg_error(ctx, JG_ERR_ARG, "--methods: empty list (give method names, or 'all')");
+    const char *meth = o->methods && strcmp(o->methods, "all") ? o->methods : jg_method_names();
+    JG_CHECK(ctx, budgets_check(ctx, o->budgets, meth));
     for (const char *p = prec; p;) {
         const char *pe = strchr(p, ',');
         cfg base;

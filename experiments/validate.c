@@ -3,6 +3,7 @@
 #include "experiments/validate.h"
 
 #include <dirent.h>
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,7 +15,9 @@
 #include "src/blas_info.h"
 #include "src/context.h"
 #include "src/csv.h"
+#include "src/fileio.h"
 #include "src/metrics.h"
+#include "src/ops.h"
 
 // ---------------------------------------------------------------- names, defaults
 
@@ -235,6 +238,41 @@ static int all_zero(const jg_array *g, int64_t T)
                 if (jg_mat_get(&M, i, j) != 0.0) return 0;
     }
     return 1;
+}
+
+/* The outer products G G^T of the first T matrices leave the range of
+ * dtype (entries of G G^T about ||G||_F^2 / (m n) below the smallest
+ * normal number: they underflow; ||G||_F^2 above the largest: it
+ * overflows): a reason in why and 1, else 0.  The norms are BLAS nrm2's
+ * (scaled, so that a norm of 1e-200 is itself exact); compared in logs. */
+static int out_of_range(jg_ctx *ctx, const jg_array *g, int64_t T, jg_dtype dtype, char *why, size_t len)
+{
+    if (jg_ctx_loc(ctx) != JG_HOST) return 0; /* the stream is on the host; checked by the CPU backend only */
+    double qmax = 0.0, qmin = HUGE_VAL;
+    for (int64_t t = 0; t < T; t++) {
+        jg_mat M = jg_array_mat(g, t);
+        double q = 0.0;
+        if (jg_nrm_fro(ctx, &M, &q) < 0) return 0;
+        if (q > qmax) qmax = q;
+        if (q > 0.0 && q < qmin) qmin = q;
+    }
+    if (!(qmax > 0.0)) return 0;
+    jg_mat G0 = jg_array_mat(g, 0);
+    double lo = dtype == JG_F32 ? FLT_MIN : DBL_MIN, hi = dtype == JG_F32 ? FLT_MAX : DBL_MAX;
+    double mn = (double)G0.rows * (double)G0.cols;
+    if (2.0 * log(qmax) - log(mn) < log(lo)) {
+        snprintf(why, len,
+                 "the gradients' norms are at most %.3g: the entries of G G^T (about 1e%.0f) underflow in %s; "
+                 "rescale the gradients",
+                 qmax, (2.0 * log(qmax) - log(mn)) / log(10.0), jg_dtype_name(dtype));
+        return 1;
+    }
+    if (2.0 * log(qmax) > log(hi)) {
+        snprintf(why, len, "a gradient has norm %.3g: ||G||_F^2 overflows %s; rescale the gradients", qmax,
+                 jg_dtype_name(dtype));
+        return 1;
+    }
+    return 0;
 }
 
 /* Run both sides of one layer with Jorge options jo over the first T
@@ -525,6 +563,8 @@ static jg_status run_layer(jg_ctx *ctx, const jg_array *g, const jg_validate_opt
         cannot(L, why);
     } else if (all_zero(g, T)) {
         cannot(L, "every gradient is zero: there is nothing to compare");
+    } else if (out_of_range(ctx, g, T, o->dtype_from_input ? g->dtype : o->jo.dtype, why, sizeof why)) {
+        cannot(L, why);
     } else {
         jg_jorge_opts jo = o->jo;
         if (o->dtype_from_input) jo.dtype = g->dtype;
@@ -563,17 +603,20 @@ static void tally(jg_validate_report *rep)
         rep->ndir_pass += L->dir.verdict == JG_VERDICT_PASS;
         rep->ndir_fail += L->dir.verdict == JG_VERDICT_FAIL;
     }
-    rep->verdict = rep->nfail ? JG_VERDICT_FAIL
-                   : rep->nerror || rep->ncannot ? JG_VERDICT_CANNOT
-                                                 : JG_VERDICT_PASS;
+    /* nothing judged (no layer at all) is not a pass */
+    rep->verdict = rep->nfail                                       ? JG_VERDICT_FAIL
+                   : rep->nerror || rep->ncannot || rep->nlayers == 0 ? JG_VERDICT_CANNOT
+                                                                      : JG_VERDICT_PASS;
 }
 
 jg_status jg_validate_run(jg_ctx *ctx, char *const *files, int nfiles, const jg_validate_opts *o,
                           jg_validate_report *rep)
 {
+    if (rep == NULL || o == NULL || (files == NULL && nfiles > 0) || nfiles < 0)
+        return jg_error(ctx, JG_ERR_ARG, "jg_validate_run: NULL argument or %d files", nfiles);
     memset(rep, 0, sizeof *rep);
     rep->opts = *o;
-    rep->layers = calloc((size_t)nfiles, sizeof *rep->layers);
+    rep->layers = calloc((size_t)(nfiles > 0 ? nfiles : 1), sizeof *rep->layers);
     if (rep->layers == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
     rep->nlayers = nfiles;
     for (int i = 0; i < nfiles; i++) {
@@ -599,9 +642,11 @@ jg_status jg_validate_run(jg_ctx *ctx, char *const *files, int nfiles, const jg_
 jg_status jg_validate_arrays(jg_ctx *ctx, const jg_array *arrays, const char *const *names, int n,
                              const jg_validate_opts *o, jg_validate_report *rep)
 {
+    if (rep == NULL || o == NULL || (arrays == NULL && n > 0) || n < 0)
+        return jg_error(ctx, JG_ERR_ARG, "jg_validate_arrays: NULL argument or %d layers", n);
     memset(rep, 0, sizeof *rep);
     rep->opts = *o;
-    rep->layers = calloc((size_t)n, sizeof *rep->layers);
+    rep->layers = calloc((size_t)(n > 0 ? n : 1), sizeof *rep->layers);
     if (rep->layers == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
     rep->nlayers = n;
     for (int i = 0; i < n; i++) {
@@ -897,14 +942,10 @@ static void write_dir(FILE *f, const jg_validate_dir *d, int64_t T)
     fputc('}', f);
 }
 
-jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep, const char *input,
-                                 const char *command)
+static void write_json(jg_ctx *ctx, FILE *f, const jg_validate_report *rep, const char *input, const char *command)
 {
     const jg_validate_opts *o = &rep->opts;
     const jg_jorge_opts *j = &o->jo;
-    char *tmp = NULL;
-    FILE *f = NULL;
-    JG_CHECK(ctx, jg_atomic_open(ctx, path, &tmp, &f));
     fputs("{\n  \"tool\": \"jorge validate\",\n  \"command\": ", f);
     if (command)
         jstr(f, command);
@@ -1019,17 +1060,12 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
             first = 0;
         }
     fputs(first ? "]\n}\n" : "\n  ]\n}\n", f);
-    JG_CHECK(ctx, jg_atomic_commit(ctx, path, tmp, f));
-    return JG_OK;
 }
 
 // ---------------------------------------------------------------- CSV
 
-jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep)
+static void write_csv(FILE *f, const jg_validate_report *rep)
 {
-    char *tmp = NULL;
-    FILE *f = NULL;
-    JG_CHECK(ctx, jg_atomic_open(ctx, path, &tmp, &f));
     const jg_jorge_opts *j = &rep->opts.jo;
     fprintf(f, "# jorge validate per-step rows: order=%d safeguard=%s beta2=%.10g eps=%.10g eps_mode=%s init=%s "
                "reanchor=%d; err_* only on measured steps (NaN otherwise)\n",
@@ -1056,8 +1092,52 @@ jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate
             }
         }
     }
-    JG_CHECK(ctx, jg_atomic_commit(ctx, path, tmp, f));
+}
+
+jg_status jg_validate_write(jg_ctx *ctx, const jg_validate_report *rep, const char *json, const char *csv,
+                            const char *input, const char *command)
+{
+    if (rep == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write: NULL report");
+    if (json == NULL && csv == NULL) return JG_OK;
+    if (json && csv && (!strcmp(json, csv) || (jg_out_is_stdout(json) && jg_out_is_stdout(csv))))
+        return jg_error(ctx, JG_ERR_ARG, "the JSON and the CSV report name the same file %s", json);
+    // the inputs it must not replace: the layers' files and the input as given
+    int nin = rep->nlayers + 1;
+    const char **ins = malloc((size_t)nin * sizeof *ins);
+    if (ins == NULL) return jg_error(ctx, JG_ERR_NOMEM, "validate: out of memory");
+    for (int i = 0; i < rep->nlayers; i++) ins[i] = rep->layers[i].file;
+    ins[rep->nlayers] = input;
+    jg_outfile o[2] = {JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY};
+    int n = 0;
+    jg_status st = JG_OK;
+    if (json) {
+        st = jg_outfile_open_flags(ctx, &o[n], json, ins, nin, JG_OUT_STDOUT);
+        if (st == JG_OK) write_json(ctx, o[n++].f, rep, input, command);
+    }
+    if (csv && st == JG_OK) {
+        st = jg_outfile_open_flags(ctx, &o[n], csv, ins, nin, JG_OUT_STDOUT);
+        if (st == JG_OK) write_csv(o[n++].f, rep);
+    }
+    free(ins);
+    if (st < 0) {
+        for (int i = 0; i < n; i++) jg_outfile_abort(&o[i]);
+        return jg_trace(ctx, st, __FILE__, __LINE__);
+    }
+    JG_CHECK(ctx, jg_outfile_commit_group(ctx, o, n)); /* both reports or neither */
     return JG_OK;
+}
+
+jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep, const char *input,
+                                 const char *command)
+{
+    if (path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write_json: NULL path");
+    return jg_validate_write(ctx, rep, path, NULL, input, command);
+}
+
+jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep)
+{
+    if (path == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_validate_write_csv: NULL path");
+    return jg_validate_write(ctx, rep, NULL, path, NULL, NULL);
 }
 
 double jg_validate_mem_estimate(jg_ctx *ctx, char *const *files, int nfiles, char *what, size_t wlen)

@@ -205,6 +205,11 @@ void jg_validate_print(FILE *f, const jg_validate_report *rep);
 jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validate_report *rep,
                                  const char *input, const char *command);
 jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep);
+/* Both reports (json, csv: either may be NULL) committed together, all or
+ * none (src/fileio.h: the output checks, "-" for standard output); neither
+ * may replace a layer's file or input. */
+jg_status jg_validate_write(jg_ctx *ctx, const jg_validate_report *rep, const char *json, const char *csv,
+                            const char *input, const char *command);
 
 /* Bytes the largest of the files needs, from the .npy headers only (a
  * preflight check before jg_validate_run): its gradients (T x m x n of

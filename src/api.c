@@ -43,6 +43,13 @@ int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, cha
 // ---------------------------------------------------------------- option values
 
 /* "eps_mode" and "eps-mode" are the same name. */
+/* A NULL handle: no context to carry a message; *_message(NULL) says so. */
+#define NULL_HANDLE "the handle is NULL"
+#define API_HANDLE(h)                                                                              \
+    do {                                                                                           \
+        if ((h) == NULL) return JG_ERR_ARG;                                                        \
+    } while (0)
+
 static int name_is(const char *name, const char *want)
 {
     for (; *name && *want; name++, want++)
@@ -169,6 +176,10 @@ struct jg_api_validate {
 
 int jg_api_validate_new(jg_api_validate **pv, const char *backend, char *err, size_t errlen)
 {
+    if (pv == NULL) {
+        if (err && errlen) snprintf(err, errlen, "validate: the handle pointer is NULL");
+        return JG_ERR_ARG;
+    }
     *pv = NULL;
     jg_api_validate *v = calloc(1, sizeof *v);
     if (v == NULL) {
@@ -189,6 +200,7 @@ int jg_api_validate_new(jg_api_validate **pv, const char *backend, char *err, si
 
 int jg_api_validate_set_option(jg_api_validate *v, const char *name, const char *value)
 {
+    API_HANDLE(v);
     jg_ctx *ctx = v->ctx;
     jg_validate_opts *o = &v->o;
     long l = 0;
@@ -254,6 +266,7 @@ static int all_finite(const void *data, jg_dtype t, int64_t count)
 int jg_api_validate_run_arrays(jg_api_validate *v, int n, const char *const *names, const void *const *data,
                                const int *dtypes, const int64_t *shapes)
 {
+    API_HANDLE(v);
     jg_ctx *ctx = v->ctx;
     clear_run(v);
     // check arguments
@@ -270,11 +283,18 @@ int jg_api_validate_run_arrays(jg_api_validate *v, int n, const char *const *nam
                           (long long)s[0], (long long)s[1], (long long)s[2]);
             goto done;
         }
+        int64_t count, bytes;
+        if (__builtin_mul_overflow(s[0], s[1], &count) || __builtin_mul_overflow(count, s[2], &count) ||
+            __builtin_mul_overflow(count, (int64_t)sizeof(double), &bytes) || (uint64_t)bytes > SIZE_MAX / 2) {
+            st = jg_error(ctx, JG_ERR_ARG, "%s: shape %lld x %lld x %lld: the number of values overflows", nm,
+                          (long long)s[0], (long long)s[1], (long long)s[2]);
+            goto done;
+        }
         if (dtypes[i] != JG_F32 && dtypes[i] != JG_F64) {
             st = jg_error(ctx, JG_ERR_ARG, "%s: dtype %d: 0 (float32) or 1 (float64) expected", nm, dtypes[i]);
             goto done;
         }
-        if (!all_finite(data[i], (jg_dtype)dtypes[i], s[0] * s[1] * s[2])) {
+        if (!all_finite(data[i], (jg_dtype)dtypes[i], count)) {
             st = jg_error(ctx, JG_ERR_INPUT, "%s: the gradients hold NaN or Inf", nm);
             goto done;
         }
@@ -291,6 +311,7 @@ done:
 
 int jg_api_validate_run_path(jg_api_validate *v, const char *path)
 {
+    API_HANDLE(v);
     jg_ctx *ctx = v->ctx;
     clear_run(v);
     char **files = NULL;
@@ -310,12 +331,14 @@ done:
     return st;
 }
 
-int jg_api_validate_verdict(const jg_api_validate *v) { return v->ran ? (int)v->rep.verdict : -1; }
-int jg_api_validate_exit_code(const jg_api_validate *v) { return v->ran ? jg_validate_exit_code(&v->rep) : -1; }
-int jg_api_validate_nlayers(const jg_api_validate *v) { return v->ran ? v->rep.nlayers : 0; }
+int jg_api_validate_verdict(const jg_api_validate *v) { return v && v->ran ? (int)v->rep.verdict : -1; }
+int jg_api_validate_exit_code(const jg_api_validate *v) { return v && v->ran ? jg_validate_exit_code(&v->rep) : -1; }
+int jg_api_validate_nlayers(const jg_api_validate *v) { return v == NULL ? JG_ERR_ARG : v->ran ? v->rep.nlayers : 0; }
 
 int jg_api_validate_number(const jg_api_validate *v, int layer, int side, const char *key, double *out)
 {
+    API_HANDLE(v);
+    if (out == NULL) return jg_error(v->ctx, JG_ERR_ARG, "validate: out is NULL");
     if (!v->ran) return jg_error(v->ctx, JG_ERR_ARG, "validate: no run yet");
     if (layer < 0 || layer >= v->rep.nlayers || side < 0 || side > 1)
         return jg_error(v->ctx, JG_ERR_ARG, "validate: no layer %d side %d (%d layers, sides 0 and 1)", layer, side,
@@ -357,7 +380,7 @@ int jg_api_validate_number(const jg_api_validate *v, int layer, int side, const 
 
 const char *jg_api_validate_text(jg_api_validate *v)
 {
-    if (!v->ran) return NULL;
+    if (v == NULL || !v->ran) return NULL;
     if (v->text == NULL) {
         char *buf = NULL;
         size_t len = 0;
@@ -375,13 +398,14 @@ const char *jg_api_validate_text(jg_api_validate *v)
 
 int jg_api_validate_write_json(jg_api_validate *v, const char *path, const char *input, const char *command)
 {
+    API_HANDLE(v);
     if (!v->ran) return jg_error(v->ctx, JG_ERR_ARG, "validate: no run yet");
     if (path == NULL) return jg_error(v->ctx, JG_ERR_ARG, "validate: path is NULL");
     JG_CHECK(v->ctx, jg_validate_write_json(v->ctx, path, &v->rep, input, command));
     return JG_OK;
 }
 
-const char *jg_api_validate_message(const jg_api_validate *v) { return v ? jg_ctx_message(v->ctx) : ""; }
+const char *jg_api_validate_message(const jg_api_validate *v) { return v ? jg_ctx_message(v->ctx) : NULL_HANDLE; }
 
 void jg_api_validate_free(jg_api_validate **pv)
 {
@@ -405,6 +429,10 @@ struct jg_api_jorge {
 
 int jg_api_jorge_new(jg_api_jorge **pJ, const char *backend, char *err, size_t errlen)
 {
+    if (pJ == NULL) {
+        if (err && errlen) snprintf(err, errlen, "jorge: the handle pointer is NULL");
+        return JG_ERR_ARG;
+    }
     *pJ = NULL;
     jg_api_jorge *h = calloc(1, sizeof *h);
     if (h == NULL) {
@@ -426,6 +454,7 @@ int jg_api_jorge_new(jg_api_jorge **pJ, const char *backend, char *err, size_t e
 
 int jg_api_jorge_set_option(jg_api_jorge *h, const char *name, const char *value)
 {
+    API_HANDLE(h);
     jg_ctx *ctx = h->ctx;
     long l = 0;
     int dtype_set = 0;
@@ -459,6 +488,7 @@ int jg_api_jorge_set_option(jg_api_jorge *h, const char *name, const char *value
 
 int jg_api_jorge_create(jg_api_jorge *h, const char *side, int64_t m, int64_t n)
 {
+    API_HANDLE(h);
     jg_ctx *ctx = h->ctx;
     int c = 0;
     // check arguments
@@ -466,6 +496,11 @@ int jg_api_jorge_create(jg_api_jorge *h, const char *side, int64_t m, int64_t n)
     JG_CHECK(ctx, parse_choice(ctx, "side", side, "left|right", &c));
     if (m < 1 || n < 1) return jg_error(ctx, JG_ERR_ARG, "jorge: gradient shape %lld x %lld: not positive",
                                         (long long)m, (long long)n);
+    int64_t mn, big = m > n ? m : n;
+    if (__builtin_mul_overflow(m, n, &mn) || __builtin_mul_overflow(mn, (int64_t)8, &mn) ||
+        __builtin_mul_overflow(big, big, &big) || __builtin_mul_overflow(big, (int64_t)8, &big))
+        return jg_error(ctx, JG_ERR_ARG, "jorge: gradient shape %lld x %lld: the sizes overflow", (long long)m,
+                        (long long)n);
     // plan
     jg_side sd = c ? JG_SIDE_RIGHT : JG_SIDE_LEFT;
     int64_t dim = c ? n : m, other = c ? m : n;
@@ -481,6 +516,7 @@ int jg_api_jorge_create(jg_api_jorge *h, const char *side, int64_t m, int64_t n)
 
 int jg_api_jorge_update(jg_api_jorge *h, const void *G, int dtype, int64_t m, int64_t n)
 {
+    API_HANDLE(h);
     jg_ctx *ctx = h->ctx;
     // check arguments
     if (h->J == NULL) return jg_error(ctx, JG_ERR_ARG, "jorge: update before create");
@@ -498,10 +534,11 @@ int jg_api_jorge_update(jg_api_jorge *h, const void *G, int dtype, int64_t m, in
     return st;
 }
 
-int64_t jg_api_jorge_dim(const jg_api_jorge *h) { return h->J ? h->dim : 0; }
+int64_t jg_api_jorge_dim(const jg_api_jorge *h) { return h && h->J ? h->dim : 0; }
 
 int jg_api_jorge_root(jg_api_jorge *h, double *out, int64_t len)
 {
+    API_HANDLE(h);
     jg_ctx *ctx = h->ctx;
     if (h->J == NULL) return jg_error(ctx, JG_ERR_ARG, "jorge: root before create");
     if (out == NULL || len < h->dim * h->dim)
@@ -528,6 +565,8 @@ int jg_api_jorge_set_root(jg_api_jorge *h, const double *root, int64_t len)
 
 int jg_api_jorge_number(const jg_api_jorge *h, const char *key, double *out)
 {
+    API_HANDLE(h);
+    if (out == NULL) return jg_error(h->ctx, JG_ERR_ARG, "jorge: out is NULL");
     const jg_jorge_diag *d = &h->d;
     const struct {
         const char *key;
@@ -552,7 +591,7 @@ int jg_api_jorge_number(const jg_api_jorge *h, const char *key, double *out)
     return jg_error(h->ctx, JG_ERR_ARG, "jorge: unknown number '%s'", key ? key : "(null)");
 }
 
-const char *jg_api_jorge_message(const jg_api_jorge *h) { return h ? jg_ctx_message(h->ctx) : ""; }
+const char *jg_api_jorge_message(const jg_api_jorge *h) { return h ? jg_ctx_message(h->ctx) : NULL_HANDLE; }
 
 void jg_api_jorge_free(jg_api_jorge **pJ)
 {

@@ -15,7 +15,10 @@
  * Every int-returning function returns a jg_status (src/status.h): 0 ok,
  * negative no result (the handle's message says why, one line), positive
  * a result that is suspect.  Handles are freed with *_free(&h), which sets
- * h to NULL (no-op on NULL).
+ * h to NULL (no-op on NULL).  A NULL handle, handle pointer or output
+ * pointer is JG_ERR_ARG (never a crash): *_verdict / *_exit_code give -1,
+ * *_dim 0, *_text NULL and *_message(NULL) "the handle is NULL".  Shapes
+ * whose number of values overflows are JG_ERR_ARG.
  *
  * Threads: a handle is used by one thread at a time (the Python package
  * locks each Jorge object); different handles, each with its own context,

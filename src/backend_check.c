@@ -6,6 +6,7 @@
 
 jg_status jg_check_operand(jg_ctx *ctx, const char *op, const jg_mat *A)
 {
+    if (A == NULL) return jg_error(ctx, JG_ERR_ARG, "%s: NULL matrix", op);
     if (A->loc != jg_ctx_loc(ctx))
         return jg_error(ctx, JG_ERR_ARG, "%s: %s backend given a %s matrix (%lldx%lld)", op,
                         jg_ctx_backend(ctx), A->loc == JG_HOST ? "host" : "device", (long long)A->rows,
@@ -19,6 +20,7 @@ jg_status jg_check_operand(jg_ctx *ctx, const char *op, const jg_mat *A)
 
 jg_status jg_check_square(jg_ctx *ctx, const char *op, const jg_mat *A)
 {
+    if (A == NULL) return jg_error(ctx, JG_ERR_ARG, "%s: NULL matrix", op);
     if (A->rows != A->cols)
         return jg_error(ctx, JG_ERR_ARG, "%s: matrix is %lldx%lld, not square", op,
                         (long long)A->rows, (long long)A->cols);
@@ -36,6 +38,7 @@ static jg_status same_dtype(jg_ctx *ctx, const char *op, const jg_mat *A, const 
 jg_status jg_check_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, const jg_mat *A, const jg_mat *B,
                         const jg_mat *C)
 {
+    if (A == NULL || B == NULL || C == NULL) return jg_error(ctx, JG_ERR_ARG, "gemm: NULL matrix");
     int64_t m = ta ? A->cols : A->rows, k = ta ? A->rows : A->cols;
     int64_t kb = tb ? B->cols : B->rows, n = tb ? B->rows : B->cols;
     if (k != kb || C->rows != m || C->cols != n)
@@ -52,6 +55,7 @@ jg_status jg_check_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, const jg_mat *A, 
 
 jg_status jg_check_syrk(jg_ctx *ctx, jg_trans t, const jg_mat *A, const jg_mat *C)
 {
+    if (A == NULL || C == NULL) return jg_error(ctx, JG_ERR_ARG, "syrk: NULL matrix");
     int64_t n = t ? A->cols : A->rows;
     if (C->rows != n || C->cols != n)
         return jg_error(ctx, JG_ERR_ARG, "syrk: result is %lldx%lld, expected %lldx%lld",
@@ -64,6 +68,7 @@ jg_status jg_check_syrk(jg_ctx *ctx, jg_trans t, const jg_mat *A, const jg_mat *
 jg_status jg_check_geam(jg_ctx *ctx, const jg_mat *A, jg_trans ta, int useB, const jg_mat *B,
                         jg_trans tb, const jg_mat *C)
 {
+    if (A == NULL || C == NULL || (useB && B == NULL)) return jg_error(ctx, JG_ERR_ARG, "geam: NULL matrix");
     int64_t m = C->rows, n = C->cols;
     if ((ta ? A->cols : A->rows) != m || (ta ? A->rows : A->cols) != n)
         return jg_error(ctx, JG_ERR_ARG, "geam: A is %lldx%lld, C is %lldx%lld",
@@ -85,6 +90,7 @@ jg_status jg_check_geam(jg_ctx *ctx, const jg_mat *A, jg_trans ta, int useB, con
 
 jg_status jg_check_same(jg_ctx *ctx, const char *op, const jg_mat *A, const jg_mat *B)
 {
+    if (A == NULL || B == NULL) return jg_error(ctx, JG_ERR_ARG, "%s: NULL matrix", op);
     if (A->rows != B->rows || A->cols != B->cols)
         return jg_error(ctx, JG_ERR_ARG, "%s: shapes %lldx%lld and %lldx%lld differ", op,
                         (long long)A->rows, (long long)A->cols, (long long)B->rows,

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* vasprintf */
 #include "src/csv.h"
 
 #include "src/blas_info.h"
@@ -14,53 +15,38 @@
 #include "src/fileio.h"
 #include "src/jg_config.h"
 
-jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f)
-{
-    jg_outfile o;
-    *tmp = NULL;
-    *f = NULL;
-    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
-    *tmp = o.tmp;
-    *f = o.f;
-    o.tmp = NULL;
-    o.f = NULL;
-    free(o.path);
-    free(o.target);
-    return JG_OK;
-}
-
-void jg_atomic_abort(char *tmp, FILE *f)
-{
-    jg_outfile o = JG_OUTFILE_EMPTY;
-    o.tmp = tmp;
-    o.f = f;
-    jg_outfile_abort(&o);
-}
-
-jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f)
-{
-    jg_outfile o = JG_OUTFILE_EMPTY;
-    o.tmp = tmp;
-    o.f = f;
-    o.path = strdup(path);
-    o.target = jg_out_target(path);
-    if (o.path == NULL || o.target == NULL) {
-        jg_outfile_abort(&o);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot resolve the path", path);
-    }
-    return jg_outfile_commit(ctx, &o);
-}
-
 jg_status jg_csv_open(jg_ctx *ctx, jg_csv *csv, const char *path)
+{
+    return jg_csv_open_inputs(ctx, csv, path, NULL, 0);
+}
+
+jg_status jg_csv_open_inputs(jg_ctx *ctx, jg_csv *csv, const char *path, const char *const *inputs, int ninputs)
 {
     jg_outfile o;
     memset(csv, 0, sizeof *csv);
-    JG_CHECK(ctx, jg_outfile_open(ctx, &o, path));
+    JG_CHECK(ctx, jg_outfile_open_flags(ctx, &o, path, inputs, ninputs, JG_OUT_STDOUT));
     csv->f = o.f;
     csv->path = o.path;
     csv->tmp = o.tmp;
     csv->target = o.target;
+    csv->sink = o.sink;
     return JG_OK;
+}
+
+/* s with its control characters escaped (\n, \t, \xHH), so that a name
+ * holding a newline keeps a provenance line one line. */
+static void put_line_safe(FILE *f, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02x", *p);
+        else
+            fputc(*p, f);
+    }
 }
 
 void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char **argv)
@@ -78,17 +64,23 @@ void jg_csv_provenance(jg_csv *csv, jg_ctx *ctx, uint64_t seed, int argc, char *
     jg_cpu_describe(buf, sizeof buf);
     fprintf(csv->f, "# cpu: %s\n", buf);
     fprintf(csv->f, "# seed: %llu\n# command: jorge", (unsigned long long)seed);
-    for (int i = 0; i < argc; i++) fprintf(csv->f, " %s", argv[i]);
+    for (int i = 0; i < argc; i++) {
+        fputc(' ', csv->f);
+        put_line_safe(csv->f, argv[i]);
+    }
     fputc('\n', csv->f);
 }
 
 void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
 {
     va_list ap;
+    char *value = NULL;
     fprintf(csv->f, "# %s: ", key);
     va_start(ap, fmt);
-    vfprintf(csv->f, fmt, ap);
+    int n = vasprintf(&value, fmt, ap);
     va_end(ap);
+    if (n >= 0) put_line_safe(csv->f, value);
+    free(value);
     fputc('\n', csv->f);
 }
 
@@ -112,10 +104,12 @@ jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
 
 static jg_outfile as_outfile(jg_csv *csv)
 {
-    jg_outfile o = {csv->path, csv->target, csv->tmp, NULL, csv->f};
+    jg_outfile o = {csv->path, csv->target, csv->tmp, NULL, csv->f, csv->sink};
     memset(csv, 0, sizeof *csv);
     return o;
 }
+
+jg_outfile jg_csv_release(jg_csv *csv) { return as_outfile(csv); }
 
 jg_status jg_csv_commit_group(jg_ctx *ctx, jg_csv *csv, int n)
 {
@@ -137,6 +131,7 @@ jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit)
         free(csv->path);
         free(csv->tmp);
         free(csv->target);
+        free(csv->sink);
         memset(csv, 0, sizeof *csv);
         return st;
     }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "src/fileio.h"
 #include "src/status.h"
 
 #ifdef __cplusplus
@@ -25,10 +26,14 @@ typedef struct {
     char *path;
     char *tmp;
     char *target; /* path with symbolic links followed (src/fileio.h) */
+    struct jg_outsink *sink; /* the temporary's descriptor (src/fileio.h) */
 } jg_csv;
 
-/* Open a temporary file beside path.  JG_ERR_IO with "PATH: reason". */
+/* Open a temporary file beside path (src/fileio.h: the output checks; "-"
+ * or /dev/stdout write to standard output).  JG_ERR_IO with "PATH: reason". */
 jg_status jg_csv_open(jg_ctx *ctx, jg_csv *csv, const char *path);
+/* The same, refusing to replace any of the ninputs inputs (JG_ERR_ARG). */
+jg_status jg_csv_open_inputs(jg_ctx *ctx, jg_csv *csv, const char *path, const char *const *inputs, int ninputs);
 /* Standard provenance: "# tool", "# commit", "# backend", "# seed",
  * "# date", and "# command" (argv joined).  ctx may be NULL (no backend
  * line). */
@@ -41,6 +46,9 @@ void jg_csv_meta(jg_csv *csv, const char *key, const char *fmt, ...)
 jg_status jg_csv_header(jg_ctx *ctx, jg_csv *csv, const char *header);
 jg_status jg_csv_row(jg_ctx *ctx, jg_csv *csv, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The open output under csv, to commit with other outputs
+ * (jg_outfile_commit_group); csv is left closed. */
+jg_outfile jg_csv_release(jg_csv *csv);
 /* Commit n files together (src/fileio.h: jg_outfile_commit_group): all
  * targets replaced or none.  Every csv is closed on return. */
 jg_status jg_csv_commit_group(jg_ctx *ctx, jg_csv *csv, int n);
@@ -49,15 +57,6 @@ jg_status jg_csv_commit_group(jg_ctx *ctx, jg_csv *csv, int n);
 jg_status jg_csv_close(jg_ctx *ctx, jg_csv *csv, int commit);
 static inline jg_status jg_csv_commit(jg_ctx *ctx, jg_csv *csv) { return jg_csv_close(ctx, csv, 1); }
 static inline void jg_csv_abort(jg_csv *csv) { jg_csv_close(NULL, csv, 0); }
-
-/* Create the temporary name "DIR/.NAME.tmpXXXXXX" beside path's target
- * and open it (src/fileio.h: jg_outfile, the one atomic writer; these
- * three keep the older interface). */
-jg_status jg_atomic_open(jg_ctx *ctx, const char *path, char **tmp, FILE **f);
-/* fflush + fsync + fclose + rename(tmp, target) + fsync of the directory,
- * or unlink on failure. */
-jg_status jg_atomic_commit(jg_ctx *ctx, const char *path, char *tmp, FILE *f);
-void jg_atomic_abort(char *tmp, FILE *f);
 
 #ifdef __cplusplus
 }

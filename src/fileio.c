@@ -118,11 +118,39 @@ static int split_path(const char *p, char **dir, char **base)
     return 0;
 }
 
-char *jg_out_target(const char *path)
+/* The descriptor number when p is /proc/self/fd/N, /proc/PID/fd/N (this
+ * process) or /dev/fd/N; -2 for another process's descriptor; -1 when p is
+ * none of these. */
+static int fd_path(const char *p)
+{
+    const char *rest = NULL;
+    char own[64];
+    snprintf(own, sizeof own, "/proc/%ld/fd/", (long)getpid());
+    if (!strncmp(p, "/proc/self/fd/", 14)) rest = p + 14;
+    else if (!strncmp(p, "/proc/thread-self/fd/", 21)) rest = p + 21;
+    else if (!strncmp(p, own, strlen(own))) rest = p + strlen(own);
+    else if (!strncmp(p, "/dev/fd/", 8)) rest = p + 8;
+    else if (!strncmp(p, "/proc/", 6) && strstr(p, "/fd/")) return -2;
+    if (rest == NULL) return -1;
+    char *end;
+    long n = strtol(rest, &end, 10);
+    return (end == rest || *end || n < 0 || n > INT_MAX) ? -2 : (int)n;
+}
+
+/* Follow symbolic links; *fd receives the descriptor when the path goes
+ * through a /proc descriptor link (whose "target" is not a path to write
+ * beside), else -1. */
+static char *out_target(const char *path, int *fd)
 {
     char *p = strdup(path);
+    *fd = -1;
     for (int hops = 0; p != NULL; hops++) {
         struct stat s;
+        int d = fd_path(p);
+        if (d != -1) {
+            *fd = d < 0 ? INT_MAX : d;
+            return p;
+        }
         if (lstat(p, &s) != 0 || !S_ISLNK(s.st_mode)) return p;
         if (hops >= 40) break;
         char link[PATH_MAX];
@@ -149,15 +177,71 @@ char *jg_out_target(const char *path)
     return NULL;
 }
 
+char *jg_out_target(const char *path)
+{
+    int fd;
+    return out_target(path, &fd);
+}
+
+int jg_out_is_stdout(const char *out)
+{
+    if (out == NULL) return 0;
+    if (!strcmp(out, "-")) return 1;
+    int fd;
+    char *t = out_target(out, &fd);
+    free(t);
+    return fd == STDOUT_FILENO;
+}
+
 jg_status jg_out_check(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs)
 {
+    return jg_out_check_flags(ctx, out, inputs, ninputs, 0);
+}
+
+/* Standard output as an output: allowed for text, never an input. */
+static jg_status check_stdout(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs, unsigned flags)
+{
+    if (!(flags & JG_OUT_STDOUT))
+        return jg_error(ctx, JG_ERR_ARG,
+                        "%s: standard output is accepted only for CSV and JSON outputs; this output must be a file",
+                        out);
+    struct stat os;
+    if (fstat(STDOUT_FILENO, &os) != 0)
+        return jg_error(ctx, JG_ERR_IO, "%s: standard output is not open: %s", out, strerror(errno));
+    for (int i = 0; i < ninputs && S_ISREG(os.st_mode); i++) {
+        struct stat is;
+        if (inputs[i] == NULL || stat(inputs[i], &is) != 0) continue;
+        if (is.st_dev == os.st_dev && is.st_ino == os.st_ino)
+            return jg_error(ctx, JG_ERR_ARG, "%s: standard output is the input %s; it would be overwritten", out,
+                            inputs[i]);
+    }
+    return JG_OK;
+}
+
+jg_status jg_out_check_flags(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs, unsigned flags)
+{
+    char show[512];
     if (out == NULL || *out == '\0') return jg_error(ctx, JG_ERR_ARG, "empty output file name");
-    size_t ol = strlen(out);
-    if (out[ol - 1] == '/') return jg_error(ctx, JG_ERR_IO, "%s: names a directory, not a file", out);
-    char *target = jg_out_target(out), *dir = NULL, *base = NULL;
+    if (!strcmp(out, "-")) return check_stdout(ctx, out, inputs, ninputs, flags);
+    const char *path = out;
+    out = jg_path_show(path, show, sizeof show);
+    size_t ol = strlen(path);
+    if (path[ol - 1] == '/') return jg_error(ctx, JG_ERR_IO, "%s: names a directory, not a file", out);
+    int fd;
+    char *target = out_target(path, &fd), *dir = NULL, *base = NULL;
     if (target == NULL)
         return jg_error(ctx, JG_ERR_IO, "%s: too many levels of symbolic links (or out of memory)", out);
     jg_status st = JG_OK;
+    if (fd == STDOUT_FILENO) {
+        st = check_stdout(ctx, out, inputs, ninputs, flags);
+        goto done;
+    }
+    if (fd >= 0) {
+        st = jg_error(ctx, JG_ERR_IO,
+                      "%s: names an open file descriptor (%s), not a file; give a file name%s", out, target,
+                      (flags & JG_OUT_STDOUT) ? ", or - for standard output" : "");
+        goto done;
+    }
     if (split_path(target, &dir, &base) != 0) {
         st = jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", out);
         goto done;
@@ -199,8 +283,9 @@ jg_status jg_out_check(jg_ctx *ctx, const char *out, const char *const *inputs, 
         struct stat is;
         if (inputs[i] == NULL || stat(inputs[i], &is) != 0) continue;
         if (is.st_dev == os.st_dev && is.st_ino == os.st_ino) {
+            char ishow[512];
             st = jg_error(ctx, JG_ERR_ARG, "%s: is the same file as the input %s; it would be overwritten", out,
-                          inputs[i]);
+                          jg_path_show(inputs[i], ishow, sizeof ishow));
             goto done;
         }
     }
@@ -211,6 +296,59 @@ done:
     return st;
 }
 
+/* ------------------------------------------------------------------ fault injection */
+
+enum { FAULT_WRITE, FAULT_FSYNC, FAULT_RENAME, FAULT_NONE };
+static struct {
+    atomic_int parsed, op, n, err, sig;
+    atomic_int count[FAULT_NONE];
+} fault;
+
+static void fault_parse(void)
+{
+    if (atomic_load(&fault.parsed)) return;
+    atomic_store(&fault.op, FAULT_NONE);
+    const char *e = getenv("JG_TEST_FAULT");
+    char op[16], what[16];
+    int n;
+    if (e && sscanf(e, "%15[a-z]:%d:%15[A-Z0-9]", op, &n, what) == 3 && n > 0) {
+        int o = !strcmp(op, "write") ? FAULT_WRITE : !strcmp(op, "fsync") ? FAULT_FSYNC
+                : !strcmp(op, "rename") ? FAULT_RENAME : FAULT_NONE;
+        static const struct { const char *name; int err, sig; } w[] = {
+            {"ENOSPC", ENOSPC, 0}, {"EIO", EIO, 0}, {"EFBIG", EFBIG, 0}, {"EDQUOT", EDQUOT, 0},
+            {"SIGINT", 0, SIGINT}, {"SIGTERM", 0, SIGTERM}, {"SIGHUP", 0, SIGHUP}, {"SIGPIPE", 0, SIGPIPE}};
+        for (size_t i = 0; i < sizeof w / sizeof w[0]; i++)
+            if (!strcmp(what, w[i].name)) {
+                atomic_store(&fault.op, o);
+                atomic_store(&fault.n, n);
+                atomic_store(&fault.err, w[i].err);
+                atomic_store(&fault.sig, w[i].sig);
+            }
+    }
+    atomic_store(&fault.parsed, 1);
+}
+
+void jg_test_fault_reset(void)
+{
+    for (int i = 0; i < FAULT_NONE; i++) atomic_store(&fault.count[i], 0);
+    atomic_store(&fault.parsed, 0);
+    fault_parse();
+}
+
+/* Before operation op: 0 to go on, or an errno to fail with (a signal to
+ * inject is raised here). */
+static int fault_hit(int op)
+{
+    fault_parse();
+    if (atomic_load(&fault.op) != op) return 0;
+    if (atomic_fetch_add(&fault.count[op], 1) + 1 != atomic_load(&fault.n)) return 0;
+    if (atomic_load(&fault.sig)) {
+        raise(atomic_load(&fault.sig));
+        return 0;
+    }
+    return atomic_load(&fault.err);
+}
+
 /* ------------------------------------------------------------------ temporary files */
 
 #define NSLOTS 1024
@@ -219,6 +357,14 @@ typedef struct {
     char path[PATH_MAX];
 } slot;
 static slot slots[NSLOTS];
+/* A group commit in progress: on a signal each entry is undone, target
+ * put back from its backup (bak) or, without one, removed. */
+#define NUNDO 64
+typedef struct {
+    atomic_int state; /* as slot */
+    char target[PATH_MAX], bak[PATH_MAX]; /* bak "" : the target is new */
+} undo_slot;
+static undo_slot undo[NUNDO];
 static atomic_int handlers_installed;
 static atomic_int handlers_wanted; /* jg_tmp_handle_signals */
 
@@ -227,6 +373,17 @@ void jg_tmp_handle_signals(int on) { atomic_store(&handlers_wanted, on != 0); }
 static void on_signal(int sig)
 {
     int saved = errno;
+    for (int i = 0; i < NUNDO; i++)
+        if (atomic_load(&undo[i].state) == 2) {
+            if (undo[i].bak[0]) {
+                /* a backup hard-linked to a target not replaced yet is the
+                 * same file: rename does nothing and the unlink removes it */
+                (void)rename(undo[i].bak, undo[i].target);
+                (void)unlink(undo[i].bak);
+            } else {
+                (void)unlink(undo[i].target);
+            }
+        }
     for (int i = 0; i < NSLOTS; i++)
         if (atomic_load(&slots[i].state) == 2) unlink(slots[i].path);
     errno = saved;
@@ -235,21 +392,29 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+static const int caught[] = {SIGHUP,  SIGINT,    SIGQUIT, SIGPIPE, SIGALRM, SIGTERM, SIGUSR1,
+                             SIGUSR2, SIGXCPU,   SIGXFSZ, SIGVTALRM, SIGPROF, SIGPOLL,
+#ifdef SIGPWR
+                             SIGPWR,
+#endif
+                             SIGILL,  SIGTRAP,   SIGABRT, SIGBUS,  SIGFPE,  SIGSEGV, SIGSYS};
+
 static void install_handlers(void)
 {
     int expected = 0;
     if (!atomic_load(&handlers_wanted)) return;
     if (!atomic_compare_exchange_strong(&handlers_installed, &expected, 1)) return;
-    const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    for (size_t i = 0; i < sizeof caught / sizeof caught[0]; i++) {
         struct sigaction old, sa;
-        if (sigaction(sigs[i], NULL, &old) != 0) continue;
-        if (old.sa_handler == SIG_IGN) continue; /* nohup, background job: keep ignoring */
-        if (!(old.sa_flags & SA_SIGINFO) && old.sa_handler != SIG_DFL) continue; /* someone else's */
+        if (sigaction(caught[i], NULL, &old) != 0) continue;
+        /* only over the default action: an ignored signal (nohup, a
+         * background job) stays ignored, someone else's handler is kept */
+        if (old.sa_flags & SA_SIGINFO) continue;
+        if (old.sa_handler != SIG_DFL) continue;
         memset(&sa, 0, sizeof sa);
         sa.sa_handler = on_signal;
         sigfillset(&sa.sa_mask);
-        sigaction(sigs[i], &sa, NULL);
+        sigaction(caught[i], &sa, NULL);
     }
 }
 
@@ -277,6 +442,23 @@ void jg_tmp_unregister(const char *path)
         }
 }
 
+/* Register the undo of replacing target (from bak, NULL: remove it); the
+ * slot index or -1 when the table is full. */
+static int undo_register(const char *target, const char *bak)
+{
+    if (strlen(target) >= PATH_MAX || (bak && strlen(bak) >= PATH_MAX)) return -1;
+    for (int i = 0; i < NUNDO; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&undo[i].state, &expected, 1)) {
+            strcpy(undo[i].target, target);
+            strcpy(undo[i].bak, bak ? bak : "");
+            atomic_store(&undo[i].state, 2);
+            return i;
+        }
+    }
+    return -1;
+}
+
 static void fsync_dir(const char *target)
 {
     char *dir, *base;
@@ -290,23 +472,98 @@ static void fsync_dir(const char *target)
     free(base);
 }
 
+/* ------------------------------------------------------------------ the writer */
+
+/* A temporary file's stream writes through this sink, which keeps the
+ * errno of the first write that failed (stdio forgets it: a later flush
+ * has nothing left to write and reports success or EIO). */
+struct jg_outsink {
+    int fd;
+    int err;
+};
+
+static ssize_t sink_write(void *c, const char *buf, size_t len)
+{
+    jg_outsink *s = c;
+    size_t done = 0;
+    while (done < len) {
+        int e = fault_hit(FAULT_WRITE);
+        ssize_t w = e ? (errno = e, -1) : write(s->fd, buf + done, len - done);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            if (s->err == 0) s->err = w < 0 ? errno : EIO;
+            errno = s->err;
+            return done > 0 ? (ssize_t)done : -1;
+        }
+        done += (size_t)w;
+    }
+    return (ssize_t)done;
+}
+
+static int sink_close(void *c)
+{
+    jg_outsink *s = c;
+    int r = s->fd >= 0 ? close(s->fd) : 0;
+    s->fd = -1;
+    return r;
+}
+
+/* The process's umask, without changing it where /proc tells it. */
+static mode_t current_umask(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[128];
+    unsigned m = 0;
+    int found = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "Umask: %o", &m) == 1) {
+            found = 1;
+            break;
+        }
+    if (f) fclose(f);
+    if (!found) {
+        mode_t old = umask(022);
+        umask(old);
+        m = old;
+    }
+    return (mode_t)m;
+}
+
 static void outfile_free(jg_outfile *o)
 {
     free(o->path);
     free(o->target);
     free(o->tmp);
     free(o->bak);
+    free(o->sink);
     *o = JG_OUTFILE_EMPTY;
 }
 
 jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path)
 {
+    return jg_outfile_open_flags(ctx, o, path, NULL, 0, 0);
+}
+
+jg_status jg_outfile_open_flags(jg_ctx *ctx, jg_outfile *o, const char *path, const char *const *inputs,
+                                int ninputs, unsigned flags)
+{
+    if (o == NULL) return jg_error(ctx, JG_ERR_ARG, "jg_outfile_open: NULL output");
     *o = JG_OUTFILE_EMPTY;
+    JG_CHECK(ctx, jg_out_check_flags(ctx, path, inputs, ninputs, flags));
+    char show[512];
+    jg_path_show(path, show, sizeof show);
     o->path = strdup(path);
+    if (jg_out_is_stdout(path)) {
+        /* written in place; o->target and o->tmp stay NULL */
+        if (o->path == NULL) return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", show);
+        o->f = stdout;
+        return JG_OK;
+    }
     o->target = jg_out_target(path);
-    if (o->path == NULL || o->target == NULL) {
+    o->sink = calloc(1, sizeof *o->sink);
+    if (o->path == NULL || o->target == NULL || o->sink == NULL) {
         outfile_free(o);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot resolve the path (symbolic link loop or out of memory)", path);
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot resolve the path (symbolic link loop or out of memory)", show);
     }
     // DIR/.NAME.tmpXXXXXX beside the target (NAME cut so that it stays a legal name)
     const char *slash = strrchr(o->target, '/');
@@ -317,9 +574,12 @@ jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path)
     o->tmp = malloc(len);
     if (o->tmp == NULL) {
         outfile_free(o);
-        return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", path);
+        return jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", show);
     }
     snprintf(o->tmp, len, "%.*s.%.*s.tmpXXXXXX", (int)dl, o->target, (int)bl, base);
+    // the mode of the file replaced, or what the umask gives a new file
+    struct stat ts;
+    mode_t mode = stat(o->target, &ts) == 0 ? (ts.st_mode & 07777) : (0666 & ~current_umask());
     // block the signals while the file exists unregistered
     sigset_t all, old;
     sigfillset(&all);
@@ -331,25 +591,26 @@ jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path)
     sigprocmask(SIG_SETMASK, &old, NULL);
     if (fd < 0) {
         outfile_free(o);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot create a temporary file beside it: %s", path, strerror(e));
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot create a temporary file beside it: %s", show, strerror(e));
     }
-    /* mkstemp makes 0600; a data file is readable like any other (the
-     * umask is not consulted: reading it means changing it) */
-    (void)fchmod(fd, 0644);
-    o->f = fdopen(fd, "wb");
+    (void)fchmod(fd, mode);
+    o->sink->fd = fd;
+    cookie_io_functions_t io = {NULL, sink_write, NULL, sink_close};
+    o->f = fopencookie(o->sink, "w", io);
     if (o->f == NULL) {
         e = errno;
-        close(fd);
         jg_outfile_abort(o);
-        return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", path, strerror(e));
+        return jg_error(ctx, JG_ERR_IO, "%s: cannot open: %s", show, strerror(e));
     }
+    (void)setvbuf(o->f, NULL, _IOFBF, 1 << 16);
     return JG_OK;
 }
 
 void jg_outfile_abort(jg_outfile *o)
 {
     if (o == NULL) return;
-    if (o->f) fclose(o->f);
+    if (o->f && o->f != stdout) fclose(o->f);
+    else if (o->sink && o->sink->fd >= 0) close(o->sink->fd);
     if (o->tmp) {
         unlink(o->tmp);
         jg_tmp_unregister(o->tmp);
@@ -361,16 +622,16 @@ void jg_outfile_abort(jg_outfile *o)
 /* Flush, fsync and close o->f; 0 or an errno. */
 static int finish(jg_outfile *o)
 {
-    int e = 0;
-    if (ferror(o->f)) {
-        /* an unchecked write failed earlier: flushing again gives its reason
-         * (ENOSPC, EFBIG, ...) when data are still buffered */
-        clearerr(o->f);
-        e = fflush(o->f) != 0 ? errno : EIO;
+    if (o->f == stdout) {
+        int e = fflush(stdout) != 0 || ferror(stdout) ? (errno ? errno : EIO) : 0;
+        o->f = NULL;
+        return e;
     }
-    if (!e && fflush(o->f) != 0) e = errno;
-    if (!e && fsync(fileno(o->f)) != 0) e = errno;
-    if (fclose(o->f) != 0 && !e) e = errno;
+    int e = fflush(o->f) != 0 ? (o->sink->err ? o->sink->err : errno) : 0;
+    if (!e && ferror(o->f)) e = o->sink->err ? o->sink->err : EIO;
+    if (!e) e = fault_hit(FAULT_FSYNC);
+    if (!e && fsync(o->sink->fd) != 0) e = errno;
+    if (fclose(o->f) != 0 && !e) e = o->sink->err ? o->sink->err : errno;
     o->f = NULL;
     return e;
 }
@@ -380,7 +641,10 @@ jg_status jg_outfile_commit(jg_ctx *ctx, jg_outfile *o) { return jg_outfile_comm
 jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
 {
     jg_status st = JG_OK;
-    int i, done = 0;
+    int i, done = 0, files = 0;
+    int slot[NUNDO];
+    char show[512];
+    if (o == NULL || n < 0) return jg_error(ctx, JG_ERR_ARG, "jg_outfile_commit_group: no outputs");
     // everything written and durable first
     for (i = 0; i < n && st == JG_OK; i++) {
         if (o[i].f == NULL) {
@@ -388,58 +652,78 @@ jg_status jg_outfile_commit_group(jg_ctx *ctx, jg_outfile *o, int n)
             break;
         }
         int e = finish(&o[i]);
-        if (e) st = jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", o[i].path, strerror(e == EIO ? EIO : e));
+        if (e) st = jg_error(ctx, JG_ERR_IO, "%s: write failed: %s", jg_path_show(o[i].path, show, sizeof show),
+                             strerror(e));
+        if (o[i].tmp) files++;
     }
     if (st < 0) goto fail;
-    // several targets: keep the previous contents until all are replaced
-    if (n > 1)
+    /* several files: keep the previous contents until all are replaced,
+     * and say how to undo each replacement if a signal comes first */
+    sigset_t all, old;
+    sigfillset(&all);
+    int blocked = n > NUNDO; /* too many to undo from a handler: defer signals to the end */
+    sigprocmask(SIG_BLOCK, &all, &old); /* no backup exists unregistered */
+    for (i = 0; i < n && i < NUNDO; i++) slot[i] = -1;
+    if (files > 1)
         for (i = 0; i < n; i++) {
+            if (o[i].tmp == NULL) continue;
             size_t len = strlen(o[i].tmp) + 8;
             o[i].bak = malloc(len);
             if (o[i].bak == NULL) {
                 st = jg_error(ctx, JG_ERR_NOMEM, "%s: out of memory", o[i].path);
-                goto fail;
+                goto rollback;
             }
             snprintf(o[i].bak, len, "%s.bak", o[i].tmp);
             if (link(o[i].target, o[i].bak) != 0) {
                 /* no previous file (or no hard links here): nothing to restore */
                 free(o[i].bak);
                 o[i].bak = NULL;
-            } else {
-                jg_tmp_register(o[i].bak);
             }
         }
-    for (done = 0; done < n; done++)
-        if (rename(o[done].tmp, o[done].target) != 0) {
-            st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file into place: %s", o[done].path,
-                          strerror(errno));
+    /* from here a signal undoes every replacement (a backup of a target
+     * not replaced yet is the same file: restoring it changes nothing) */
+    if (files > 1 && !blocked)
+        for (i = 0; i < n; i++)
+            if (o[i].tmp) slot[i] = undo_register(o[i].target, o[i].bak);
+    if (!blocked) sigprocmask(SIG_SETMASK, &old, NULL);
+    for (done = 0; done < n; done++) {
+        if (o[done].tmp == NULL) continue;
+        int e = fault_hit(FAULT_RENAME);
+        if (e || rename(o[done].tmp, o[done].target) != 0) {
+            st = jg_error(ctx, JG_ERR_IO, "%s: cannot rename the temporary file into place: %s",
+                          jg_path_show(o[done].path, show, sizeof show), strerror(e ? e : errno));
             break;
         }
-    if (st < 0) {
+    }
+rollback:
+    sigprocmask(SIG_BLOCK, &all, NULL);
+    if (st < 0)
         // put back what was replaced
         for (i = 0; i < done; i++) {
+            if (o[i].tmp == NULL) continue;
             if (o[i].bak)
                 (void)rename(o[i].bak, o[i].target);
             else
                 (void)unlink(o[i].target);
         }
+    for (i = 0; i < n && i < NUNDO; i++)
+        if (slot[i] >= 0) atomic_store(&undo[slot[i]].state, 0);
+    if (st < 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
         goto fail;
     }
     for (i = 0; i < n; i++) {
-        jg_tmp_unregister(o[i].tmp);
-        if (o[i].bak) {
-            unlink(o[i].bak);
-            jg_tmp_unregister(o[i].bak);
-        }
-        fsync_dir(o[i].target);
+        if (o[i].tmp) jg_tmp_unregister(o[i].tmp);
+        if (o[i].bak) unlink(o[i].bak);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    for (i = 0; i < n; i++) {
+        if (o[i].target) fsync_dir(o[i].target);
         outfile_free(&o[i]);
     }
     return JG_OK;
 fail:
-    for (i = 0; i < n; i++) {
-        if (o[i].bak) jg_tmp_unregister(o[i].bak);
-        jg_outfile_abort(&o[i]);
-    }
+    for (i = 0; i < n; i++) jg_outfile_abort(&o[i]);
     return st;
 }
 
@@ -514,6 +798,67 @@ static int parse_size(const char *s, double *out)
     return 0;
 }
 
+/* The tightest limit less usage over the group at path (relative to a
+ * hierarchy mounted at mount) and its ancestors; HUGE_VAL when none. */
+static double cgroup_walk(const char *mount, const char *path, const char *limit, const char *usage, char *at,
+                          size_t atlen)
+{
+    char dir[PATH_MAX], f[PATH_MAX + 64];
+    double best = HUGE_VAL;
+    snprintf(dir, sizeof dir, "%s%s%s", mount, path[0] == '/' ? "" : "/", path);
+    size_t root = strlen(mount);
+    for (;;) {
+        snprintf(f, sizeof f, "%s/%s", dir, limit);
+        double lim = read_number(f);
+        snprintf(f, sizeof f, "%s/%s", dir, usage);
+        double cur = read_number(f);
+        if (lim > 0 && lim < 1e18 && lim - (cur > 0 ? cur : 0) < best) {
+            best = lim - (cur > 0 ? cur : 0);
+            snprintf(at, atlen, "%s", dir[root] ? dir + root : "/"); /* the group, as /proc/self/cgroup names it */
+        }
+        char *slash = strrchr(dir, '/');
+        if (slash == NULL || (size_t)(slash - dir) < root) break;
+        *slash = '\0';
+    }
+    return best;
+}
+
+int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double *bytes, char *what, size_t wlen)
+{
+    FILE *f = fopen(cgroup_file, "r");
+    char line[PATH_MAX + 64], mount[PATH_MAX], at[PATH_MAX];
+    double best = HUGE_VAL;
+    *bytes = HUGE_VAL;
+    if (f == NULL) return -1;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (c2 == NULL) continue;
+        *c1 = *c2 = '\0'; /* hierarchy id, controllers, path */
+        const char *ctrl = c1 + 1, *path = c2 + 1;
+        double v = HUGE_VAL;
+        int v2 = !strcmp(line, "0") && *ctrl == '\0';
+        if (v2) { /* unified: mounted at the root, or beside v1 as unified/ */
+            snprintf(mount, sizeof mount, "%s", sysroot);
+            v = cgroup_walk(mount, path, "memory.max", "memory.current", at, sizeof at);
+            if (v == HUGE_VAL) {
+                snprintf(mount, sizeof mount, "%s/unified", sysroot);
+                v = cgroup_walk(mount, path, "memory.max", "memory.current", at, sizeof at);
+            }
+        } else if (strstr(ctrl, "memory") != NULL) {
+            snprintf(mount, sizeof mount, "%s/memory", sysroot);
+            v = cgroup_walk(mount, path, "memory.limit_in_bytes", "memory.usage_in_bytes", at, sizeof at);
+        }
+        if (v < best) {
+            best = v;
+            snprintf(what, wlen, "cgroup %.80s %s less usage", at, v2 ? "memory.max" : "memory.limit_in_bytes");
+        }
+    }
+    fclose(f);
+    *bytes = best;
+    return 0;
+}
+
 static void consider(double v, const char *what, double *best, char *source, size_t len)
 {
     if (v < 0 || v >= 1e18) return; /* absent or "unlimited" */
@@ -544,13 +889,11 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
     }
     double best = HUGE_VAL;
     consider(meminfo("MemAvailable"), "MemAvailable in /proc/meminfo", &best, source, len);
-    // cgroup v2, then v1 (the limit of the group this process runs in)
-    double lim = read_number("/sys/fs/cgroup/memory.max"), cur = read_number("/sys/fs/cgroup/memory.current");
-    if (lim > 0 && lim < 1e18) consider(lim - (cur > 0 ? cur : 0), "cgroup memory.max less memory.current", &best, source, len);
-    lim = read_number("/sys/fs/cgroup/memory/memory.limit_in_bytes");
-    cur = read_number("/sys/fs/cgroup/memory/memory.usage_in_bytes");
-    if (lim > 0 && lim < 1e18)
-        consider(lim - (cur > 0 ? cur : 0), "cgroup memory.limit_in_bytes less usage", &best, source, len);
+    // the cgroups this process runs in (nested: every ancestor's limit counts)
+    double cg;
+    char what[160];
+    if (jg_mem_cgroup_available("/sys/fs/cgroup", "/proc/self/cgroup", &cg, what, sizeof what) == 0)
+        consider(cg, what, &best, source, len);
     // resource limits of this process, less what it maps already
     double vm, data;
     statm(&vm, &data);
@@ -561,6 +904,21 @@ jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len)
         consider((double)rl.rlim_cur - data, "RLIMIT_DATA (ulimit -d) less the data in use", &best, source, len);
     *bytes = best < 0 ? 0 : best;
     return JG_OK;
+}
+
+double jg_mem_resident(void)
+{
+    FILE *f = fopen("/proc/self/statm", "r");
+    unsigned long long vm = 0, res = 0;
+    int n = f ? fscanf(f, "%llu %llu", &vm, &res) : 0;
+    if (f) fclose(f);
+    return n == 2 ? (double)res * (double)sysconf(_SC_PAGESIZE) : 0.0;
+}
+
+double jg_mem_peak(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? (double)ru.ru_maxrss * 1024.0 : 0.0;
 }
 
 static const char *human(double b, char *buf, size_t len)

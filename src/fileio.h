@@ -12,25 +12,47 @@
  * inode) as any input, its directory exists and is writable, and its name
  * (and the temporary name beside it) fits the file system.  A symbolic
  * link is followed: the file it points to is replaced, the link is kept.
- * jg_outfile writes beside the target under a temporary name that is
- * registered for removal on SIGINT/SIGTERM/SIGHUP, then flushes, fsyncs,
- * renames over the target and fsyncs the directory.  A group of outputs
- * is committed together: either every target is replaced or none is.
+ * jg_outfile_open runs the same check again (so a library caller gets it
+ * too), then writes beside the target under a temporary name that is
+ * registered for removal on a signal; jg_outfile_commit flushes, fsyncs,
+ * renames over the target and fsyncs the directory.  The temporary gets
+ * the mode of the file it replaces, or 0666 less the umask for a new one.
+ * A write error is reported with the errno of the write that failed
+ * ("No space left on device"), not the one of a later flush.
+ *
+ * Standard output.  Text outputs (CSV, JSON) opened with JG_OUT_STDOUT
+ * accept "-", "/dev/stdout", "/dev/fd/1" and "/proc/self/fd/1" as standard
+ * output: written in place (so ">> log" appends), nothing to commit.  Any
+ * other path through /proc/.../fd/ (an open descriptor) is refused, and so
+ * is standard output for a binary (.npy) output: a redirection is never
+ * silently replaced by a renamed file.
+ *
+ * Groups.  jg_outfile_commit_group replaces n targets all or none: each is
+ * first hard-linked to a backup; if a rename fails, or a signal arrives
+ * before the last one, the targets already replaced are put back from the
+ * backups (or removed when they are new) and the backups removed.
  *
  * Interrupts (opt-in: jg_tmp_handle_signals(1); the `jorge` command opts
  * in, a program linking the library keeps its own signal dispositions
- * unless it does).  Once opted in, the first output opened installs
- * handlers for SIGINT, SIGTERM and SIGHUP (unless the signal is ignored,
- * as under nohup, or already has a handler) that remove every live
- * temporary file and then die of the same signal, so the exit status is
- * 128 + signal: 130 (INT), 143 (TERM), 129 (HUP).  Without them an
- * interrupted write leaves its temporary file (name.tmp.*) beside the
- * target; the target itself is never left half-written.
+ * unless it does).  Once opted in, the first output opened installs handlers for every
+ * terminating signal the process can catch (HUP INT QUIT PIPE ALRM TERM
+ * USR1 USR2 XCPU XFSZ VTALRM PROF POLL PWR, and the faults ILL TRAP ABRT
+ * BUS FPE SEGV SYS) whose action is the default (an ignored signal stays
+ * ignored, someone else's handler is kept), that undo a group commit in
+ * progress, remove every live temporary file and then die of the same
+ * signal, so the exit status is 128 + signal: 130 (INT), 143 (TERM), 129
+ * (HUP), 141 (PIPE), 153 (XFSZ).
+ *
+ * Fault injection (tests only).  JG_TEST_FAULT=OP:N:WHAT makes the Nth
+ * OP (write, fsync, rename: counted over the process) fail with errno WHAT
+ * (ENOSPC, EIO, EFBIG, EDQUOT) or raises signal WHAT (SIGINT, SIGTERM,
+ * SIGHUP, SIGPIPE) just before it.
  *
  * Memory.  jg_mem_check compares an estimate of the bytes a command will
  * allocate with what is available: the smallest of MemAvailable
- * (/proc/meminfo), the cgroup limit less its usage (v2 memory.max, v1
- * memory.limit_in_bytes), and RLIMIT_AS / RLIMIT_DATA less what the
+ * (/proc/meminfo), the limit less the usage of the cgroup this process
+ * runs in and of each of its ancestors (/proc/self/cgroup; v2 memory.max,
+ * v1 memory.limit_in_bytes), and RLIMIT_AS / RLIMIT_DATA less what the
  * process already maps.  The environment variable JG_MEM_LIMIT overrides
  * the detection: a size ("512M", "8G", "1.5T", bytes) or "off" (no check).
  * A refusal is JG_ERR_NOMEM (exit 2) naming the estimate and the limit.
@@ -70,24 +92,42 @@ jg_status jg_input_fopen(jg_ctx *ctx, const char *path, FILE **f, struct stat *s
  * JG_ERR_IO (directory missing / not writable, out is a directory or not a
  * regular file, name too long) or JG_ERR_ARG (out is an input). */
 jg_status jg_out_check(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs);
+/* Flags of jg_out_check_flags / jg_outfile_open_flags. */
+#define JG_OUT_STDOUT 1u /* "-" (and /dev/stdout) is standard output: a text output */
+/* jg_out_check with flags: without JG_OUT_STDOUT (what jg_out_check does)
+ * "-" and /dev/stdout are refused (JG_ERR_ARG "a binary output must be a
+ * file"); with it they are accepted unless standard output is an input. */
+jg_status jg_out_check_flags(jg_ctx *ctx, const char *out, const char *const *inputs, int ninputs,
+                             unsigned flags);
+/* 1 when out names standard output ("-", /dev/stdout, /dev/fd/1,
+ * /proc/self/fd/1), else 0. */
+int jg_out_is_stdout(const char *out);
 
 /* The file a write to path replaces: symbolic links followed (also a link
  * to a file that does not exist yet).  Returns a malloc'ed path, NULL when
  * out of memory or links loop (more than 40). */
 char *jg_out_target(const char *path);
 
+typedef struct jg_outsink jg_outsink;
 typedef struct {
-    char *path;   /* as given, for messages                            */
-    char *target; /* path with symbolic links followed: what is replaced */
-    char *tmp;    /* temporary file beside target (registered)           */
-    char *bak;    /* group commit: hard link to the previous target      */
-    FILE *f;      /* open on tmp                                        */
+    char *path;       /* as given, for messages                            */
+    char *target;     /* path with symbolic links followed: what is replaced */
+    char *tmp;        /* temporary file beside target (registered)           */
+    char *bak;        /* group commit: hard link to the previous target      */
+    FILE *f;          /* open on tmp (or stdout)                             */
+    jg_outsink *sink; /* tmp's descriptor and the errno of a failed write    */
 } jg_outfile;
 
-#define JG_OUTFILE_EMPTY ((jg_outfile){NULL, NULL, NULL, NULL, NULL})
+#define JG_OUTFILE_EMPTY ((jg_outfile){NULL, NULL, NULL, NULL, NULL, NULL})
 
-/* Create the temporary file beside path's target.  JG_ERR_IO / NOMEM. */
+/* Check path (jg_out_check: not a directory or special file, directory
+ * writable; a binary output: standard output refused) and create the
+ * temporary file beside its target.  JG_ERR_IO / ARG / NOMEM. */
 jg_status jg_outfile_open(jg_ctx *ctx, jg_outfile *o, const char *path);
+/* The same with the inputs it must not replace and flags (JG_OUT_STDOUT:
+ * "-" writes to standard output; o->tmp is then NULL). */
+jg_status jg_outfile_open_flags(jg_ctx *ctx, jg_outfile *o, const char *path, const char *const *inputs,
+                                int ninputs, unsigned flags);
 /* Flush, fsync, rename over the target, fsync the directory.  On failure
  * the temporary file is removed and the target is untouched. */
 jg_status jg_outfile_commit(jg_ctx *ctx, jg_outfile *o);
@@ -110,6 +150,9 @@ void jg_tmp_handle_signals(int on);
 int jg_tmp_register(const char *path);
 void jg_tmp_unregister(const char *path);
 
+/* Tests only: read JG_TEST_FAULT again and restart its counts. */
+void jg_test_fault_reset(void);
+
 /* ---------------------------------------------------------------- memory */
 
 /* Bytes this process may still allocate (see the top of this file) and a
@@ -118,9 +161,21 @@ void jg_tmp_unregister(const char *path);
  * HUGE_VAL when nothing limits it or JG_MEM_LIMIT=off.  JG_ERR_ARG when
  * JG_MEM_LIMIT is not a size. */
 jg_status jg_mem_available(jg_ctx *ctx, double *bytes, char *source, size_t len);
+/* The memory the cgroups of this process leave (used by
+ * jg_mem_available; the paths are parameters for tests): for each line
+ * of cgroup_file (/proc/self/cgroup), the group's limit less its usage
+ * under sysroot (/sys/fs/cgroup: v2 memory.max / memory.current at the
+ * root or under unified/, v1 memory/ memory.limit_in_bytes / usage), and
+ * every ancestor's, the tightest kept.  *bytes HUGE_VAL when none; what
+ * names the group.  0, or -1 when cgroup_file cannot be read. */
+int jg_mem_cgroup_available(const char *sysroot, const char *cgroup_file, double *bytes, char *what, size_t wlen);
 /* JG_ERR_NOMEM "WHAT needs about X of memory but Y is available (SOURCE)"
  * when bytes exceeds what is available. */
 jg_status jg_mem_check(jg_ctx *ctx, double bytes, const char *what);
+/* Resident bytes of this process now (/proc/self/statm), and its peak so
+ * far (getrusage ru_maxrss); 0 when unknown. */
+double jg_mem_resident(void);
+double jg_mem_peak(void);
 /* What a command's estimate leaves out and every check adds: the process
  * itself and the BLAS buffers (64 MiB). */
 #define JG_MEM_BASE (64.0 * 1024 * 1024)

@@ -16,6 +16,12 @@
 #include "src/backend_check.h"
 #include "src/context_impl.h"
 
+/* Every entry point: a status, never a crash, without a context. */
+#define NEED_CTX(ctx)                                                                              \
+    do {                                                                                           \
+        if ((ctx) == NULL) return JG_ERR_ARG;                                                      \
+    } while (0)
+
 static double mn(const jg_mat *A) { return (double)A->rows * (double)A->cols; }
 
 static void count(jg_ctx *ctx, jg_op op, double flops)
@@ -37,6 +43,7 @@ static jg_status done(jg_ctx *ctx, jg_status s, const char *op)
 jg_status jg_gemm(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A,
                   const jg_mat *B, double beta, jg_mat *C)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
     count(ctx, JG_OP_GEMM, 2.0 * mn(C) * (double)(ta ? A->rows : A->cols));
     return done(ctx, ctx->be->gemm(ctx, ta, tb, alpha, A, B, beta, C), "gemm");
@@ -54,6 +61,7 @@ static jg_mat strided_at(const jg_mat *X, int64_t s, int64_t i)
 jg_status jg_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, const jg_mat *A, int64_t sa,
                           const jg_mat *B, int64_t sb, double beta, jg_mat *C, int64_t sc, int64_t count)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_gemm(ctx, ta, tb, A, B, C));
     if (count < 0 || sa < 0 || sb < 0 || (count > 1 && sc < C->ld * C->cols))
         return jg_error(ctx, JG_ERR_ARG, "gemm_strided: count %lld, strides %lld, %lld, %lld (C is %lldx%lld, ld %lld)",
@@ -77,6 +85,7 @@ jg_status jg_gemm_strided(jg_ctx *ctx, jg_trans ta, jg_trans tb, double alpha, c
 
 jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double beta, jg_mat *C)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_syrk(ctx, t, A, C));
     double n = (double)(t ? A->cols : A->rows), k = (double)(t ? A->rows : A->cols);
     count(ctx, JG_OP_SYRK, n * (n + 1.0) * k);
@@ -86,6 +95,7 @@ jg_status jg_syrk(jg_ctx *ctx, jg_trans t, double alpha, const jg_mat *A, double
 jg_status jg_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta, double beta,
                   const jg_mat *B, jg_trans tb, jg_mat *C)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_geam(ctx, A, ta, beta != 0.0 && B != NULL, B, tb, C));
     count(ctx, JG_OP_LEVEL1, mn(C));
     return done(ctx, ctx->be->geam(ctx, alpha, A, ta, beta, B, tb, C), "geam");
@@ -93,6 +103,7 @@ jg_status jg_geam(jg_ctx *ctx, double alpha, const jg_mat *A, jg_trans ta, doubl
 
 jg_status jg_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_operand(ctx, "scale", A));
     count(ctx, JG_OP_LEVEL1, mn(A));
     return done(ctx, ctx->be->scale(ctx, alpha, A), "scale");
@@ -100,6 +111,7 @@ jg_status jg_scale(jg_ctx *ctx, double alpha, jg_mat *A)
 
 jg_status jg_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_square(ctx, "set_identity", A));
     count(ctx, JG_OP_LEVEL1, mn(A));
     return done(ctx, ctx->be->set_identity(ctx, alpha, A), "set_identity");
@@ -107,6 +119,7 @@ jg_status jg_set_identity(jg_ctx *ctx, double alpha, jg_mat *A)
 
 jg_status jg_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
 {
+    NEED_CTX(ctx);
     JG_CHECK(ctx, jg_check_square(ctx, "add_diag", A));
     count(ctx, JG_OP_LEVEL1, (double)A->rows);
     return done(ctx, ctx->be->add_diag(ctx, alpha, A), "add_diag");
@@ -114,6 +127,8 @@ jg_status jg_add_diag(jg_ctx *ctx, double alpha, jg_mat *A)
 
 jg_status jg_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
 {
+    NEED_CTX(ctx);
+    if (d == NULL) return jg_error(ctx, JG_ERR_ARG, "scale_cols: d is NULL");
     JG_CHECK(ctx, jg_check_operand(ctx, "scale_cols", A));
     count(ctx, JG_OP_LEVEL1, mn(A));
     return done(ctx, ctx->be->scale_cols(ctx, A, d), "scale_cols");
@@ -121,6 +136,8 @@ jg_status jg_scale_cols(jg_ctx *ctx, jg_mat *A, const double *d)
 
 jg_status jg_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 {
+    NEED_CTX(ctx);
+    if (out == NULL) return jg_error(ctx, JG_ERR_ARG, "dot: out is NULL");
     JG_CHECK(ctx, jg_check_same(ctx, "dot", A, B));
     count(ctx, JG_OP_LEVEL1, 2.0 * mn(A));
     return done(ctx, ctx->be->dot(ctx, A, B, out), "dot");
@@ -128,6 +145,8 @@ jg_status jg_dot(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out)
 
 jg_status jg_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 {
+    NEED_CTX(ctx);
+    if (out == NULL) return jg_error(ctx, JG_ERR_ARG, "nrm_fro: out is NULL");
     JG_CHECK(ctx, jg_check_operand(ctx, "nrm_fro", A));
     count(ctx, JG_OP_LEVEL1, 2.0 * mn(A));
     return done(ctx, ctx->be->nrm_fro(ctx, A, out), "nrm_fro");
@@ -135,6 +154,8 @@ jg_status jg_nrm_fro(jg_ctx *ctx, const jg_mat *A, double *out)
 
 jg_status jg_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 {
+    NEED_CTX(ctx);
+    if (ok == NULL) return jg_error(ctx, JG_ERR_ARG, "all_finite: ok is NULL");
     JG_CHECK(ctx, jg_check_operand(ctx, "all_finite", A));
     count(ctx, JG_OP_LEVEL1, mn(A));
     return done(ctx, ctx->be->all_finite(ctx, A, ok), "all_finite");
@@ -142,6 +163,8 @@ jg_status jg_all_finite(jg_ctx *ctx, const jg_mat *A, int *ok)
 
 jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 {
+    NEED_CTX(ctx);
+    if (w == NULL) return jg_error(ctx, JG_ERR_ARG, "syevd: w is NULL");
     JG_CHECK(ctx, jg_check_square(ctx, "syevd", A));
     double n = (double)A->rows;
     count(ctx, JG_OP_SYEVD, 9.0 * n * n * n);
@@ -150,6 +173,8 @@ jg_status jg_syevd(jg_ctx *ctx, jg_mat *A, double *w)
 
 jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
 {
+    NEED_CTX(ctx);
+    if (A == NULL || (w == NULL && count > 0)) return jg_error(ctx, JG_ERR_ARG, "syevd_strided: NULL argument");
     JG_CHECK(ctx, jg_check_square(ctx, "syevd_strided", A));
     if (count < 0 || A->ld != A->rows)
         return jg_error(ctx, JG_ERR_ARG, "syevd_strided: count %lld, ld %lld (must be the %lld rows)",
@@ -169,26 +194,49 @@ jg_status jg_syevd_strided(jg_ctx *ctx, jg_mat *A, int64_t count, double *w)
     return JG_OK;
 }
 
-jg_status jg_sync(jg_ctx *ctx) { return done(ctx, ctx->be->sync(ctx), "sync"); }
+jg_status jg_sync(jg_ctx *ctx)
+{
+    NEED_CTX(ctx);
+    return done(ctx, ctx->be->sync(ctx), "sync");
+}
 
 jg_status jg_mem_alloc(jg_ctx *ctx, void **p, size_t bytes)
 {
+    NEED_CTX(ctx);
+    if (p == NULL) return jg_error(ctx, JG_ERR_ARG, "mem_alloc: p is NULL");
     return done(ctx, ctx->be->mem_alloc(ctx, p, bytes), "mem_alloc");
 }
-void jg_mem_free(jg_ctx *ctx, void *p) { ctx->be->mem_free(ctx, p); }
+void jg_mem_free(jg_ctx *ctx, void *p)
+{
+    if (ctx && p) ctx->be->mem_free(ctx, p);
+}
 jg_status jg_mem_copy(jg_ctx *ctx, jg_mat *dst, const jg_mat *src)
 {
+    NEED_CTX(ctx);
+    if (dst == NULL || src == NULL) return jg_error(ctx, JG_ERR_ARG, "copy: NULL matrix");
     return done(ctx, ctx->be->copy(ctx, dst, src), "copy");
 }
 
 // ---------------------------------------------------------------- counts
 
-void jg_ctx_set_counting(jg_ctx *ctx, int on) { ctx->counting = on != 0; }
-void jg_ctx_counts_reset(jg_ctx *ctx) { memset(&ctx->counts, 0, sizeof ctx->counts); }
-void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out) { *out = ctx->counts; }
+void jg_ctx_set_counting(jg_ctx *ctx, int on)
+{
+    if (ctx) ctx->counting = on != 0;
+}
+void jg_ctx_counts_reset(jg_ctx *ctx)
+{
+    if (ctx) memset(&ctx->counts, 0, sizeof ctx->counts);
+}
+void jg_ctx_counts_get(const jg_ctx *ctx, jg_op_counts *out)
+{
+    if (out) {
+        if (ctx) *out = ctx->counts;
+        else memset(out, 0, sizeof *out);
+    }
+}
 void jg_ctx_counts_add(jg_ctx *ctx, const jg_op_counts *c)
 {
-    if (!ctx->counting) return;
+    if (ctx == NULL || c == NULL || !ctx->counting) return;
     for (int i = 0; i < JG_OP_N; i++) {
         ctx->counts.calls[i] += c->calls[i];
         ctx->counts.flops[i] += c->flops[i];
@@ -210,7 +258,10 @@ const char *jg_op_name(jg_op op)
 
 // ---------------------------------------------------------------- rounding
 
-void jg_ctx_set_gemm_inputs(jg_ctx *ctx, jg_gemm_inputs in) { ctx->gemm_inputs = in; }
+void jg_ctx_set_gemm_inputs(jg_ctx *ctx, jg_gemm_inputs in)
+{
+    if (ctx) ctx->gemm_inputs = in;
+}
 
 const char *jg_gemm_inputs_name(jg_gemm_inputs in)
 {

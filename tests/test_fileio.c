@@ -2,11 +2,15 @@
  * (same file as an input by device and inode, directories, symbolic links
  * written through, long names), the atomic writer and its group commit
  * (all replaced or none), temporary files removed on a signal, and the
- * memory check with its JG_MEM_LIMIT override.  Every check here can fail:
+ * memory check with its JG_MEM_LIMIT override; standard output ("-",
+ * /dev/stdout appended to, never renamed over), modes (umask, an existing
+ * file's), and a failure injected at every commit point of a group
+ * (JG_TEST_FAULT: errno or signal at each write, fsync and rename).  Every check here can fail:
  * each one provokes the condition it guards against. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -268,6 +272,177 @@ static void test_signals_opt_in(void)
     CHECK(temporaries() == 0, "%d temporary files after abort", temporaries());
 }
 
+/* Standard output: "-" and /dev/stdout for a text output only; another
+ * open descriptor through /proc is never written beside. */
+static void test_stdout(void)
+{
+    CHECK_STATUS(ctx, jg_out_check(ctx, "-", NULL, 0), JG_ERR_ARG);
+    CHECK(strstr(jg_ctx_message(ctx), "must be a file") != NULL, "%s", jg_ctx_message(ctx));
+    CHECK_STATUS(ctx, jg_out_check(ctx, "/dev/stdout", NULL, 0), JG_ERR_ARG);
+    CHECK_OK(ctx, jg_out_check_flags(ctx, "-", NULL, 0, JG_OUT_STDOUT));
+    CHECK_OK(ctx, jg_out_check_flags(ctx, "/dev/stdout", NULL, 0, JG_OUT_STDOUT));
+    CHECK(jg_out_is_stdout("-") && jg_out_is_stdout("/dev/stdout") && jg_out_is_stdout("/proc/self/fd/1") &&
+              !jg_out_is_stdout(P("x.csv")) && !jg_out_is_stdout(NULL),
+          "jg_out_is_stdout");
+    int fd = open(P("fd.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    char link[64];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+    CHECK_STATUS(ctx, jg_out_check_flags(ctx, link, NULL, 0, JG_OUT_STDOUT), JG_ERR_IO);
+    CHECK(strstr(jg_ctx_message(ctx), "names an open file descriptor") != NULL, "%s", jg_ctx_message(ctx));
+    close(fd);
+    // standard output redirected to a file opened for appending: written
+    // in place (appended), never replaced by a rename
+    write_text(P("log.txt"), "kept\n");
+    fflush(stdout);
+    int saved = dup(STDOUT_FILENO), app = open(P("log.txt"), O_WRONLY | O_APPEND);
+    CHECK(saved >= 0 && app >= 0 && dup2(app, STDOUT_FILENO) == STDOUT_FILENO, "redirect stdout");
+    close(app);
+    jg_outfile o;
+    CHECK_OK(ctx, jg_outfile_open_flags(ctx, &o, "/dev/stdout", NULL, 0, JG_OUT_STDOUT));
+    if (o.f) {
+        CHECK(o.tmp == NULL, "a temporary file for standard output");
+        fputs("appended\n", o.f);
+        CHECK_OK(ctx, jg_outfile_commit(ctx, &o));
+    }
+    // and standard output that is an input is refused
+    const char *ins[1] = {P("log.txt")};
+    CHECK_STATUS(ctx, jg_out_check_flags(ctx, "-", ins, 1, JG_OUT_STDOUT), JG_ERR_ARG);
+    fflush(stdout);
+    dup2(saved, STDOUT_FILENO);
+    close(saved);
+    char buf[64];
+    CHECK(read_text(P("log.txt"), buf, sizeof buf) == 0 && !strcmp(buf, "kept\nappended\n"), "log holds '%s'", buf);
+    // a binary output (jg_outfile_open without flags) refuses it
+    CHECK_STATUS(ctx, jg_outfile_open(ctx, &o, "-"), JG_ERR_ARG);
+}
+
+/* The umask for a new file, the mode of a file replaced. */
+static void test_modes(void)
+{
+    struct stat s;
+    jg_outfile o;
+    mode_t old = umask(077);
+    unlink(P("m.txt"));
+    CHECK_OK(ctx, jg_outfile_open(ctx, &o, P("m.txt")));
+    if (o.f) CHECK_OK(ctx, jg_outfile_commit(ctx, &o));
+    CHECK(stat(P("m.txt"), &s) == 0 && (s.st_mode & 0777) == 0600, "umask 077: mode %o", (unsigned)(s.st_mode & 0777));
+    umask(022);
+    chmod(P("m.txt"), 0640);
+    CHECK_OK(ctx, jg_outfile_open(ctx, &o, P("m.txt")));
+    if (o.f) CHECK_OK(ctx, jg_outfile_commit(ctx, &o));
+    CHECK(stat(P("m.txt"), &s) == 0 && (s.st_mode & 0777) == 0640, "replaced 0640 file: mode %o",
+          (unsigned)(s.st_mode & 0777));
+    unlink(P("m.txt"));
+    CHECK_OK(ctx, jg_outfile_open(ctx, &o, P("m.txt")));
+    if (o.f) CHECK_OK(ctx, jg_outfile_commit(ctx, &o));
+    CHECK(stat(P("m.txt"), &s) == 0 && (s.st_mode & 0777) == 0644, "umask 022: mode %o", (unsigned)(s.st_mode & 0777));
+    umask(old);
+}
+
+/* A group of three (two replacing files, one new) with a failure injected
+ * at each commit point: every target keeps its old contents (the new one
+ * does not appear), no temporary or backup is left, and the message
+ * carries the injected errno.  sig: inject that signal instead, in a
+ * child, which dies of it. */
+static void group_fault(const char *op, int n, const char *what, int sig)
+{
+    char spec[64], buf[64];
+    snprintf(spec, sizeof spec, "%s:%d:%s", op, n, what);
+    write_text(P("f1.txt"), "old1");
+    write_text(P("f2.txt"), "old2");
+    unlink(P("f3.txt"));
+    pid_t pid = sig ? fork() : 0;
+    if (pid == 0) {
+        setenv("JG_TEST_FAULT", spec, 1);
+        jg_test_fault_reset();
+        jg_outfile g[3];
+        int ok = jg_outfile_open(ctx, &g[0], P("f1.txt")) == JG_OK && jg_outfile_open(ctx, &g[1], P("f2.txt")) == JG_OK &&
+                 jg_outfile_open(ctx, &g[2], P("f3.txt")) == JG_OK;
+        if (ok) {
+            for (int i = 0; i < 3; i++) fprintf(g[i].f, "new%d", i + 1);
+            jg_status st = jg_outfile_commit_group(ctx, g, 3);
+            if (!sig) {
+                CHECK(st == JG_ERR_IO, "%s: commit returned %s", spec, jg_status_name(st));
+                CHECK(strstr(jg_ctx_message(ctx), strerror(!strcmp(what, "ENOSPC") ? ENOSPC : EIO)) != NULL,
+                      "%s: message %s", spec, jg_ctx_message(ctx));
+            }
+        }
+        unsetenv("JG_TEST_FAULT");
+        jg_test_fault_reset();
+        if (sig) _exit(ok ? 0 : 3);
+    } else {
+        int status = 0;
+        waitpid(pid, &status, 0);
+        CHECK(WIFSIGNALED(status) && WTERMSIG(status) == sig, "%s: child status %#x", spec, status);
+    }
+    CHECK(read_text(P("f1.txt"), buf, sizeof buf) == 0 && !strcmp(buf, "old1"), "%s: f1 holds '%s'", spec, buf);
+    CHECK(read_text(P("f2.txt"), buf, sizeof buf) == 0 && !strcmp(buf, "old2"), "%s: f2 holds '%s'", spec, buf);
+    CHECK(access(P("f3.txt"), F_OK) != 0, "%s: the new file f3 exists", spec);
+    CHECK(temporaries() == 0, "%s: %d temporary files left", spec, temporaries());
+}
+
+static void test_group_faults(void)
+{
+    for (int n = 1; n <= 3; n++) {
+        group_fault("rename", n, "ENOSPC", 0);
+        group_fault("rename", n, "SIGTERM", SIGTERM);
+        group_fault("rename", n, "SIGINT", SIGINT);
+        group_fault("fsync", n, "EIO", 0);
+    }
+    group_fault("write", 1, "ENOSPC", 0);
+    group_fault("write", 2, "EIO", 0);
+    // with nothing injected the same group commits whole
+    jg_outfile g[3];
+    char buf[64];
+    CHECK_OK(ctx, jg_outfile_open(ctx, &g[0], P("f1.txt")));
+    CHECK_OK(ctx, jg_outfile_open(ctx, &g[1], P("f2.txt")));
+    CHECK_OK(ctx, jg_outfile_open(ctx, &g[2], P("f3.txt")));
+    if (g[0].f && g[1].f && g[2].f) {
+        for (int i = 0; i < 3; i++) fprintf(g[i].f, "new%d", i + 1);
+        CHECK_OK(ctx, jg_outfile_commit_group(ctx, g, 3));
+    }
+    CHECK(read_text(P("f3.txt"), buf, sizeof buf) == 0 && !strcmp(buf, "new3"), "f3 holds '%s'", buf);
+    CHECK(read_text(P("f1.txt"), buf, sizeof buf) == 0 && !strcmp(buf, "new1"), "f1 holds '%s'", buf);
+    CHECK(temporaries() == 0, "%d temporary files left", temporaries());
+}
+
+/* A nested cgroup: the limit of the group itself and of every ancestor
+ * counts, in v1 and v2 layouts (fake hierarchies under the test's
+ * directory; the numbers are exact). */
+static void test_cgroup(void)
+{
+    char root[8400], path[8500], what[160];
+    double v = 0;
+    snprintf(root, sizeof root, "%s/cg", dir);
+    // v1: /job (1 GiB, 100 MiB used) holds /job/step (2 GiB, nothing used): the parent binds
+    const char *dirs[] = {"cg", "cg/memory", "cg/memory/job", "cg/memory/job/step", "cg/unified", "cg/unified/a",
+                          "cg/unified/a/b"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++) mkdir(P(dirs[i]), 0700);
+    write_text(P("cg/memory/memory.limit_in_bytes"), "9223372036854771712\n");
+    write_text(P("cg/memory/job/memory.limit_in_bytes"), "1073741824\n");
+    write_text(P("cg/memory/job/memory.usage_in_bytes"), "104857600\n");
+    write_text(P("cg/memory/job/step/memory.limit_in_bytes"), "2147483648\n");
+    write_text(P("cg/memory/job/step/memory.usage_in_bytes"), "0\n");
+    write_text(P("self1"), "4:memory:/job/step\n1:cpu:/\n0::/\n");
+    snprintf(path, sizeof path, "%s", P("self1"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0, "read %s", path);
+    CHECK(v == 1073741824.0 - 104857600.0, "v1 nested: %.17g bytes (%s)", v, what);
+    CHECK(strstr(what, "cgroup /job memory.limit_in_bytes") != NULL, "v1 nested: names %s", what);
+    // v2 under unified/: a/b (max) inside a (500 MiB, 100 MiB used)
+    write_text(P("cg/unified/a/memory.max"), "524288000\n");
+    write_text(P("cg/unified/a/memory.current"), "104857600\n");
+    write_text(P("cg/unified/a/b/memory.max"), "max\n");
+    write_text(P("self2"), "0::/a/b\n");
+    snprintf(path, sizeof path, "%s", P("self2"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0, "read %s", path);
+    CHECK(v == 524288000.0 - 104857600.0, "v2 nested: %.17g bytes (%s)", v, what);
+    // no limit anywhere
+    write_text(P("self3"), "0::/\n1:cpu:/\n");
+    snprintf(path, sizeof path, "%s", P("self3"));
+    CHECK(jg_mem_cgroup_available(root, path, &v, what, sizeof what) == 0 && v == HUGE_VAL, "no limit: %.17g", v);
+    CHECK(jg_mem_cgroup_available(root, P("absent"), &v, what, sizeof what) == -1, "an absent file read");
+}
+
 static void test_memory(void)
 {
     double avail;
@@ -331,6 +506,10 @@ int main(void)
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+    signal(SIGXFSZ, SIG_DFL);
+    signal(SIGQUIT, SIG_DFL);
+    signal(SIGUSR1, SIG_DFL);
     if (jg_t_ctx(&ctx) < 0) return 2;
     test_signals_opt_in();
     jg_tmp_handle_signals(1); /* opt-in, as the command does */
@@ -341,7 +520,14 @@ int main(void)
     test_signal(SIGINT);
     test_signal(SIGTERM);
     test_signal(SIGHUP);
+    test_signal(SIGPIPE);
+    test_signal(SIGXFSZ);
+    test_signal(SIGUSR1);
+    test_stdout();
+    test_modes();
+    test_group_faults();
     test_memory();
+    test_cgroup();
     CHECK(jg_ctx_live_allocs(ctx) == 0, "%ld live allocations", jg_ctx_live_allocs(ctx));
     jg_ctx_destroy(&ctx);
     char cmd[8400];

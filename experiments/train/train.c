@@ -202,6 +202,21 @@ static jg_status capture_write(jg_ctx *ctx, capture *c, const jg_train_opts *o)
         double *data;
         int64_t a, b;
     } out[] = {{"L", c->Ls, c->m, c->m}, {"R", c->Rs, c->n, c->n}, {"G", c->Gs, c->m, c->n}};
+    if (o->capture_out) { /* staged: the caller commits them with its other outputs */
+        jg_status st = JG_OK;
+        for (int i = 0; i < 4; i++) o->capture_out[i] = JG_OUTFILE_EMPTY;
+        for (int i = 0; i < 4 && st == JG_OK; i++) {
+            jg_array A = {3, {c->T, i < 3 ? out[i].a : 0, i < 3 ? out[i].b : 0}, JG_F64, i < 3 ? out[i].data : c->steps};
+            if (i == 3) A.ndim = 1;
+            snprintf(path, sizeof path, "%s/%s.npy", o->capture_dir, i < 3 ? out[i].name : "steps");
+            st = jg_outfile_open(ctx, &o->capture_out[i], path);
+            if (st == JG_OK) st = jg_npy_write_array(ctx, &o->capture_out[i], &A);
+        }
+        if (st < 0)
+            for (int i = 0; i < 4; i++) jg_outfile_abort(&o->capture_out[i]);
+        JG_CHECK(ctx, st);
+        return JG_OK;
+    }
     for (int i = 0; i < 3; i++) {
         jg_array A = {3, {c->T, out[i].a, out[i].b}, JG_F64, out[i].data};
         snprintf(path, sizeof path, "%s/%s.npy", o->capture_dir, out[i].name);

@@ -21,6 +21,7 @@
 #include "experiments/train/optim.h"
 #include "experiments/train/text.h"
 #include "src/csv.h"
+#include "src/fileio.h"
 
 typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
 
@@ -54,6 +55,10 @@ typedef struct {
                                    else "all" or a list of weight names /
                                    indices, one DIR/NAME.npy gradient
                                    stream each (capture.h)                */
+    /* not NULL: the four capture files (L, R, G, steps) are opened and
+     * written into capture_out[0..3] but not committed, for the caller to
+     * commit with its other outputs (src/fileio.h) or abort */
+    jg_outfile *capture_out;
 } jg_train_opts;
 
 /* One row of results, after each evaluation (times cumulative, in seconds;

@@ -1,6 +1,7 @@
 #include "src/cli/args.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,8 +82,15 @@ static int set_value(const jg_opt *o, const char *v, char *err, size_t errlen)
     case JG_OPT_DOUBLE: {
         errno = 0;
         double x = strtod(v, &end);
-        if (*v == '\0' || *end != '\0' || errno == ERANGE || !isfinite(x)) {
+        /* an underflow (1e-320, 1e-400) is a number, just too small: say so */
+        int under = errno == ERANGE && isfinite(x) && fabs(x) <= DBL_MIN;
+        if (*v == '\0' || *end != '\0' || (errno == ERANGE && !under) || !isfinite(x)) {
             snprintf(err, errlen, "--%s: '%s' is not a finite number", o->name, shown(v, strlen(v)).s);
+            return -1;
+        }
+        if (under && x >= o->min && x <= o->max) {
+            snprintf(err, errlen, "--%s: '%s' underflows (below the smallest normal double, %.3g)", o->name,
+                     shown(v, strlen(v)).s, DBL_MIN);
             return -1;
         }
         if (x < o->min || x > o->max) {

@@ -7,6 +7,7 @@
 
 #include "experiments/bench.h"
 #include "experiments/bench_model.h"
+#include "src/fileio.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
@@ -31,7 +32,7 @@ int jg_cmd_bench(int argc, char **argv)
         {"no-methods", JG_OPT_FLAG, &no_methods, 0, 0, NULL,
          "skip the rows of the approximation methods (method:jorge k=2, eig-every F=1, newton-warm K=8, "
          "newton-schulz K=8, chebyshev d=16)"},
-        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...)"},
+        {"out", JG_OPT_STRING, &out, 0, 0, NULL, "CSV output (backend,precision,method,m,n,order,median_s,...); - for standard output"},
         {"model", JG_OPT_STRING, &model, 0, 0, NULL,
          "time the step of a whole model instead: mlp|cnn|resnet18|resnet50|gpt2-small|vit-b16 or a shape file "
          "('ROWS x COLS [NAME]' per line); see experiments/README_model.md"},
@@ -90,10 +91,16 @@ int jg_cmd_bench(int argc, char **argv)
         fprintf(stderr, "jorge bench: --sizes '%s' is not a list of sizes 1..65536\n", sizes);
         return 2;
     }
+    for (int i = 0; i < nsz; i++)
+        if (sz[i] < div) { /* the low-rank rows would have no column: a ratio of nothing ("nanx") */
+            fprintf(stderr, "jorge bench: --sizes %d: the low-rank rows use n = m / %d = %d columns; sizes must be at "
+                            "least --lowrank-div (%d)\n", sz[i], div, sz[i] / div, div);
+            return 2;
+        }
     jg_bench_opts o = {.backend = backend, .sizes = sz, .nsizes = nsz, .precision = precision, .repeats = repeats,
                        .budget = budget, .lowrank_div = div, .max_order = maxorder, .newton = !no_newton,
                        .sweep = !no_sweep, .methods = !no_methods, .out = out, .argc = argc, .argv = argv,
-                       .log = stdout};
+                       .log = jg_out_is_stdout(out) ? stderr : stdout};
     jg_ctx *ctx = jg_cli_ctx("bench", backend, &code);
     if (ctx == NULL) return code;
     // before any work: the output, and memory for the largest size

@@ -12,14 +12,18 @@
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
 #include "src/csv.h"
+#include "src/fileio.h"
 #include "src/npy.h"
+
+/* Where the summary lines go: stdout, or stderr when --out - puts the CSV there. */
+static FILE *human;
 
 static void progress(long done, long total) { jg_cli_progress("compare", "update", done, total); }
 
 /* The front of one side and precision by increasing cost, counted or timed. */
 static void print_front(const jg_compare_row *rows, int nrows, jg_side side, const char *prec, int timed)
 {
-    printf("compare: side=%s precision=%s front by %s GEMM-equivalents per step (cost -> median error):\n",
+    fprintf(human, "compare: side=%s precision=%s front by %s GEMM-equivalents per step (cost -> median error):\n",
            side == JG_SIDE_RIGHT ? "right" : "left", prec, timed ? "timed" : "counted");
     for (double c = -1.0;;) {
         const jg_compare_row *nx = NULL;
@@ -32,7 +36,7 @@ static void print_front(const jg_compare_row *rows, int nrows, jg_side side, con
                 nx = r, cn = cr;
         }
         if (nx == NULL) break;
-        printf("  %-14s %-10s %6d  %9.3f  %.3e\n", nx->method, nx->budget_name, nx->budget, cn, nx->err_median);
+        fprintf(human, "  %-14s %-10s %6d  %9.3f  %.3e\n", nx->method, nx->budget_name, nx->budget, cn, nx->err_median);
         c = cn;
     }
 }
@@ -78,7 +82,7 @@ static size_t compare_opts(compare_args *a, jg_opt *opts)
         {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "jorge: re-anchor every K steps (0: never)"},
         {"backend", JG_OPT_CHOICE, &a->j.backend, 0, 0, "cpu|cuda", "where to compute"},
         {"no-time", JG_OPT_FLAG, &a->no_time, 0, 0, NULL, "skip the timing (time_gemm_equiv_per_step = nan)"},
-        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "summary CSV (required)"},
+        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "summary CSV (required; - for standard output)"},
     };
     _Static_assert(sizeof t / sizeof t[0] <= 24, "compare: options table");
     memcpy(opts, t, sizeof t);
@@ -159,18 +163,18 @@ static void compare_report(const compare_args *a, const jg_compare_row *rows, in
                 for (int k = 0; k < 4; k++) {
                     const jg_compare_row *b = jg_compare_cheapest(rows, nrows, side, prec, tols[k]);
                     if (b)
-                        printf("  cheapest with error <= %g: %s %s=%d (%.3f GEMM-equivalents, error %.2e)\n", tols[k],
+                        fprintf(human, "  cheapest with error <= %g: %s %s=%d (%.3f GEMM-equivalents, error %.2e)\n", tols[k],
                                b->method, b->budget_name, b->budget, b->gemm_equiv_per_step, b->err_median);
                     else
-                        printf("  cheapest with error <= %g: none of the methods tried\n", tols[k]);
+                        fprintf(human, "  cheapest with error <= %g: none of the methods tried\n", tols[k]);
                 }
             }
             p = pe ? pe + 1 : NULL;
         }
     if (failures)
-        printf("compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
+        fprintf(human, "compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
                "or a newton-warm run that did not converge)\n", failures);
-    printf("compare: wrote %s (%d rows)\n", a->out, nrows);
+    if (human == stdout) fprintf(human, "compare: wrote %s (%d rows)\n", a->out, nrows);
 }
 
 int jg_cmd_compare(int argc, char **argv)
@@ -182,6 +186,7 @@ int jg_cmd_compare(int argc, char **argv)
     const char *pos[1];
     int npos, code = 0;
     if (!jg_args_run(&spec, "compare", argc, argv, pos, 1, &npos, &code)) return code;
+    human = jg_out_is_stdout(a.out) ? stderr : stdout;
     if (a.out == NULL) {
         fprintf(stderr, "jorge compare: --out FILE.csv is required\n");
         return 2;

@@ -22,7 +22,7 @@ static size_t experiment_opts(experiment_args *a, jg_opt *opts)
 {
     *a = (experiment_args){.backend = "cpu", .progress = "auto", .eps_mode = "abs", .seed = 1};
     const jg_opt t[] = {
-        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV file to write (required; atomically replaced)"},
+        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV file to write (required; atomically replaced; - for standard output)"},
         {"quick", JG_OPT_FLAG, &a->quick, 0, 0, NULL, "small sizes, seconds per experiment (default)"},
         {"full", JG_OPT_FLAG, &a->full, 0, 0, NULL, "full sizes (e.g. 1e4 steps for error-time)"},
         {"input", JG_OPT_STRING, &a->input, 0, 0, NULL,
@@ -131,7 +131,9 @@ int jg_cmd_experiment(int argc, char **argv)
         const char *msg = jg_ctx_message(ctx);
         int named = strncmp(msg, a.out, strlen(a.out)) == 0 ||
                     (a.input && strncmp(msg, a.input, strlen(a.input)) == 0);
-        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : a.out, named ? "" : ": ", msg);
+        // a problem of the data is the input's, any other the output's
+        const char *who = a.input && (st == JG_ERR_INPUT || st == JG_ERR_FORMAT) ? a.input : a.out;
+        fprintf(stderr, "jorge experiment: %s%s%s\n", named ? "" : who, named ? "" : ": ", msg);
     }
     jg_ctx_destroy(&ctx);
     return jg_status_exit_code(st);

@@ -11,6 +11,7 @@
 #include "src/cli/common.h"
 #include "src/context.h"
 #include "src/gen.h"
+#include "src/metrics.h"
 #include "src/npy.h"
 
 /* The options as given. */
@@ -73,7 +74,7 @@ static int gen_preflight(jg_ctx *ctx, const gen_args *a, int is_spd, jg_dtype dt
     else
         snprintf(what, sizeof what, "gen stream --steps %d --m %d --cols %d", a->steps, a->m, a->cols);
     const char *outs[1] = {a->out};
-    return jg_cli_preflight("gen", ctx, outs, 1, NULL, 0, need, what);
+    return jg_cli_preflight_files("gen", ctx, outs, 1, NULL, 0, need, what);
 }
 
 /* The stream (jg_gen_stream_array), refused when float32 cannot hold what
@@ -98,6 +99,27 @@ static jg_status gen_stream(jg_ctx *ctx, const gen_args *a, const jg_spectrum_op
                         "--scale %.17g: gradient %zu has a value that overflows %s (%g); lower --scale%s",
                         a->scale, (size_t)k / ((size_t)a->m * (size_t)a->cols),
                         dt == JG_F32 ? "float32" : "float64", v, dt == JG_F32 ? " or use --dtype f64" : "");
+    return JG_OK;
+}
+
+/* Rounded to float32, Q diag(lambda) Q^T keeps its smallest eigenvalue
+ * 1/kappa only while that exceeds the rounding (about n u ||A||, u =
+ * 6e-8): check the matrix written, in float64, rather than write an
+ * indefinite "SPD" matrix. */
+static jg_status gen_spd_check(jg_ctx *ctx, const gen_args *a, const jg_mat *A)
+{
+    jg_mat D = JG_MAT_EMPTY;
+    double lmin = 0;
+    JG_CHECK(ctx, jg_mat_alloc(ctx, &D, A->rows, A->cols, JG_F64, JG_HOST));
+    jg_status st = jg_mat_copy(ctx, &D, A);
+    if (st >= 0) st = jg_min_eig_sym(ctx, &D, &lmin);
+    jg_mat_free(ctx, &D);
+    JG_CHECK(ctx, st);
+    if (!(lmin > 0))
+        return jg_error(ctx, JG_ERR_ARG,
+                        "--kappa %g: rounded to float32 the matrix is not positive definite (smallest eigenvalue "
+                        "%.3g); use --dtype f64 or a kappa below about %.2g",
+                        a->kappa, lmin, 1.0 / (2.0 * (double)a->n * 5.96e-8));
     return JG_OK;
 }
 
@@ -144,6 +166,7 @@ int jg_cmd_gen(int argc, char **argv)
     jg_status st;
     if (is_spd) {
         st = jg_gen_spd_matrix(ctx, &r, &so, a.n, dt, &A);
+        if (st >= 0 && dt == JG_F32) st = gen_spd_check(ctx, &a, &A);
         if (st >= 0) st = jg_npy_save_mat(ctx, a.out, &A);
     } else {
         st = gen_stream(ctx, &a, &so, dt, &arr);

@@ -93,7 +93,7 @@ static int invroot_preflight(jg_ctx *ctx, const invroot_args *a, const char *in,
     snprintf(what, sizeof what, "%s: the %s root of a %lld x %lld matrix", in, a->method,
              (long long)hd.shape[0], (long long)hd.shape[0]);
     const char *ins[1] = {in}, *outs[1] = {out};
-    return jg_cli_preflight("invroot", ctx, outs, 1, ins, 1, need, what);
+    return jg_cli_preflight_files("invroot", ctx, outs, 1, ins, 1, need, what);
 }
 
 /* Load IN into *H and check it: finite, symmetric to --sym-tol (unless

@@ -14,6 +14,7 @@
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
 #include "src/csv.h"
+#include "src/fileio.h"
 #include "src/npy.h"
 
 /* The options as given. */
@@ -24,6 +25,9 @@ typedef struct {
 } track_args;
 
 /* The options table over a (defaults set); returns its length. */
+/* Where the summary lines go: stdout, or stderr when --out - puts the CSV there. */
+static FILE *human;
+
 static size_t track_opts(track_args *a, jg_opt *opts)
 {
     jg_cli_jorge_defaults(&a->j);
@@ -39,7 +43,7 @@ static size_t track_opts(track_args *a, jg_opt *opts)
         {"sides", JG_OPT_CHOICE, &a->sides, 0, 0, "left|right|both", "which preconditioner sides to run"},
         {"every", JG_OPT_INT, &a->every, 1, 1e9, NULL, "write a row (and compute exact roots) every N steps and at the last"},
         {"steps", JG_OPT_INT, &a->steps, 0, 1e9, NULL, "use only the first T gradients (0: all)"},
-        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "output CSV (required)"},
+        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "output CSV (required; - for standard output)"},
     };
     _Static_assert(sizeof t / sizeof t[0] <= 24, "track: options table");
     memcpy(opts, t, sizeof t);
@@ -179,13 +183,13 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
 static int track_report(const track_args *a, track_run *t)
 {
     for (int r = 0; r < t->nruns; r++)
-        printf("track: side=%s dim=%lld steps=%lld eps=%.6g (%s) fired=%ld/%lld nonfinite=%ld err_tracked=%.3e "
+        fprintf(human, "track: side=%s dim=%lld steps=%lld eps=%.6g (%s) fired=%ld/%lld nonfinite=%ld err_tracked=%.3e "
                "err_nominal=%.3e\n",
                side_name(t->sides_of[r]), (long long)(t->sides_of[r] == JG_SIDE_LEFT ? t->m : t->n),
                (long long)t->T, jg_jorge_eps(jg_tracker_jorge(t->runs[r])), jg_eps_mode_name(t->o.eps_mode),
                t->last[r].fired_total, (long long)t->T, t->last[r].failures_total, t->last[r].err_tracked,
                t->last[r].err_nominal);
-    printf("track: wrote %s\n", a->out);
+    if (human == stdout) fprintf(human, "track: wrote %s\n", a->out);
     if (t->nonfinite)
         fprintf(stderr, "jorge track: %s: %ld update(s) produced NaN/Inf and were skipped\n", t->in, t->nonfinite);
     if (t->suspect) fprintf(stderr, "jorge track: %s: %s: the result is suspect\n", t->in, t->suspect_msg);
@@ -201,6 +205,7 @@ int jg_cmd_track(int argc, char **argv)
     const char *pos[1];
     int npos, code = 0;
     if (!jg_args_run(&spec, "track", argc, argv, pos, 1, &npos, &code)) return code;
+    human = jg_out_is_stdout(a.out) ? stderr : stdout;
     if (a.out == NULL) {
         fprintf(stderr, "jorge track: --out FILE.csv is required\n");
         return 2;

@@ -187,7 +187,7 @@ static size_t train_opts(train_args *a, jg_opt *opts)
         {"capture-dir", JG_OPT_STRING, &a->capture_dir, 0, 0, NULL,
          "write L.npy, R.npy (T x m x m, T x n x n), G.npy (T x m x n), steps.npy here (or "
          "the --capture-layers streams)"},
-        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV to write (required)"},
+        {"out", JG_OPT_STRING, &a->out, 0, 0, NULL, "CSV to write (required; - for standard output)"},
     };
     _Static_assert(sizeof t / sizeof t[0] <= TRAIN_MAX_OPTS, "TRAIN_MAX_OPTS");
     memcpy(opts, t, sizeof t);
@@ -328,7 +328,18 @@ static int train_preflight(jg_ctx *ctx, const train_args *a, const jg_train_opts
     else
         snprintf(what, sizeof what, "training (%s, %.0f parameters, %.0f images)", a->model,
                  params, nimg);
-    return jg_cli_preflight("train", ctx, outs, 5, NULL, 0, need, what);
+    // the data files are inputs: never replaced by the CSV or a capture
+    char data[4][4200];
+    const char *ins[4];
+    int nins = 0;
+    const char *dn[4] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz",
+                         "t10k-labels-idx1-ubyte.gz"};
+    if (o->model != JG_MODEL_TRANSFORMER && a->data != NULL)
+        for (int i = 0; i < 4; i++) {
+            snprintf(data[i], sizeof data[i], "%s/%s", a->data, dn[i]);
+            ins[nins++] = data[i];
+        }
+    return jg_cli_preflight("train", ctx, outs, 5, ins, nins, need, what);
 }
 
 /* The data: the training file's images (all), the training and validation
@@ -423,8 +434,10 @@ int jg_cmd_train(int argc, char **argv)
     jg_train_row *rows = NULL;
     jg_train_info info;
     jg_csv csv = {0};
+    jg_outfile out[5] = {JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY, JG_OUTFILE_EMPTY};
     char *line = NULL;
     int nrows = 0;
+    if (o.capture_n > 0) o.capture_out = &out[1]; /* committed with the CSV: all or none */
     if ((code = train_preflight(ctx, &a, &o)) != 0 || (code = train_load(ctx, &a, &d)) != 0)
         goto done;
 
@@ -452,7 +465,12 @@ int jg_cmd_train(int argc, char **argv)
                            (uint64_t)a.seed, argc, argv};
     if (tf) m.ntrain = d.text.len[0], m.nval = d.text.len[1], m.ntest = d.text.len[2];
     jg_train_write_csv(&csv, ctx, &o, &info, &m, rows, nrows);
-    if ((st = jg_csv_close(ctx, &csv, 1)) < 0) goto fail;
+    out[0] = jg_csv_release(&csv);
+    int nout = 1;
+    for (int i = 1; i < 5; i++)
+        if (out[i].f) out[nout++] = out[i];
+    for (int i = nout; i < 5; i++) out[i] = JG_OUTFILE_EMPTY;
+    if ((st = jg_outfile_commit_group(ctx, out, nout)) < 0) goto fail;
     code = 0;
     goto done;
 fail:
@@ -460,6 +478,7 @@ fail:
     code = jg_status_exit_code(st);
 done:
     jg_csv_close(ctx, &csv, 0);
+    for (int i = 0; i < 5; i++) jg_outfile_abort(&out[i]);
     free(line);
     free(rows);
     free(steps);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/fileio.h"
 #include "src/npy.h"
 
 #include "approx/method.h"
@@ -60,8 +61,8 @@ static size_t validate_opts(validate_args *a, jg_opt *opts)
         {"every", JG_OPT_INT, &a->every, 0, 1e9, NULL, "measure (exact roots) every N steps and at the last (0: T/50)"},
         {"steps", JG_OPT_INT, &a->steps, 0, 1e9, NULL, "use the first N steps of each stream (0: all)"},
         {"no-suggest", JG_OPT_FLAG, &a->no_suggest, 0, 0, NULL, "on FAIL, do not try other settings"},
-        {"json", JG_OPT_STRING, &a->json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here"},
-        {"csv", JG_OPT_STRING, &a->csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here"},
+        {"json", JG_OPT_STRING, &a->json, 0, 0, NULL, "write a machine-readable report (JSON, with per-step series) here; - for standard output"},
+        {"csv", JG_OPT_STRING, &a->csv, 0, 0, NULL, "write the per-step rows (CSV, side after side) here; - for standard output"},
         {"methods", JG_OPT_STRING, &a->methods, 0, 0, NULL,
          "also compare these approximation methods (comma list or 'all'; see jorge compare) on each layer and "
          "name the cheapest within tol per side"},
@@ -94,6 +95,10 @@ static const char VALIDATE_SUMMARY[] =
 static int validate_check_methods(const char *methods)
 {
     if (methods == NULL || strcmp(methods, "all") == 0) return 0;
+    if (*methods == '\0') {
+        fprintf(stderr, "jorge validate: --methods: empty list (give method names, or 'all')\n");
+        return 2;
+    }
     char buf[512];
     snprintf(buf, sizeof buf, "%s", methods);
     for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
@@ -140,23 +145,22 @@ static void validate_explain(const jg_validate_report *rep)
                 others > 0 ? " (and other layers; see the report)" : "");
 }
 
-/* The table on stdout, the JSON and CSV reports asked for. */
+/* The table on stdout (on stderr when a report goes to standard output),
+ * the JSON and CSV reports asked for, committed together. */
 static jg_status validate_write(jg_ctx *ctx, const validate_args *a, const jg_validate_report *rep,
                                 const char *in, int argc, char **argv)
 {
-    jg_validate_print(stdout, rep);
-    fflush(stdout);
-    if (a->json) {
-        char *cmd = join_args(argc, argv);
-        jg_status st = jg_validate_write_json(ctx, a->json, rep, in, cmd);
-        free(cmd);
-        JG_CHECK(ctx, st);
-        printf("validate: wrote %s\n", a->json);
-    }
-    if (a->csv) {
-        JG_CHECK(ctx, jg_validate_write_csv(ctx, a->csv, rep));
-        printf("validate: wrote %s\n", a->csv);
-    }
+    int piped = jg_out_is_stdout(a->json) || jg_out_is_stdout(a->csv);
+    FILE *human = piped ? stderr : stdout;
+    jg_validate_print(human, rep);
+    fflush(human);
+    if (a->json == NULL && a->csv == NULL) return JG_OK;
+    char *cmd = join_args(argc, argv);
+    jg_status st = jg_validate_write(ctx, rep, a->json, a->csv, in, cmd);
+    free(cmd);
+    JG_CHECK(ctx, st);
+    if (a->json && !jg_out_is_stdout(a->json)) fprintf(human, "validate: wrote %s\n", a->json);
+    if (a->csv && !jg_out_is_stdout(a->csv)) fprintf(human, "validate: wrote %s\n", a->csv);
     return JG_OK;
 }
 
@@ -182,7 +186,7 @@ int jg_cmd_validate(int argc, char **argv)
     int nfiles = 0;
     jg_validate_report rep = {0};
     JG_CHECK_GOTO(ctx, st, jg_validate_list(ctx, pos[0], &files, &nfiles), fail);
-    if (a.json && a.csv && !strcmp(a.json, a.csv)) {
+    if (a.json && a.csv && (!strcmp(a.json, a.csv) || (jg_out_is_stdout(a.json) && jg_out_is_stdout(a.csv)))) {
         st = jg_error(ctx, JG_ERR_ARG, "--json and --csv name the same file %s", a.json);
         goto fail;
     }

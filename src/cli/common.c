@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "src/fileio.h"
@@ -32,16 +33,70 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st)
     return jg_status_exit_code(st);
 }
 
-int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
-                     const char *const *ins, int nins, double mem_bytes, const char *what)
+/* JG_MEM_REPORT=1: at exit, the estimate beside the measured peak (for
+ * tests of the estimates). */
+static const char *report_cmd;
+static double report_total, report_resident, report_command;
+static void mem_report(void)
+{
+    fprintf(stderr,
+            "jorge %s: memory: estimated %.0f bytes, peak %.0f bytes (resident at the check %.0f, command %.0f, "
+            "allowance %.0f)\n",
+            report_cmd, report_total, jg_mem_peak(), report_resident, report_command, (double)JG_MEM_BASE);
+}
+
+/* 1 when a and b name one file (the same target, or the same inode). */
+static int same_file(const char *a, const char *b)
+{
+    char *ta = jg_out_target(a), *tb = jg_out_target(b);
+    struct stat sa, sb;
+    int same = ta && tb && (!strcmp(ta, tb) || (stat(ta, &sa) == 0 && stat(tb, &sb) == 0 && sa.st_dev == sb.st_dev &&
+                                                 sa.st_ino == sb.st_ino));
+    free(ta);
+    free(tb);
+    return same;
+}
+
+static int preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts, const char *const *ins,
+                     int nins, double mem_bytes, const char *what, unsigned flags)
 {
     jg_status st = JG_OK;
-    for (int i = 0; i < nouts && st == JG_OK; i++)
-        if (outs[i]) st = jg_out_check(ctx, outs[i], ins, nins);
+    int nstd = 0;
+    for (int i = 0; i < nouts && st == JG_OK; i++) {
+        if (outs[i] == NULL) continue;
+        st = jg_out_check_flags(ctx, outs[i], ins, nins, flags);
+        if (st == JG_OK && jg_out_is_stdout(outs[i]) && ++nstd > 1)
+            st = jg_error(ctx, JG_ERR_ARG, "%s: only one output can go to standard output", outs[i]);
+        // two outputs naming one file: the second would replace the first
+        for (int j = 0; j < i && st == JG_OK; j++)
+            if (outs[j] && !jg_out_is_stdout(outs[i]) && same_file(outs[i], outs[j]))
+                st = jg_error(ctx, JG_ERR_ARG, "%s: is the same file as the output %s", outs[i], outs[j]);
+    }
     if (st == JG_OK && mem_bytes > 0) st = jg_mem_check(ctx, mem_bytes + JG_MEM_BASE, what);
+    if (st == JG_OK && getenv("JG_MEM_REPORT") && *getenv("JG_MEM_REPORT") == '1') {
+        /* what the process will hold at its peak: what it holds now (the
+         * program and its libraries), the estimate, the BLAS buffers */
+        report_cmd = cmd;
+        report_resident = jg_mem_resident();
+        report_command = mem_bytes > 0 ? mem_bytes : 0;
+        report_total = report_resident + report_command + JG_MEM_BASE;
+        atexit(mem_report);
+    }
     if (st == JG_OK) return 0;
     fprintf(stderr, "jorge %s: %s\n", cmd, jg_ctx_message(ctx));
     return 2;
+}
+
+int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts, const char *const *ins,
+                     int nins, double mem_bytes, const char *what)
+{
+    return preflight(cmd, ctx, outs, nouts, ins, nins, mem_bytes, what, JG_OUT_STDOUT);
+}
+
+int jg_cli_preflight_files(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                           const char *const *ins, int nins, double mem_bytes, const char *what)
+{
+    return preflight(cmd, ctx, outs, nouts, ins, nins, mem_bytes, what, 0);
 }
 
 void jg_cli_progress(const char *cmd, const char *label, long i, long n)

@@ -19,6 +19,11 @@ int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
  * "jorge CMD: reason" and returns the exit code (2); 0 to go on. */
 int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
                      const char *const *ins, int nins, double mem_bytes, const char *what);
+/* The same for outputs that must be files (.npy): "-" and /dev/stdout are
+ * refused.  jg_cli_preflight accepts them (CSV, JSON: at most one output
+ * on standard output). */
+int jg_cli_preflight_files(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,
+                           const char *const *ins, int nins, double mem_bytes, const char *what);
 
 /* "\rCMD: LABEL i/n" on stderr when it is a terminal; a newline at i == n. */
 void jg_cli_progress(const char *cmd, const char *label, long i, long n);

@@ -44,8 +44,11 @@ static void usage(FILE *out)
     fprintf(out,
             "\n`jorge COMMAND --help` describes a command.\n"
             "exit codes: 0 success; 1 suspect result or numerical failure; 2 usage or input error;\n"
-            "128 + signal when interrupted (130 INT, 143 TERM, 129 HUP; no output, no temporary file)\n"
-            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info)\n"
+            "128 + signal when interrupted (130 INT, 143 TERM, 129 HUP, 141 PIPE, 153 XFSZ; no output,\n"
+            "no temporary file; a set of outputs is replaced whole or not at all)\n"
+            "outputs: - (or /dev/stdout) is standard output for CSV and JSON; .npy outputs must be files\n"
+            "JG_MEM_LIMIT=SIZE|off overrides the memory limit the commands check (see jorge info);\n"
+            "JG_MEM_REPORT=1 prints a command's memory estimate beside its peak at exit\n"
             "OPENBLAS_CORETYPE=NAME is respected; unset, jorge sets it once (and says so in jorge info)\n"
             "when OpenBLAS does not know the CPU and would run generic kernels; JG_BLAS_AUTO=off stops that\n");
 }
