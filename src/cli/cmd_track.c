@@ -116,7 +116,7 @@ static jg_status track_plan(jg_ctx *ctx, const track_args *a, track_run *t, int 
                 (long long)t->m, (long long)t->n, jg_dtype_name(t->grads.dtype));
     fprintf(t->csv.f, "step,side,dim,other,form,order,precision,beta2,eps,safeguard,variant,init,reanchor,"
                       "xnorm,beta_eff,a_xnorm,fired,fire_rate,nonfinite,reanchored,asymmetry,min_eig_sym,"
-                      "err_tracked,err_nominal,corrected,residual,eps_mode,eps_abs,one_minus_beta\n");
+                      "err_tracked,err_nominal,corrected,residual,eps_mode,eps_abs,one_minus_beta,failure\n");
     return JG_OK;
 }
 
@@ -145,12 +145,17 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
         if (!measure) continue;
         t->last[r] = w;
         if (!t->suspect && jg_tracker_row_suspect(&w, o->variant)) {
-            snprintf(t->suspect_msg, sizeof t->suspect_msg, "step %lld (%s side): a diagnostic is NaN",
-                     (long long)w.step, side_name(t->sides_of[r]));
+            char fail[64];
+            snprintf(t->suspect_msg, sizeof t->suspect_msg, "step %lld (%s side): a diagnostic is NaN%s%s",
+                     (long long)w.step, side_name(t->sides_of[r]), w.broke ? " (broke down: " : "",
+                     w.broke ? jg_tracker_broke_name(w.broke, fail, sizeof fail) : "");
+            if (w.broke) strncat(t->suspect_msg, ")", sizeof t->suspect_msg - strlen(t->suspect_msg) - 1);
             t->suspect = 1;
         }
         jg_side sd = t->sides_of[r];
-        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g",
+        char fail[64]; /* the measurements that broke down (NaN in the row) */
+        jg_tracker_broke_name(w.broke, fail, sizeof fail);
+        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g,%s",
                 (long long)w.step, side_name(sd), (long long)(sd == JG_SIDE_LEFT ? t->m : t->n),
                 (long long)(sd == JG_SIDE_LEFT ? t->n : t->m), jg_form_name(w.d.form), o->order,
                 jg_dtype_name(o->dtype), o->beta2, o->eps, jg_safeguard_name(o->safeguard),
@@ -158,7 +163,7 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
                 w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
                 w.d.residual, jg_eps_mode_name(o->eps_mode), jg_jorge_eps(jg_tracker_jorge(t->runs[r])),
-                w.d.one_minus_beta));
+                w.d.one_minus_beta, fail));
     }
     return JG_OK;
 }
