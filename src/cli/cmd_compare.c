@@ -144,8 +144,8 @@ static jg_status compare_write(jg_ctx *ctx, const compare_args *a, const char *i
  * level, the failures. */
 static void compare_report(const compare_args *a, const jg_compare_row *rows, int nrows)
 {
-    long failures = 0;
-    for (int i = 0; i < nrows; i++) failures += rows[i].failures;
+    long failures = 0, broke = 0;
+    for (int i = 0; i < nrows; i++) failures += rows[i].failures, broke += rows[i].failure[0] != 0;
     for (int s = 0; s < 2; s++)
         for (const char *p = a->precision; p;) {
             const char *pe = strchr(p, ',');
@@ -172,6 +172,10 @@ static void compare_report(const compare_args *a, const jg_compare_row *rows, in
     if (failures)
         printf("compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
                "or a newton-warm run that did not converge)\n", failures);
+    if (broke)
+        printf("compare: %ld run(s) broke down numerically and are recorded as data (column failure: 'update', the "
+               "method's update failed and its errors are NaN; 'reference', an exact root of the nominal statistic "
+               "failed and those steps are left out)\n", broke);
     printf("compare: wrote %s (%d rows)\n", a->out, nrows);
 }
 
