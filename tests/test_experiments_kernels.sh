@@ -176,9 +176,9 @@ for kernel in Prescott default; do
             done
         done
         mkdir -p "$D/real"
-        run "$kernel-capture" 0 "$JORGE" train $small --optimizer sgd --capture-steps 1-12 --capture-layer 1 \
+        run "$kernel-capture" 0 "$JORGE" train $small --optimizer sgd --capture-steps 1-2 --capture-layer 1 \
             --capture-dir "$D/real" --out "$D/capture.csv"
-        run "$kernel-real-error-time" 0 "$JORGE" experiment error-time --seed 1 --steps 12 --input "$D/real/G.npy" \
+        run "$kernel-real-error-time" 0 "$JORGE" experiment error-time --seed 1 --input "$D/real/G.npy" \
             --out "$D/real_error-time.csv"
         csv_ok "$D/real_error-time.csv" error-time
     else
