@@ -69,7 +69,7 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             st = JG_OK;
             JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Lh, jg_jorge_root(J)), done);
             // compare with the closed forms
-            double num = broke ? NAN : 0, den = 0, cnum = 0, off = broke ? NAN : 0, sc = pow(beta, -0.25);
+            double num = broke ? NAN : 0, den = 0, cnum = 0, off = 0, sc = pow(beta, -0.25);
             for (int i = 0; i < m; i++) {
                 double ex = sc * f_root(x * w[i]);
                 for (int j = 0; j < m; j++)
@@ -79,6 +79,7 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 cnum += pow(sc * (binom_partial(k, x * w[i]) - f_root(x * w[i])), 2);
             }
             double rem = fabs(f_root(x) - binom_partial(k, x));
+            if (broke) off = NAN; /* fmax dropped the NaN */
             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%.6e,%.6e,%.6e,%.6e,%.6e,%.3e,%s", k, x,
                                               broke ? NAN : d.a_xnorm, sqrt(num / den), sqrt(cnum / den), rem, off,
                                               broke ? "update" : ""),
