@@ -99,7 +99,8 @@ static const char COMPARE_SUMMARY[] =
     "flops of every backend call per step / (2 dim^3); time_gemm_equiv_per_step = update time /\n"
     "time of one dim^3 GEMM in the same run.  One CSV row per method x budget x precision x side\n"
     "(error median, max and final over the measured steps; on_front = on the error-cost front);\n"
-    "prints the front and the cheapest method per error level.  Exit 0 (failures are data).";
+    "prints the front and the cheapest method per error level.  Exit 0 (failures are data: column\n"
+    "failures counts rejected updates, column failure names a break-down, 'update' or 'reference').";
 
 /* Before any work: the stream's shape, the output, the memory
  * (jg_compare_mem_estimate).  A status (peeking at the input); *code: the
