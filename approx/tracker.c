@@ -2,6 +2,7 @@
 #include "approx/tracker.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -123,6 +124,18 @@ static jg_status err_vs(jg_ctx *ctx, jg_tracker *T, const jg_mat *S, jg_mat *P, 
     return JG_OK;
 }
 
+/* The status st of a measurement into *v: a numerical failure leaves *v
+ * NaN and sets bit in *broke (JG_OK); other failures are returned. */
+static jg_status measured(jg_ctx *ctx, jg_status st, double *v, unsigned bit, unsigned *broke)
+{
+    if (st == JG_ERR_NUMERICAL) {
+        *v = NAN;
+        *broke |= bit;
+        return JG_OK;
+    }
+    return st < 0 ? jg_trace(ctx, st, __FILE__, __LINE__) : JG_OK;
+}
+
 jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
                           jg_tracker_row *row)
 {
@@ -167,18 +180,37 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     row->step = T->step;
     row->fired_total = T->fired;
     row->failures_total = T->failures;
-    // measure
+    // measure (a numerical break-down of a measurement is a NaN, not the end)
     if (measure) {
         JG_CHECK(ctx, jg_mat_copy(ctx, &T->R64, T->M ? jg_method_root(T->M) : jg_jorge_root(T->J)));
         if (measure != JG_TRACK_ERRORS) {
-            JG_CHECK(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry));
-            JG_CHECK(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym));
+            JG_CHECK(ctx, measured(ctx, jg_asymmetry(ctx, &T->R64, &row->asymmetry), &row->asymmetry,
+                                   JG_TRACK_BROKE_ASYMMETRY, &row->broke));
+            JG_CHECK(ctx, measured(ctx, jg_min_eig_sym(ctx, &T->R64, &row->min_eig_sym), &row->min_eig_sym,
+                                   JG_TRACK_BROKE_MIN_EIG, &row->broke));
         }
-        JG_CHECK(ctx, err_vs(ctx, T, &T->Lt, &T->Pt, &row->err_tracked));
-        JG_CHECK(ctx, err_vs(ctx, T, &T->Ln, &T->Pn, &row->err_nominal));
+        JG_CHECK(ctx, measured(ctx, err_vs(ctx, T, &T->Lt, &T->Pt, &row->err_tracked), &row->err_tracked,
+                               JG_TRACK_BROKE_ERR_TRACKED, &row->broke));
+        JG_CHECK(ctx, measured(ctx, err_vs(ctx, T, &T->Ln, &T->Pn, &row->err_nominal), &row->err_nominal,
+                               JG_TRACK_BROKE_ERR_NOMINAL, &row->broke));
         row->measured = 1;
     }
     return ust;
+}
+
+const char *jg_tracker_broke_name(unsigned broke, char *buf, size_t len)
+{
+    static const char *names[] = {"asymmetry", "min_eig", "err_tracked", "err_nominal"};
+    size_t k = 0;
+    if (len == 0) return buf;
+    buf[0] = '\0';
+    for (int i = 0; i < 4; i++)
+        if (broke & (1u << i)) {
+            int w = snprintf(buf + k, len - k, "%s%s", k ? "+" : "", names[i]);
+            if (w < 0 || (size_t)w >= len - k) break;
+            k += (size_t)w;
+        }
+    return buf;
 }
 
 double jg_tracker_mem_estimate(jg_side side, double m, double n)

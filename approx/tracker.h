@@ -39,7 +39,23 @@ typedef struct {
                              Jorge options set measure_rho)                  */
     double rho_ax;        /* rho(a_eff X): what the series' convergence needs
                              below 1 (NaN unless measure_rho or spectral)     */
+    unsigned broke;       /* JG_TRACK_BROKE_* of the measurements that broke
+                             down numerically this step (field left NaN)      */
 } jg_tracker_row;
+
+/* A measurement that broke down (jg_tracker_row.broke): the eigensolver
+ * or the exact root returned a numerical failure (NaN/Inf eigenvalue, no
+ * convergence, a statistic that overflowed).  The measurement is a
+ * diagnostic, not the update: the field is left NaN and the step goes on. */
+enum {
+    JG_TRACK_BROKE_ASYMMETRY = 1,
+    JG_TRACK_BROKE_MIN_EIG = 2,
+    JG_TRACK_BROKE_ERR_TRACKED = 4,
+    JG_TRACK_BROKE_ERR_NOMINAL = 8
+};
+/* "" or the broken measurements joined by '+' ("min_eig+err_nominal"):
+ * the value of the CSV column `failure`.  buf of at least 64 bytes. */
+const char *jg_tracker_broke_name(unsigned broke, char *buf, size_t len);
 
 typedef struct jg_tracker jg_tracker;
 
@@ -72,8 +88,11 @@ enum {
  * measure JG_TRACK_ALL (any non-zero value but JG_TRACK_ERRORS) it also
  * computes the two exact roots (eigendecomposition in double: 2 syevd of
  * dim^3) and the diagnostics (a third syevd for the smallest eigenvalue).
+ * A measurement that breaks down numerically is NaN in row with its bit
+ * in row->broke (the context keeps its message); the step still counts.
  * Returns the update's status (JG_WARN_SKIPPED / JG_ERR_NUMERICAL on
- * NaN/Inf). */
+ * NaN/Inf), or a measurement's error other than a numerical one (no
+ * memory, the backend). */
 jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measure,
                           jg_tracker_row *row);
 

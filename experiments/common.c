@@ -8,6 +8,7 @@
 #include "reference/invroot.h"
 #include "src/context.h"
 #include "src/metrics.h"
+#include "src/ops.h"
 
 jg_status jg_gsrc_open(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts *so, int64_t T,
                        jg_gsrc *g)
@@ -82,7 +83,18 @@ jg_status jg_exp_root(jg_ctx *ctx, const jg_mat *A, jg_mat *P)
     o.eps_mode = JG_EPS_ABS;
     o.compute_f64 = 1;
     jg_status st = jg_ref_invroot_eig(ctx, A, P, &o, NULL);
+    if (st == JG_ERR_INPUT) /* A was computed from finite inputs: it overflowed */
+        st = jg_error(ctx, JG_ERR_NUMERICAL, "exact root: the statistic is no longer finite (overflow): %s",
+                      jg_ctx_message(ctx));
     return st < 0 ? jg_trace(ctx, st, __FILE__, __LINE__) : JG_OK;
+}
+
+jg_status jg_exp_broke(jg_ctx *ctx, jg_status st, const char *what, char *fail, size_t len)
+{
+    if (st != JG_ERR_NUMERICAL) return st < 0 ? jg_trace(ctx, st, __FILE__, __LINE__) : JG_OK;
+    size_t k = strlen(fail);
+    if (k + 1 < len) snprintf(fail + k, len - k, "%s%s", k ? "+" : "", what);
+    return JG_OK;
 }
 
 /* a f64 copy of A in *T (allocated here) unless A is already f64 */
@@ -120,6 +132,24 @@ jg_status jg_exp_cosine(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *o
     JG_CHECK(ctx, as_f64(ctx, A, &T, &a));
     jg_status st = jg_cosine(ctx, a, B, out);
     jg_mat_free(ctx, &T);
+    return st;
+}
+
+jg_status jg_exp_min_eig(jg_ctx *ctx, const jg_mat *A, double *out, int *promoted)
+{
+    *promoted = 0;
+    jg_status st = jg_min_eig_sym(ctx, A, out);
+    if (st != JG_ERR_NUMERICAL || A->dtype != JG_F32) return st < 0 ? jg_trace(ctx, st, __FILE__, __LINE__) : st;
+    int fin = 0;
+    JG_CHECK(ctx, jg_all_finite(ctx, A, &fin));
+    if (!fin) return jg_trace(ctx, st, __FILE__, __LINE__);
+    jg_mat T;
+    const jg_mat *a = NULL;
+    JG_CHECK(ctx, as_f64(ctx, A, &T, &a));
+    st = jg_min_eig_sym(ctx, a, out);
+    jg_mat_free(ctx, &T);
+    if (st < 0) return jg_trace(ctx, st, __FILE__, __LINE__);
+    *promoted = 1;
     return st;
 }
 

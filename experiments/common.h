@@ -28,8 +28,28 @@ jg_status jg_gsrc_rewind(jg_ctx *ctx, jg_gsrc *g);
 jg_status jg_gsrc_next(jg_ctx *ctx, jg_gsrc *g, jg_mat *Gw);
 void jg_gsrc_close(jg_ctx *ctx, jg_gsrc *g);
 
-/* P (f64, work) := A^{-1/4} exactly (eigendecomposition in f64, no ridge). */
+/* P (f64, work) := A^{-1/4} exactly (eigendecomposition in f64, no ridge).
+ * A is a statistic the experiment computed: one that is no longer finite
+ * (it overflowed) is JG_ERR_NUMERICAL, as is a failed eigensolver. */
 jg_status jg_exp_root(jg_ctx *ctx, const jg_mat *A, jg_mat *P);
+
+/* *out := the smallest eigenvalue of (A + A^T)/2 in A's precision
+ * (jg_min_eig_sym); when the float32 eigensolver breaks down on a finite
+ * A (OpenBLAS 0.3.21's generic Prescott kernels on two threads returned
+ * NaN eigenvalues for well-scaled 32 x 32 matrices that other kernels and
+ * a fresh process solve), the same matrix, widened exactly to float64, is
+ * solved again (*promoted := 1), as jg_ref_invroot_robust does for roots.
+ * JG_ERR_NUMERICAL when that breaks down too. */
+jg_status jg_exp_min_eig(jg_ctx *ctx, const jg_mat *A, double *out, int *promoted);
+
+/* The status st of a diagnostic or a reference computation (a smallest
+ * eigenvalue, an exact root): a numerical break-down (JG_ERR_NUMERICAL:
+ * NaN/Inf eigenvalue, no convergence, overflow) adds `what` to the row's
+ * `failure` field fail (names joined by '+', len bytes) and gives JG_OK,
+ * the caller leaving that computation's fields NaN; any other failure (no
+ * memory, the backend, I/O) is returned.  A break-down is data: the run
+ * goes on. */
+jg_status jg_exp_broke(jg_ctx *ctx, jg_status st, const char *what, char *fail, size_t len);
 /* *out := ||A - B||_F / ||B||_F for A of any dtype, B f64 (work). */
 jg_status jg_exp_relerr(jg_ctx *ctx, const jg_mat *A, const jg_mat *B, double *out);
 /* *out := cosine of A (any dtype) and B (f64). */

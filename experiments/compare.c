@@ -244,6 +244,7 @@ done:
 typedef struct {
     jg_mat *roots; /* exact roots at the measured steps (f64, work) */
     int64_t *at;   /* their steps (1-based) */
+    unsigned char *broke; /* 1: that root broke down numerically (not used) */
     int nmeas;
     double eps_abs;
 } reference;
@@ -255,6 +256,7 @@ static void ref_free(jg_ctx *ctx, reference *r)
     for (int i = 0; r->roots && i < r->nmeas; i++) jg_mat_free(ctx, &r->roots[i]);
     free(r->roots);
     free(r->at);
+    free(r->broke);
     memset(r, 0, sizeof *r);
 }
 
@@ -271,7 +273,9 @@ static jg_status ref_build(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side si
                         (long long)dim, (long long)dim, bytes / (1024.0 * 1024 * 1024));
     r->roots = calloc((size_t)nmeas, sizeof *r->roots);
     r->at = calloc((size_t)nmeas, sizeof *r->at);
-    if (r->roots == NULL || r->at == NULL) return jg_error(ctx, JG_ERR_NOMEM, "compare: out of memory");
+    r->broke = calloc((size_t)nmeas, 1);
+    if (r->roots == NULL || r->at == NULL || r->broke == NULL)
+        return jg_error(ctx, JG_ERR_NOMEM, "compare: out of memory");
     r->nmeas = nmeas;
     // eps: absolute, or relative to ||G_1||_F^2 / dim
     double s = 1.0;
@@ -307,7 +311,11 @@ static jg_status ref_build(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side si
         JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &r->roots[k], dim, dim, JG_F64), done);
         r->at[k] = t;
         st = jg_ref_invroot_eig(ctx, &L, &r->roots[k], &io, NULL);
-        if (st < 0) {
+        /* a reference that breaks down (the eigensolver, or a statistic of
+           finite gradients that overflowed) is data: that step is left out */
+        if (st == JG_ERR_NUMERICAL || st == JG_ERR_INPUT)
+            r->broke[k] = 1;
+        else if (st < 0) {
             jg_trace(ctx, st, __FILE__, __LINE__);
             goto done;
         }
@@ -353,8 +361,9 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
     row->state_bytes = jg_method_bytes(M);
     jg_ctx_counts_reset(ctx);
     double secs = 0.0;
-    int k = 0;
-    for (int64_t t = 1; t <= T; t++) {
+    int k = 0, nerr = 0, stopped = 0, refbroke = 0, last_broke = 0;
+    int64_t t = 1;
+    for (; t <= T; t++) {
         jg_mat Gt = jg_array_mat(g, t - 1);
         jg_method_diag d;
         // the update: counted, timed, with the precision's GEMM inputs
@@ -366,19 +375,34 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
         if (o->timing) secs += jg_wtime() - t0;
         jg_ctx_set_counting(ctx, 0);
         jg_ctx_set_gemm_inputs(ctx, JG_GEMM_NATIVE);
+        if (st == JG_ERR_NUMERICAL) { /* the method broke down: a row of NaN errors */
+            stopped = 1;
+            row->failures++;
+            break;
+        }
         if (st < 0) {
             jg_trace(ctx, st, __FILE__, __LINE__);
             goto out;
         }
         row->failures += d.nonfinite;
-        // the error, in double, not counted
+        // the error, in double, not counted (a reference that broke down is left out)
         if (k < ref->nmeas && ref->at[k] == t) {
-            JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R, jg_method_root(M)), out);
-            JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R, &ref->roots[k], &errs[k]), out);
+            last_broke = ref->broke[k];
+            refbroke |= last_broke;
+            if (!last_broke) {
+                JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R, jg_method_root(M)), out);
+                JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R, &ref->roots[k], &errs[nerr++]), out);
+            }
             k++;
         }
         if (o->progress) o->progress(++*done, total);
     }
+    if (stopped && o->progress) {
+        *done += (long)(T - t); /* the steps not run */
+        o->progress(++*done, total);
+    }
+    snprintf(row->failure, sizeof row->failure, "%s%s%s", stopped ? "update" : "", stopped && refbroke ? "+" : "",
+             refbroke ? "reference" : "");
     // summary
     jg_op_counts cn;
     jg_ctx_counts_get(ctx, &cn);
@@ -388,10 +412,12 @@ static jg_status run_cfg(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side side
     for (int i = 0; i < JG_OP_N; i++) row->calls_per_step[i] = (double)cn.calls[i] / (double)T;
     row->time_gemm_equiv_per_step = o->timing && gemm_s > 0 ? secs / (double)T / gemm_s : NAN;
     row->measured = k;
-    row->err_final = k ? errs[k - 1] : NAN;
+    /* over the steps whose reference stood; NaN after a break-down of the method */
+    row->err_final = nerr && !stopped && !last_broke ? errs[nerr - 1] : NAN;
     row->err_max = 0.0;
-    for (int i = 0; i < k; i++) row->err_max = isnan(errs[i]) || errs[i] > row->err_max ? errs[i] : row->err_max;
-    row->err_median = jg_median(errs, k);
+    for (int i = 0; i < nerr; i++) row->err_max = isnan(errs[i]) || errs[i] > row->err_max ? errs[i] : row->err_max;
+    row->err_median = jg_median(errs, nerr);
+    if (stopped) row->err_median = row->err_max = NAN;
     st = JG_OK;
 out:
     jg_ctx_set_counting(ctx, 0);
@@ -492,7 +518,7 @@ const jg_compare_row *jg_compare_cheapest(const jg_compare_row *rows, int nrows,
     const jg_compare_row *best = NULL;
     for (int i = 0; i < nrows; i++) {
         const jg_compare_row *r = &rows[i];
-        if (r->side != side || strcmp(r->precision, precision) || r->failures > 0) continue;
+        if (r->side != side || strcmp(r->precision, precision) || r->failures > 0 || r->failure[0]) continue;
         if (!(r->err_median <= tol && r->err_final <= tol)) continue;
         if (best == NULL || r->gemm_equiv_per_step < best->gemm_equiv_per_step) best = r;
     }
@@ -511,15 +537,15 @@ void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows)
     fprintf(f, "method,setting,budget_name,budget,side,dim,other,precision,steps,measured,eps_abs,"
                "gemm_equiv_per_step,flops_per_step,time_gemm_equiv_per_step,gemm_per_step,syrk_per_step,"
                "syevd_per_step,level1_per_step,state_bytes,err_nominal_median,err_nominal_max,"
-               "err_nominal_final,failures,on_front,on_front_time\n");
+               "err_nominal_final,failures,on_front,on_front_time,failure\n");
     for (int i = 0; i < nrows; i++) {
         const jg_compare_row *r = &rows[i];
-        fprintf(f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d,%d\n",
+        fprintf(f, "%s,%s,%s,%d,%s,%lld,%lld,%s,%ld,%ld,%.6e,%.6g,%.6e,%.4g,%.6g,%.6g,%.6g,%.6g,%zu,%.10e,%.10e,%.10e,%ld,%d,%d,%s\n",
                 r->method, r->setting, r->budget_name, r->budget, r->side == JG_SIDE_LEFT ? "left" : "right",
                 (long long)r->dim, (long long)r->other, r->precision, r->steps, r->measured, r->eps_abs,
                 r->gemm_equiv_per_step, r->flops_per_step, r->time_gemm_equiv_per_step,
                 r->calls_per_step[JG_OP_GEMM], r->calls_per_step[JG_OP_SYRK], r->calls_per_step[JG_OP_SYEVD],
                 r->calls_per_step[JG_OP_LEVEL1], r->state_bytes, r->err_median, r->err_max, r->err_final,
-                r->failures, r->on_front, r->on_front_time);
+                r->failures, r->on_front, r->on_front_time, r->failure);
     }
 }

@@ -60,6 +60,12 @@ typedef struct {
     size_t state_bytes;
     double err_median, err_max, err_final;
     long failures;                   /* updates rejected (NaN/Inf) */
+    char failure[32];                /* "" or what broke down numerically and was
+                                        recorded as data: "update" (the method's
+                                        update failed: errors NaN, the run ended
+                                        there), "reference" (an exact root of the
+                                        nominal statistic failed: those steps are
+                                        left out of the errors), or both joined by '+' */
     int on_front;                    /* no row of the same side and precision is at most as
                                         costly and at most as wrong, one of them strictly */
     int on_front_time;               /* the same with the timed cost (0 without timing) */
@@ -79,8 +85,8 @@ jg_status jg_compare_run(jg_ctx *ctx, const jg_array *grads, const jg_compare_op
 void jg_compare_free(jg_compare_row **rows);
 
 /* The cheapest (fewest GEMM-equivalents) row of side and precision whose
- * err_median and err_final are <= tol and that had no failure; NULL when
- * none. */
+ * err_median and err_final are <= tol and that had no failure (rejected
+ * update or break-down); NULL when none. */
 const jg_compare_row *jg_compare_cheapest(const jg_compare_row *rows, int nrows, jg_side side,
                                           const char *precision, double tol);
 
@@ -95,7 +101,7 @@ double jg_compare_mem_estimate(double T, double m, double n, jg_dtype dtype, int
  * budget_name, budget, side, dim, other, precision, steps, measured,
  * eps_abs, gemm_equiv_per_step, flops_per_step, time_gemm_equiv_per_step,
  * gemm/syrk/syevd/level1_per_step, state_bytes, err_nominal_median/max/
- * final, failures, on_front, on_front_time) on f (a jg_csv's file, after
+ * final, failures, on_front, on_front_time, failure) on f (a jg_csv's file, after
  * its '#' lines).  Write errors show in ferror(f) / jg_csv_close. */
 void jg_compare_write_rows(FILE *f, const jg_compare_row *rows, int nrows);
 

@@ -81,7 +81,7 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
             JG_CHECK_GOTO(ctx, st, jg_exp_frame_open(ctx, &f, out, params,
                           "spectrum,eps_mode,eps,eps_abs,beta2,order,safeguard,steps,fire_rate,"
                           "one_minus_beta_median,one_minus_beta_min,frozen,nonfinite,err_nominal_final,"
-                          "err_tracked_final"), done);
+                          "err_tracked_final,failure"), done);
             omb = malloc((size_t)g.T * sizeof(double));
             if (omb == NULL) {
                 st = jg_error(ctx, JG_ERR_NOMEM, "regime: out of memory");
@@ -107,11 +107,21 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                         double sum = 0.0;
                         jg_tracker_row w;
                         memset(&w, 0, sizeof w);
+                        w.err_nominal = w.err_tracked = NAN;
+                        char fail[64] = "";
                         for (int64_t t = 1; t <= g.T; t++) {
                             JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                             st = jg_tracker_step(ctx, Tr, &G, t == g.T ? JG_TRACK_ERRORS : JG_TRACK_NONE, &w);
+                            if (st == JG_ERR_NUMERICAL && !w.d.nonfinite && !w.d.nonpositive) {
+                                /* the update broke down (an exact anchor):
+                                   the row so far, failure "update" */
+                                snprintf(fail, sizeof fail, "update");
+                                st = JG_OK;
+                                break;
+                            }
                             if (st < 0 && !w.d.nonfinite && !w.d.nonpositive) goto done;
                             st = JG_OK;
+                            if (t == g.T) jg_tracker_broke_name(w.broke, fail, sizeof fail);
                             if (w.d.nonfinite || w.d.nonpositive) {
                                 nonfinite++;
                                 continue;
@@ -122,12 +132,13 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                         double med = jg_median(omb, nomb); /* sorts omb */
                         int frozen = sum < 0.1 * (double)g.T * (1.0 - o.beta2);
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                      "%s,%s,%g,%.6e,%g,%d,%s,%lld,%.6f,%.6e,%.6e,%d,%ld,%.6e,%.6e",
+                                      "%s,%s,%g,%.6e,%g,%d,%s,%lld,%.6f,%.6e,%.6e,%d,%ld,%.6e,%.6e,%s",
                                       cfg->input ? "input" : kinds[ik].name, jg_eps_mode_name(o.eps_mode),
                                       o.eps, jg_jorge_eps(jg_tracker_jorge(Tr)), o.beta2, k,
                                       jg_safeguard_name(o.safeguard), (long long)g.T,
                                       (double)w.fired_total / (double)g.T, med, nomb ? omb[0] : NAN, frozen,
-                                      nonfinite, w.err_nominal, w.err_tracked), done);
+                                      nonfinite, fail[0] == 'u' ? NAN : w.err_nominal,
+                                      fail[0] == 'u' ? NAN : w.err_tracked, fail), done);
                         jg_tracker_destroy(ctx, &Tr);
                         jg_exp_frame_step(&f);
                     }

@@ -40,7 +40,7 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_exp_frame f;
     jg_exp_frame_init(&f, cfg, "truncation");
     JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
-                                   "order,x,a_xnorm,err_measured,err_closed,remainder,offdiag"));
+                                   "order,x,a_xnorm,err_measured,err_closed,remainder,offdiag,failure"));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat Gh = JG_MAT_EMPTY, G = JG_MAT_EMPTY, Lh = JG_MAT_EMPTY;
@@ -63,10 +63,13 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &G, &Gh), done);
             jg_jorge_diag d = {0};
             st = jg_jorge_update(ctx, J, &G, &d);
-            if (st < 0) goto done;
+            /* an update that broke down is a row of NaN (failure "update") */
+            int broke = st == JG_ERR_NUMERICAL;
+            if (st < 0 && !broke) goto done;
+            st = JG_OK;
             JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Lh, jg_jorge_root(J)), done);
             // compare with the closed forms
-            double num = 0, den = 0, cnum = 0, off = 0, sc = pow(beta, -0.25);
+            double num = broke ? NAN : 0, den = 0, cnum = 0, off = 0, sc = pow(beta, -0.25);
             for (int i = 0; i < m; i++) {
                 double ex = sc * f_root(x * w[i]);
                 for (int j = 0; j < m; j++)
@@ -76,8 +79,10 @@ static jg_status exp_truncation(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 cnum += pow(sc * (binom_partial(k, x * w[i]) - f_root(x * w[i])), 2);
             }
             double rem = fabs(f_root(x) - binom_partial(k, x));
-            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%.6e,%.6e,%.6e,%.6e,%.6e,%.3e", k, x,
-                                              d.a_xnorm, sqrt(num / den), sqrt(cnum / den), rem, off),
+            if (broke) off = NAN; /* fmax dropped the NaN */
+            JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%.6e,%.6e,%.6e,%.6e,%.6e,%.3e,%s", k, x,
+                                              broke ? NAN : d.a_xnorm, sqrt(num / den), sqrt(cnum / den), rem, off,
+                                              broke ? "update" : ""),
                           done);
             jg_jorge_destroy(ctx, &J);
             jg_exp_progress(cfg, "truncation", (long)(k - 1) * npts + p, (long)kmax * npts);
@@ -110,7 +115,7 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
     jg_exp_frame f;
     jg_exp_frame_init(&f, cfg, "commutator");
     JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
-                                   "order,x,theta,commutator,a_xnorm,err,err_commuting"));
+                                   "order,x,theta,commutator,a_xnorm,err,err_commuting,failure"));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat Gh = JG_MAT_EMPTY, G = JG_MAT_EMPTY, L0 = JG_MAT_EMPTY, R0h = JG_MAT_EMPTY,
@@ -161,7 +166,11 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
             JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &C, &nC), done);
             JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &S, &nS), done);
             JG_CHECK_GOTO(ctx, st, jg_geam(ctx, beta, &L0, JG_NOTRANS, 1.0 - beta, &S, JG_NOTRANS, &L1), done);
-            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &L1, &P), done);
+            /* the exact root of L_1 (the reference): a break-down leaves
+               err NaN (failure "reference") */
+            char fail[64] = "";
+            jg_status rs = jg_exp_root(ctx, &L1, &P);
+            JG_CHECK_GOTO(ctx, st, jg_exp_broke(ctx, rs, "reference", fail, sizeof fail), done);
             {
                 int k = orders[io];
                 jg_jorge_opts o;
@@ -175,12 +184,17 @@ static jg_status exp_commutator(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                 JG_CHECK_GOTO(ctx, st, jg_jorge_set_root(ctx, J, &R0), done);
                 jg_jorge_diag d = {0};
                 st = jg_jorge_update(ctx, J, &G, &d);
-                if (st < 0) goto done;
-                double err;
-                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &err), done);
+                int broke = st == JG_ERR_NUMERICAL; /* a row of NaN, failure "update" */
+                if (st < 0 && !broke) goto done;
+                st = JG_OK;
+                if (broke) jg_exp_broke(ctx, JG_ERR_NUMERICAL, "update", fail, sizeof fail);
+                double err = NAN;
+                if (rs == JG_OK && !broke)
+                    JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, jg_jorge_root(J), &P, &err), done);
                 double ec = fabs(binom_partial(k, x) - f_root(x)) / f_root(x);
-                JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%g,%.6e,%.6e,%.6e,%.6e,%.6e", k, x,
-                                                  theta, nC / (nL * nS), d.a_xnorm, err, ec), done);
+                JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv, "%d,%g,%.6e,%.6e,%.6e,%.6e,%.6e,%s", k, x,
+                                                  theta, nC / (nL * nS), broke ? NAN : d.a_xnorm, err, ec, fail),
+                              done);
                 jg_jorge_destroy(ctx, &J);
                 jg_exp_frame_step(&f);
             }

@@ -80,7 +80,7 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 dtype=f64,f32 "
                "init=eps,warm reference=eig-f64 regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s",
                "dtype,beta2,order,init,step,err_tracked,err_nominal,beta_eff,fired,a_xnorm,failures,"
-               "regime,eps_mode,eps,eps_abs,one_minus_beta_eff,fired_frac", &g, &f));
+               "regime,eps_mode,eps,eps_abs,one_minus_beta_eff,fired_frac,failure", &g, &f));
     jg_exp_regime rg[JG_EXP_NREGIMES];
     jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
@@ -110,19 +110,32 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                         int measure = jg_exp_checkpoint(t, g.T, npts) ? JG_TRACK_ERRORS : JG_TRACK_NONE;
                         jg_tracker_row w;
+                        char fail[64];
                         st = jg_tracker_step(ctx, Tr, &G, measure, &w);
-                        if (st < 0) goto done;
+                        /* an update that broke down (not one skipped):
+                           its row, then the next configuration */
+                        int stop = st == JG_ERR_NUMERICAL && !w.d.nonfinite && !w.d.nonpositive;
+                        if (st < 0 && !stop) goto done;
+                        st = JG_OK;
                         nfired += w.d.fired;
-                        if (measure)
+                        if (stop)
+                            snprintf(fail, sizeof fail, "update");
+                        else
+                            jg_tracker_broke_name(w.broke, fail, sizeof fail);
+                        if (measure || stop)
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld,%s,%s,%g,%.6e,%.6e,%.6f",
+                                          "%s,%g,%d,%s,%lld,%.12e,%.12e,%.15f,%d,%.6e,%ld,%s,%s,%g,%.6e,%.6e,%.6f,%s",
                                           jg_dtype_name(o.dtype), o.beta2, k, init_name(o.init),
                                           (long long)t, w.err_tracked, w.err_nominal, w.d.beta_eff,
                                           w.d.fired, w.d.a_xnorm, w.d.total_failures, rg[ir].name,
                                           jg_eps_mode_name(o.eps_mode), o.eps,
                                           jg_jorge_eps(jg_tracker_jorge(Tr)), w.d.one_minus_beta,
-                                          (double)nfired / (double)t), done);
+                                          (double)nfired / (double)t, fail), done);
                         jg_exp_frame_step(&f);
+                        if (stop) {
+                            f.done += (long)(g.T - t);
+                            break;
+                        }
                     }
                     jg_tracker_destroy(ctx, &Tr);
                 }
@@ -156,7 +169,7 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                "order=2 eps=1e-8,1e-6,1e-4,1e-2,1 eps_rel=1e-3,1e-2,0.1,0.3,1,3 init=eps,warm "
                "safeguard=frobenius,spectral beta2=0.9,0.99,0.999 dtype=f64",
                "eps,init,safeguard,beta2,step,beta_eff,one_minus_beta_eff,fired,fired_frac,xnorm,a_xnorm,"
-               "eps_mode,regime,eps_abs", &g, &f));
+               "eps_mode,regime,eps_abs,failure", &g, &f));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_mat G = JG_MAT_EMPTY;
@@ -185,15 +198,25 @@ static jg_status exp_safeguard(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                         JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                         jg_jorge_diag d = {0};
                         st = jg_jorge_update(ctx, J, &G, &d);
-                        if (st < 0) goto done;
+                        /* an update that broke down: its row (NaN), then
+                           the next configuration */
+                        int stop = st == JG_ERR_NUMERICAL;
+                        if (st < 0 && !stop) goto done;
+                        st = JG_OK;
                         fired += d.fired;
+                        if (stop) d.beta_eff = d.one_minus_beta = d.xnorm = d.a_xnorm = NAN;
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                      "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e,%s,%s,%.6e", o.eps,
+                                      "%g,%s,%s,%g,%lld,%.12f,%.6e,%d,%.6f,%.6e,%.6e,%s,%s,%.6e,%s", o.eps,
                                       init_name(o.init), jg_safeguard_name(o.safeguard), o.beta2,
                                       (long long)t, d.beta_eff, d.one_minus_beta, d.fired,
                                       (double)fired / (double)t, d.xnorm, d.a_xnorm,
-                                      jg_eps_mode_name(o.eps_mode), rname, jg_jorge_eps(J)), done);
+                                      jg_eps_mode_name(o.eps_mode), rname, jg_jorge_eps(J),
+                                      stop ? "update" : ""), done);
                         jg_exp_frame_step(&f);
+                        if (stop) {
+                            f.done += (long)(g.T - t);
+                            break;
+                        }
                     }
                     jg_jorge_destroy(ctx, &J);
                 }
@@ -225,14 +248,14 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
     snprintf(params, sizeof params,
              "stream=exp kappa=1e2,1e6,1e12 m=%lld n=%lld T=%lld eps=1e-6,1e-10 eps_rel=0.01,0.1,1 init=warm "
              "order=2 beta2=0.99 safeguard=frobenius dtype=f64,f32 variant=plain,sym,corrected reanchor=0,10,100 "
-             "measured=checkpoints,every-step(plain reanchor>0)",
+             "measured=checkpoints,every-step(plain reanchor>0) min_eig=state-precision(f64-if-f32-broke-down)",
              (long long)(cfg->dim > 0 ? cfg->dim : (cfg->full ? 64 : 32)),
              (long long)(cfg->dim > 0 ? (cfg->dim + 1) / 2 : (cfg->full ? 32 : 16)), (long long)T);
     if (cfg->input)
         return jg_error(ctx, JG_ERR_ARG, "stability: generates its own ill-conditioned streams (no --input)");
     JG_CHECK(ctx, jg_exp_frame_open(ctx, &f, out, params,
                                    "kappa,eps,dtype,variant,reanchor,step,asymmetry,min_eig_sym,err_tracked,finite,failures,first_failure,stopped,"
-                                   "eps_mode,regime,eps_abs,fired_frac"));
+                                   "eps_mode,regime,eps_abs,fired_frac,failure"));
     jg_status st = JG_OK;
     jg_jorge *J = NULL;
     jg_gsrc g;
@@ -272,7 +295,7 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                                record it and end this configuration */
                             if (first < 0) first = (long)t;
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1,%s,%s,%.6e,%.6f", kappas[ik],
+                                          "%g,%g,%s,%s,%d,%lld,nan,nan,nan,0,%ld,%ld,1,%s,%s,%.6e,%.6f,update", kappas[ik],
                                           o.eps, jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, d.total_failures, first,
                                           jg_eps_mode_name(o.eps_mode), rnames[ie], jg_jorge_eps(J),
@@ -290,22 +313,29 @@ static jg_status exp_stability(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                             const jg_mat *Lhat = jg_jorge_root(J);
                             double asym = NAN, mineig = NAN, err = NAN;
                             int fin = 0;
+                            char fail[64] = "";
                             JG_CHECK_GOTO(ctx, st, jg_all_finite(ctx, Lhat, &fin), done);
                             if (fin) {
                                 JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &R64, Lhat), done);
                                 JG_CHECK_GOTO(ctx, st, jg_asymmetry(ctx, Lhat, &asym), done);
-                                /* in the state's precision, as an optimizer would see it */
-                                JG_CHECK_GOTO(ctx, st, jg_min_eig_sym(ctx, Lhat, &mineig), done);
+                                /* in the state's precision, as an optimizer
+                                   would see it; a break-down is a NaN */
+                                int wide = 0; /* f64 when the f32 eigensolver broke down */
+                                JG_CHECK_GOTO(ctx, st, jg_exp_broke(ctx, jg_exp_min_eig(ctx, Lhat, &mineig, &wide),
+                                                                    "min_eig", fail, sizeof fail), done);
+                                if (fail[0]) mineig = NAN;
                                 const jg_mat *Lt = jg_jorge_statistic(J);
-                                if (Lt && jg_exp_root(ctx, Lt, &P) == JG_OK)
+                                jg_status rs = Lt ? jg_exp_root(ctx, Lt, &P) : JG_OK;
+                                if (Lt && rs == JG_OK)
                                     JG_CHECK_GOTO(ctx, st, jg_rel_fro_err(ctx, &R64, &P, &err), done);
+                                JG_CHECK_GOTO(ctx, st, jg_exp_broke(ctx, rs, "reference", fail, sizeof fail), done);
                             }
                             JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0,%s,%s,%.6e,%.6f", kappas[ik], o.eps,
+                                          "%g,%g,%s,%s,%d,%lld,%.6e,%.6e,%.6e,%d,%ld,%ld,0,%s,%s,%.6e,%.6f,%s", kappas[ik], o.eps,
                                           jg_dtype_name(o.dtype), jg_variant_name(o.variant),
                                           o.reanchor, (long long)t, asym, mineig, err, fin,
                                           d.total_failures, first, jg_eps_mode_name(o.eps_mode), rnames[ie],
-                                          jg_jorge_eps(J), (double)nfired / (double)t), done);
+                                          jg_jorge_eps(J), (double)nfired / (double)t, fail), done);
                         }
                         jg_exp_frame_step(&f);
                     }
@@ -349,7 +379,7 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                "eps=1e-6 safeguard=frobenius beta2=0.9,0.99,0.999 order=1,2,3 init=eps,warm "
                "dtype=f64 sides=left+right regimes=paper:eps,always:0.01s,sometimes:0.1s,rarely:1s",
                "beta2,order,init,step,cos_nominal,relerr_nominal,cos_tracked,relerr_tracked,cos_identity,"
-               "regime,eps_mode,eps,eps_abs_left,eps_abs_right,fired_frac_left,fired_frac_right,norm_ratio_nominal", &g, &f));
+               "regime,eps_mode,eps,eps_abs_left,eps_abs_right,fired_frac_left,fired_frac_right,norm_ratio_nominal,failure", &g, &f));
     jg_exp_regime rg[JG_EXP_NREGIMES];
     jg_exp_regimes(cfg, eps, rg);
     jg_status st = JG_OK;
@@ -388,10 +418,28 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                 for (int64_t t = 1; t <= g.T; t++) {
                     JG_CHECK_GOTO(ctx, st, jg_gsrc_next(ctx, &g, &G), done);
                     jg_jorge_diag dl = {0}, dr = {0};
-                    st = jg_jorge_update(ctx, JL, &G, &dl);
-                    if (st < 0) goto done;
-                    st = jg_jorge_update(ctx, JR, &G, &dr);
-                    if (st < 0) goto done;
+                    /* an update that broke down: a row of NaN, then the
+                       next configuration */
+                    jg_status sl = jg_jorge_update(ctx, JL, &G, &dl), sr = JG_OK;
+                    if (sl < 0 && sl != JG_ERR_NUMERICAL) {
+                        st = sl;
+                        goto done;
+                    }
+                    if (sl == JG_OK || sl > 0) sr = jg_jorge_update(ctx, JR, &G, &dr);
+                    if (sr < 0 && sr != JG_ERR_NUMERICAL) {
+                        st = sr;
+                        goto done;
+                    }
+                    if (sl == JG_ERR_NUMERICAL || sr == JG_ERR_NUMERICAL) {
+                        JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
+                                      "%g,%d,%s,%lld,nan,nan,nan,nan,nan,%s,%s,%g,%.6e,%.6e,%.6f,%.6f,nan,update",
+                                      o.beta2, k, init_name(o.init), (long long)t, rg[ir].name,
+                                      jg_eps_mode_name(o.eps_mode), o.eps, jg_jorge_eps(JL), jg_jorge_eps(JR),
+                                      (double)firedL / (double)t, (double)firedR / (double)t), done);
+                        f.done += (long)(g.T - t + 1);
+                        break;
+                    }
+                    st = JG_OK;
                     firedL += dl.fired;
                     firedR += dr.fired;
                     if (t == 1) { /* L_0 = eps I with the eps Jorge resolved (relative mode) */
@@ -401,33 +449,42 @@ static jg_status exp_direction(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *o
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NL, &G, o.beta2, JG_SIDE_LEFT), done);
                     JG_CHECK_GOTO(ctx, st, nominal_step(ctx, &NR, &G, o.beta2, JG_SIDE_RIGHT), done);
                     if (jg_exp_checkpoint(t, g.T, npts)) {
-                        double cn, en, ct = NAN, et = NAN, ci, nj, nn;
+                        double cn = NAN, en = NAN, ct = NAN, et = NAN, ci = NAN, nj = NAN, nn = NAN;
+                        char fail[64] = "";
                         /* the direction Jorge gives for this step's gradient */
                         JG_CHECK_GOTO(ctx, st, jg_jorge_apply(ctx, JL, JR, &G, &Dj), done);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NL, &PL), done);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, &NR, &PR), done);
-                        JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dn), done);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), done);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), done);
-                        JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), done);
-                        /* the scale of Jorge's direction against Shampoo's
-                           (grafting removes it; the cosine is scale-free) */
                         JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dj, &nj), done);
-                        JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dn, &nn), done);
+                        /* Shampoo's (the nominal statistics' exact roots);
+                           a root that breaks down leaves its fields NaN */
+                        jg_status rs = jg_exp_root(ctx, &NL, &PL);
+                        if (rs == JG_OK) rs = jg_exp_root(ctx, &NR, &PR);
+                        JG_CHECK_GOTO(ctx, st, jg_exp_broke(ctx, rs, "reference_nominal", fail, sizeof fail), done);
+                        if (rs == JG_OK) {
+                            JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dn), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dn, &cn), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dn, &en), done);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &G, &Dn, &ci), done);
+                            /* the scale of Jorge's direction against Shampoo's
+                               (grafting removes it; the cosine is scale-free) */
+                            JG_CHECK_GOTO(ctx, st, jg_nrm_fro(ctx, &Dn, &nn), done);
+                        }
                         const jg_mat *SL = jg_jorge_statistic(JL), *SR = jg_jorge_statistic(JR);
                         if (SL && SR) {
-                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SL, &PL), done);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_root(ctx, SR, &PR), done);
-                            JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dt), done);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dt, &ct), done);
-                            JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), done);
+                            rs = jg_exp_root(ctx, SL, &PL);
+                            if (rs == JG_OK) rs = jg_exp_root(ctx, SR, &PR);
+                            JG_CHECK_GOTO(ctx, st, jg_exp_broke(ctx, rs, "reference_tracked", fail, sizeof fail), done);
+                            if (rs == JG_OK) {
+                                JG_CHECK_GOTO(ctx, st, two_sided(ctx, &PL, &G, &PR, &Tmp, &Dt), done);
+                                JG_CHECK_GOTO(ctx, st, jg_exp_cosine(ctx, &Dj, &Dt, &ct), done);
+                                JG_CHECK_GOTO(ctx, st, jg_exp_relerr(ctx, &Dj, &Dt, &et), done);
+                            }
                         }
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
-                                      "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f,%s,%s,%g,%.6e,%.6e,%.6f,%.6f,%.6e",
+                                      "%g,%d,%s,%lld,%.8f,%.6e,%.8f,%.6e,%.8f,%s,%s,%g,%.6e,%.6e,%.6f,%.6f,%.6e,%s",
                                       o.beta2, k, init_name(o.init), (long long)t, cn, en, ct, et, ci,
                                       rg[ir].name, jg_eps_mode_name(o.eps_mode), o.eps, jg_jorge_eps(JL),
                                       jg_jorge_eps(JR), (double)firedL / (double)t,
-                                      (double)firedR / (double)t, nn > 0 ? nj / nn : NAN), done);
+                                      (double)firedR / (double)t, nn > 0 ? nj / nn : NAN, fail), done);
                     }
                     jg_exp_frame_step(&f);
                 }

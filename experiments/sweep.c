@@ -594,8 +594,12 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
         }
         if (measure) {
             if (!isfinite(row.err_tracked) || !isfinite(row.err_nominal)) {
-                snprintf(reason, sizeof reason, "error against the exact root is not finite (tracked %g, nominal %g)",
-                         row.err_tracked, row.err_nominal);
+                if (row.broke) /* the tracker left the message of the measurement that broke down */
+                    snprintf(reason, sizeof reason, "error against the exact root is not finite (tracked %g, nominal %g): %s",
+                             row.err_tracked, row.err_nominal, jg_ctx_message(ctx));
+                else
+                    snprintf(reason, sizeof reason, "error against the exact root is not finite (tracked %g, nominal %g)",
+                             row.err_tracked, row.err_nominal);
                 goto failed;
             }
             fprintf(mf, "%lld,%s,%lld,%s,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",

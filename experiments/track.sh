@@ -7,15 +7,16 @@
 # left side, in three firing regimes (eps relative to s = ||G_1||_F^2/m:
 # 0.01 s "always", 0.1 s "sometimes" - jorge track's default -, 1 s
 # "rarely"; experiment 9's map), merged into one tidy CSV (the first run's
-# provenance lines, one header, a `run` column naming the configuration and
-# a last column `regime`).
+# provenance lines, one header, a `run` column naming the configuration,
+# then `regime` and, last, jorge track's `failure`).
 #
 #   experiments/track.sh [--full] [--steps T] [--jorge BIN] --out FILE.csv
 #
 # Quick: m = 32, 8 columns, 200 steps, K = 20; --full: m = 64, 16 columns,
 # 2000 steps, K = 100; --steps T: T steps instead (tests).  Exit status of
-# `jorge track` 1 (some update gave NaN/Inf, recorded in the CSV) is
-# accepted; anything else fails.
+# `jorge track` 1 (some update gave NaN/Inf or a measurement broke down,
+# recorded in the CSV: columns nonfinite, failure) is accepted when the CSV
+# was written; anything else fails.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 jorge=$here/build/jorge
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --jorge) jorge=$2; shift ;;
     --steps) steps_arg=$2; shift ;;
     --out) out=$2; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "track.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -63,7 +64,8 @@ for reg in "${regimes[@]}"; do
         rc=0
         "$jorge" track --sides left --safeguard "$sg" --order "$k" --reanchor "$r" --variant "$v" \
             --eps-mode rel --eps "$reps" --every 1 --out "$tmp/r$i.csv" "$tmp/s.npy" >/dev/null || rc=$?
-        [ $rc -le 1 ] || { echo "track.sh: jorge track failed for $spec, eps $reps s (exit $rc)" >&2; exit 1; }
+        [ $rc -le 1 ] && [ -s "$tmp/r$i.csv" ] ||
+            { echo "track.sh: jorge track failed for $spec, eps $reps s (exit $rc, no CSV)" >&2; exit 1; }
         names+=("$spec")
         rnames+=("$rname")
         i=$((i + 1))
@@ -76,8 +78,10 @@ done
     echo "# params: stream=power m=$m cols=$cols T=$steps reanchor_K=$K runs=${runs[*]} regimes=${regimes[*]}"
     first=1
     for ((j = 0; j < i; j++)); do
+        # jorge track's last column (failure) stays last: after regime
         grep -v '^#' "$tmp/r$j.csv" | awk -v run="${names[$j]}" -v reg="${rnames[$j]}" -v first=$first '
-            NR == 1 { if (first) print "run," $0 ",regime"; next } { print run "," $0 "," reg }'
+            { f = $0; sub(/.*,/, "", f); sub(/,[^,]*$/, "") }
+            NR == 1 { if (first) print "run," $0 ",regime," f; next } { print run "," $0 "," reg "," f }'
         first=0
     done
 } >"$tmp/merged.csv"

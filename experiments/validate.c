@@ -140,7 +140,8 @@ static void side_free(jg_validate_side *s)
     }
     free(s->fired_at);
     free(s->nonfinite_at);
-    s->fired_at = s->nonfinite_at = NULL;
+    free(s->broke_at);
+    s->fired_at = s->nonfinite_at = s->broke_at = NULL;
 }
 
 static void dir_free(jg_validate_dir *d)
@@ -197,7 +198,8 @@ static jg_status side_alloc(jg_ctx *ctx, jg_validate_side *s, int64_t T)
         if ((*a[i] = malloc((size_t)T * sizeof(double))) == NULL) goto nomem;
     s->fired_at = calloc((size_t)T, 1);
     s->nonfinite_at = calloc((size_t)T, 1);
-    if (s->fired_at == NULL || s->nonfinite_at == NULL) goto nomem;
+    s->broke_at = calloc((size_t)T, 1);
+    if (s->fired_at == NULL || s->nonfinite_at == NULL || s->broke_at == NULL) goto nomem;
     return JG_OK;
 nomem:
     side_free(s);
@@ -225,6 +227,11 @@ static void judge(jg_validate_side *s, const jg_validate_opts *o)
         s->verdict = JG_VERDICT_PASS;
         snprintf(s->reason, sizeof s->reason, "%s error vs %s %.2e <= tol %.2e", which, jg_against_name(o->against),
                  s->metric, o->tol);
+    }
+    if (s->broke > 0) { /* a diagnostic's break-down is data: say so */
+        size_t k = strlen(s->reason);
+        snprintf(s->reason + k, sizeof s->reason - k, "; %ld measurement(s) broke down numerically (first: step %ld, %s)",
+                 s->broke, s->broke_step, s->broke_what);
     }
 }
 
@@ -344,11 +351,18 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
             if (series) {
                 x->err_t[t] = w.err_tracked, x->err_n[t] = w.err_nominal;
                 x->asym[t] = w.asymmetry, x->mineig[t] = w.min_eig_sym;
+                x->broke_at[t] = (unsigned char)w.broke;
             }
-            x->max_t = worse_max(x->max_t, w.err_tracked);
-            x->max_n = worse_max(x->max_n, w.err_nominal);
-            x->asym_max = worse_max(x->asym_max, w.asymmetry);
-            x->mineig_min = worse_min(x->mineig_min, w.min_eig_sym);
+            if (w.broke) { /* NaN from a measurement that broke down: counted, left out of max / min */
+                if (x->broke++ == 0) {
+                    x->broke_step = (long)t + 1;
+                    jg_tracker_broke_name(w.broke, x->broke_what, sizeof x->broke_what);
+                }
+            }
+            if (!(w.broke & JG_TRACK_BROKE_ERR_TRACKED)) x->max_t = worse_max(x->max_t, w.err_tracked);
+            if (!(w.broke & JG_TRACK_BROKE_ERR_NOMINAL)) x->max_n = worse_max(x->max_n, w.err_nominal);
+            if (!(w.broke & JG_TRACK_BROKE_ASYMMETRY)) x->asym_max = worse_max(x->asym_max, w.asymmetry);
+            if (!(w.broke & JG_TRACK_BROKE_MIN_EIG)) x->mineig_min = worse_min(x->mineig_min, w.min_eig_sym);
             x->fin_t = w.err_tracked, x->fin_n = w.err_nominal;
             x->asym_fin = w.asymmetry, x->mineig_fin = w.min_eig_sym;
         }
@@ -888,7 +902,7 @@ static void write_side(FILE *f, const jg_validate_side *s, int r, double beta2)
     }
     fprintf(f, "\"fired\": %ld, \"fire_rate\": ", s->fired);
     jnum(f, s->steps > 0 && s->verdict != JG_VERDICT_CANNOT ? (double)s->fired / (double)s->steps : NAN);
-    fprintf(f, ", \"nonfinite\": %ld, \"frozen\": %s, \"pass\": %s, \"reason\": ", s->nonfinite,
+    fprintf(f, ", \"nonfinite\": %ld, \"broke_down\": %ld, \"frozen\": %s, \"pass\": %s, \"reason\": ", s->nonfinite, s->broke,
             s->frozen && s->verdict != JG_VERDICT_CANNOT ? "true" : "false",
             s->verdict == JG_VERDICT_PASS ? "true" : "false");
     jstr(f, s->reason);
@@ -1072,7 +1086,7 @@ static void write_csv(FILE *f, const jg_validate_report *rep)
             j->order, jg_safeguard_name(j->safeguard), j->beta2, j->eps, jg_eps_mode_name(j->eps_mode),
             j->init == JG_INIT_WARM ? "warm" : "eps", j->reanchor);
     fputs("layer,side,dim,step,eps_abs,xnorm,beta_eff,one_minus_beta,one_minus_beta2,fired,fire_rate,nonfinite,"
-          "err_nominal,err_tracked,asymmetry,min_eig_sym,dir_cos,dir_err,dir_err_grafted\n",
+          "err_nominal,err_tracked,asymmetry,min_eig_sym,dir_cos,dir_err,dir_err_grafted,failure\n",
           f);
     for (int i = 0; i < rep->nlayers; i++) {
         const jg_validate_layer *L = &rep->layers[i];
@@ -1083,12 +1097,14 @@ static void write_csv(FILE *f, const jg_validate_report *rep)
             long fired = 0;
             for (int64_t t = 0; t < s->steps; t++) {
                 fired += s->fired_at[t];
-                fprintf(f, "%s,%s,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n",
+                char fail[64];
+                fprintf(f, "%s,%s,%lld,%lld,%.17g,%.17g,%.17g,%.17g,%.17g,%d,%.17g,%d,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%s\n",
                         base_name(L->file), r == 0 ? "left" : "right", (long long)s->dim, (long long)t + 1, s->eps,
                         s->xnorm[t], s->beta_eff[t], s->omb[t], 1.0 - j->beta2, s->fired_at[t],
                         (double)fired / (double)(t + 1), s->nonfinite_at[t], s->err_n[t], s->err_t[t], s->asym[t],
                         s->mineig[t], L->dir.cos ? L->dir.cos[t] : NAN, L->dir.err ? L->dir.err[t] : NAN,
-                        L->dir.err_graft ? L->dir.err_graft[t] : NAN);
+                        L->dir.err_graft ? L->dir.err_graft[t] : NAN,
+                        jg_tracker_broke_name(s->broke_at[t], fail, sizeof fail));
             }
         }
     }

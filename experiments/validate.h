@@ -113,9 +113,14 @@ typedef struct {
     double omb_sum, omb_nominal_sum; /* sum of 1 - beta_eff and of 1 - beta2 */
     int frozen;                   /* omb_sum < JG_VALIDATE_FROZEN * omb_nominal_sum */
     double metric;                /* the criterion's error                   */
+    long broke;                   /* measured steps where a measurement broke
+                                     down numerically (approx/tracker.h: NaN,
+                                     left out of the max / min above)      */
+    long broke_step;              /* the first such step (0: none)           */
+    char broke_what[64];          /* what broke then ("min_eig", ...)        */
     /* per-step series (length steps): NaN where not measured */
     double *xnorm, *beta_eff, *omb, *err_t, *err_n, *asym, *mineig;
-    unsigned char *fired_at, *nonfinite_at;
+    unsigned char *fired_at, *nonfinite_at, *broke_at; /* broke_at: JG_TRACK_BROKE_* bits */
 } jg_validate_side;
 
 /* A layer's direction Lhat G Rhat against Shampoo's (see above). */

@@ -2,7 +2,8 @@
  * forced on purpose:
  *   Jorge: a candidate root that is finite but not positive definite
  *   (check_positive), NaN gradients with the check on, and the tracker's
- *   statistics when an update is rejected;
+ *   statistics when an update is rejected or a measurement breaks down
+ *   (an exact root of an overflowed statistic: NaN, row.broke, go on);
  *   exact root: jg_ref_invroot_robust retrying an f32 root that overflows
  *   in double, an indefinite matrix with a larger ridge, giving up at the
  *   cap, and returning at once on NaN input.
@@ -156,6 +157,51 @@ static void test_tracker_rejected(void)
     jg_mat_free(ctx, &G);
 }
 
+/* A measurement that breaks down is data, not the end of the step: a
+ * finite gradient g e_1 with g = 1e200 makes G G^T = g^2 e_1 e_1^T
+ * overflow (1e400 > DBL_MAX), so both statistics hold Inf and their exact
+ * roots fail (JG_ERR_NUMERICAL inside the tracker).  Jorge's update is
+ * rejected (NaN/Inf: JG_WARN_SKIPPED, state kept), so Lhat = I stays finite
+ * and its diagnostics stand: asymmetry 0 and smallest eigenvalue 1
+ * exactly; both errors are NaN with their bits in row.broke, and the step
+ * returns the update's status.  A healthy step afterwards (g = 1) measures
+ * the tracked error again (the tracked statistic never took the Inf). */
+static void test_tracker_broke(void)
+{
+    const int m = 3;
+    jg_jorge_opts o;
+    jg_jorge_opts_default(&o);
+    o.dtype = JG_F64;
+    o.eps = 1.0;
+    o.max_failures = 1 << 20;
+    jg_tracker *T = NULL;
+    jg_mat G = host(m, 1, JG_F64);
+    jg_mat_set(&G, 0, 0, 1e200);
+    CHECK_OK(ctx, jg_tracker_create(ctx, &T, JG_SIDE_LEFT, m, 1, &o));
+    jg_tracker_row row;
+    CHECK_STATUS(ctx, jg_tracker_step(ctx, T, &G, JG_TRACK_ALL, &row), JG_WARN_SKIPPED);
+    CHECK(row.measured == 1 && row.d.nonfinite == 1, "measured %d, nonfinite %d", row.measured, row.d.nonfinite);
+    CHECK(row.broke == (JG_TRACK_BROKE_ERR_TRACKED | JG_TRACK_BROKE_ERR_NOMINAL) || row.broke == JG_TRACK_BROKE_ERR_NOMINAL,
+          "broke = %u", row.broke);
+    CHECK(isnan(row.err_nominal) && row.asymmetry == 0.0 && row.min_eig_sym == 1.0,
+          "err_nominal %g, asymmetry %g, min_eig %g", row.err_nominal, row.asymmetry, row.min_eig_sym);
+    CHECK(!(row.broke & JG_TRACK_BROKE_ERR_TRACKED) || isnan(row.err_tracked), "err_tracked %g with its bit set",
+          row.err_tracked);
+    char name[64];
+    CHECK(!strcmp(jg_tracker_broke_name(JG_TRACK_BROKE_MIN_EIG | JG_TRACK_BROKE_ERR_NOMINAL, name, sizeof name),
+                  "min_eig+err_nominal"), "broke name '%s'", name);
+    CHECK(!strcmp(jg_tracker_broke_name(0, name, sizeof name), ""), "broke name of 0: '%s'", name);
+    /* the tracked statistic kept eps I (rejected update): a healthy step
+       measures it; the nominal one still holds Inf */
+    jg_mat_set(&G, 0, 0, 1.0);
+    jg_status st = jg_tracker_step(ctx, T, &G, JG_TRACK_ALL, &row);
+    CHECK(st >= 0, "healthy step after the break-down: %s", jg_status_name(st));
+    CHECK(row.broke == JG_TRACK_BROKE_ERR_NOMINAL && isfinite(row.err_tracked) && isnan(row.err_nominal),
+          "broke %u, err_tracked %g, err_nominal %g", row.broke, row.err_tracked, row.err_nominal);
+    jg_tracker_destroy(ctx, &T);
+    jg_mat_free(ctx, &G);
+}
+
 /* Robust exact root: f32 input whose f32 root overflows, retried in
  * double.  A = diag(1, 0, 2) in f32, eps = 1e-170: (0 + eps)^{-1/4} =
  * 10^42.5 > FLT_MAX, so the f32 attempt fails; in double P = diag((1 +
@@ -254,6 +300,7 @@ int main(void)
     }
     test_jorge_nonpositive();
     test_tracker_rejected();
+    test_tracker_broke();
     test_robust_f32();
     test_robust_indefinite();
     test_robust_healthy();

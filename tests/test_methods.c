@@ -708,13 +708,22 @@ static void test_compare_helpers(void)
     rewind(f);
     char line[2048];
     int ok = fgets(line, sizeof line, f) && !strncmp(line, "method,setting,budget_name,", 27) &&
-             strstr(line, ",on_front,on_front_time\n") != NULL;
+             strstr(line, ",on_front,on_front_time,failure\n") != NULL;
     CHECK(ok, "header: %s", line);
     ok = fgets(line, sizeof line, f) &&
          !strcmp(line, "jorge,order,order,2,right,5,3,f32,10,3,5.000000e-01,2,0.000000e+00,nan,4,0,0,0,100,"
-                       "2.5000000000e-01,2.5000000000e-01,2.5000000000e-01,0,1,0\n");
+                       "2.5000000000e-01,2.5000000000e-01,2.5000000000e-01,0,1,0,\n");
     CHECK(ok, "row: %s", line);
     CHECK(fgets(line, sizeof line, f) == NULL, "more than one row");
+    // a break-down recorded as data: the last column names it
+    snprintf(r.failure, sizeof r.failure, "update+reference");
+    r.err_median = r.err_max = r.err_final = NAN;
+    rewind(f);
+    jg_compare_write_rows(f, &r, 1);
+    rewind(f);
+    ok = fgets(line, sizeof line, f) && fgets(line, sizeof line, f) &&
+         strstr(line, ",nan,nan,nan,0,1,0,update+reference\n") != NULL;
+    CHECK(ok, "row with a break-down: %s", line);
     fclose(f);
 }
 

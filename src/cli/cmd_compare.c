@@ -101,7 +101,8 @@ static const char COMPARE_SUMMARY[] =
     "flops of every backend call per step / (2 dim^3); time_gemm_equiv_per_step = update time /\n"
     "time of one dim^3 GEMM in the same run.  One CSV row per method x budget x precision x side\n"
     "(error median, max and final over the measured steps; on_front = on the error-cost front);\n"
-    "prints the front and the cheapest method per error level.  Exit 0 (failures are data).";
+    "prints the front and the cheapest method per error level.  Exit 0 (failures are data: column\n"
+    "failures counts rejected updates, column failure names a break-down, 'update' or 'reference').";
 
 /* Before any work: the stream's shape, the output, the memory
  * (jg_compare_mem_estimate).  A status (peeking at the input); *code: the
@@ -146,8 +147,8 @@ static jg_status compare_write(jg_ctx *ctx, const compare_args *a, const char *i
  * level, the failures. */
 static void compare_report(const compare_args *a, const jg_compare_row *rows, int nrows)
 {
-    long failures = 0;
-    for (int i = 0; i < nrows; i++) failures += rows[i].failures;
+    long failures = 0, broke = 0;
+    for (int i = 0; i < nrows; i++) failures += rows[i].failures, broke += rows[i].failure[0] != 0;
     for (int s = 0; s < 2; s++)
         for (const char *p = a->precision; p;) {
             const char *pe = strchr(p, ',');
@@ -174,6 +175,10 @@ static void compare_report(const compare_args *a, const jg_compare_row *rows, in
     if (failures)
         fprintf(human, "compare: %ld update(s) failed and were rejected, the previous root kept (column failures: NaN/Inf, "
                "or a newton-warm run that did not converge)\n", failures);
+    if (broke)
+        fprintf(human, "compare: %ld run(s) broke down numerically and are recorded as data (column failure: 'update', the "
+                "method's update failed and its errors are NaN; 'reference', an exact root of the nominal statistic "
+                "failed and those steps are left out)\n", broke);
     if (human == stdout) fprintf(human, "compare: wrote %s (%d rows)\n", a->out, nrows);
 }
 

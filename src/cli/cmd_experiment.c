@@ -48,7 +48,9 @@ static const char *experiment_summary(void)
     int len = snprintf(summary, sizeof summary,
                        "Run one experiment and write a tidy CSV: '#' provenance lines (experiment, "
                        "version, commit, BLAS, GPU, seed, date, parameters), a header row, one "
-                       "observation per row.  Experiments:");
+                       "observation per row; a numerical break-down of a diagnostic, a reference or an "
+                       "update is a row too (its fields NaN, the last column `failure` naming it; "
+                       "experiments/README.md).  Experiments:");
     for (int i = 0; i < jg_nexperiments && len < (int)sizeof summary; i++)
         len += snprintf(summary + len, sizeof summary - (size_t)len, "\n  %-11s %s",
                         jg_experiments[i].name, jg_experiments[i].summary);

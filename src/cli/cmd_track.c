@@ -124,7 +124,7 @@ static jg_status track_plan(jg_ctx *ctx, const track_args *a, track_run *t, int 
     fprintf(t->csv.f, "step,side,dim,other,form,order,precision,beta2,eps,safeguard,variant,init,reanchor,"
                       "xnorm,beta_eff,a_xnorm,fired,fire_rate,nonfinite,reanchored,asymmetry,min_eig_sym,"
                       "err_tracked,err_nominal,corrected,residual,eps_mode,eps_abs,one_minus_beta,"
-                      "ridge,ridge_abs,x_fro,x_rho,fro_over_rho,rho_ax_fired,dir_cos,dir_err,dir_err_graft\n");
+                      "ridge,ridge_abs,x_fro,x_rho,fro_over_rho,rho_ax_fired,dir_cos,dir_err,dir_err_graft,failure\n");
     return JG_OK;
 }
 
@@ -160,12 +160,17 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
         if (!measure) continue;
         t->last[r] = w;
         if (!t->suspect && jg_tracker_row_suspect(&w, o->variant)) {
-            snprintf(t->suspect_msg, sizeof t->suspect_msg, "step %lld (%s side): a diagnostic is NaN",
-                     (long long)w.step, side_name(t->sides_of[r]));
+            char fail[64];
+            snprintf(t->suspect_msg, sizeof t->suspect_msg, "step %lld (%s side): a diagnostic is NaN%s%s",
+                     (long long)w.step, side_name(t->sides_of[r]), w.broke ? " (broke down: " : "",
+                     w.broke ? jg_tracker_broke_name(w.broke, fail, sizeof fail) : "");
+            if (w.broke) strncat(t->suspect_msg, ")", sizeof t->suspect_msg - strlen(t->suspect_msg) - 1);
             t->suspect = 1;
         }
         jg_side sd = t->sides_of[r];
-        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g,%s,%.17g,%.6e,%.6e,%.6e,%.6e,%.9f,%.6e,%.6e",
+        char fail[64]; /* the measurements that broke down (NaN in the row) */
+        jg_tracker_broke_name(w.broke, fail, sizeof fail);
+        JG_CHECK(ctx, jg_csv_row(ctx, &t->csv, "%lld,%s,%lld,%lld,%s,%d,%s,%.17g,%.17g,%s,%s,%s,%d,%.17g,%.17g,%.17g,%d,%.6g,%d,%d,%.6e,%.6e,%.6e,%.6e,%d,%.6e,%s,%.17g,%.17g,%s,%.17g,%.6e,%.6e,%.6e,%.6e,%.9f,%.6e,%.6e,%s",
                 (long long)w.step, side_name(sd), (long long)(sd == JG_SIDE_LEFT ? t->m : t->n),
                 (long long)(sd == JG_SIDE_LEFT ? t->n : t->m), jg_form_name(w.d.form), o->order,
                 jg_dtype_name(o->dtype), o->beta2, o->eps, jg_safeguard_name(o->safeguard),
@@ -174,7 +179,7 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
                 w.d.residual, jg_eps_mode_name(o->eps_mode), jg_jorge_eps(jg_tracker_jorge(t->runs[r])),
                 w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_jorge_ridge(jg_tracker_jorge(t->runs[r])),
-                w.d.xfro, w.d.xrho, w.fro_over_rho, w.d.fired ? w.rho_ax : NAN, dir.cos, dir.err, dir.err_graft));
+                w.d.xfro, w.d.xrho, w.fro_over_rho, w.d.fired ? w.rho_ax : NAN, dir.cos, dir.err, dir.err_graft, fail));
     }
     return JG_OK;
 }
