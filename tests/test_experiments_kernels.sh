@@ -162,9 +162,11 @@ for kernel in Prescott default; do
         bad "jorge track does not name the break-down: $(cat "$TMP/$kernel-overflow-track.err")"
     run "$kernel-overflow-compare" 0 "$JORGE" compare --sides left --out "$D/ov_front.csv" "$TMP/overflow.npy"
     csv_ok "$D/ov_front.csv" compare 1
-    run "$kernel-overflow-validate" 1 "$JORGE" validate --json "$D/ov_validate.json" "$TMP/overflow.npy"
-    grep -q '"broke_down": [1-9]' "$D/ov_validate.json" 2>/dev/null && ok ||
-        bad "validate's JSON does not count the break-downs (broke_down)"
+    # validate judges the input first: gradients whose ||G||_F^2 overflows
+    # cannot be judged (exit 2, the reason named), not a break-down
+    run "$kernel-overflow-validate" 2 "$JORGE" validate --json "$D/ov_validate.json" "$TMP/overflow.npy"
+    grep -q 'cannot judge: .*overflows' "$TMP/$kernel-overflow-validate.err" && ok ||
+        bad "validate does not name the overflow: $(cat "$TMP/$kernel-overflow-validate.err")"
     # the training study's optimizers at toy size (Shampoo's exact roots
     # every 10 steps, float64 and float32 state) and a gradient capture
     if [ -d $data ]; then
