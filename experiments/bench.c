@@ -98,6 +98,16 @@ static jg_status measure(bench *b, job *j, result *r)
     double w0 = jg_wtime();
     JG_CHECK(b->ctx, run_once(b, j, &r->iterations)); /* warm-up */
     double warm = jg_wtime() - w0;
+    /* a short call is warmed up for at least 50 ms (at most 64 calls): one
+     * call of a millisecond does not wake the BLAS's threads and fault in
+     * its buffers (measured: the first GEMMs of m = 512 in a fresh process
+     * ran 2-3x slower than later ones) */
+    for (int w = 1; warm < 0.05 && w < 64; w++) {
+        double w1 = jg_wtime();
+        JG_CHECK(b->ctx, run_once(b, j, &r->iterations));
+        warm = jg_wtime() - w1;
+        if (jg_wtime() - w0 >= 0.05) break;
+    }
     if (warm > b->budget) { /* a run this long is its own warm-up: use it */
         r->median = r->min = r->max = warm;
         r->runs = 1;

@@ -13,7 +13,8 @@
  * update; last, per precision, the low-rank speed-up against m / n at the
  * largest size (n = m/2 .. m/64).
  *
- * Each time is the median of repeats after one warm-up; a method whose
+ * Each time is the median of repeats after a warm-up (one call, or as
+ * many as 50 ms take for a short one, at most 64); a method whose
  * single run exceeds the time budget gets fewer repeats (at least one),
  * and one whose warm-up alone exceeds it is timed by that run.
  * gemm_equiv = median / median of the GEMM of the same precision, backend

@@ -216,7 +216,7 @@ def main():
     ap.add_argument("--sizes", default="256,512,1024,2048", help="comma-separated n (default %(default)s)")
     ap.add_argument("--precision", default="f32,f64", help="f32, f64 or f32,f64 (default %(default)s)")
     ap.add_argument("--rounds", type=int, default=2, help="alternations ours/peer (default %(default)s)")
-    ap.add_argument("--repeats", type=int, default=3, help="timed runs per measurement (default %(default)s)")
+    ap.add_argument("--repeats", type=int, default=5, help="timed runs per measurement (default %(default)s)")
     ap.add_argument("--budget", type=float, default=1.0, help="jorge bench --budget (default %(default)s)")
     ap.add_argument("--peer", choices=["numpy", "torch", "both"], default="numpy",
                     help="the peer (torch only where installed; default %(default)s)")

@@ -156,12 +156,13 @@ int jg_blas_warning(char *buf, size_t len)
     jg_blas_info_get(&in);
     if (len) buf[0] = '\0';
     if (in.better == NULL) return 0;
-    // the consequence, measured on a 2-core AVX-512 Xeon with Debian's
-    // OpenBLAS 0.3.21 (issue 23; jorge bench f32, m = 1024 and 2048)
+    // the consequence, measured on 2-core AVX-512 Xeons with Debian's
+    // OpenBLAS 0.3.21 (issue 23 and README: jorge bench f32, m = 1024 and
+    // 2048; Prescott against SkylakeX, or against a pip user's NumPy)
     return snprintf(buf, len,
-                    "%s runs its %s kernel (%s only) on a CPU with %s%s: measured, GEMM 5-6x and the "
-                    "Jorge step 5x slower than with the matching kernel, and the exact root then looks faster "
-                    "than Jorge; fix: unset OPENBLAS_CORETYPE%s or export OPENBLAS_CORETYPE=%s",
+                    "%s runs its %s kernel (%s only) on a CPU with %s%s: measured, GEMM 4-6x and the "
+                    "Jorge step 3.6-5x slower than with the matching kernel; fix: unset OPENBLAS_CORETYPE%s or "
+                    "export OPENBLAS_CORETYPE=%s",
                     in.library, in.kernel,
                     level_name[in.kernel_level], level_name[in.cpu_level],
                     in.env ? " (OPENBLAS_CORETYPE is set)" : "", in.env ? " (jorge then chooses)" : "",
