@@ -94,6 +94,8 @@ fi
 # bad inputs
 expect 2 "$TMP/x.csv" compare --methods nope --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --budgets "jorge=9" --out "$TMP/x.csv" "$TMP/s.npy"
+# a degree whose coefficients alone would take about an hour a run (issue 30): refused, not run
+expect 2 "$TMP/x.csv" compare --budgets "chebyshev=100000" --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --precision f16 --out "$TMP/x.csv" "$TMP/s.npy"
 expect 2 "$TMP/x.csv" compare --out "$TMP/x.csv" "$TMP/missing.npy"
 expect 2 "$TMP/nodir/x.csv" compare --out "$TMP/nodir/x.csv" "$TMP/s.npy"
