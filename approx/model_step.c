@@ -93,23 +93,13 @@ void jg_mstep_opts_default(jg_mstep_opts *o)
 
 // ---------------------------------------------------------------- one block
 
-/* A contiguous rows x cols header on a scratch buffer. */
-static jg_mat hdr(const jg_mat *buf, int64_t rows, int64_t cols)
-{
-    jg_mat M = *buf;
-    M.rows = rows;
-    M.cols = cols;
-    M.ld = rows;
-    M.owner = 0;
-    return M;
-}
 
 /* root := (St + eps I)^{-1/4} = W W^T, W = V diag((lambda + eps)^{-1/8}) */
 static jg_status refresh_eig(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int s)
 {
     int64_t d = s ? b->n : b->m;
     double eps = S->o.jorge.eps;
-    jg_mat V = hdr(&w->V, d, d);
+    jg_mat V = jg_mat_reshape(&w->V, d, d);
     JG_CHECK(c, jg_mat_copy(c, &V, &b->St[s]));
     JG_CHECK(c, jg_add_diag(c, eps, &V));
     JG_CHECK(c, jg_syevd(c, &V, w->w));
@@ -127,8 +117,8 @@ static jg_status refresh_eig(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int s
 static jg_status refresh_newton(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int s)
 {
     int64_t d = s ? b->n : b->m;
-    jg_mat M = hdr(&w->nw[0], d, d), H = hdr(&w->nw[1], d, d), T = hdr(&w->nw[2], d, d);
-    jg_mat T2 = hdr(&w->nw[3], d, d), T4 = hdr(&w->nw[4], d, d), X = hdr(&w->nw[5], d, d);
+    jg_mat M = jg_mat_reshape(&w->nw[0], d, d), H = jg_mat_reshape(&w->nw[1], d, d), T = jg_mat_reshape(&w->nw[2], d, d);
+    jg_mat T2 = jg_mat_reshape(&w->nw[3], d, d), T4 = jg_mat_reshape(&w->nw[4], d, d), X = jg_mat_reshape(&w->nw[5], d, d);
     double fro, tol = 10.0 * sqrt((double)d) * jg_dtype_eps(S->o.jorge.dtype), prev = INFINITY;
     JG_CHECK(c, jg_mat_copy(c, &M, &b->St[s]));
     JG_CHECK(c, jg_add_diag(c, S->o.jorge.eps, &M));
@@ -287,7 +277,7 @@ static jg_status group_refresh_eig(jg_ctx *c, jg_mstep *S, jgroup *q)
 static jg_status block_step(jg_ctx *c, jg_mstep *S, worker *w, mblock *b, int phase)
 {
     jg_mat lv, rv;
-    jg_mat gw = hdr(&w->gw, b->m, b->n), t1 = hdr(&w->t1, b->m, b->n);
+    jg_mat gw = jg_mat_reshape(&w->gw, b->m, b->n), t1 = jg_mat_reshape(&w->t1, b->m, b->n);
     const jg_mat *L, *R;
     if (S->o.method == JG_MSTEP_JORGE) {
         for (int s = 0; s < 2; s++) {

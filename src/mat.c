@@ -88,6 +88,17 @@ void jg_mat_free(jg_ctx *ctx, jg_mat *M)
     *M = JG_MAT_EMPTY;
 }
 
+jg_mat jg_mat_reshape(const jg_mat *buf, int64_t rows, int64_t cols)
+{
+    assert(rows >= 0 && cols >= 0 && rows * cols <= buf->ld * buf->cols);
+    jg_mat M = *buf;
+    M.rows = rows;
+    M.cols = cols;
+    M.ld = rows;
+    M.owner = 0;
+    return M;
+}
+
 jg_mat jg_mat_view(const jg_mat *M, int64_t i0, int64_t j0, int64_t rows, int64_t cols)
 {
     assert(i0 >= 0 && j0 >= 0 && i0 + rows <= M->rows && j0 + cols <= M->cols);

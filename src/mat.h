@@ -54,6 +54,10 @@ jg_status jg_mat_alloc_work(jg_ctx *ctx, jg_mat *M, int64_t rows, int64_t cols,
 /* Free an owned matrix and reset it to JG_MAT_EMPTY; no-op on empty/views. */
 void jg_mat_free(jg_ctx *ctx, jg_mat *M);
 
+/* Non-owning contiguous rows x cols header (ld = rows) on the memory of
+ * buf, a scratch buffer of at least rows * cols elements. */
+jg_mat jg_mat_reshape(const jg_mat *buf, int64_t rows, int64_t cols);
+
 /* Non-owning view of rows x cols starting at (i0, j0). */
 jg_mat jg_mat_view(const jg_mat *M, int64_t i0, int64_t j0, int64_t rows,
                    int64_t cols);

@@ -5,32 +5,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "experiments/train/model.h"
 #include "src/context.h"
 #include "src/ops.h"
 
-static inline double at(const jg_mat *M, int64_t i)
-{
-    return M->dtype == JG_F32 ? (double)((const float *)M->data)[i] : ((const double *)M->data)[i];
-}
 
-static inline void put(jg_mat *M, int64_t i, double v)
-{
-    if (M->dtype == JG_F32)
-        ((float *)M->data)[i] = (float)v;
-    else
-        ((double *)M->data)[i] = v;
-}
-
-/* A contiguous rows x cols matrix header on a buffer (no ownership). */
-static jg_mat dense_view(const jg_mat *M, int64_t rows, int64_t cols)
-{
-    jg_mat v = *M;
-    v.rows = rows;
-    v.cols = cols;
-    v.ld = rows;
-    v.owner = 0;
-    return v;
-}
 
 void jg_cnn_destroy(jg_ctx *ctx, jg_cnn *N)
 {
@@ -111,7 +90,7 @@ jg_status jg_cnn_create(jg_ctx *ctx, jg_cnn *N, int64_t in_c, int64_t in_h, int6
         if (l > 0 && K * P > dcol_max) dcol_max = K * P;
         if (out * npool > da_max) da_max = out * npool;
         double s = sqrt(2.0 / (double)K);
-        for (int64_t i = 0; i < out * K; i++) put(&N->W[l], i, s * jg_rng_normal(rng));
+        for (int64_t i = 0; i < out * K; i++) jg_train_put(&N->W[l], i, s * jg_rng_normal(rng));
     }
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc(ctx, &N->dZ, dz_max, 1, dtype, JG_HOST), fail);
     if (dcol_max > 0)
@@ -219,17 +198,17 @@ jg_status jg_cnn_loss(jg_ctx *ctx, jg_cnn *N, const jg_mat *X, const int *labels
     const void *in = X->data;
     for (int l = 0; l < N->nconv; l++) {
         const int64_t K = N->ch[l] * k * k, P = N->ho[l] * N->wo[l] * B, out = N->ch[l + 1];
-        jg_mat col = dense_view(&N->col[l], K, P), Z = dense_view(&N->Z[l], out, P);
+        jg_mat col = jg_mat_reshape(&N->col[l], K, P), Z = jg_mat_reshape(&N->Z[l], out, P);
         im2col(N, l, in, &col, B);
         JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_NOTRANS, 1.0, &N->W[l], &col, 0.0, &Z));
         for (int64_t p = 0; p < P; p++)
             for (int64_t o = 0; o < out; o++) {
-                double v = at(&Z, o + out * p) + at(&N->b[l], o);
-                put(&Z, o + out * p, v > 0 ? v : 0.0);
+                double v = jg_train_at(&Z, o + out * p) + jg_train_at(&N->b[l], o);
+                jg_train_put(&Z, o + out * p, v > 0 ? v : 0.0);
             }
         // 2 x 2 max pooling, argmax kept
         const int64_t ho = N->ho[l], wo = N->wo[l], hp = N->h[l + 1], wp = N->w[l + 1];
-        jg_mat A = dense_view(&N->A[l], out, hp * wp * B);
+        jg_mat A = jg_mat_reshape(&N->A[l], out, hp * wp * B);
         for (int64_t b = 0; b < B; b++)
             for (int64_t py = 0; py < hp; py++)
                 for (int64_t px = 0; px < wp; px++)
@@ -239,44 +218,44 @@ jg_status jg_cnn_loss(jg_ctx *ctx, jg_cnn *N, const jg_mat *X, const int *labels
                         for (int dy = 0; dy < 2; dy++)
                             for (int dx = 0; dx < 2; dx++) {
                                 int64_t zi = o + out * ((2 * px + dx) + wo * ((2 * py + dy) + ho * b));
-                                double v = at(&Z, zi);
+                                double v = jg_train_at(&Z, zi);
                                 if (best < 0 || v > bv) best = zi, bv = v;
                             }
                         int64_t ai = o + out * (px + wp * (py + hp * b));
-                        put(&A, ai, bv);
+                        jg_train_put(&A, ai, bv);
                         N->arg[l][ai] = best;
                     }
         in = A.data;
     }
     const int c = N->nconv;
-    jg_mat F = dense_view(&N->A[c - 1], N->head.sizes[0], B);
+    jg_mat F = jg_mat_reshape(&N->A[c - 1], N->head.sizes[0], B);
     JG_CHECK(ctx, jg_mlp_loss(ctx, &N->head, &F, labels, NULL, grad, loss, correct));
     if (!grad) return JG_OK;
 
     // backward: dA of the top convolution from the head
-    jg_mat dA = dense_view(&N->head.dX, N->head.sizes[0], B);
+    jg_mat dA = jg_mat_reshape(&N->head.dX, N->head.sizes[0], B);
     int cur = 0;
     for (int l = c - 1; l >= 0; l--) {
         const int64_t K = N->ch[l] * k * k, P = N->ho[l] * N->wo[l] * B, out = N->ch[l + 1];
         const int64_t npool = out * N->h[l + 1] * N->w[l + 1] * B;
-        jg_mat Z = dense_view(&N->Z[l], out, P), dZ = dense_view(&N->dZ, out, P);
-        jg_mat col = dense_view(&N->col[l], K, P);
+        jg_mat Z = jg_mat_reshape(&N->Z[l], out, P), dZ = jg_mat_reshape(&N->dZ, out, P);
+        jg_mat col = jg_mat_reshape(&N->col[l], K, P);
         // unpool and ReLU: dZ = scatter(dA) .* (Z > 0)
         memset(dZ.data, 0, (size_t)(out * P) * jg_dtype_size(N->dtype));
         for (int64_t i = 0; i < npool; i++) {
             int64_t zi = N->arg[l][i];
-            if (at(&Z, zi) > 0) put(&dZ, zi, at(&dA, i));
+            if (jg_train_at(&Z, zi) > 0) jg_train_put(&dZ, zi, jg_train_at(&dA, i));
         }
         // db = dZ 1, dW = dZ Col^T
-        for (int64_t o = 0; o < out; o++) put(&N->db[l], o, 0.0);
+        for (int64_t o = 0; o < out; o++) jg_train_put(&N->db[l], o, 0.0);
         for (int64_t p = 0; p < P; p++)
-            for (int64_t o = 0; o < out; o++) put(&N->db[l], o, at(&N->db[l], o) + at(&dZ, o + out * p));
+            for (int64_t o = 0; o < out; o++) jg_train_put(&N->db[l], o, jg_train_at(&N->db[l], o) + jg_train_at(&dZ, o + out * p));
         JG_CHECK(ctx, jg_gemm(ctx, JG_NOTRANS, JG_TRANS, 1.0, &dZ, &col, 0.0, &N->dW[l]));
         if (l == 0) break;
         // dA_{l-1} = col2im(W^T dZ)
-        jg_mat dcol = dense_view(&N->dcol, K, P);
+        jg_mat dcol = jg_mat_reshape(&N->dcol, K, P);
         JG_CHECK(ctx, jg_gemm(ctx, JG_TRANS, JG_NOTRANS, 1.0, &N->W[l], &dZ, 0.0, &dcol));
-        jg_mat dprev = dense_view(&N->dA[cur], N->ch[l] * N->h[l] * N->w[l], B);
+        jg_mat dprev = jg_mat_reshape(&N->dA[cur], N->ch[l] * N->h[l] * N->w[l], B);
         col2im(N, l, &dcol, &dprev, B);
         dA = dprev;
         cur = 1 - cur;

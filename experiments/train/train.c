@@ -19,6 +19,24 @@
 #define EVAL_BATCH 1000     /* MLP evaluation batch                        */
 #define EVAL_BATCH_CNN 256  /* CNN: im2col buffers grow with the batch      */
 
+void jg_train_row_fill(jg_train_row *r, int epoch, long step, long steps_per_epoch, double lr, double *loss_sum,
+                       int64_t *loss_n, double wall, double cap_s, double grad_s, jg_optim *O)
+{
+    memset(r, 0, sizeof *r);
+    r->epoch = epoch;
+    r->step = step;
+    r->epochs = (double)step / (double)steps_per_epoch;
+    r->lr = lr;
+    r->train_loss = *loss_sum / (double)*loss_n;
+    *loss_sum = 0, *loss_n = 0;
+    r->wall_s = wall - cap_s;
+    r->grad_s = grad_s;
+    r->precond_s = jg_optim_precond_seconds(O);
+    r->other_s = r->wall_s - r->grad_s - r->precond_s;
+    r->opt_state_bytes = (double)jg_optim_bytes(O);
+    jg_optim_diag_take(O, &r->diag);
+}
+
 void jg_train_opts_default(jg_train_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -419,19 +437,7 @@ jg_status jg_train_run(jg_ctx *ctx, const jg_train_opts *o, const jg_dataset *tr
             while ((long)next_eval * spe <= (b + 1) * E) next_eval++;
             wall += jg_wtime() - t_seg;
             jg_train_row *r = &rows[nr++];
-            memset(r, 0, sizeof *r);
-            r->epoch = e;
-            r->step = step;
-            r->epochs = (double)step / (double)spe;
-            r->lr = lr;
-            r->train_loss = loss_sum / (double)loss_n;
-            loss_sum = 0, loss_n = 0;
-            r->wall_s = wall - cap_s;
-            r->grad_s = grad_s;
-            r->precond_s = jg_optim_precond_seconds(O);
-            r->other_s = r->wall_s - r->grad_s - r->precond_s;
-            r->opt_state_bytes = (double)jg_optim_bytes(O);
-            jg_optim_diag_take(O, &r->diag);
+            jg_train_row_fill(r, e, step, spe, lr, &loss_sum, &loss_n, wall, cap_s, grad_s, O);
             JG_CHECK_GOTO(ctx, st,
                           evaluate(ctx, &M, val, eb, mean, std, &Xbuf, labels, idx, &r->val_loss,
                                    &r->val_acc),

@@ -90,6 +90,14 @@ typedef void (*jg_train_cb)(const jg_train_row *row, void *user);
 typedef void (*jg_train_progress)(int epoch, long step, long total, double loss, void *user);
 
 void jg_train_opts_default(jg_train_opts *o);
+
+/* The training part of an evaluation's row (train.c and train_text.c):
+ * zero *r, then epoch, step, fractional epochs, lr, the mean training loss
+ * since the last row (*loss_sum / *loss_n, both reset), seconds of
+ * training (wall - cap_s), gradient, preconditioner and other seconds,
+ * the optimizer's state bytes and diagnostics since the last row. */
+void jg_train_row_fill(jg_train_row *r, int epoch, long step, long steps_per_epoch, double lr, double *loss_sum,
+                       int64_t *loss_n, double wall, double cap_s, double grad_s, jg_optim *O);
 /* Learning rate at (0-based) step s of total. */
 double jg_train_lr(const jg_train_opts *o, long s, long total);
 

@@ -117,7 +117,8 @@ jg_status jg_train_run_text(jg_ctx *ctx, const jg_train_opts *o, const jg_text *
 
     // train
     double wall = 0, grad_s = 0, cap_s = 0, loss_sum = 0;
-    long step = 0, loss_n = 0;
+    long step = 0;
+    int64_t loss_n = 0;
     int nr = 0;
     const uint64_t starts = (uint64_t)(text->len[JG_TEXT_TRAIN] - T);
     for (int e = 1; e <= o->epochs; e++) {
@@ -145,19 +146,7 @@ jg_status jg_train_run_text(jg_ctx *ctx, const jg_train_opts *o, const jg_text *
             while ((long)next_eval * spe <= (b + 1) * E) next_eval++;
             wall += jg_wtime() - t_seg;
             jg_train_row *r = &rows[nr++];
-            memset(r, 0, sizeof *r);
-            r->epoch = e;
-            r->step = step;
-            r->epochs = (double)step / (double)spe;
-            r->lr = lr;
-            r->train_loss = loss_sum / (double)loss_n;
-            loss_sum = 0, loss_n = 0;
-            r->wall_s = wall - cap_s;
-            r->grad_s = grad_s;
-            r->precond_s = jg_optim_precond_seconds(O);
-            r->other_s = r->wall_s - r->grad_s - r->precond_s;
-            r->opt_state_bytes = (double)jg_optim_bytes(O);
-            jg_optim_diag_take(O, &r->diag);
+            jg_train_row_fill(r, e, step, spe, lr, &loss_sum, &loss_n, wall, cap_s, grad_s, O);
             JG_CHECK_GOTO(ctx, st,
                           evaluate_text(ctx, &M, text, JG_TEXT_VAL, max_eval, B, seq, &r->val_loss,
                                         &r->val_acc),

@@ -6,23 +6,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "experiments/train/model.h"
 #include "src/context.h"
 #include "src/ops.h"
 
 #define LN_EPS 1e-5
 
-static inline double at(const jg_mat *M, int64_t i)
-{
-    return M->dtype == JG_F32 ? (double)((const float *)M->data)[i] : ((const double *)M->data)[i];
-}
-
-static inline void put(jg_mat *M, int64_t i, double v)
-{
-    if (M->dtype == JG_F32)
-        ((float *)M->data)[i] = (float)v;
-    else
-        ((double *)M->data)[i] = v;
-}
 
 /* The first cols columns of a contiguous buffer (no ownership). */
 static jg_mat cols_of(const jg_mat *M, int64_t cols)
@@ -76,7 +65,7 @@ void jg_tf_destroy(jg_ctx *ctx, jg_tf *M)
 
 static void fill_normal(jg_mat *W, double s, jg_rng *rng)
 {
-    for (int64_t i = 0; i < W->rows * W->cols; i++) put(W, i, s * jg_rng_normal(rng));
+    for (int64_t i = 0; i < W->rows * W->cols; i++) jg_train_put(W, i, s * jg_rng_normal(rng));
 }
 
 jg_status jg_tf_create(jg_ctx *ctx, jg_tf *M, int64_t V, int64_t d, int64_t T, int64_t heads,
@@ -177,12 +166,12 @@ jg_status jg_tf_create(jg_ctx *ctx, jg_tf *M, int64_t V, int64_t d, int64_t T, i
         fill_normal(&M->W2[l], sres / sqrt((double)ff), rng);
         for (int k = 0; k < 6; k++) {
             jg_mat *v = VEC(M, l, k);
-            for (int64_t i = 0; i < v->rows; i++) put(v, i, k == V_G1 || k == V_G2 ? 1.0 : 0.0);
+            for (int64_t i = 0; i < v->rows; i++) jg_train_put(v, i, k == V_G1 || k == V_G2 ? 1.0 : 0.0);
         }
     }
     fill_normal(&M->Wout, sd, rng);
-    for (int64_t i = 0; i < d; i++) put(VF(M, 0), i, 1.0), put(VF(M, 1), i, 0.0);
-    for (int64_t i = 0; i < V; i++) put(VF(M, 2), i, 0.0);
+    for (int64_t i = 0; i < d; i++) jg_train_put(VF(M, 0), i, 1.0), jg_train_put(VF(M, 1), i, 0.0);
+    for (int64_t i = 0; i < V; i++) jg_train_put(VF(M, 2), i, 0.0);
     return JG_OK;
 fail:
     jg_tf_destroy(ctx, M);
@@ -244,16 +233,16 @@ static void ln_fwd(const jg_mat *X, const jg_mat *g, const jg_mat *c, jg_mat *Y,
     const int64_t d = X->rows;
     for (int64_t j = 0; j < n; j++) {
         double s = 0, s2 = 0;
-        for (int64_t i = 0; i < d; i++) s += at(X, i + d * j);
+        for (int64_t i = 0; i < d; i++) s += jg_train_at(X, i + d * j);
         const double m = s / (double)d;
         for (int64_t i = 0; i < d; i++) {
-            double t = at(X, i + d * j) - m;
+            double t = jg_train_at(X, i + d * j) - m;
             s2 += t * t;
         }
         const double r = 1 / sqrt(s2 / (double)d + LN_EPS);
         mu[j] = m, rs[j] = r;
         for (int64_t i = 0; i < d; i++)
-            put(Y, i + d * j, at(g, i) * (at(X, i + d * j) - m) * r + at(c, i));
+            jg_train_put(Y, i + d * j, jg_train_at(g, i) * (jg_train_at(X, i + d * j) - m) * r + jg_train_at(c, i));
     }
 }
 
@@ -267,17 +256,17 @@ static void ln_bwd(const jg_mat *X, const double *mu, const double *rs, const jg
     for (int64_t j = 0; j < n; j++) {
         double m1 = 0, m2 = 0; /* means of dxhat and of dxhat .* xhat */
         for (int64_t i = 0; i < d; i++) {
-            double xh = (at(X, i + d * j) - mu[j]) * rs[j], dy = at(dY, i + d * j);
-            double dxh = dy * at(g, i);
+            double xh = (jg_train_at(X, i + d * j) - mu[j]) * rs[j], dy = jg_train_at(dY, i + d * j);
+            double dxh = dy * jg_train_at(g, i);
             m1 += dxh, m2 += dxh * xh;
-            put(dg, i, at(dg, i) + dy * xh);
-            put(dc, i, at(dc, i) + dy);
+            jg_train_put(dg, i, jg_train_at(dg, i) + dy * xh);
+            jg_train_put(dc, i, jg_train_at(dc, i) + dy);
         }
         m1 /= (double)d, m2 /= (double)d;
         for (int64_t i = 0; i < d; i++) {
-            double xh = (at(X, i + d * j) - mu[j]) * rs[j];
-            double dxh = at(dY, i + d * j) * at(g, i);
-            put(dX, i + d * j, at(dX, i + d * j) + rs[j] * (dxh - m1 - xh * m2));
+            double xh = (jg_train_at(X, i + d * j) - mu[j]) * rs[j];
+            double dxh = jg_train_at(dY, i + d * j) * jg_train_at(g, i);
+            jg_train_put(dX, i + d * j, jg_train_at(dX, i + d * j) + rs[j] * (dxh - m1 - xh * m2));
         }
     }
 }
@@ -287,7 +276,7 @@ static void add_bias(jg_mat *Y, const jg_mat *b, int64_t n)
 {
     const int64_t r = Y->rows;
     for (int64_t j = 0; j < n; j++)
-        for (int64_t i = 0; i < r; i++) put(Y, i + r * j, at(Y, i + r * j) + at(b, i));
+        for (int64_t i = 0; i < r; i++) jg_train_put(Y, i + r * j, jg_train_at(Y, i + r * j) + jg_train_at(b, i));
 }
 
 /* db := sum of the first n columns of dY. */
@@ -296,7 +285,7 @@ static void row_sums(const jg_mat *dY, jg_mat *db, int64_t n)
     const int64_t r = dY->rows;
     zero(db);
     for (int64_t j = 0; j < n; j++)
-        for (int64_t i = 0; i < r; i++) put(db, i, at(db, i) + at(dY, i + r * j));
+        for (int64_t i = 0; i < r; i++) jg_train_put(db, i, jg_train_at(db, i) + jg_train_at(dY, i + r * j));
 }
 
 #define GELU_C 0.7978845608028654 /* sqrt(2/pi) */
@@ -331,8 +320,8 @@ static void gelu_fwd(const jg_mat *U, jg_mat *Gu, jg_mat *Th, int64_t n)
 static void gelu_bwd(const jg_mat *U, const jg_mat *Th, jg_mat *dU, int64_t n)
 {
     for (int64_t i = 0; i < n; i++) {
-        double u = at(U, i), t = at(Th, i);
-        put(dU, i, at(dU, i) * (0.5 * (1 + t) + 0.5 * u * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * u * u)));
+        double u = jg_train_at(U, i), t = jg_train_at(Th, i);
+        jg_train_put(dU, i, jg_train_at(dU, i) * (0.5 * (1 + t) + 0.5 * u * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * u * u)));
     }
 }
 
@@ -342,14 +331,14 @@ static void causal_softmax(jg_mat *S)
     const int64_t T = S->rows, ld = S->ld;
     for (int64_t j = 0; j < T; j++) {
         double mx = -INFINITY, s = 0;
-        for (int64_t i = 0; i <= j; i++) mx = fmax(mx, at(S, i + ld * j));
+        for (int64_t i = 0; i <= j; i++) mx = fmax(mx, jg_train_at(S, i + ld * j));
         for (int64_t i = 0; i <= j; i++) {
-            double e = exp(at(S, i + ld * j) - mx);
-            put(S, i + ld * j, e);
+            double e = exp(jg_train_at(S, i + ld * j) - mx);
+            jg_train_put(S, i + ld * j, e);
             s += e;
         }
-        for (int64_t i = 0; i <= j; i++) put(S, i + ld * j, at(S, i + ld * j) / s);
-        for (int64_t i = j + 1; i < T; i++) put(S, i + ld * j, 0.0);
+        for (int64_t i = 0; i <= j; i++) jg_train_put(S, i + ld * j, jg_train_at(S, i + ld * j) / s);
+        for (int64_t i = j + 1; i < T; i++) jg_train_put(S, i + ld * j, 0.0);
     }
 }
 
@@ -359,9 +348,9 @@ static void softmax_bwd(const jg_mat *Pr, jg_mat *dPr)
     const int64_t T = Pr->rows, lp = Pr->ld, ld = dPr->ld;
     for (int64_t j = 0; j < T; j++) {
         double s = 0;
-        for (int64_t i = 0; i <= j; i++) s += at(Pr, i + lp * j) * at(dPr, i + ld * j);
+        for (int64_t i = 0; i <= j; i++) s += jg_train_at(Pr, i + lp * j) * jg_train_at(dPr, i + ld * j);
         for (int64_t i = 0; i < T; i++)
-            put(dPr, i + ld * j, i <= j ? at(Pr, i + lp * j) * (at(dPr, i + ld * j) - s) : 0.0);
+            jg_train_put(dPr, i + ld * j, i <= j ? jg_train_at(Pr, i + lp * j) * (jg_train_at(dPr, i + ld * j) - s) : 0.0);
     }
 }
 
@@ -390,7 +379,7 @@ jg_status jg_tf_loss(jg_ctx *ctx, jg_tf *M, const int *seq, int64_t B, int grad,
         for (int64_t t = 0; t < T; t++) {
             int x = seq[b * (T + 1) + t];
             for (int64_t i = 0; i < d; i++)
-                put(&X0, i + d * (t + T * b), at(&M->E, i + d * x) + at(&M->P, i + d * t));
+                jg_train_put(&X0, i + d * (t + T * b), jg_train_at(&M->E, i + d * x) + jg_train_at(&M->P, i + d * t));
         }
     for (int l = 0; l < nb; l++) {
         jg_mat X = cols_of(&M->X[l], N), H1 = cols_of(&M->H1[l], N), Q = cols_of(&M->Q[l], N);
@@ -439,20 +428,20 @@ jg_status jg_tf_loss(jg_ctx *ctx, jg_tf *M, const int *seq, int64_t B, int grad,
             double mx = -INFINITY, s = 0;
             int64_t arg = 0;
             for (int64_t i = 0; i < V; i++) {
-                double z = at(&Z, i + V * j);
+                double z = jg_train_at(&Z, i + V * j);
                 if (z > mx) mx = z, arg = i;
             }
-            const double zy = at(&Z, y + V * j);
+            const double zy = jg_train_at(&Z, y + V * j);
             if (grad) { /* Z := exp(Z - max), then the gradient */
                 for (int64_t i = 0; i < V; i++) {
-                    double e = exp(at(&Z, i + V * j) - mx);
-                    put(&Z, i + V * j, e);
+                    double e = exp(jg_train_at(&Z, i + V * j) - mx);
+                    jg_train_put(&Z, i + V * j, e);
                     s += e;
                 }
                 for (int64_t i = 0; i < V; i++)
-                    put(&Z, i + V * j, (at(&Z, i + V * j) / s - (i == y ? 1.0 : 0.0)) / (double)N);
+                    jg_train_put(&Z, i + V * j, (jg_train_at(&Z, i + V * j) / s - (i == y ? 1.0 : 0.0)) / (double)N);
             } else {
-                for (int64_t i = 0; i < V; i++) s += exp(at(&Z, i + V * j) - mx);
+                for (int64_t i = 0; i < V; i++) s += exp(jg_train_at(&Z, i + V * j) - mx);
             }
             total += mx + log(s) - zy;
             hits += arg == y;
@@ -522,9 +511,9 @@ jg_status jg_tf_loss(jg_ctx *ctx, jg_tf *M, const int *seq, int64_t B, int grad,
         for (int64_t t = 0; t < T; t++) {
             int x = seq[b * (T + 1) + t];
             for (int64_t i = 0; i < d; i++) {
-                double g = at(&dX, i + d * (t + T * b));
-                put(&M->dE, i + d * x, at(&M->dE, i + d * x) + g);
-                put(&M->dP, i + d * t, at(&M->dP, i + d * t) + g);
+                double g = jg_train_at(&dX, i + d * (t + T * b));
+                jg_train_put(&M->dE, i + d * x, jg_train_at(&M->dE, i + d * x) + g);
+                jg_train_put(&M->dP, i + d * t, jg_train_at(&M->dP, i + d * t) + g);
             }
         }
     return JG_OK;
