@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "src/context.h"
+#include "src/mat.h"
 
 static int jg_t_pass, jg_t_fail;
 
@@ -88,6 +89,31 @@ static inline int jg_t_done(const char *name)
 {
     printf("%s: %d passed, %d failed\n", name, jg_t_pass, jg_t_fail);
     return jg_t_fail == 0 && jg_t_pass > 0 ? 0 : 1;
+}
+
+/* ||X - R||_F / ||R||_F of two host matrices of the same shape, summed in
+ * long double (the independent check of a computed matrix). */
+static inline double jg_t_rel_fro(const jg_mat *X, const jg_mat *R)
+{
+    long double d = 0.0L, r = 0.0L;
+    for (int64_t j = 0; j < R->cols; j++)
+        for (int64_t i = 0; i < R->rows; i++) {
+            long double a = jg_mat_get(X, i, j), b = jg_mat_get(R, i, j);
+            d += (a - b) * (a - b);
+            r += b * b;
+        }
+    return (double)sqrtl(d / r);
+}
+
+/* "DIR/NAME" in one of four rotating buffers (so that up to four paths can
+ * be live in one call). */
+static inline const char *jg_t_path(const char *dir, const char *name)
+{
+    static char buf[4][8192];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
+    return buf[k];
 }
 
 #endif

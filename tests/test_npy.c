@@ -23,14 +23,7 @@
 static jg_ctx *ctx;
 static char dir[512];
 
-static const char *tpath(const char *name)
-{
-    static char buf[4][1024];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+static const char *tpath(const char *name) { return jg_t_path(dir, name); }
 
 static void write_raw(const char *path, const void *p, size_t n)
 {

@@ -505,17 +505,7 @@ static void test_optax_condition(void)
  * r x r G^T G (in double); relative error <= 1e-6 computed in float64 and
  * <= 0.1 in float32 (kappa = 1e6, optax's failure threshold: float32 cannot
  * do better, n u kappa = 4). */
-static double rel_fro(const jg_mat *X, const jg_mat *R)
-{
-    long double d = 0.0L, r = 0.0L;
-    for (int64_t j = 0; j < X->cols; j++)
-        for (int64_t i = 0; i < X->rows; i++) {
-            long double a = jg_mat_get(X, i, j), b = jg_mat_get(R, i, j);
-            d += (a - b) * (a - b);
-            r += b * b;
-        }
-    return (double)sqrtl(d / r);
-}
+static double rel_fro(const jg_mat *X, const jg_mat *R) { return jg_t_rel_fro(X, R); }
 
 static void test_shampoo_factors(void)
 {

@@ -78,18 +78,7 @@ static void root_of(long double *f, const long double *l, int64_t n, double eps,
     for (int64_t i = 0; i < n; i++) f[i] = powl(l[i] + eps, -1.0L / p);
 }
 
-static double rel_err(const jg_mat *X, const jg_mat *R)
-{
-    /* both host; computed in long double */
-    long double d = 0.0L, r = 0.0L;
-    for (int64_t j = 0; j < R->cols; j++)
-        for (int64_t i = 0; i < R->rows; i++) {
-            long double a = jg_mat_get(X, i, j), b = jg_mat_get(R, i, j);
-            d += (a - b) * (a - b);
-            r += b * b;
-        }
-    return (double)sqrtl(d / r);
-}
+static double rel_err(const jg_mat *X, const jg_mat *R) { return jg_t_rel_fro(X, R); }
 
 static jg_invroot_opts opts(int p, double eps)
 {

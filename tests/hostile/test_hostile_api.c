@@ -27,14 +27,7 @@
 
 static char dir[4096];
 
-static const char *P(const char *name)
-{
-    static char buf[4][8192];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, name);
-    return buf[k];
-}
+static const char *P(const char *name) { return jg_t_path(dir, name); }
 
 static long file_size(const char *p)
 {
