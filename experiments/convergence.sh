@@ -231,14 +231,30 @@ if [ $ablations = 1 ]; then
     for v in $abl_all; do case " $abl_want " in *" $v "*) abl="$abl $v" ;; esac; done
     abl=${abl# }
 fi
+# A run that breaks down numerically (exit 1: the preconditioner's updates
+# produced NaN/Inf or lost positive definiteness on consecutive steps, e.g.
+# the rule `none` beyond its stability boundary) is a result, not the end
+# of the study: it leaves RUN.diverged with the trainer's message instead
+# of RUN.csv, and is counted as diverged in the table; its pairs are left
+# out.  Any other failure (usage, data, I/O, memory: exit 2) stops the study.
 run() { # variant seed
     local v=$1 s=$2 f=$out/runs/$1_s$2.csv
-    if [ $resume = 1 ] && [ -s "$f" ]; then echo "[convergence] $v seed $s: kept (--resume)" >&2; return 0; fi
+    if [ $resume = 1 ] && { [ -s "$f" ] || [ -s "${f%.csv}.diverged" ]; }; then
+        echo "[convergence] $v seed $s: kept (--resume)" >&2
+        return 0
+    fi
+    rm -f "${f%.csv}.diverged"
     echo "[convergence] $v seed $s" >&2
     # the variant's --threads (f32 ablations) comes after the default one
     # shellcheck disable=SC2086
-    "$jorge" train $arch --threads "$threads" ${params[$v]} $data --seed "$s" --out "$f" \
-        2>"${f%.csv}.log" || { cat "${f%.csv}.log" >&2; exit 1; }
+    local rc=0
+    "$jorge" train $arch --threads "$threads" ${params[$v]} $data --seed "$s" --out "$f" 2>"${f%.csv}.log" || rc=$?
+    if [ $rc = 1 ] && grep -q -E 'produced NaN/Inf|not positive definite' "${f%.csv}.log"; then
+        grep -E 'produced NaN/Inf|not positive definite' "${f%.csv}.log" | tail -1 >"${f%.csv}.diverged"
+        echo "[convergence] $v seed $s diverged (recorded): $(cat "${f%.csv}.diverged")" >&2
+        return 0
+    fi
+    [ $rc = 0 ] || { cat "${f%.csv}.log" >&2; exit 1; }
     tail -1 "${f%.csv}.log" >&2
 }
 if [ $runs = 1 ]; then
@@ -265,6 +281,7 @@ summarize() { # variants...
         ss=$seeds
         case " $abl " in *" $v "*) ss=$aseeds ;; esac
         for s in $ss; do
+            if [ ! -e "$out/runs/${v}_s$s.csv" ] && [ -s "$out/runs/${v}_s$s.diverged" ]; then continue; fi # diverged: no row
             awk -F, -v o="$v" -v s="$s" -v t="$target" '
                 /^#/ { next }
                 !h { for (i = 1; i <= NF; i++) c[$i] = i; h = 1; next }
@@ -300,7 +317,10 @@ for v in $main $abl; do
     ss=$seeds
     case " $abl " in *" $v "*) ss=$aseeds ;; esac
     files=""
-    for s in $ss; do files="$files $out/runs/${v}_s$s.csv"; done
+    for s in $ss; do
+        if [ -e "$out/runs/${v}_s$s.csv" ]; then files="$files $out/runs/${v}_s$s.csv"; fi
+    done
+    if [ -z "$files" ]; then rm -f "$out/curves/$v.csv"; continue; fi # every run diverged
     # shellcheck disable=SC2086
     $stats curves $files >"$out/curves/$v.csv"
 done
@@ -324,6 +344,18 @@ tmp=$(mktemp "$out/.table.XXXXXX")
     echo "| variant | runs | final test acc | final val acc | reached | epochs to target | seconds to target | precond ms/step | grad ms/step | total ms/step | optimizer state MiB | peak RSS MiB | fire rate | median 1-beta_eff, last row, per seed |"
     echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     $stats table "$all"
+    div=""
+    for d in "$out"/runs/*.diverged; do
+        if [ -s "$d" ] && [ ! -e "${d%.diverged}.csv" ]; then
+            div="$div$(basename "${d%.diverged}") ($(cat "$d"))"$'\n'
+        fi
+    done
+    div=${div%$'\n'}
+    if [ -n "$div" ]; then
+        echo
+        echo "Diverged runs (the preconditioner broke down numerically; no row, their pairs left out):"
+        echo "$div" | sed 's/^/- /'
+    fi
     echo
     echo "Paired differences (A - B, same seed): mean +- std; t, its degrees of freedom (n - 1) and two-sided p from scipy.stats.ttest_1samp; p (Holm): Holm's step-down adjustment over all the tests of this table (the family). Significant: p (Holm) < 0.05."
     echo
