@@ -108,4 +108,39 @@ for f in convergence.png convergence.pdf convergence_ablation.png threads.csv; d
     [ -s "$out/$f" ] || fail "$f not written"
 done
 
+# a run whose preconditioner breaks down numerically is a result, not the
+# end of the study: a jorge whose Jorge-with-rule-none training fails as a
+# diverging one does (exit 1, "produced NaN/Inf") leaves RUN.diverged, no
+# summary row, a line in the table, and exit 0; a usage failure (exit 2)
+# still stops the study
+cat >"$tmp/jorge_div" <<WRAP
+#!/usr/bin/env bash
+if [ "\$1" = train ] && [[ " \$* " == *" --safeguard none "* ]]; then
+    echo "jorge train: jorge: update 6 produced NaN/Inf (||X|| = 3.3e+145); state kept (3 consecutive failures)" >&2
+    exit \${JG_TEST_DIV_EXIT:-1}
+fi
+exec "$jorge" "\$@"
+WRAP
+chmod +x "$tmp/jorge_div"
+div=$tmp/div
+for code in 1 2; do
+    set +e
+    JG_TEST_DIV_EXIT=$code OPENBLAS_NUM_THREADS=1 "$here/experiments/convergence.sh" --jorge "$tmp/jorge_div" --model mlp \
+        --arch "--model mlp --hidden 16" --data "--train-limit 300 --val 100 --test-limit 100 --epochs 1 --batch 50" \
+        --seeds "1" --ablation-seeds "1" --ablations "shampoo_rel jorge_nominal" --tune-grid smoke --target 0.05 \
+        --out "$div$code" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    set -e
+    if [ $code = 1 ]; then
+        [ $rc = 0 ] || fail "a diverged run stopped the study: exit $rc ($(tail -3 "$tmp/err"))"
+        grep -q "produced NaN/Inf" "$div$code/runs/jorge_nominal_s1.diverged" 2>/dev/null || fail "no jorge_nominal_s1.diverged"
+        if grep -q "^jorge_nominal," "$div$code/ablation_summary.csv"; then fail "a diverged run has a summary row"; fi
+        grep -q "^shampoo_rel,1," "$div$code/ablation_summary.csv" || fail "the other ablation lost its row"
+        grep -q "^- jorge_nominal_s1 (.*produced NaN/Inf" "$div$code/convergence_table.md" ||
+            fail "the table does not list the diverged run"
+    else
+        [ $rc != 0 ] || fail "exit 2 of a run (usage) did not stop the study"
+    fi
+done
+
 [ $fails = 0 ] && echo "test_train_convergence: all checks passed" || { echo "test_train_convergence: $fails failed"; exit 1; }
