@@ -50,14 +50,18 @@ do for [fmt in "png pdf"] {
   unset logscale
   set logscale xy
   set key top left
+  b2s = "0.9 0.99 0.999"
+  greys = "#000000 #555555 #999999"
   set ylabel "median ||X||_F / ρ(X)"
   set title "clip, order 2: how much ||X||_F overstates ρ(X)" font ",10"
   set yrange [*:*]
-  plot for [b in "0.9 0.99 0.999"] data using (sel(last("clip", 2) && abs(col("beta2") - b) < 1e-9, col("kappa"))):(col("fro_over_rho_median")) \
-         with linespoints lw 2 title "β_2 = ".b
+  # greys and point shapes for beta2: colour means stable/diverged above
+  plot for [i = 1:3] data using (sel(last("clip", 2) && abs(col("beta2") - real(word(b2s, i))) < 1e-9, col("kappa"))):(col("fro_over_rho_median")) \
+         with linespoints lw 2 lc rgb word(greys, i) pt (2 * i + 2) ps 1.4 title "β_2 = ".word(b2s, i)
   set ylabel "median ρ(a_{eff} X) on fired steps"
   set title "clip, order 2: the series' ρ(a_{eff} X) when the rule fired" font ",10"
-  plot for [b in "0.9 0.99 0.999"] data using (sel(last("clip", 2) && abs(col("beta2") - b) < 1e-9, col("kappa"))):(col("rho_ax_fired_median")) \
-         with linespoints lw 2 title "β_2 = ".b
+  # greys and point shapes for beta2: colour means stable/diverged above
+  plot for [i = 1:3] data using (sel(last("clip", 2) && abs(col("beta2") - real(word(b2s, i))) < 1e-9, col("kappa"))):(col("rho_ax_fired_median")) \
+         with linespoints lw 2 lc rgb word(greys, i) pt (2 * i + 2) ps 1.4 title "β_2 = ".word(b2s, i)
   unset multiplot
 }

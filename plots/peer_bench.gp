@@ -15,10 +15,11 @@ array lab[5] = ["one GEMM n×n×n", "Jorge step, dense, k = 2", "Jorge step, low
 ours_k = system(sprintf("sed -n 's/^# ours: cpu: \\(.*kernel [A-Za-z0-9]*\\).*/\\1/p' '%s' | head -n 1", data))
 peer_k = system(sprintf("sed -n 's/^# peer numpy: .*\"kernel\": \"\\([^\"]*\\)\".*\"numpy\": \"\\([^\"]*\\)\".*\"version\": \"\\([^\"]*\\)\".*/NumPy \\2, OpenBLAS \\3, kernel \\1/p' '%s' | head -n 1", data))
 cpu = system(sprintf("sed -n 's/^# cpu model: \\(.*\\) (family.*/\\1/p' '%s' | head -n 1", data))
+rounds = system(sprintf("sed -n 's/^# experiment: peer_bench (.*; \\([0-9]*\\) rounds.*/\\1/p' '%s' | head -n 1", data))
 precs = system(sprintf("awk -F, '!/^#/ && $1 != \"precision\" { print $1 }' '%s' | sort -u | tr '\\n' ' '", data))
 do for [fmt in "png pdf"] {
   if (fmt eq "png") { @out_png_wide } else { @out_pdf_wide }
-  set multiplot layout 1,words(precs) title sprintf("our time ÷ the peer's, same run (below 1: we are faster)\nours: %s   peer: %s   CPU: %s", ours_k, peer_k, cpu)
+  set multiplot layout 1,words(precs) title sprintf("our time ÷ the peer's, same run, %s round(s) alternating, medians (below 1: we are faster; one round on a busy machine is noisy)\nours: %s   peer: %s   CPU: %s", rounds, ours_k, peer_k, cpu)
   set logscale x 2
   set logscale y 2
   set xlabel "matrix size n"
