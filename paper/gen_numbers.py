@@ -1328,9 +1328,20 @@ TABLES = ["truncation", "commutator", "error_time", "recommend", "safeguard", "s
           "track", "bench", "convergence", "regime", "front", "convergence_full"]
 
 
+def tex_escape(s):
+    """Text from a CSV's provenance, safe in LaTeX's text mode."""
+    for a, b in (("\\", "/"), ("_", "\\_"), ("&", "\\&"), ("%", "\\%"), ("#", "\\#"), ("$", "\\$"),
+                 ("{", "("), ("}", ")"), ("~", "-"), ("^", "")):
+        s = s.replace(a, b)
+    return s
+
+
 def provenance(R):
-    """Mode and commit from the first CSV's provenance lines."""
+    """Mode, commit, the BLAS kernel and the CPU from the first CSV's
+    provenance lines (experiments/csv.c: '# blas:' names the library, its
+    version and the kernel that ran; '# cpu:' the CPU and its extensions)."""
     commit, mode = "unknown", os.path.basename(os.path.normpath(R))
+    blas, cpu = "unknown", "unknown"
     for name in ("error-time.csv", "truncation.csv", "bench.csv"):
         p = os.path.join(R, "data", name)
         if os.path.exists(p):
@@ -1340,8 +1351,16 @@ def provenance(R):
                         break
                     if line.startswith("# commit:"):
                         commit = line.split(":", 1)[1].strip()
+                    elif line.startswith("# blas:"):
+                        b = line.split(":", 1)[1].strip()
+                        # "cpu: OpenBLAS 0.3.21, kernel SkylakeX (AVX-512 kernels, chosen by OpenBLAS; config), ..."
+                        if b.startswith("cpu: "):
+                            b = b[5:]
+                        blas = b.split(";")[0] + (")" if "(" in b.split(";")[0] else "")
+                    elif line.startswith("# cpu:"):
+                        cpu = line.split(":", 1)[1].strip()
             break
-    return mode, commit
+    return mode, commit, tex_escape(blas), tex_escape(cpu)
 
 
 def main():
@@ -1366,9 +1385,11 @@ def main():
     O.tols = [t for t in a.tol.split(",") if t]
     T = {}
     missing = []
-    mode, commit = provenance(a.results)
+    mode, commit, blas, cpu = provenance(a.results)
     O.text("ResultsMode", mode.replace("_", "\\_"), "the results directory's name")
     O.text("ResultsCommit", commit, "'# commit:' of the first CSV")
+    O.text("ResultsBlas", blas, "'# blas:' of the first CSV: library, version, the kernel that ran")
+    O.text("ResultsCpu", cpu, "'# cpu:' of the first CSV: the CPU and its vector extensions")
     for name, fn in SECTIONS:
         try:
             fn(a.results, O, T)
