@@ -231,9 +231,10 @@ if [ $ablations = 1 ]; then
     for v in $abl_all; do case " $abl_want " in *" $v "*) abl="$abl $v" ;; esac; done
     abl=${abl# }
 fi
-# A run that breaks down numerically (exit 1: the preconditioner's updates
-# produced NaN/Inf or lost positive definiteness on consecutive steps, e.g.
-# the rule `none` beyond its stability boundary) is a result, not the end
+# A run that breaks down numerically (exit 1, the command's "numerical
+# failure": the preconditioner's updates produced NaN/Inf or lost positive
+# definiteness on consecutive steps, e.g. the rule `none` beyond its
+# stability boundary) is a result, not the end
 # of the study: it leaves RUN.diverged with the trainer's message instead
 # of RUN.csv, and is counted as diverged in the table; its pairs are left
 # out.  Any other failure (usage, data, I/O, memory: exit 2) stops the study.
@@ -249,8 +250,8 @@ run() { # variant seed
     # shellcheck disable=SC2086
     local rc=0
     "$jorge" train $arch --threads "$threads" ${params[$v]} $data --seed "$s" --out "$f" 2>"${f%.csv}.log" || rc=$?
-    if [ $rc = 1 ] && grep -q -E 'produced NaN/Inf|not positive definite' "${f%.csv}.log"; then
-        grep -E 'produced NaN/Inf|not positive definite' "${f%.csv}.log" | tail -1 >"${f%.csv}.diverged"
+    if [ $rc = 1 ]; then # the command's "numerical failure" (2: usage, input, I/O, memory)
+        grep -v '^jorge: warning:' "${f%.csv}.log" | tail -1 >"${f%.csv}.diverged"
         echo "[convergence] $v seed $s diverged (recorded): $(cat "${f%.csv}.diverged")" >&2
         return 0
     fi

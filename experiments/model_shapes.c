@@ -117,6 +117,26 @@ static void build_resnet50(builder *b)
     add(b, "fc", 1000, 2048), skip(b, 1, 1000);
 }
 
+/* One pre-norm transformer block of width d (GPT-2 and ViT-B/16 alike):
+ * two LayerNorms, the fused q/k/v projection 3d x d, the output projection
+ * d x d and the 4x MLP, each weight with its bias; the four weights named
+ * PREFIX.QKV, PREFIX.PROJ, PREFIX.FC1, PREFIX.FC2. */
+static void transformer_block(builder *b, int64_t d, const char *prefix, const char *qkv, const char *proj,
+                              const char *fc1, const char *fc2)
+{
+    char nm[128];
+    skip(b, 2, d); /* ln_1 */
+    snprintf(nm, sizeof nm, "%s.%s", prefix, qkv);
+    add(b, nm, 3 * d, d), skip(b, 1, 3 * d);
+    snprintf(nm, sizeof nm, "%s.%s", prefix, proj);
+    add(b, nm, d, d), skip(b, 1, d);
+    skip(b, 2, d); /* ln_2 */
+    snprintf(nm, sizeof nm, "%s.%s", prefix, fc1);
+    add(b, nm, 4 * d, d), skip(b, 1, 4 * d);
+    snprintf(nm, sizeof nm, "%s.%s", prefix, fc2);
+    add(b, nm, d, 4 * d), skip(b, 1, d);
+}
+
 static void build_gpt2_small(builder *b)
 {
     char nm[48];
@@ -124,16 +144,8 @@ static void build_gpt2_small(builder *b)
     add(b, "wte", 50257, d);
     add(b, "wpe", 1024, d);
     for (int l = 0; l < 12; l++) {
-        skip(b, 2, d); /* ln_1 */
-        snprintf(nm, sizeof nm, "h.%d.attn.c_attn", l);
-        add(b, nm, 3 * d, d), skip(b, 1, 3 * d);
-        snprintf(nm, sizeof nm, "h.%d.attn.c_proj", l);
-        add(b, nm, d, d), skip(b, 1, d);
-        skip(b, 2, d); /* ln_2 */
-        snprintf(nm, sizeof nm, "h.%d.mlp.c_fc", l);
-        add(b, nm, 4 * d, d), skip(b, 1, 4 * d);
-        snprintf(nm, sizeof nm, "h.%d.mlp.c_proj", l);
-        add(b, nm, d, 4 * d), skip(b, 1, d);
+        snprintf(nm, sizeof nm, "h.%d", l);
+        transformer_block(b, d, nm, "attn.c_attn", "attn.c_proj", "mlp.c_fc", "mlp.c_proj");
     }
     skip(b, 2, d); /* ln_f; the head is tied to wte */
 }
@@ -146,16 +158,8 @@ static void build_vit_b16(builder *b)
     skip(b, 1, d); /* class token */
     add(b, "pos_embedding", 197, d);
     for (int l = 0; l < 12; l++) {
-        skip(b, 2, d); /* ln_1 */
-        snprintf(nm, sizeof nm, "layers.%d.self_attention.in_proj", l);
-        add(b, nm, 3 * d, d), skip(b, 1, 3 * d);
-        snprintf(nm, sizeof nm, "layers.%d.self_attention.out_proj", l);
-        add(b, nm, d, d), skip(b, 1, d);
-        skip(b, 2, d); /* ln_2 */
-        snprintf(nm, sizeof nm, "layers.%d.mlp.0", l);
-        add(b, nm, 4 * d, d), skip(b, 1, 4 * d);
-        snprintf(nm, sizeof nm, "layers.%d.mlp.3", l);
-        add(b, nm, d, 4 * d), skip(b, 1, d);
+        snprintf(nm, sizeof nm, "layers.%d", l);
+        transformer_block(b, d, nm, "self_attention.in_proj", "self_attention.out_proj", "mlp.0", "mlp.3");
     }
     skip(b, 2, d); /* ln */
     add(b, "heads.head", 1000, d), skip(b, 1, 1000);

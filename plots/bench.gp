@@ -24,6 +24,9 @@ isrow(i, p) = strcol("method") eq meth[i] && strcol("precision") eq p && \
 # other methods' rows come between them
 filt(p, me, k) = sprintf("< awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; print; h = 1; next } $c[\"precision\"] == \"%s\" && $c[\"method\"] == \"%s\" && (%d < 0 || $c[\"order\"] == %d) && ($c[\"method\"] == \"jorge_lowrank\" ? $c[\"n\"] * 8 == $c[\"m\"] : $c[\"n\"] == $c[\"m\"])' '%s'", p, me, k, k, data)
 has_spread = int(system(sprintf("awk -F, '!/^#/ { print (index($0, \"gemm_equiv_flops\") > 0); exit }' '%s'", data)))
+# the machine: the BLAS kernel that ran (src/blas_info.h) and the CPU, from the CSV's provenance
+machine = system(sprintf("sed -n 's/^# backend: cpu: \\(.*kernel [A-Za-z0-9]*\\).*/\\1/p; s/^# cpu: \\(.*\\) (family.*/ on \\1/p' '%s' | tr -d '\\n'", data))
+machine = machine eq "" ? "" : "\n".machine.", one run (timings on a shared machine vary)"
 backend_name = system(sprintf("awk -F, '!/^#/ && $1!=\"backend\" {print $1; exit}' '%s'", data))
 # the precisions present (a panel per precision; an absent one is not drawn)
 # the low-rank sweep runs at the largest m
@@ -33,7 +36,7 @@ precs = system(sprintf("awk -F, '!/^#/ && $1!=\"backend\" {print $2}' '%s' | sor
 do for [fmt in "png pdf"] {
   if (fmt eq "png") { set term pngcairo size 1400,700 font ",11" enhanced } else { set term pdfcairo size 14in,7in font ",11" enhanced }
   set output out."_time.".fmt
-  set multiplot layout 1,words(precs) title sprintf("jorge bench (%s backend): median time of one call against the preconditioner size m", backend_name)
+  set multiplot layout 1,words(precs) title sprintf("jorge bench (%s backend): median time of one call against the preconditioner size m%s", backend_name, machine)
   set logscale xy 2
   set logscale y 10
   set format y "10^{%L}"
@@ -53,7 +56,7 @@ do for [fmt in "png pdf"] {
   unset logscale
   set logscale x 2
   set format y "%g"
-  set title sprintf("Low-rank Jorge step: speed-up over the dense step on the same gradient (k = 2, %s backend)", backend_name)
+  set title sprintf("Low-rank Jorge step: speed-up over the dense step on the same gradient (k = 2, %s backend)%s", backend_name, machine)
   set xlabel "m / n (preconditioner size over gradient columns)"
   set ylabel "speed-up: dense time / low-rank time"
   set key left top
@@ -68,7 +71,7 @@ do for [fmt in "png pdf"] {
   if (has_spread) {
   if (fmt eq "png") { set term pngcairo size 1400,700 font ",11" enhanced } else { set term pdfcairo size 14in,7in font ",11" enhanced }
   set output out."_gemm_equiv.".fmt
-  set multiplot layout 1,words(precs) margins 0.06,0.70,0.12,0.88 spacing 0.07,0.1 title sprintf("jorge bench (%s backend): cost in GEMM-equivalents (time / one m×m×m GEMM's median, same run); bars: min..max of the runs; dashed: predicted from flop counts", backend_name)
+  set multiplot layout 1,words(precs) margins 0.06,0.70,0.12,0.88 spacing 0.07,0.1 title sprintf("jorge bench (%s backend): cost in GEMM-equivalents (time / one m×m×m GEMM's median, same run); bars: min..max of the runs; dashed: predicted from flop counts%s", backend_name, machine)
   unset logscale
   set logscale x 2
   set logscale y 10
