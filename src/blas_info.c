@@ -35,6 +35,11 @@ static const char *core_for_level[] = {NULL, "Sandybridge", "Haswell", "SkylakeX
 
 static const char *level_name[] = {"SSE", "AVX", "AVX2", "AVX-512"};
 
+const char *jg_isa_name(jg_isa_level level)
+{
+    return level >= JG_ISA_SSE && level <= JG_ISA_AVX512 ? level_name[level] : "?";
+}
+
 static jg_isa_level level_of_kernel(const char *k)
 {
     for (size_t i = 0; i < sizeof kernel_levels / sizeof kernel_levels[0]; i++)

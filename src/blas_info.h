@@ -48,6 +48,9 @@ typedef struct {
     int auto_chosen;      /* 1 when jorge set OPENBLAS_CORETYPE (jg_blas_reexec) */
 } jg_blas_info;
 
+/* "SSE", "AVX", "AVX2" or "AVX-512". */
+const char *jg_isa_name(jg_isa_level level);
+
 /* Fill *info.  Never fails: what cannot be read is left "unknown". */
 void jg_blas_info_get(jg_blas_info *info);
 

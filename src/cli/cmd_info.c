@@ -38,11 +38,8 @@ int jg_cmd_info(int argc, char **argv)
     char cpu[320], warn[512];
     jg_cpu_describe(cpu, sizeof cpu);
     printf("cpu model: %s\n", cpu);
-    printf("blas kernel: %s (%s kernels on a CPU with %s)%s\n", bi.kernel,
-           bi.kernel_level == JG_ISA_AVX512 ? "AVX-512" : bi.kernel_level == JG_ISA_AVX2 ? "AVX2"
-           : bi.kernel_level == JG_ISA_AVX ? "AVX" : "SSE",
-           bi.cpu_level == JG_ISA_AVX512 ? "AVX-512" : bi.cpu_level == JG_ISA_AVX2 ? "AVX2"
-           : bi.cpu_level == JG_ISA_AVX ? "AVX" : "SSE",
+    printf("blas kernel: %s (%s kernels on a CPU with %s)%s\n", bi.kernel, jg_isa_name(bi.kernel_level),
+           jg_isa_name(bi.cpu_level),
            bi.auto_chosen ? "; OPENBLAS_CORETYPE set by jorge, OpenBLAS had fallen back to generic kernels"
            : bi.env ? "; OPENBLAS_CORETYPE from the environment" : "; chosen by OpenBLAS");
     if (jg_blas_warning(warn, sizeof warn) > 0) printf("blas warning: %s\n", warn);
