@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 struct jg_jorge {
     jg_side side;

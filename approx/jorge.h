@@ -66,7 +66,7 @@
 #define JG_APPROX_JORGE_H
 
 #include "reference/invroot.h" /* jg_eps_mode */
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -16,7 +16,7 @@
  * is finite (one all_finite pass).
  */
 #include "approx/method_impl.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -72,21 +72,6 @@ static const jg_method_ops *ops_of(const char *name)
     if (!strcmp(name, "newton-schulz")) return &jg_method_ns_ops;
     if (!strcmp(name, "chebyshev")) return &jg_method_cheb_ops;
     return NULL; /* jorge */
-}
-
-jg_status jg_method_alloc(jg_ctx *ctx, jg_method *M, jg_mat *A, int64_t rows, int64_t cols)
-{
-    JG_CHECK(ctx, jg_mat_alloc_work(ctx, A, rows, cols, M->dt));
-    M->bytes += (size_t)(rows * cols) * jg_dtype_size(M->dt);
-    return JG_OK;
-}
-
-jg_status jg_method_alloc_host(jg_ctx *ctx, jg_method *M, double **p, int64_t n)
-{
-    *p = jg_host_alloc(ctx, (size_t)n * sizeof(double));
-    if (*p == NULL) return jg_error(ctx, JG_ERR_NOMEM, "method: out of memory");
-    M->bytes += (size_t)n * sizeof(double);
-    return JG_OK;
 }
 
 jg_status jg_method_create(jg_ctx *ctx, jg_method **out, const char *name, jg_side side, int64_t m,

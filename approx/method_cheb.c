@@ -29,7 +29,7 @@
  * d = 1) + level-1 work (one norm, d additions of c_k I).
  */
 #include "approx/method_impl.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 #include <math.h>
 

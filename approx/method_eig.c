@@ -20,7 +20,7 @@
  * drift of the statistic, which grows with F and with 1 - beta2.
  */
 #include "approx/method_impl.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 #include <math.h>
 

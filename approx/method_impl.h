@@ -5,7 +5,7 @@
 #define JG_APPROX_METHOD_IMPL_H
 
 #include "approx/method.h"
-#include "src/context.h"
+#include "src/core/context.h"
 
 #ifdef __cplusplus
 extern "C" {

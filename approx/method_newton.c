@@ -52,7 +52,7 @@
  * finishes), plus level-1 work (the residual norm).
  */
 #include "approx/method_impl.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 #include <math.h>
 

@@ -32,7 +32,7 @@
  * work (two norms, the T updates).
  */
 #include "approx/method_impl.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 #include <math.h>
 

@@ -42,7 +42,7 @@
  * eigenvectors, six Newton iterates, the gradient in the state's dtype and
  * L G).
  *
- * Counting: every operation goes through the front end (src/ops.h) of the
+ * Counting: every operation goes through the front end (src/core/ops.h) of the
  * context that ran it; worker counts are added to ctx's after each step.
  * Per block (m x n, sides d = m with r = n, and d = n with r = m), what a
  * step counts (jg_mstep_flops gives the sum):
@@ -54,7 +54,7 @@
  *   eig refresh of a side:        9 d^3 + d^2 (d + 1) + d^2 + d
  *   Newton refresh (I iterations): I (8 d^3 + 4 d^2 + 2 d) + 5 d^2 + d
  *   apply:                        2 m^2 n + 2 m n^2
- * (9 d^3 is the front end's syevd convention, src/context.h.)
+ * (9 d^3 is the front end's syevd convention, src/core/context.h.)
  */
 #ifndef JG_APPROX_MODEL_STEP_H
 #define JG_APPROX_MODEL_STEP_H

@@ -7,9 +7,9 @@
 #include <string.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
-#include "src/metrics.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/metrics.h"
 
 struct jg_tracker {
     jg_side side;

@@ -6,8 +6,8 @@
 # headers (src/cli/), the CUDA kernels' and the internals named below are
 # private; of experiments/ only validate.h, compare.h and bench.h are public.
 function(jg_public_headers SRC OUT)
-  file(GLOB _h RELATIVE ${SRC} ${SRC}/src/*.h ${SRC}/reference/*.h ${SRC}/approx/*.h)
-  list(REMOVE_ITEM _h src/context_impl.h src/backend_check.h)
+  file(GLOB _h RELATIVE ${SRC} ${SRC}/src/core/*.h ${SRC}/src/capi/*.h ${SRC}/reference/*.h ${SRC}/approx/*.h)
+  list(REMOVE_ITEM _h src/core/context_impl.h src/core/backend_check.h)
   list(APPEND _h experiments/validate.h experiments/compare.h experiments/bench.h)
   list(SORT _h)
   set(${OUT} ${_h} PARENT_SCOPE)

@@ -42,9 +42,8 @@
 #include "cuda/backend_cuda_internal.h"
 #include "cuda/kernels.h"
 #include "cuda/ptrtab.h"
-#include "src/backend.h"
-#include "src/context.h"
-#include "src/ops.h" /* jg_scale */
+#include "src/core/backend.h"
+#include "src/core/context.h"
 
 // ---------------------------------------------------------------- state
 
@@ -554,6 +553,7 @@ static jg_status dgmm_alpha(jg_ctx *ctx, jg_dtype t, int64_t m, int64_t n, doubl
 
 /* C := beta C with BLAS's convention that beta = 0 writes zeros (NaN in C
  * does not survive) and beta = 1 leaves C alone. */
+static jg_status cuda_scale(jg_ctx *ctx, double alpha, jg_mat *A);
 static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
 {
     if (beta == 1.0) return JG_OK;
@@ -563,7 +563,7 @@ static jg_status scale_beta(jg_ctx *ctx, double beta, jg_mat *C)
                        (size_t)C->cols));
         return JG_OK;
     }
-    return jg_scale(ctx, beta, C);
+    return cuda_scale(ctx, beta, C);
 }
 
 // ---------------------------------------------------------------- level 3

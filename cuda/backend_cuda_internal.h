@@ -7,7 +7,7 @@
 #ifndef JG_CUDA_BACKEND_INTERNAL_H
 #define JG_CUDA_BACKEND_INTERNAL_H
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 /* The status for a failed first CUDA call (cudaGetDeviceCount returned the
  * cudaError_t err), recorded in ctx with its message:

@@ -11,10 +11,10 @@
 #include "approx/jorge.h"
 #include "approx/method.h"
 #include "reference/invroot.h"
-#include "src/csv.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/csv.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 typedef enum { M_GEMM, M_DENSE, M_LOWRANK, M_EIG, M_NEWTON, M_METHOD } method;
 static const char *method_name[] = {"gemm", "jorge_dense", "jorge_lowrank", "eig", "newton", "method"};

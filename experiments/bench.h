@@ -18,7 +18,7 @@
  * single run exceeds the time budget gets fewer repeats (at least one),
  * and one whose warm-up alone exceeds it is timed by that run.
  * gemm_equiv = median / median of the GEMM of the same precision, backend
- * and size in this run.  The CSV (src/csv.h: provenance, then one row per
+ * and size in this run.  The CSV (src/core/csv.h: provenance, then one row per
  * measurement) has the columns
  *
  *   backend,precision,method,m,n,order,median_s,min_s,gemm_equiv,runs,
@@ -34,7 +34,7 @@
 
 #include <stdio.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 #ifdef __cplusplus
 extern "C" {

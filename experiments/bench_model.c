@@ -11,9 +11,9 @@
 #include "approx/blocks.h"
 #include "approx/model_step.h"
 #include "experiments/model_shapes.h"
-#include "src/csv.h"
-#include "src/ops.h"
-#include "src/rng.h"
+#include "src/core/csv.h"
+#include "src/core/ops.h"
+#include "src/core/rng.h"
 
 /* A line of the table, flushed at once (the runs are long). */
 __attribute__((format(printf, 2, 3))) static void logf_(FILE *f, const char *fmt, ...)

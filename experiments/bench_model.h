@@ -37,7 +37,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 typedef struct {
     const char *backend;   /* the context's backend name (CSV column)             */

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/metrics.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/metrics.h"
+#include "src/core/ops.h"
 
 jg_status jg_gsrc_open(jg_ctx *ctx, const jg_exp_cfg *cfg, const jg_stream_opts *so, int64_t T,
                        jg_gsrc *g)

@@ -6,8 +6,8 @@
 
 #include "approx/jorge.h"
 #include "experiments/exp.h"
-#include "src/gen.h"
-#include "src/npy.h"
+#include "src/core/gen.h"
+#include "src/core/npy.h"
 
 /* Gradients from a generated stream or from a T x m x n .npy file. */
 typedef struct {

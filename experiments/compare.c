@@ -10,9 +10,9 @@
 
 #include "approx/method.h"
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
-#include "src/metrics.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/metrics.h"
 
 #define MAX_CFG 512
 #define MAX_BUDGETS 64

@@ -22,8 +22,8 @@
 #define JG_EXP_COMPARE_H
 
 #include "approx/method.h"
-#include "src/context.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/npy.h"
 
 #ifdef __cplusplus
 extern "C" {

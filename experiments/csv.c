@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "src/blas_info.h"
-#include "src/context.h"
-#include "src/jg_config.h"
+#include "src/core/blas_info.h"
+#include "src/core/context.h"
+#include "src/core/jg_config.h"
 
 jg_status jg_exp_csv_open(jg_ctx *ctx, jg_csv *c, const char *path, const char *experiment,
                           uint64_t seed, const char *params)

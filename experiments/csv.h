@@ -1,4 +1,4 @@
-/* csv.h - the experiments' CSV: src/csv.h (tidy, atomic) opened with the
+/* csv.h - the experiments' CSV: src/core/csv.h (tidy, atomic) opened with the
  * experiments' provenance block: "# key: value" lines for the experiment,
  * version, git commit, backend, BLAS, GPU, seed, date and parameters.
  */
@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "src/csv.h"
+#include "src/core/csv.h"
 
 /* Open PATH atomically and write the provenance block; params is
  * "k=v k=v ...".  JG_ERR_IO. */

@@ -25,7 +25,7 @@
 
 #include "approx/jorge.h"
 #include "experiments/csv.h"
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 typedef struct {
     int full;           /* 0 quick, 1 full size                          */

@@ -19,8 +19,8 @@
 
 #include "approx/tracker.h"
 #include "experiments/common.h"
-#include "src/context.h"
-#include "src/metrics.h"
+#include "src/core/context.h"
+#include "src/core/metrics.h"
 
 typedef struct {
     const char *name;

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "experiments/common.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 /* f(x) = (1+x)^(-1/4) and its order-k binomial partial sum, coefficients
  * by the recurrence c_j = c_{j-1} (-1/4 - j + 1) / j (independent of

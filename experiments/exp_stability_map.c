@@ -34,10 +34,10 @@
 #include "experiments/common.h"
 #include "experiments/exp.h"
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/gen.h"
-#include "src/metrics.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/gen.h"
+#include "src/core/metrics.h"
+#include "src/core/ops.h"
 
 /* a sum_{s=1..4} kappa^{s/4}: the linearised bound's left side. */
 static double bound_lhs(double a, double kappa)

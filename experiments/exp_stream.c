@@ -6,9 +6,9 @@
 
 #include "approx/tracker.h"
 #include "experiments/common.h"
-#include "src/context.h"
-#include "src/ops.h"
-#include "src/metrics.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/metrics.h"
 
 /* Default stream of the experiments: power-law covariance. */
 static void stream_defaults(const jg_exp_cfg *cfg, jg_stream_opts *so, int64_t m, int64_t n,

@@ -33,7 +33,7 @@
 
 #include <stdint.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 typedef struct {
     char name[48];

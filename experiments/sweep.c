@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "approx/tracker.h"
-#include "src/gen.h"
+#include "src/core/gen.h"
 
 // ---------------------------------------------------------------- keys
 typedef enum { KT_INT, KT_DOUBLE, KT_CHOICE } key_type;

@@ -21,7 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 typedef struct jg_sweep jg_sweep;
 

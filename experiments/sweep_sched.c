@@ -13,8 +13,8 @@
 
 #include "experiments/csv.h"
 #include "experiments/sweep.h"
-#include "src/fileio.h"
-#include "src/jg_config.h"
+#include "src/core/fileio.h"
+#include "src/core/jg_config.h"
 
 #if JG_HAS_MPI
 #include <mpi.h>

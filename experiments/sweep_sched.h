@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/status.h"
+#include "src/core/status.h"
 
 /* Rank 0 also runs configurations when there are at most this many ranks
  * (rank0 "auto"). */

@@ -12,12 +12,12 @@
 
 #include "approx/tracker.h"
 #include "experiments/compare.h"
-#include "src/blas_info.h"
-#include "src/context.h"
-#include "src/csv.h"
-#include "src/fileio.h"
-#include "src/metrics.h"
-#include "src/ops.h"
+#include "src/core/blas_info.h"
+#include "src/core/context.h"
+#include "src/core/csv.h"
+#include "src/core/fileio.h"
+#include "src/core/metrics.h"
+#include "src/core/ops.h"
 
 // ---------------------------------------------------------------- names, defaults
 

@@ -54,7 +54,7 @@
 #include <stdio.h>
 
 #include "approx/jorge.h"
-#include "src/npy.h"
+#include "src/core/npy.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -211,7 +211,7 @@ jg_status jg_validate_write_json(jg_ctx *ctx, const char *path, const jg_validat
                                  const char *input, const char *command);
 jg_status jg_validate_write_csv(jg_ctx *ctx, const char *path, const jg_validate_report *rep);
 /* Both reports (json, csv: either may be NULL) committed together, all or
- * none (src/fileio.h: the output checks, "-" for standard output); neither
+ * none (src/core/fileio.h: the output checks, "-" for standard output); neither
  * may replace a layer's file or input. */
 jg_status jg_validate_write(jg_ctx *ctx, const jg_validate_report *rep, const char *json, const char *csv,
                             const char *input, const char *command);

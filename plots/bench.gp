@@ -24,7 +24,7 @@ isrow(i, p) = strcol("method") eq meth[i] && strcol("precision") eq p && \
 # other methods' rows come between them
 filt(p, me, k) = sprintf("< awk -F, '/^#/ { next } !h { for (i = 1; i <= NF; i++) c[$i] = i; print; h = 1; next } $c[\"precision\"] == \"%s\" && $c[\"method\"] == \"%s\" && (%d < 0 || $c[\"order\"] == %d) && ($c[\"method\"] == \"jorge_lowrank\" ? $c[\"n\"] * 8 == $c[\"m\"] : $c[\"n\"] == $c[\"m\"])' '%s'", p, me, k, k, data)
 has_spread = int(system(sprintf("awk -F, '!/^#/ { print (index($0, \"gemm_equiv_flops\") > 0); exit }' '%s'", data)))
-# the machine: the BLAS kernel that ran (src/blas_info.h) and the CPU, from the CSV's provenance
+# the machine: the BLAS kernel that ran (src/core/blas_info.h) and the CPU, from the CSV's provenance
 machine = system(sprintf("sed -n 's/^# backend: cpu: \\(.*kernel [A-Za-z0-9]*\\).*/\\1/p; s/^# cpu: \\(.*\\) (family.*/ on \\1/p' '%s' | tr -d '\\n'", data))
 machine = machine eq "" ? "" : "\n".machine.", one run (timings on a shared machine vary)"
 backend_name = system(sprintf("awk -F, '!/^#/ && $1!=\"backend\" {print $1; exit}' '%s'", data))

@@ -22,7 +22,7 @@
 #ifndef JG_REF_INVROOT_H
 #define JG_REF_INVROOT_H
 
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 #ifdef __cplusplus
 extern "C" {

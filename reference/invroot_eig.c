@@ -24,47 +24,9 @@
 #include <stdlib.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
-#include "src/metrics.h"
-
-void jg_invroot_opts_default(jg_invroot_opts *o)
-{
-    o->p = 4;
-    o->eps = 1e-12;
-    o->eps_mode = JG_EPS_ABS;
-    o->pinv = 0;
-    o->pinv_rtol = 0.0;
-    o->compute_f64 = 0;
-    o->psd_tol = 0.0;
-    o->newton_max_iter = 100;
-    o->newton_tol = 0.0;
-}
-
-jg_status jg_ref_check_args(jg_ctx *ctx, const char *fn, const jg_mat *A, const jg_mat *P,
-                            const jg_invroot_opts *o)
-{
-    if (A->rows != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "%s: A is %lldx%lld, not square", fn, (long long)A->rows,
-                        (long long)A->cols);
-    if (P->rows != A->rows || P->cols != A->cols)
-        return jg_error(ctx, JG_ERR_ARG, "%s: P is %lldx%lld, A is %lldx%lld", fn,
-                        (long long)P->rows, (long long)P->cols, (long long)A->rows,
-                        (long long)A->cols);
-    if (o->p < 1) return jg_error(ctx, JG_ERR_ARG, "%s: p = %d, must be >= 1", fn, o->p);
-    if (!(o->eps >= 0.0) || !isfinite(o->eps))
-        return jg_error(ctx, JG_ERR_ARG, "%s: eps = %g, must be finite and >= 0", fn, o->eps);
-    if (o->pinv && o->eps != 0.0)
-        return jg_error(ctx, JG_ERR_ARG,
-                        "%s: eps = %g with the pseudo-inverse: it maps small eigenvalues to 0 "
-                        "instead of lifting them, so eps must be 0", fn, o->eps);
-    if (o->newton_max_iter < 0)
-        return jg_error(ctx, JG_ERR_ARG, "%s: max_iter = %d, must be >= 0", fn, o->newton_max_iter);
-    if (A->loc != jg_ctx_loc(ctx) || P->loc != jg_ctx_loc(ctx))
-        return jg_error(ctx, JG_ERR_ARG, "%s: matrices must live at the %s backend's location", fn,
-                        jg_ctx_backend(ctx));
-    return JG_OK;
-}
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/metrics.h"
 
 /* The plan: the workspace of one root of an n x n matrix in compute
  * precision ct, kept between calls (plan once, execute many). */
@@ -297,46 +259,4 @@ double jg_ref_amax(const jg_mat *A)
     for (int64_t j = 0; j < A->cols; j++)
         for (int64_t i = 0; i < A->rows; i++) amax = fmax(amax, fabs(jg_mat_get(A, i, j)));
     return amax;
-}
-
-jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
-                               const jg_invroot_opts *o, jg_mat *O, jg_invroot_info *info,
-                               double *res)
-{
-    // copy into the compute precision
-    const int64_t n = H->rows;
-    jg_mat A = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
-    jg_status st, warn = JG_OK;
-    *res = NAN;
-    if ((st = jg_mat_alloc_work(ctx, &A, n, n, ct)) < 0 ||
-        (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
-        (st = jg_mat_alloc(ctx, O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, H)) < 0)
-        goto done;
-
-    /* the tolerances that default to multiples of u follow the coarser of
-       the data's precision and the compute precision: float32 data computed
-       in double carry float32 rounding (eigenvalues of a PSD matrix
-       rounded to float32 can be -n u32 lambda_max) */
-    jg_invroot_opts oo = *o;
-    double u = fmax(jg_dtype_eps(H->dtype), jg_dtype_eps(ct));
-    if (!(oo.psd_tol > 0.0)) oo.psd_tol = 10.0 * (double)n * u;
-    if (!(oo.pinv_rtol > 0.0)) oo.pinv_rtol = (double)n * u;
-    jg_mat_free(ctx, H);
-
-    // the root, its residual (the warning's message kept), the result
-    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, &oo, info)
-                  : jg_ref_invroot_eig(ctx, &A, &P, &oo, info);
-    if ((st = warn) < 0) goto done;
-    char wmsg[1024];
-    snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
-    if ((st = jg_invroot_residual(ctx, &P, o->p, &A, info->eps_abs, res)) < 0) goto done;
-    if (n > 0) *res /= sqrt((double)n);
-    if ((st = jg_mat_copy(ctx, O, &P)) < 0) goto done;
-    if (warn > 0) jg_error(ctx, warn, "%s", wmsg);
-    st = warn;
-done:
-    jg_mat_free(ctx, &A);
-    jg_mat_free(ctx, &P);
-    if (st < 0) jg_mat_free(ctx, O);
-    return st;
 }

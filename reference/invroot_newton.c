@@ -79,8 +79,8 @@
 #include <math.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 /* measured floor of ||M - I||_F near convergence, in units of n u */
 #define NEWTON_FLOOR_C 4.0

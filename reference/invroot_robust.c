@@ -1,12 +1,15 @@
 /* invroot_robust.c - the exact root with retries: in double when a float
  * attempt fails, then with a larger ridge, as production Shampoo
- * implementations do before they give up on a preconditioner.  See
- * invroot.h for the contract. */
+ * implementations do before they give up on a preconditioner; and
+ * jg_ref_invroot_solve, the command's root in a chosen precision with its
+ * residual.  See invroot.h for the contracts. */
 #include <math.h>
+#include <stdio.h>
 
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/metrics.h"
 
 /* Did one attempt give a usable root?  *fatal set when the status is an
  * error no retry can fix (bad argument, NaN/Inf input, no memory). */
@@ -84,4 +87,46 @@ jg_status jg_ref_invroot_robust(jg_ctx *ctx, const jg_mat *A, jg_mat *P, const j
                     "lambda_min %.2e; eps cap %.1e)",
                     r->attempts, jg_status_name(r->first), jg_status_name(st), r->eps,
                     r->info.lambda_min, cap);
+}
+
+jg_status jg_ref_invroot_solve(jg_ctx *ctx, jg_mat *H, jg_dtype ct, int newton,
+                               const jg_invroot_opts *o, jg_mat *O, jg_invroot_info *info,
+                               double *res)
+{
+    // copy into the compute precision
+    const int64_t n = H->rows;
+    jg_mat A = JG_MAT_EMPTY, P = JG_MAT_EMPTY;
+    jg_status st, warn = JG_OK;
+    *res = NAN;
+    if ((st = jg_mat_alloc_work(ctx, &A, n, n, ct)) < 0 ||
+        (st = jg_mat_alloc_work(ctx, &P, n, n, ct)) < 0 ||
+        (st = jg_mat_alloc(ctx, O, n, n, ct, JG_HOST)) < 0 || (st = jg_mat_copy(ctx, &A, H)) < 0)
+        goto done;
+
+    /* the tolerances that default to multiples of u follow the coarser of
+       the data's precision and the compute precision: float32 data computed
+       in double carry float32 rounding (eigenvalues of a PSD matrix
+       rounded to float32 can be -n u32 lambda_max) */
+    jg_invroot_opts oo = *o;
+    double u = fmax(jg_dtype_eps(H->dtype), jg_dtype_eps(ct));
+    if (!(oo.psd_tol > 0.0)) oo.psd_tol = 10.0 * (double)n * u;
+    if (!(oo.pinv_rtol > 0.0)) oo.pinv_rtol = (double)n * u;
+    jg_mat_free(ctx, H);
+
+    // the root, its residual (the warning's message kept), the result
+    warn = newton ? jg_ref_invroot_newton(ctx, &A, &P, &oo, info)
+                  : jg_ref_invroot_eig(ctx, &A, &P, &oo, info);
+    if ((st = warn) < 0) goto done;
+    char wmsg[1024];
+    snprintf(wmsg, sizeof wmsg, "%s", jg_ctx_message(ctx));
+    if ((st = jg_invroot_residual(ctx, &P, o->p, &A, info->eps_abs, res)) < 0) goto done;
+    if (n > 0) *res /= sqrt((double)n);
+    if ((st = jg_mat_copy(ctx, O, &P)) < 0) goto done;
+    if (warn > 0) jg_error(ctx, warn, "%s", wmsg);
+    st = warn;
+done:
+    jg_mat_free(ctx, &A);
+    jg_mat_free(ctx, &P);
+    if (st < 0) jg_mat_free(ctx, O);
+    return st;
 }

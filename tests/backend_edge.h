@@ -31,7 +31,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/ops.h"
+#include "src/core/ops.h"
 
 /* A matrix at X's location holding a copy of the host matrix h. */
 static jg_mat edge_up(jg_ctx *X, const jg_mat *h)

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "src/context.h"
-#include "src/mat.h"
+#include "src/core/context.h"
+#include "src/core/mat.h"
 
 static int jg_t_pass, jg_t_fail;
 

@@ -1,4 +1,4 @@
-/* test_api.c - the stable C ABI (src/api.h) and the library's version:
+/* test_api.c - the stable C ABI (src/capi/api.h) and the library's version:
  *   - jg_version is the configured version; option setters take the
  *     command's names, ranges and choices and reject the rest with a
  *     message naming the option;
@@ -21,11 +21,11 @@
  */
 #include <string.h>
 
-#include "src/api.h"
+#include "src/capi/api.h"
 #include "check.h"
 #include "experiments/validate.h"
-#include "src/jg_config.h"
-#include "src/rng.h"
+#include "src/core/jg_config.h"
+#include "src/core/rng.h"
 
 static double p_series(int k, double y)
 {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_blas_kernel.sh JORGE TMP - the BLAS kernel is known and the right one
-# (src/blas_info.h, issue 23): `jorge info` names the kernel and the CPU;
+# (src/core/blas_info.h, issue 23): `jorge info` names the kernel and the CPU;
 # every CSV's provenance names them; when OpenBLAS runs generic kernels on
 # a CPU with AVX2 or AVX-512 the command re-executes itself once with
 # OPENBLAS_CORETYPE set (exercised with JG_BLAS_TEST_FALLBACK=1, which
@@ -16,7 +16,7 @@ grep -q '^blas kernel: [A-Za-z0-9]' <<<"$info" && ok || bad "info names no kerne
 grep -q '^cpu model: .*family [0-9]* model [0-9]*' <<<"$info" && ok || bad "info names no CPU model: $info"
 grep -q '^cpu: OpenBLAS [0-9.]*, kernel ' <<<"$info" && ok || bad "info's backend line: $info"
 
-# provenance of a CSV (src/csv.c) and of an experiment's CSV (experiments/csv.c)
+# provenance of a CSV (src/core/csv.c) and of an experiment's CSV (experiments/csv.c)
 "$JORGE" gen stream --m 8 --cols 4 --steps 12 --seed 1 --out "$TMP/g.npy" 2>"$TMP/err" || bad "gen: $(cat "$TMP/err")"
 "$JORGE" track --out "$TMP/t.csv" "$TMP/g.npy" >/dev/null 2>"$TMP/err" || bad "track: $(cat "$TMP/err")"
 grep -q '^# backend: cpu: OpenBLAS .*, kernel ' "$TMP/t.csv" && ok || bad "track CSV names no kernel"

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 static jg_ctx *ctx;
 
@@ -275,7 +275,7 @@ static void test_rng_and_alloc(void)
     CHECK(c2 == NULL && strstr(err, "unknown backend") != NULL, "bad backend: %s", err);
 }
 
-/* The front end (src/ops.h): arguments checked once with the offending
+/* The front end (src/core/ops.h): arguments checked once with the offending
  * values in the message, a backend failure names its operation in the
  * traceback after the call sites JG_CHECK passed, counting on and off,
  * jg_ctx_clear_error, and the accessors of the opaque context. */

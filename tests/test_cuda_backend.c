@@ -19,10 +19,10 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/jg_config.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/jg_config.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 static jg_ctx *cpu, *gpu;
 /* Where the "device" matrices live: JG_DEVICE, or JG_HOST in the dry run

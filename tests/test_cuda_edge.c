@@ -10,8 +10,8 @@
  * context instead, to check this test's own bookkeeping without a GPU.
  */
 #include "backend_edge.h"
-#include "src/jg_config.h"
-#include "src/ops.h"
+#include "src/core/jg_config.h"
+#include "src/core/ops.h"
 
 /* Workspace: after a syevd of n = 200 (f64) with every matrix freed,
  * live_allocs is 0 and live_bytes still holds at least the eigenvalue

@@ -18,8 +18,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/jg_config.h"
-#include "src/ops.h"
+#include "src/core/jg_config.h"
+#include "src/core/ops.h"
 
 static jg_ctx *X, *H;
 static int64_t N;

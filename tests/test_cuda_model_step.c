@@ -17,8 +17,8 @@
 #include <string.h>
 
 #include "approx/model_step.h"
-#include "src/ops.h"
-#include "src/rng.h"
+#include "src/core/ops.h"
+#include "src/core/rng.h"
 #include "tests/check.h"
 
 static jg_ctx *gpu, *cpu;

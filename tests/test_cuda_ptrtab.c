@@ -15,7 +15,7 @@
 
 #include "check.h"
 #include "cuda/ptrtab.h"
-#include "src/rng.h"
+#include "src/core/rng.h"
 
 static void *fake_ptr(uint64_t k) { return (void *)(uintptr_t)(0x7f0000000000ULL + 256 * k); }
 

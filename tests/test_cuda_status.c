@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/jg_config.h"
+#include "src/core/jg_config.h"
 
 #if JG_HAS_CUDA_BACKEND
 #include <driver_types.h>

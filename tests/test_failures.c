@@ -17,7 +17,7 @@
 #include "approx/jorge.h"
 #include "approx/tracker.h"
 #include "reference/invroot.h"
-#include "src/context.h"
+#include "src/core/context.h"
 #include "tests/check.h"
 
 static jg_ctx *ctx;

@@ -1,4 +1,4 @@
-/* test_fileio.c - src/fileio.h: inputs that never block, output checks
+/* test_fileio.c - src/core/fileio.h: inputs that never block, output checks
  * (same file as an input by device and inode, directories, symbolic links
  * written through, long names), the atomic writer and its group commit
  * (all replaced or none), temporary files removed on a signal, and the
@@ -20,9 +20,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "src/context.h"
-#include "src/fileio.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/fileio.h"
+#include "src/core/npy.h"
 #include "tests/check.h"
 
 static char dir[4096];

@@ -4,9 +4,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "src/gen.h"
-#include "src/metrics.h"
-#include "src/ops.h"
+#include "src/core/gen.h"
+#include "src/core/metrics.h"
+#include "src/core/ops.h"
 
 static jg_ctx *ctx;
 

@@ -6,7 +6,7 @@
 #     src/cli/, no CUDA kernels), each of which compiles on its own as
 #     C11, as C99 -pedantic-errors and as C++ (g++ -pedantic-errors);
 #   - pkg-config's flags: -I<prefix>/include only (no feature macro, no
-#     include/jorge that would let a user's src/mat.h stand in for ours,
+#     include/jorge that would let a user's src/core/mat.h stand in for ours,
 #     checked with such a header first on the path);
 #   - libjorgetk.so exports exactly what the public headers declare (the
 #     generated version script build/jorgetk.map): no internal symbol;
@@ -36,8 +36,8 @@ cmake --install "$BUILD" --prefix "$P" >"$TMP/install.log" 2>&1 || { bad "cmake 
 # ---------------------------------------------------------------- layout
 LIBDIR=$(dirname "$(find "$P" -name jorge.pc | head -1)")/..
 for f in "$LIBDIR/libjorgetk.so" "$LIBDIR/libjorgetk.a" "$LIBDIR/pkgconfig/jorge.pc" "$LIBDIR/cmake/Jorge/JorgeConfig.cmake" \
-         "$P/include/jorge/jorge.h" "$P/include/jorge/src/context.h" "$P/include/jorge/src/jg_config.h" \
-         "$P/include/jorge/approx/jorge.h" "$P/include/jorge/experiments/validate.h" "$P/include/jorge/src/api.h" "$P/bin/jorge"; do
+         "$P/include/jorge/jorge.h" "$P/include/jorge/src/core/context.h" "$P/include/jorge/src/core/jg_config.h" \
+         "$P/include/jorge/approx/jorge.h" "$P/include/jorge/experiments/validate.h" "$P/include/jorge/src/capi/api.h" "$P/bin/jorge"; do
     [ -e "$f" ] && ok || bad "not installed: ${f#$P/}"
 done
 [ ! -e "$P/include/jorge/src/cli" ] && [ -z "$(find "$P/include" -name 'kernels.h' -o -name '*.py')" ] && ok ||
@@ -64,12 +64,12 @@ for h in $(cd "$P/include" && find jorge -name '*.h' | sort); do
     fi
     nh=$((nh + 1))
 done
-# a user's own src/mat.h (or approx/jorge.h) first on the include path is not taken for ours
+# a user's own src/core/mat.h (or approx/jorge.h) first on the include path is not taken for ours
 mkdir -p "$TMP/user/src" "$TMP/user/approx"
-echo '#error a user header was included in place of the toolkit'"'"'s' >"$TMP/user/src/mat.h"
-cp "$TMP/user/src/mat.h" "$TMP/user/approx/jorge.h"
+echo '#error a user header was included in place of the toolkit'"'"'s' >"$TMP/user/src/core/mat.h"
+cp "$TMP/user/src/core/mat.h" "$TMP/user/approx/jorge.h"
 printf '#include <jorge/jorge.h>\nint jg_header_alone;\n' >"$TMP/h.c"
-$CC -std=c11 -I"$TMP/user" $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" && ok || bad "a user's src/mat.h shadows ours: $(head -3 "$TMP/h.err")"
+$CC -std=c11 -I"$TMP/user" $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" && ok || bad "a user's src/core/mat.h shadows ours: $(head -3 "$TMP/h.err")"
 # M_PI: no feature macro from us (a user's -D_GNU_SOURCE or the default gnu11 decides)
 printf '#include <math.h>\n#include <jorge/jorge.h>\ndouble jg_user_pi = M_PI;\n' >"$TMP/h.c"
 $CC $CFLAGS_PC -fsyntax-only "$TMP/h.c" 2>"$TMP/h.err" && ok || bad "M_PI after <jorge/jorge.h>: $(head -3 "$TMP/h.err")"

@@ -4,7 +4,7 @@
 # the CUDA backend (cuda/), the exact roots (reference/) and the
 # approximations (approx/); the experiments library (experiments/: validate,
 # compare, bench, training, the experiment drivers and the sweep scheduler)
-# sits on it, the C ABI of the Python package (src/api.c) and the umbrella
+# sits on it, the C ABI of the Python package (src/capi/api.c) and the umbrella
 # header on both, and the command (src/cli/) on everything.  Two checks:
 #   1. includes: a file includes only headers of its own layer or below
 #      (core and cuda < reference < approx < experiments < cli);
@@ -21,16 +21,16 @@ cd "$SRC"
 rank() { # path -> layer number (empty: not layered)
     case $1 in
     src/cli/*) echo 5 ;;
-    src/api.* | src/include/* | src/python/*) echo 4 ;;
+    src/capi/* | src/include/* | src/python/*) echo 4 ;;
     experiments/*) echo 3 ;;
     approx/*) echo 2 ;;
     reference/*) echo 1 ;;
-    src/* | cuda/*) echo 0 ;;
+    src/core/* | cuda/*) echo 0 ;;
     esac
 }
 viol=""
 n=0
-for f in $(git ls-files 'src/*.[ch]' 'cuda/*.[ch]' 'cuda/*.cu' 'reference/*.[ch]' 'approx/*.[ch]' 'experiments/*.[ch]'); do
+for f in $(git ls-files --cached --others --exclude-standard 'src/*.[ch]' 'cuda/*.[ch]' 'cuda/*.cu' 'reference/*.[ch]' 'approx/*.[ch]' 'experiments/*.[ch]'); do
     rf=$(rank "$f")
     [ -n "$rf" ] || continue
     for inc in $(sed -n 's/^#include "\([a-z_]*\/[^"]*\)".*/\1/p' "$f"); do
@@ -47,7 +47,7 @@ done
 lib=$(dirname "$JORGE")/libjorgetk.a
 [ -f "$lib" ] || { bad "$lib not built"; finish test_layers; exit 1; }
 declare -A layer_of
-for f in $(git ls-files 'src/*.c' 'cuda/*.c' 'cuda/*.cu' 'reference/*.c' 'approx/*.c' 'experiments/*.c'); do
+for f in $(git ls-files --cached --others --exclude-standard 'src/*.c' 'cuda/*.c' 'cuda/*.cu' 'reference/*.c' 'approx/*.c' 'experiments/*.c'); do
     b=$(basename "$f").o
     r=$(rank "$f")
     # a name in two layers (e.g. csv.c: src/ in the library, experiments/

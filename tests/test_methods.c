@@ -1,5 +1,5 @@
 /* test_methods.c - the method interface (approx/method.h) and the counting
- * front end (src/ops.c).
+ * front end (src/core/ops.c).
  *
  * Mathematics checked:
  *  - counts: one update costs exactly each method's documented formula
@@ -34,9 +34,9 @@
 #include "check.h"
 #include "experiments/compare.h"
 #include "reference/invroot.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 static jg_ctx *ctx;
 typedef long double ld;

@@ -24,8 +24,8 @@
 #include "approx/blocks.h"
 #include "approx/model_step.h"
 #include "experiments/model_shapes.h"
-#include "src/ops.h"
-#include "src/rng.h"
+#include "src/core/ops.h"
+#include "src/core/rng.h"
 #include "tests/check.h"
 
 static void test_blocks(void)

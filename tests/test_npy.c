@@ -17,8 +17,8 @@
 
 #include "check.h"
 #include "experiments/validate.h"
-#include "src/npy.h"
-#include "src/rng.h"
+#include "src/core/npy.h"
+#include "src/core/rng.h"
 
 static jg_ctx *ctx;
 static char dir[512];

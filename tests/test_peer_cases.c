@@ -25,8 +25,8 @@
 
 #include "check.h"
 #include "reference/invroot.h"
-#include "src/ops.h"
-#include "src/rng.h"
+#include "src/core/ops.h"
+#include "src/core/rng.h"
 
 #ifndef JG_PEER_BACKEND
 #define JG_PEER_BACKEND "cpu"

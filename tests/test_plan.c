@@ -17,9 +17,9 @@
 
 #include "approx/tracker.h"
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
-#include "src/rng.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
+#include "src/core/rng.h"
 #include "tests/check.h"
 
 static jg_ctx *ctx;

@@ -34,7 +34,7 @@ if [ -f "$SRC/build/libjorgetk.so" ] && [ "$SRC/build/libjorgetk.so" -ef "$JORGE
 else
     echo "SKIP (source-tree import): ctest's library is not <source>/build/libjorgetk.so"
 fi
-# the BLAS kernel (src/blas_info.h): on OpenBLAS's generic kernels, on a CPU
+# the BLAS kernel (src/core/blas_info.h): on OpenBLAS's generic kernels, on a CPU
 # with AVX2 or AVX-512, importing the package warns once with the fix; on
 # the kernels OpenBLAS chose itself it says nothing
 if "$JORGE" info | grep -q '^blas kernel: .* on a CPU with AVX'; then

@@ -11,9 +11,9 @@
 
 #include "check.h"
 #include "reference/invroot.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 static jg_ctx *ctx;
 

@@ -17,9 +17,9 @@
 #include "experiments/train/optim.h"
 #include "experiments/train/precond.h"
 #include "experiments/train/train.h"
-#include "src/metrics.h"
-#include "src/rng.h"
-#include "src/ops.h"
+#include "src/core/metrics.h"
+#include "src/core/rng.h"
+#include "src/core/ops.h"
 
 static jg_ctx *ctx;
 static char dir[1024];

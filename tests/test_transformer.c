@@ -12,8 +12,8 @@
 #include "experiments/train/text.h"
 #include "experiments/train/train.h"
 #include "experiments/train/transformer.h"
-#include "src/npy.h"
-#include "src/rng.h"
+#include "src/core/npy.h"
+#include "src/core/rng.h"
 
 static jg_ctx *ctx;
 static char dir[1024];

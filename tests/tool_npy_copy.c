@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/context.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/npy.h"
 
 int main(int argc, char **argv)
 {

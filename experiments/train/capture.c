@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/context.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/npy.h"
 
 struct jg_capture {
     char dir[4096];

@@ -9,7 +9,7 @@
 #ifndef JG_TRAIN_CAPTURE_H
 #define JG_TRAIN_CAPTURE_H
 
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 typedef struct jg_capture jg_capture;
 

@@ -6,10 +6,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "src/fileio.h"
+#include "src/core/fileio.h"
 #include <math.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 // ---------------------------------------------------------------- IDX
 

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 #define JG_IDX_MAX_DIMS 3
 

@@ -5,8 +5,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 static inline double at(const jg_mat *M, int64_t i, int64_t j)
 {

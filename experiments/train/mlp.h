@@ -9,7 +9,7 @@
  * linear least squares (MSE): the convex problems beside the network.
  *
  * W_l is out x in (column-major), b_l is out x 1.  Products (forward,
- * backward, weight gradients) go through the front end of the backend table (jg_gemm, src/ops.h);
+ * backward, weight gradients) go through the front end of the backend table (jg_gemm, src/core/ops.h);
  * the elementwise parts (bias, ReLU, softmax) are host loops, so the model
  * needs a backend whose working location is the host (JG_ERR_UNSUPPORTED
  * otherwise).  Plan once: every buffer is allocated by jg_mlp_create for
@@ -18,8 +18,8 @@
 #ifndef JG_TRAIN_MLP_H
 #define JG_TRAIN_MLP_H
 
-#include "src/mat.h"
-#include "src/rng.h"
+#include "src/core/mat.h"
+#include "src/core/rng.h"
 
 #define JG_MLP_MAX_LAYERS 8
 

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 const char *jg_model_name(jg_model_kind k)
 {

@@ -8,8 +8,8 @@
 
 #include "approx/jorge.h"
 #include "reference/invroot.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 /* One side of Shampoo: statistic S (dim x dim), root P, absolute eps. */
 typedef struct {

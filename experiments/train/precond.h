@@ -5,7 +5,7 @@
 #ifndef JG_TRAIN_PRECOND_H
 #define JG_TRAIN_PRECOND_H
 
-#include "experiments/train/optim.h"
+#include "experiments/train/optim_opts.h"
 
 typedef struct jg_precond jg_precond;
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/context.h"
+#include "src/core/context.h"
 
 void jg_text_free(jg_ctx *ctx, jg_text *t)
 {

@@ -26,7 +26,7 @@
 
 #include <stdint.h>
 
-#include "src/mat.h"
+#include "src/core/mat.h"
 
 typedef struct {
     int V;                      /* vocabulary size                       */

@@ -10,11 +10,11 @@
 #include <time.h>
 
 #include "experiments/train/capture.h"
-#include "src/context.h"
-#include "src/csv.h"
-#include "src/ops.h"
-#include "src/npy.h"
-#include "src/rng.h"
+#include "src/core/context.h"
+#include "src/core/csv.h"
+#include "src/core/ops.h"
+#include "src/core/npy.h"
+#include "src/core/rng.h"
 
 #define EVAL_BATCH 1000     /* MLP evaluation batch                        */
 #define EVAL_BATCH_CNN 256  /* CNN: im2col buffers grow with the batch      */

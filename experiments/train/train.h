@@ -6,7 +6,7 @@
  * gradient stream.
  *
  * Reproducible: the initial weights and the per-epoch shuffles come from
- * one seeded generator (src/rng.h), so a seed fixes the run (up to the
+ * one seeded generator (src/core/rng.h), so a seed fixes the run (up to the
  * BLAS's summation order with several threads).
  *
  * Learning rate: constant, the step decay of the Jorge paper's recipe
@@ -20,8 +20,8 @@
 #include "experiments/train/model.h"
 #include "experiments/train/optim.h"
 #include "experiments/train/text.h"
-#include "src/csv.h"
-#include "src/fileio.h"
+#include "src/core/csv.h"
+#include "src/core/fileio.h"
 
 typedef enum { JG_SCHED_CONST = 0, JG_SCHED_STEP = 1, JG_SCHED_COSINE = 2 } jg_sched;
 
@@ -57,7 +57,7 @@ typedef struct {
                                    stream each (capture.h)                */
     /* not NULL: the four capture files (L, R, G, steps) are opened and
      * written into capture_out[0..3] but not committed, for the caller to
-     * commit with its other outputs (src/fileio.h) or abort */
+     * commit with its other outputs (src/core/fileio.h) or abort */
     jg_outfile *capture_out;
 } jg_train_opts;
 
@@ -146,7 +146,7 @@ typedef struct {
     char **argv;
 } jg_train_csv_meta;
 
-/* Write a run's CSV into csv (open, src/csv.h; the caller commits it):
+/* Write a run's CSV into csv (open, src/core/csv.h; the caller commits it):
  * provenance (jg_csv_provenance with m->seed and m->argv), the meta lines
  * experiment, gpu, data, model, options, eps_resolved and columns, the
  * header row epoch,step,train_loss,test_loss,test_acc,wall_s,grad_s,

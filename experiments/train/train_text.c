@@ -8,8 +8,8 @@
 
 #include "experiments/train/capture.h"
 #include "experiments/train/train.h"
-#include "src/context.h"
-#include "src/rng.h"
+#include "src/core/context.h"
+#include "src/core/rng.h"
 
 int jg_train_max_rows_text(const jg_train_opts *o)
 {

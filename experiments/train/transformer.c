@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "experiments/train/model.h"
-#include "src/context.h"
-#include "src/ops.h"
+#include "src/core/context.h"
+#include "src/core/ops.h"
 
 #define LN_EPS 1e-5
 

@@ -45,8 +45,8 @@
 #ifndef JG_TRAIN_TRANSFORMER_H
 #define JG_TRAIN_TRANSFORMER_H
 
-#include "src/mat.h"
-#include "src/rng.h"
+#include "src/core/mat.h"
+#include "src/core/rng.h"
 
 #define JG_TF_MAX_BLOCKS 4
 

@@ -7,7 +7,7 @@
 
 #include "experiments/bench.h"
 #include "experiments/bench_model.h"
-#include "src/fileio.h"
+#include "src/core/fileio.h"
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"

@@ -11,9 +11,9 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
-#include "src/csv.h"
-#include "src/fileio.h"
-#include "src/npy.h"
+#include "src/core/csv.h"
+#include "src/core/fileio.h"
+#include "src/core/npy.h"
 
 /* Where the summary lines go: stdout, or stderr when --out - puts the CSV there. */
 static FILE *human;

@@ -8,8 +8,8 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
-#include "src/npy.h"
-#include "src/context.h"
+#include "src/core/npy.h"
+#include "src/core/context.h"
 
 /* The options as given. */
 typedef struct {

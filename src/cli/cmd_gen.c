@@ -9,10 +9,10 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
-#include "src/context.h"
-#include "src/gen.h"
-#include "src/metrics.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/gen.h"
+#include "src/core/metrics.h"
+#include "src/core/npy.h"
 
 /* The options as given. */
 typedef struct {

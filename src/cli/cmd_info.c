@@ -2,13 +2,13 @@
 #include <math.h>
 #include <stdio.h>
 
-#include "src/blas_info.h"
+#include "src/core/blas_info.h"
 #include "src/cli/args.h"
 #include "src/cli/common.h"
 #include "src/cli/commands.h"
-#include "src/context.h"
-#include "src/fileio.h"
-#include "src/jg_config.h"
+#include "src/core/context.h"
+#include "src/core/fileio.h"
+#include "src/core/jg_config.h"
 
 int jg_cmd_info(int argc, char **argv)
 {

@@ -5,8 +5,8 @@
 #include "src/cli/args.h"
 #include "src/cli/commands.h"
 #include "src/cli/common.h"
-#include "src/metrics.h"
-#include "src/npy.h"
+#include "src/core/metrics.h"
+#include "src/core/npy.h"
 
 /* The options as given. */
 typedef struct {

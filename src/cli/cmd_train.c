@@ -12,8 +12,8 @@
 #include "src/cli/args.h"
 #include "src/cli/common.h"
 #include "src/cli/commands.h"
-#include "src/context.h"
-#include "src/csv.h"
+#include "src/core/context.h"
+#include "src/core/csv.h"
 
 #define MAX_CAPTURE 100000
 /* Transformer: validation and test losses over at most this many windows

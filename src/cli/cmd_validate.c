@@ -6,8 +6,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "src/fileio.h"
-#include "src/npy.h"
+#include "src/core/fileio.h"
+#include "src/core/npy.h"
 
 #include "approx/method.h"
 #include "experiments/validate.h"

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "src/fileio.h"
+#include "src/core/fileio.h"
 
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code)
 {

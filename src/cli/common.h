@@ -5,16 +5,16 @@
 #define JG_CLI_COMMON_H
 
 #include "approx/jorge.h"
-#include "src/context.h"
+#include "src/core/context.h"
 
 /* Context on backend ("cpu"/"cuda"); on failure prints
  * "jorge CMD: reason" and sets *code (2: no device / unknown backend). */
 jg_ctx *jg_cli_ctx(const char *cmd, const char *backend, int *code);
 /* Print "jorge CMD: <context message>" and return the exit code of st. */
 int jg_cli_fail(const char *cmd, jg_ctx *ctx, jg_status st);
-/* Before any work (src/fileio.h): each of the nouts outputs can be written
+/* Before any work (src/core/fileio.h): each of the nouts outputs can be written
  * and is none of the nins inputs, and mem_bytes (the command's estimate of
- * what it will allocate; JG_MEM_BASE of src/fileio.h is added for the
+ * what it will allocate; JG_MEM_BASE of src/core/fileio.h is added for the
  * process and the BLAS buffers) fits in the memory available.  On a problem prints
  * "jorge CMD: reason" and returns the exit code (2); 0 to go on. */
 int jg_cli_preflight(const char *cmd, jg_ctx *ctx, const char *const *outs, int nouts,

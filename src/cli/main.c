@@ -3,10 +3,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "src/blas_info.h"
+#include "src/core/blas_info.h"
 #include "src/cli/commands.h"
-#include "src/fileio.h"
-#include "src/jg_config.h"
+#include "src/core/fileio.h"
+#include "src/core/jg_config.h"
 
 typedef struct {
     const char *name;

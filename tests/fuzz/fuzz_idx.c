@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include "experiments/train/data.h"
-#include "src/context.h"
+#include "src/core/context.h"
 
 static void fail(const char *what, const jg_ctx *ctx)
 {

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/context.h"
-#include "src/npy.h"
+#include "src/core/context.h"
+#include "src/core/npy.h"
 
 static void fail(const char *what, const jg_ctx *ctx)
 {

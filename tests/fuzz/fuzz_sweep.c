@@ -20,7 +20,7 @@
 #include <string.h>
 
 #include "experiments/sweep.h"
-#include "src/context.h"
+#include "src/core/context.h"
 
 static void fail(const char *what, const char *msg)
 {

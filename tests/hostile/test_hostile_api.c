@@ -1,7 +1,7 @@
 /* test_hostile_api.c - the C library used the wrong way, as a red team
- * did (issue 30): every entry point of the stable ABI (src/api.h) with a
+ * did (issue 30): every entry point of the stable ABI (src/capi/api.h) with a
  * NULL handle, handle pointer or output pointer returns a status instead
- * of crashing; the front-end operations (src/ops.h) and jg_jorge_update
+ * of crashing; the front-end operations (src/core/ops.h) and jg_jorge_update
  * likewise with a NULL context or matrix; shapes whose number of values
  * overflows int64 are refused before any allocation; a validate run with
  * no layer is CANNOT-JUDGE, not PASS; and the library's report writer
@@ -19,10 +19,10 @@
 
 #include "approx/jorge.h"
 #include "experiments/validate.h"
-#include "src/api.h"
-#include "src/context.h"
-#include "src/npy.h"
-#include "src/ops.h"
+#include "src/capi/api.h"
+#include "src/core/context.h"
+#include "src/core/npy.h"
+#include "src/core/ops.h"
 #include "tests/check.h"
 
 static char dir[4096];

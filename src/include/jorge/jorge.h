@@ -3,7 +3,7 @@
  *   #include <jorge/jorge.h>
  *
  * The headers keep the source tree's layout under include/jorge/ (src/,
- * reference/, approx/, experiments/validate.h, src/api.h); installed, they
+ * reference/, approx/, experiments/validate.h, src/capi/api.h); installed, they
  * include each other by relative paths, so only <prefix>/include is on the
  * include path (pkg-config jorge, find_package(Jorge)) and none of a
  * user's own headers can stand in for ours.  Individual headers can also
@@ -12,18 +12,18 @@
 #ifndef JORGE_JORGE_H
 #define JORGE_JORGE_H
 
-#include "src/jg_config.h"   /* JG_VERSION, JG_GIT_COMMIT, JG_HAS_CUDA_BACKEND */
+#include "src/core/jg_config.h"   /* JG_VERSION, JG_GIT_COMMIT, JG_HAS_CUDA_BACKEND */
 
-#include "src/status.h"      /* signed status codes                     */
-#include "src/mat.h"         /* column-major matrices, host or device   */
-#include "src/backend.h"     /* the backend table                       */
-#include "src/context.h"     /* context, messages, traceback, JG_CHECK  */
-#include "src/ops.h"         /* jg_gemm, jg_syrk, jg_syevd, ...: the front end */
-#include "src/rng.h"
-#include "src/gen.h"         /* test matrices with known spectra        */
-#include "src/metrics.h"
-#include "src/npy.h"         /* .npy files                              */
-#include "src/csv.h"         /* tidy CSV with provenance                */
+#include "src/core/status.h"      /* signed status codes                     */
+#include "src/core/mat.h"         /* column-major matrices, host or device   */
+#include "src/core/backend.h"     /* the backend table                       */
+#include "src/core/context.h"     /* context, messages, traceback, JG_CHECK  */
+#include "src/core/ops.h"         /* jg_gemm, jg_syrk, jg_syevd, ...: the front end */
+#include "src/core/rng.h"
+#include "src/core/gen.h"         /* test matrices with known spectra        */
+#include "src/core/metrics.h"
+#include "src/core/npy.h"         /* .npy files                              */
+#include "src/core/csv.h"         /* tidy CSV with provenance                */
 
 #include "reference/invroot.h"   /* exact inverse p-th roots               */
 #include "approx/jorge.h"        /* Jorge's inverse-free update            */
@@ -32,6 +32,6 @@
 #include "experiments/validate.h" /* `jorge validate` as a library         */
 #include "experiments/compare.h"  /* `jorge compare` as a library          */
 #include "experiments/bench.h"    /* `jorge bench` as a library            */
-#include "src/api.h"             /* jg_version and the stable C ABI        */
+#include "src/capi/api.h"             /* jg_version and the stable C ABI        */
 
 #endif

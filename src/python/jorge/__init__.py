@@ -16,7 +16,7 @@
 
 Installing, defaults, errors and threads: src/python/README.md.
 
-Everything goes through the shared library's stable C ABI (src/api.h) with
+Everything goes through the shared library's stable C ABI (src/capi/api.h) with
 ctypes; see jorge._lib for how libjorgetk.so is found ($JORGE_LIBRARY, the
 build tree, the install prefix, the system loader).
 

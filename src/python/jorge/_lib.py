@@ -1,4 +1,4 @@
-"""Find and bind libjorgetk's stable C ABI (src/api.h) with ctypes.
+"""Find and bind libjorgetk's stable C ABI (src/capi/api.h) with ctypes.
 
 Only functions and opaque handles cross the boundary: options are set by
 name with string values, numbers are read back by name, arrays are passed
@@ -10,7 +10,7 @@ The shared library is looked up, first found wins:
   2. beside this module: jorge/libjorgetk.so (`pip install .` puts it
      there);
   3. the build tree, when this package is the source tree's
-     src/python/jorge (recognised by <source>/src/api.h):
+     src/python/jorge (recognised by <source>/src/capi/api.h):
      <source>/build/libjorgetk.so;
   4. jorge/libjorgetk.so under each entry of sys.path (`pip install -e .`:
      the modules come from the source tree, the library from the
@@ -30,7 +30,7 @@ _P = _c.c_void_p
 _S = _c.c_char_p
 _I64 = _c.c_int64
 
-# jg_status names (src/status.h)
+# jg_status names (src/core/status.h)
 STATUS = {0: "JG_OK", -1: "JG_ERR_ARG", -2: "JG_ERR_NOMEM", -3: "JG_ERR_BACKEND", -4: "JG_ERR_NODEVICE",
           -5: "JG_ERR_IO", -6: "JG_ERR_FORMAT", -7: "JG_ERR_INPUT", -8: "JG_ERR_NUMERICAL",
           -9: "JG_ERR_UNSUPPORTED", 1: "JG_WARN_NOT_PSD", 2: "JG_WARN_NOT_CONVERGED",
@@ -55,7 +55,7 @@ def candidates():
     here = os.path.dirname(os.path.abspath(__file__))
     out = [os.path.join(here, "libjorgetk.so")]
     source = os.path.normpath(os.path.join(here, os.pardir, os.pardir, os.pardir))
-    if os.path.isfile(os.path.join(source, "src", "api.h")):
+    if os.path.isfile(os.path.join(source, "src", "capi", "api.h")):
         out.append(os.path.join(source, "build", "libjorgetk.so"))
     for entry in sys.path:
         p = os.path.join(os.path.abspath(entry or os.curdir), "jorge", "libjorgetk.so")
@@ -93,7 +93,7 @@ lib, path = _load()
 
 def _blas_check():
     """Warn once when OpenBLAS runs kernels below what the CPU offers
-    (src/blas_info.h: a CPU newer than the OpenBLAS release gets its generic
+    (src/core/blas_info.h: a CPU newer than the OpenBLAS release gets its generic
     SSE3 kernels, 5x slower).  The kernels are chosen when OpenBLAS loads, so
     the fix is OPENBLAS_CORETYPE in the environment before Python starts."""
     import warnings
@@ -153,7 +153,7 @@ jorge_message = _fn("jg_api_jorge_message", _S, _P)
 jorge_free = _fn("jg_api_jorge_free", None, _c.POINTER(_P))
 
 
-# The memory check the commands run before any work (src/fileio.h), for
+# The memory check the commands run before any work (src/core/fileio.h), for
 # the copies the package makes itself before calling the library.
 ctx_create = _fn("jg_ctx_create", _c.c_int, _c.POINTER(_P), _S, _c.c_char_p, _c.c_size_t)
 ctx_destroy = _fn("jg_ctx_destroy", None, _c.POINTER(_P))
