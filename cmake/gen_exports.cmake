@@ -1,11 +1,12 @@
-# Build-time script: the linker version script of libjorgetk.so, exporting
-# exactly the functions and variables declared in the public headers
-# (cmake/public_headers.cmake) and hiding everything else (the command's
+# Build-time script: the linker version script of one shared library
+# (JG_LIBSET numerics: libjorgetk.so; experiments: libjorgetk_experiments.so),
+# exporting exactly the functions and variables declared in its public
+# headers (cmake/public_headers.cmake) and hiding everything else (the command's
 # helpers, the training code, internal helpers shared between files).
 # Generated, so that a declaration added to a public header is exported
-# without a mark on it.  Variables: JG_SRC, OUT.
+# without a mark on it.  Variables: JG_SRC, JG_LIBSET, OUT.
 include(${JG_SRC}/cmake/public_headers.cmake)
-jg_public_headers(${JG_SRC} _headers)
+jg_public_headers_of(${JG_SRC} ${JG_LIBSET} _headers)
 string(ASCII 2 _open)
 string(ASCII 3 _close)
 set(_names "")

@@ -3,7 +3,7 @@
 # user gets it, in a fresh virtual environment (python3 -m venv
 # --system-site-packages, for NumPy):
 #   - `pip install .` (pyproject.toml, scikit-build-core driving CMake; the
-#     CUDA backend off to save time) installs jorge/ with libjorgetk.so
+#     CUDA backend off to save time) installs jorge/ with libjorgetk_experiments.so
 #     beside it and the `jorge` command; outside the source tree, without
 #     JORGE_LIBRARY, `import jorge` loads that library, its __version__ is
 #     jg_version() and the command's --version, jorge.validate() judges a
@@ -42,7 +42,7 @@ SITE=$("$V" -c 'import sysconfig; print(sysconfig.get_paths()["platlib"])')
 out=$(cd "$TMP" && env -u JORGE_LIBRARY -u PYTHONPATH "$V" -c "$CHECK" 2>&1)
 set -- $out
 [ "${1:-}" = "$VERSION" ] && [ "${2:-}" = "$VERSION" ] && ok || bad "versions: package ${1:-?}, jg_version ${2:-?}, command $VERSION ($out)"
-[ "${3:-}" = "$(realpath "$SITE/jorge/libjorgetk.so")" ] && ok || bad "library loaded: ${3:-?} (want $SITE/jorge/libjorgetk.so): $out"
+[ "${3:-}" = "$(realpath "$SITE/jorge/libjorgetk_experiments.so")" ] && ok || bad "library loaded: ${3:-?} (want $SITE/jorge/libjorgetk_experiments.so): $out"
 [ "${4:-}" = "$(realpath "$SITE/jorge/__init__.py")" ] && ok || bad "package imported from ${4:-?}"
 [ "${5:-}" = "PASS" ] && ok || bad "jorge.validate in the venv: $out"
 [ "$("$TMP/venv/bin/jorge" --version 2>&1 | awk '{print $2}')" = "$VERSION" ] && ok || bad "the command in the venv: $("$TMP/venv/bin/jorge" --version 2>&1)"
@@ -60,7 +60,7 @@ set -- $out
 # without a build tree the editable install's own library is found (it is on the search list, and exists)
 (cd "$TMP" && env -u JORGE_LIBRARY "$V" -c '
 import os, sysconfig, jorge
-p = os.path.join(sysconfig.get_paths()["platlib"], "jorge", "libjorgetk.so")
+p = os.path.join(sysconfig.get_paths()["platlib"], "jorge", "libjorgetk_experiments.so")
 assert os.path.exists(p) and p in jorge._lib.candidates(), (p, jorge._lib.candidates())') >"$TMP/ed.log" 2>&1 &&
     ok || bad "editable: its library is not found: $(tail -2 "$TMP/ed.log")"
 "$V" -m pip uninstall -y -q jorge >/dev/null 2>&1

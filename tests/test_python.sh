@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # test_python.sh JORGE TMPDIR - the Python package src/python/jorge over
-# libjorgetk.so ($JORGE_LIBRARY, set by ctest): version, jorge.validate
+# libjorgetk_experiments.so ($JORGE_LIBRARY, set by ctest): version, jorge.validate
 # against the command (same numbers, same table), Jorge against a NumPy
 # implementation of the update, the gradient recorder, and the PyTorch
 # capture where PyTorch is importable.  The checks are in
@@ -21,18 +21,18 @@ for t in "$HERE"/python/test_*.py; do
     (cd "$TMP" && "$PY" "$t") || rc=1
 done
 # the source tree as the README says: sys.path.insert(0, "src/python") finds
-# build/libjorgetk.so by itself (when ctest's library is that one)
+# build/libjorgetk_experiments.so by itself (when ctest's library is that one)
 SRC=$(cd "$HERE/.." && pwd)
-if [ -f "$SRC/build/libjorgetk.so" ] && [ "$SRC/build/libjorgetk.so" -ef "$JORGE_LIBRARY" ]; then
+if [ -f "$SRC/build/libjorgetk_experiments.so" ] && [ "$SRC/build/libjorgetk_experiments.so" -ef "$JORGE_LIBRARY" ]; then
     out=$(cd "$SRC" && env -u JORGE_LIBRARY -u PYTHONPATH "$PY" -c 'import sys; sys.path.insert(0, "src/python"); import jorge; print(jorge._lib.path)' 2>&1)
-    if [ "$out" -ef "$SRC/build/libjorgetk.so" ]; then
-        echo "test_python: the source-tree import finds build/libjorgetk.so"
+    if [ "$out" -ef "$SRC/build/libjorgetk_experiments.so" ]; then
+        echo "test_python: the source-tree import finds build/libjorgetk_experiments.so"
     else
         echo "FAIL: the source-tree import: $out"
         rc=1
     fi
 else
-    echo "SKIP (source-tree import): ctest's library is not <source>/build/libjorgetk.so"
+    echo "SKIP (source-tree import): ctest's library is not <source>/build/libjorgetk_experiments.so"
 fi
 # the BLAS kernel (src/core/blas_info.h): on OpenBLAS's generic kernels, on a CPU
 # with AVX2 or AVX-512, importing the package warns once with the fix; on
@@ -50,8 +50,8 @@ else
     echo "SKIP (kernel warning): not an x86-64 CPU with AVX"
 fi
 # a JORGE_LIBRARY that does not exist: ImportError naming it, nothing else tried
-out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk.so" "$PY" -c 'import jorge' 2>&1)
-if echo "$out" | grep -q "ImportError: jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk.so (absent)$"; then
+out=$(cd "$TMP" && JORGE_LIBRARY="$TMP/no/libjorgetk_experiments.so" "$PY" -c 'import jorge' 2>&1)
+if echo "$out" | grep -q "ImportError: jorge: libjorgetk_experiments.so not found; set JORGE_LIBRARY to its path.  Tried: $TMP/no/libjorgetk_experiments.so (absent)$"; then
     echo "test_python: JORGE_LIBRARY absent: ImportError as expected"
 else
     echo "FAIL: JORGE_LIBRARY absent: $out"

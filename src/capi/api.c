@@ -16,7 +16,6 @@
 
 static jg_ctx *new_ctx(const char *backend, char *err, size_t errlen);
 
-const char *jg_version(void) { return JG_VERSION; }
 int jg_api_abi_version(void) { return 2; }
 
 int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, char *err, size_t errlen)

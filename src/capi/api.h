@@ -33,12 +33,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "src/core/status.h" /* jg_version */
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* Version of the toolkit, e.g. "0.1.0" (the CMake project version). */
-const char *jg_version(void);
+/* jg_version (the toolkit's version) is in src/core/status.h, part of the
+ * numerical library; this header includes it. */
 /* Version of this ABI: 2 (2 added jg_api_invroot, jg_api_jorge_set_root). */
 int jg_api_abi_version(void);
 

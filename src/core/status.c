@@ -1,4 +1,7 @@
 #include "src/core/status.h"
+#include "src/core/jg_config.h"
+
+const char *jg_version(void) { return JG_VERSION; }
 
 const char *jg_status_name(jg_status s)
 {

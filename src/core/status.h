@@ -44,6 +44,9 @@ typedef enum {
 /* Short fixed name of a status code ("JG_ERR_ARG", ...). */
 const char *jg_status_name(jg_status s);
 
+/* Version of the toolkit, e.g. "0.1.0" (the CMake project version). */
+const char *jg_version(void);
+
 /* Map a status to the command-line exit code: 0 ok, 1 suspect result or
  * numerical failure, 2 usage / input / environment error. */
 int jg_status_exit_code(jg_status s);

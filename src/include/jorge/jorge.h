@@ -1,8 +1,9 @@
-/* jorge/jorge.h - everything public of libjorgetk in one include:
+/* jorge/jorge.h - everything public of both libraries (libjorgetk, the
+ * numerical one, and libjorgetk_experiments on it) in one include:
  *
  *   #include <jorge/jorge.h>
  *
- * The headers keep the source tree's layout under include/jorge/ (src/,
+ * The headers keep the source tree's layout under include/jorge/ (src/core/,
  * reference/, approx/, experiments/validate.h, src/capi/api.h); installed, they
  * include each other by relative paths, so only <prefix>/include is on the
  * include path (pkg-config jorge, find_package(Jorge)) and none of a

@@ -17,7 +17,7 @@
 Installing, defaults, errors and threads: src/python/README.md.
 
 Everything goes through the shared library's stable C ABI (src/capi/api.h) with
-ctypes; see jorge._lib for how libjorgetk.so is found ($JORGE_LIBRARY, the
+ctypes; see jorge._lib for how libjorgetk_experiments.so is found ($JORGE_LIBRARY, the
 build tree, the install prefix, the system loader).
 
 Threads: validate() may be called from several threads at once (each call

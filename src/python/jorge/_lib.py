@@ -1,4 +1,8 @@
-"""Find and bind libjorgetk's stable C ABI (src/capi/api.h) with ctypes.
+"""Find and bind the toolkit's stable C ABI (src/capi/api.h) with ctypes.
+
+The ABI is in the experiments library, libjorgetk_experiments.so, which
+loads the numerical library libjorgetk_experiments.so beside it (or from its own
+run path).
 
 Only functions and opaque handles cross the boundary: options are set by
 name with string values, numbers are read back by name, arrays are passed
@@ -6,18 +10,18 @@ as host pointers in the toolkit's (column-major) layout.  No struct layout
 is copied here.
 
 The shared library is looked up, first found wins:
-  1. $JORGE_LIBRARY (the path of libjorgetk.so; nothing else is tried);
-  2. beside this module: jorge/libjorgetk.so (`pip install .` puts it
+  1. $JORGE_LIBRARY (the path of libjorgetk_experiments.so; nothing else is tried);
+  2. beside this module: jorge/libjorgetk_experiments.so (`pip install .` puts it
      there);
   3. the build tree, when this package is the source tree's
      src/python/jorge (recognised by <source>/src/capi/api.h):
-     <source>/build/libjorgetk.so;
-  4. jorge/libjorgetk.so under each entry of sys.path (`pip install -e .`:
+     <source>/build/libjorgetk_experiments.so;
+  4. jorge/libjorgetk_experiments.so under each entry of sys.path (`pip install -e .`:
      the modules come from the source tree, the library from the
      environment's site-packages);
   5. the install prefix: lib/, lib64/, lib/<multiarch>/ of each directory
      above this package (e.g. <prefix>/lib/python3/site-packages/jorge
-     finds <prefix>/lib/libjorgetk.so);
+     finds <prefix>/lib/libjorgetk_experiments.so);
   6. the system loader's search path (LD_LIBRARY_PATH, ld.so.cache).
 """
 import ctypes
@@ -53,12 +57,12 @@ def candidates():
     if env:
         return [env]
     here = os.path.dirname(os.path.abspath(__file__))
-    out = [os.path.join(here, "libjorgetk.so")]
+    out = [os.path.join(here, "libjorgetk_experiments.so")]
     source = os.path.normpath(os.path.join(here, os.pardir, os.pardir, os.pardir))
     if os.path.isfile(os.path.join(source, "src", "capi", "api.h")):
-        out.append(os.path.join(source, "build", "libjorgetk.so"))
+        out.append(os.path.join(source, "build", "libjorgetk_experiments.so"))
     for entry in sys.path:
-        p = os.path.join(os.path.abspath(entry or os.curdir), "jorge", "libjorgetk.so")
+        p = os.path.join(os.path.abspath(entry or os.curdir), "jorge", "libjorgetk_experiments.so")
         if p not in out:
             out.append(p)
     d = here
@@ -69,9 +73,9 @@ def candidates():
         d = parent
         for sub in ("lib", "lib64", os.path.join("lib", "x86_64-linux-gnu"),
                     os.path.join("lib", "aarch64-linux-gnu")):
-            out.append(os.path.join(d, sub, "libjorgetk.so"))
-    found = ctypes.util.find_library("jorgetk")
-    out.append(found or "libjorgetk.so")
+            out.append(os.path.join(d, sub, "libjorgetk_experiments.so"))
+    found = ctypes.util.find_library("jorgetk_experiments")
+    out.append(found or "libjorgetk_experiments.so")
     return out
 
 
@@ -85,7 +89,7 @@ def _load():
             return ctypes.CDLL(path), path
         except OSError as e:
             tried.append("%s (%s)" % (path, e))
-    raise ImportError("jorge: libjorgetk.so not found; set JORGE_LIBRARY to its path.  Tried: " + "; ".join(tried))
+    raise ImportError("jorge: libjorgetk_experiments.so not found; set JORGE_LIBRARY to its path.  Tried: " + "; ".join(tried))
 
 
 lib, path = _load()
