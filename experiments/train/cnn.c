@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "experiments/train/model.h"
+#include "experiments/train/elem.h"
 #include "src/core/context.h"
 #include "src/core/ops.h"
 

@@ -11,20 +11,6 @@
 #include "experiments/train/mlp.h"
 #include "experiments/train/transformer.h"
 
-/* Element i (column-major, linear) of a host matrix of either precision,
- * for the models' elementwise host code (cnn.c, transformer.c). */
-static inline double jg_train_at(const jg_mat *M, int64_t i)
-{
-    return M->dtype == JG_F32 ? (double)((const float *)M->data)[i] : ((const double *)M->data)[i];
-}
-static inline void jg_train_put(jg_mat *M, int64_t i, double v)
-{
-    if (M->dtype == JG_F32)
-        ((float *)M->data)[i] = (float)v;
-    else
-        ((double *)M->data)[i] = v;
-}
-
 typedef enum { JG_MODEL_MLP = 0, JG_MODEL_CNN = 1, JG_MODEL_TRANSFORMER = 2 } jg_model_kind;
 
 typedef struct {

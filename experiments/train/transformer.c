@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "experiments/train/model.h"
+#include "experiments/train/elem.h"
 #include "src/core/context.h"
 #include "src/core/ops.h"
 
