@@ -341,33 +341,34 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat)
 
 // ---------------------------------------------------------------- pieces
 
-/* Safeguard rule (see jorge.h): clip / spectral: beta_eff = max(beta2,
- * x / (1 + x)); adaptive: beta_eff = x / (1 + x) whenever x > 0; none:
- * beta2.  Returns a = (1 - beta) / beta and 1 - beta without cancellation
- * (when the rule sets beta = x / (1 + x): a = 1 / x and 1 - beta =
- * 1 / (1 + x) exactly).  fired: beta raised above beta2. */
+jg_beta_step jg_safeguard_beta(jg_safeguard rule, double beta2, double x)
+{
+    jg_beta_step r = {beta2, 1.0 - beta2, (1.0 - beta2) / beta2, 0};
+    int set = 0;
+    if (rule == JG_SAFEGUARD_ADAPTIVE)
+        set = x > 0.0 && isfinite(x);
+    else if (rule != JG_SAFEGUARD_NONE)
+        set = x / (1.0 + x) > beta2;
+    if (set) {
+        r.beta = x / (1.0 + x);
+        r.a = 1.0 / x;
+        r.omb = 1.0 / (1.0 + x);
+        r.fired = r.beta > beta2;
+    }
+    return r;
+}
+
+/* The step's beta_eff by jg_safeguard_beta into d; returns a_eff. */
 static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
 {
-    double b = J->o.beta2, a = (1.0 - b) / b, omb = 1.0 - b;
-    jg_safeguard r = J->o.safeguard;
-    int set = 0;
-    if (r == JG_SAFEGUARD_ADAPTIVE)
-        set = xnorm > 0.0 && isfinite(xnorm);
-    else if (r != JG_SAFEGUARD_NONE)
-        set = xnorm / (1.0 + xnorm) > b;
-    d->fired = 0;
-    if (set) {
-        b = xnorm / (1.0 + xnorm);
-        a = 1.0 / xnorm;
-        omb = 1.0 / (1.0 + xnorm);
-        d->fired = b > J->o.beta2;
-    }
+    jg_beta_step r = jg_safeguard_beta(J->o.safeguard, J->o.beta2, xnorm);
+    d->fired = r.fired;
     d->xnorm = xnorm;
-    d->beta_eff = b;
-    d->one_minus_beta = omb;
-    d->a_xnorm = a * xnorm;
-    d->a_eff = a;
-    return a;
+    d->beta_eff = r.beta;
+    d->one_minus_beta = r.omb;
+    d->a_xnorm = r.a * xnorm;
+    d->a_eff = r.a;
+    return r.a;
 }
 
 /* Estimate of the spectral radius of M (square; eigenvalues real and >= 0

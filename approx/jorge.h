@@ -244,6 +244,21 @@ jg_form jg_jorge_form(const jg_jorge *J);
 /* Bytes held by the state (root, statistic, workspace). */
 size_t jg_jorge_bytes(const jg_jorge *J);
 
+/* The safeguard rule of one step, defined here once for Jorge, the
+ * strided model step (approx/model_step.c) and Shampoo with Jorge's
+ * beta_eff (experiments/train/precond.c).  From the rule, beta2 and x =
+ * ||X|| in the rule's norm: clip / spectral: beta = max(beta2, x / (1 + x));
+ * adaptive: beta = x / (1 + x) whenever x > 0 and finite; none: beta2.
+ * a = (1 - beta) / beta and omb = 1 - beta are returned without
+ * cancellation (when the rule sets beta = x / (1 + x): a = 1 / x and omb =
+ * 1 / (1 + x) exactly); fired: beta was raised above beta2.  A NaN x keeps
+ * beta2.  Host arithmetic only. */
+typedef struct {
+    double beta, omb, a;
+    int fired;
+} jg_beta_step;
+jg_beta_step jg_safeguard_beta(jg_safeguard rule, double beta2, double x);
+
 const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
 const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */
 const char *jg_ridge_mode_name(jg_ridge_mode m); /* none|abs|rel|lambda-max */

@@ -198,12 +198,12 @@ static jg_status group_update(jg_ctx *c, jg_mstep *S, jgroup *q)
     jg_mat Xb = X.data == q->A2.data ? q->A2 : q->A3, Pb = P.data == q->A3.data ? q->A3 : q->A2;
     for (int64_t i = 0; i < g; i++) {
         jg_mat xi = slab(&Xb, d, d, i), pi = slab(&Pb, d, d, i);
-        double x, a = (1.0 - b2) / b2, be = b2;
+        double x;
         JG_CHECK(c, jg_nrm_fro(c, &xi, &x));
-        if (x / (1.0 + x) > b2) be = x / (1.0 + x), a = 1.0 / x;
+        jg_beta_step r = jg_safeguard_beta(JG_SAFEGUARD_CLIP, b2, x);
         q->xn[i] = x;
-        q->beta[i] = be;
-        JG_CHECK(c, jg_scale(c, a, &xi));
+        q->beta[i] = r.beta;
+        JG_CHECK(c, jg_scale(c, r.a, &xi));
         JG_CHECK(c, jg_geam(c, S->c[k], &xi, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &pi));
         JG_CHECK(c, jg_add_diag(c, S->c[k - 1], &pi));
     }
