@@ -123,6 +123,14 @@ jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s)
     return JG_OK;
 }
 
+jg_status jg_eps_resolve(jg_ctx *ctx, jg_eps_mode mode, double eps, const jg_mat *G, int64_t dim, double *abs)
+{
+    double s = 1.0;
+    if (mode == JG_EPS_REL) JG_CHECK(ctx, jg_eps_scale(ctx, G, dim, &s));
+    *abs = eps * s;
+    return JG_OK;
+}
+
 double jg_jorge_eps(const jg_jorge *J) { return J->eps; }
 double jg_jorge_ridge(const jg_jorge *J) { return J->ridge; }
 

@@ -239,6 +239,12 @@ double jg_jorge_ridge(const jg_jorge *J);
 /* Scale s = ||G||_F^2 / dim of a gradient for relative eps (dim: the
  * side's size).  JG_ERR_INPUT when it is zero or not finite. */
 jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s);
+/* The absolute eps of a side, defined here once for every user (Jorge,
+ * the methods of method.h, compare's reference, the training
+ * preconditioner): *abs := eps (JG_EPS_ABS) or eps * s with s of
+ * jg_eps_scale on the side's first gradient G (JG_EPS_REL; G at the
+ * backend's location).  JG_ERR_INPUT as jg_eps_scale. */
+jg_status jg_eps_resolve(jg_ctx *ctx, jg_eps_mode mode, double eps, const jg_mat *G, int64_t dim, double *abs);
 /* Formulation update() would use now (DENSE or LOWRANK). */
 jg_form jg_jorge_form(const jg_jorge *J);
 /* Bytes held by the state (root, statistic, workspace). */

@@ -176,9 +176,7 @@ jg_status jg_method_update(jg_ctx *ctx, jg_method *M, const jg_mat *G, jg_method
     JG_CHECK(ctx, jg_mat_copy(ctx, &M->G, G));
     // first update: resolve eps, L_0 = eps I, root_0 = eps^{-1/4} I
     if (isnan(M->eps)) {
-        double s = 1.0;
-        if (M->o.jorge.eps_mode == JG_EPS_REL) JG_CHECK(ctx, jg_eps_scale(ctx, &M->G, M->dim, &s));
-        M->eps = M->o.jorge.eps * s;
+        JG_CHECK(ctx, jg_eps_resolve(ctx, M->o.jorge.eps_mode, M->o.jorge.eps, &M->G, M->dim, &M->eps));
         M->ridge = M->eps;
         JG_CHECK(ctx, jg_set_identity(ctx, M->eps, &M->stat));
         JG_CHECK(ctx, jg_set_identity(ctx, pow(M->eps, -0.25), &M->root));

@@ -198,11 +198,8 @@ static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sin
     const int root_due = (t - 1) % p->o.precond_every == 0;
     for (int s = 0; s < 2; s++) {
         shampoo_side *q = &p->side[s];
-        if (isnan(q->eps)) { /* relative eps, resolved by the first gradient */
-            double sc;
-            JG_CHECK(ctx, jg_eps_scale(ctx, &p->G, q->dim, &sc));
-            q->eps = p->o.eps * sc;
-        }
+        if (isnan(q->eps)) /* relative eps, resolved by the first gradient */
+            JG_CHECK(ctx, jg_eps_resolve(ctx, p->o.eps_mode, p->o.eps, &p->G, q->dim, &q->eps));
         double beta = b2, omb = 1 - b2;
         int fired = 0;
         if (jorge_beta) {
