@@ -606,7 +606,7 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
                     (long long)cf.local, cols, t, jg_form_name(row.d.form), row.d.xnorm, row.d.beta_eff,
                     row.d.a_xnorm, row.d.fired, (double)row.fired_total / (double)t, row.d.reanchored,
                     row.asymmetry, row.min_eig_sym, row.err_tracked, row.err_nominal,
-                    row.d.one_minus_beta, jg_jorge_eps(jg_tracker_jorge(tr)));
+                    row.d.one_minus_beta, jg_tracker_eps(tr));
         }
         if (poll) poll(arg);
     }

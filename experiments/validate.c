@@ -330,7 +330,7 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
                 }
                 goto done;
             }
-            if (t == 0) x->eps = jg_jorge_eps(jg_tracker_jorge(tr[r]));
+            if (t == 0) x->eps = jg_tracker_eps(tr[r]);
             x->nonfinite += rejected;
             x->fired = w.fired_total;
             x->omb_nominal_sum += 1.0 - opt.beta2;

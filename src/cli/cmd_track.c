@@ -177,8 +177,8 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 jg_variant_name(o->variant), a->j.init, o->reanchor, w.d.xnorm, w.d.beta_eff, w.d.a_xnorm,
                 w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
                 w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
-                w.d.residual, jg_eps_mode_name(o->eps_mode), jg_jorge_eps(jg_tracker_jorge(t->runs[r])),
-                w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_jorge_ridge(jg_tracker_jorge(t->runs[r])),
+                w.d.residual, jg_eps_mode_name(o->eps_mode), jg_tracker_eps(t->runs[r]),
+                w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_tracker_ridge(t->runs[r]),
                 w.d.xfro, w.d.xrho, w.fro_over_rho, w.d.fired ? w.rho_ax : NAN, dir.cos, dir.err, dir.err_graft, fail));
     }
     return JG_OK;
@@ -191,7 +191,7 @@ static int track_report(const track_args *a, track_run *t)
         fprintf(human, "track: side=%s dim=%lld steps=%lld eps=%.6g (%s) fired=%ld/%lld nonfinite=%ld err_tracked=%.3e "
                "err_nominal=%.3e\n",
                side_name(t->sides_of[r]), (long long)(t->sides_of[r] == JG_SIDE_LEFT ? t->m : t->n),
-               (long long)t->T, jg_jorge_eps(jg_tracker_jorge(t->runs[r])), jg_eps_mode_name(t->o.eps_mode),
+               (long long)t->T, jg_tracker_eps(t->runs[r]), jg_eps_mode_name(t->o.eps_mode),
                t->last[r].fired_total, (long long)t->T, t->last[r].failures_total, t->last[r].err_tracked,
                t->last[r].err_nominal);
     if (human == stdout) fprintf(human, "track: wrote %s\n", a->out);
