@@ -1,6 +1,7 @@
 /* jorge.c - Jorge's inverse-free preconditioner update, dense and low-rank,
  * written once against the backend table.  See jorge.h for the maths. */
 #include "approx/jorge.h"
+#include "approx/options.h"
 
 #include <float.h>
 #include <math.h>
@@ -17,7 +18,7 @@ struct jg_jorge {
     jg_jorge_opts o;
     jg_form form;   /* DENSE or LOWRANK, fixed at plan time */
     jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
-    double c[9];    /* binomial coefficients c_0..c_k */
+    double c[JG_JORGE_ORDER_MAX + 1]; /* binomial coefficients c_0..c_k */
     double eps;     /* absolute eps (NAN until resolved, eps_mode REL) */
     double ridge;   /* persistent ridge rho (NAN until resolved: REL, LAMBDA_MAX) */
     int root_given; /* jg_jorge_set_root replaced the initial root */
@@ -49,20 +50,19 @@ struct jg_jorge {
 
 void jg_jorge_opts_default(jg_jorge_opts *o)
 {
+    /* the defaults are those of Jorge's options table (approx/options.c) */
+    int n;
+    const jg_option *t = jg_jorge_options(&n);
     memset(o, 0, sizeof *o);
-    o->beta2 = 0.99;
-    o->eps = 1e-6;
-    o->order = 2;
-    o->safeguard = JG_SAFEGUARD_FROBENIUS;
-    o->form = JG_FORM_AUTO;
-    o->init = JG_INIT_EPS;
-    o->variant = JG_VARIANT_PLAIN;
-    o->reanchor = 0;
-    o->keep_statistic = 0;
-    o->max_failures = 1;
-    o->power_iters = 100;
-    o->power_tol = 1e-4;
-    o->dtype = JG_F64;
+    jg_option_defaults(t, n, o);
+}
+
+void jg_jorge_opts_ridge_default(jg_jorge_opts *o)
+{
+    if (o->ridge > 0.0) return;
+    o->ridge = o->ridge_mode == JG_RIDGE_LAMBDA_MAX ? (1.0 - o->beta2) / (8.0 * o->beta2)
+               : o->ridge_mode != JG_RIDGE_NONE      ? o->eps
+                                                     : 0.0;
 }
 
 void jg_jorge_coeffs(int k, double *c)
@@ -202,8 +202,9 @@ static jg_status create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, 
     if (dim < 1 || other < 1)
         return jg_error(ctx, JG_ERR_ARG, "jorge: sizes %lld x %lld must be positive",
                         (long long)dim, (long long)other);
-    if (o.order < 1 || o.order > 8)
-        return jg_error(ctx, JG_ERR_ARG, "jorge: order %d outside 1..8", o.order);
+    if (o.order < JG_JORGE_ORDER_MIN || o.order > JG_JORGE_ORDER_MAX)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: order %d outside %d..%d", o.order, JG_JORGE_ORDER_MIN,
+                        JG_JORGE_ORDER_MAX);
     if (!(o.beta2 > 0.0 && o.beta2 < 1.0))
         return jg_error(ctx, JG_ERR_ARG, "jorge: beta2 = %g outside (0, 1)", o.beta2);
     if (!(o.eps > 0.0) || !isfinite(o.eps))

@@ -85,6 +85,11 @@ extern "C" {
 #define JG_JORGE_EPS_MODE_DEFAULT JG_EPS_REL
 #define JG_JORGE_EPS_DEFAULT 0.1
 
+/* The orders k of the binomial series Jorge implements (its options table,
+ * approx/options.c, and every front end read these). */
+#define JG_JORGE_ORDER_MIN 1
+#define JG_JORGE_ORDER_MAX 8
+
 typedef enum { JG_SIDE_LEFT = 0, JG_SIDE_RIGHT = 1 } jg_side;
 typedef enum {
     JG_SAFEGUARD_CLIP = 0,      /* beta_eff = max(beta2, |X|_F/(1+|X|_F))  */
@@ -173,6 +178,11 @@ typedef struct {
 typedef struct jg_jorge jg_jorge;
 
 void jg_jorge_opts_default(jg_jorge_opts *o);
+/* A persistent ridge asked for without a value (ridge_mode set, ridge
+ * <= 0) takes its default: eps for ABS and REL (in eps's mode), a / 8 =
+ * (1 - beta2) / (8 beta2) for LAMBDA_MAX; a ridge given is kept.  The
+ * command's --ridge-eps and the C ABI's ridge-eps are read so. */
+void jg_jorge_opts_ridge_default(jg_jorge_opts *o);
 /* c_j = binom(-1/4, j) for j = 0..k into c[0..k]. */
 void jg_jorge_coeffs(int k, double *c);
 

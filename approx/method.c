@@ -25,7 +25,8 @@
 static const jg_method_desc descs[] = {
     {"jorge", "order", "order k of Jorge's binomial series (k + 3 GEMMs a step, dense)",
      "root only (plus the statistic when re-anchoring or corrected)",
-     "dense: (k+3) GEMM + 1 SYRK; low-rank: 6 + (k-1) thin products", 1, 8, "1,2,3,4,6,8"},
+     "dense: (k+3) GEMM + 1 SYRK; low-rank: 6 + (k-1) thin products", JG_JORGE_ORDER_MIN, JG_JORGE_ORDER_MAX,
+     "1,2,3,4,6,8"},
     {"eig-every", "every", "exact root by eigendecomposition every F steps, stale in between (F = 1: exact)",
      "statistic + root", "1 SYRK + (1 syevd + 1 SYRK dim^3) on steps 1, F+1, 2F+1, ...", 1, 1000000, "1,2,5,10,20,50"},
     {"newton-warm", "iterations",

@@ -64,7 +64,7 @@ struct jg_mstep {
     mblock *b;
     jgroup *grp;      /* strided: the groups                                 */
     int ngrp;
-    double c[9];      /* Jorge's coefficients                                */
+    double c[JG_JORGE_ORDER_MAX + 1]; /* Jorge's coefficients                */
     int nw;           /* worker threads (0: sequential)                      */
     worker *w;        /* nw workers, or one pseudo-worker on ctx             */
     long step;
@@ -605,9 +605,10 @@ static jg_status plan_groups(jg_ctx *ctx, jg_mstep *S)
     if (S->o.method != JG_MSTEP_JORGE || S->o.workers != 0 || j->safeguard != JG_SAFEGUARD_CLIP ||
         j->variant != JG_VARIANT_PLAIN || j->eps_mode != JG_EPS_ABS || j->init != JG_INIT_EPS || j->reanchor ||
         j->keep_statistic || j->check_positive || j->form != JG_FORM_AUTO || j->max_failures != 1 ||
-        j->order < 1 || j->order > 8)
+        j->order < JG_JORGE_ORDER_MIN || j->order > JG_JORGE_ORDER_MAX)
         return jg_error(ctx, JG_ERR_ARG, "model step: strided groups are for Jorge (jorge.h's default options, "
-                                         "order 1..8 aside) or Shampoo eig, with workers = 0");
+                                         "order %d..%d aside) or Shampoo eig, with workers = 0",
+                        JG_JORGE_ORDER_MIN, JG_JORGE_ORDER_MAX);
     jg_jorge_coeffs(j->order, S->c);
     S->grp = calloc((size_t)(2 * S->nb), sizeof *S->grp);
     if (S->grp == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");

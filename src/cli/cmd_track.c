@@ -37,9 +37,7 @@ static size_t track_opts(track_args *a, jg_opt *opts)
     a->steps = 0;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
-        {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
-        {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
-        {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
+        JG_CLI_JORGE_UPDATE_OPTS(a->j),
         {"sides", JG_OPT_CHOICE, &a->sides, 0, 0, "left|right|both", "which preconditioner sides to run"},
         {"every", JG_OPT_INT, &a->every, 1, 1e9, NULL, "write a row (and compute exact roots) every N steps and at the last"},
         {"steps", JG_OPT_INT, &a->steps, 0, 1e9, NULL, "use only the first T gradients (0: all)"},
