@@ -1,6 +1,7 @@
 /* jorge.c - Jorge's inverse-free preconditioner update, dense and low-rank,
  * written once against the backend table.  See jorge.h for the maths. */
 #include "approx/jorge.h"
+#include "approx/options.h"
 
 #include <float.h>
 #include <math.h>
@@ -17,7 +18,7 @@ struct jg_jorge {
     jg_jorge_opts o;
     jg_form form;   /* DENSE or LOWRANK, fixed at plan time */
     jg_trans tg;    /* op(G) = G (left) or G^T (right): dim x other */
-    double c[9];    /* binomial coefficients c_0..c_k */
+    double c[JG_JORGE_ORDER_MAX + 1]; /* binomial coefficients c_0..c_k */
     double eps;     /* absolute eps (NAN until resolved, eps_mode REL) */
     double ridge;   /* persistent ridge rho (NAN until resolved: REL, LAMBDA_MAX) */
     int root_given; /* jg_jorge_set_root replaced the initial root */
@@ -49,20 +50,19 @@ struct jg_jorge {
 
 void jg_jorge_opts_default(jg_jorge_opts *o)
 {
+    /* the defaults are those of Jorge's options table (approx/options.c) */
+    int n;
+    const jg_option *t = jg_jorge_options(&n);
     memset(o, 0, sizeof *o);
-    o->beta2 = 0.99;
-    o->eps = 1e-6;
-    o->order = 2;
-    o->safeguard = JG_SAFEGUARD_FROBENIUS;
-    o->form = JG_FORM_AUTO;
-    o->init = JG_INIT_EPS;
-    o->variant = JG_VARIANT_PLAIN;
-    o->reanchor = 0;
-    o->keep_statistic = 0;
-    o->max_failures = 1;
-    o->power_iters = 100;
-    o->power_tol = 1e-4;
-    o->dtype = JG_F64;
+    jg_option_defaults(t, n, o);
+}
+
+void jg_jorge_opts_ridge_default(jg_jorge_opts *o)
+{
+    if (o->ridge > 0.0) return;
+    o->ridge = o->ridge_mode == JG_RIDGE_LAMBDA_MAX ? (1.0 - o->beta2) / (8.0 * o->beta2)
+               : o->ridge_mode != JG_RIDGE_NONE      ? o->eps
+                                                     : 0.0;
 }
 
 void jg_jorge_coeffs(int k, double *c)
@@ -120,6 +120,14 @@ jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s)
                         "relative eps: the first gradient has ||G||_F^2 / %lld = %.17g, which gives "
                         "no scale (use an absolute eps)",
                         (long long)dim, *s);
+    return JG_OK;
+}
+
+jg_status jg_eps_resolve(jg_ctx *ctx, jg_eps_mode mode, double eps, const jg_mat *G, int64_t dim, double *abs)
+{
+    double s = 1.0;
+    if (mode == JG_EPS_REL) JG_CHECK(ctx, jg_eps_scale(ctx, G, dim, &s));
+    *abs = eps * s;
     return JG_OK;
 }
 
@@ -194,8 +202,9 @@ static jg_status create(jg_ctx *ctx, jg_jorge **out, jg_side side, int64_t dim, 
     if (dim < 1 || other < 1)
         return jg_error(ctx, JG_ERR_ARG, "jorge: sizes %lld x %lld must be positive",
                         (long long)dim, (long long)other);
-    if (o.order < 1 || o.order > 8)
-        return jg_error(ctx, JG_ERR_ARG, "jorge: order %d outside 1..8", o.order);
+    if (o.order < JG_JORGE_ORDER_MIN || o.order > JG_JORGE_ORDER_MAX)
+        return jg_error(ctx, JG_ERR_ARG, "jorge: order %d outside %d..%d", o.order, JG_JORGE_ORDER_MIN,
+                        JG_JORGE_ORDER_MAX);
     if (!(o.beta2 > 0.0 && o.beta2 < 1.0))
         return jg_error(ctx, JG_ERR_ARG, "jorge: beta2 = %g outside (0, 1)", o.beta2);
     if (!(o.eps > 0.0) || !isfinite(o.eps))
@@ -341,33 +350,34 @@ jg_status jg_jorge_set_root(jg_ctx *ctx, jg_jorge *J, const jg_mat *Lhat)
 
 // ---------------------------------------------------------------- pieces
 
-/* Safeguard rule (see jorge.h): clip / spectral: beta_eff = max(beta2,
- * x / (1 + x)); adaptive: beta_eff = x / (1 + x) whenever x > 0; none:
- * beta2.  Returns a = (1 - beta) / beta and 1 - beta without cancellation
- * (when the rule sets beta = x / (1 + x): a = 1 / x and 1 - beta =
- * 1 / (1 + x) exactly).  fired: beta raised above beta2. */
+jg_beta_step jg_safeguard_beta(jg_safeguard rule, double beta2, double x)
+{
+    jg_beta_step r = {beta2, 1.0 - beta2, (1.0 - beta2) / beta2, 0};
+    int set = 0;
+    if (rule == JG_SAFEGUARD_ADAPTIVE)
+        set = x > 0.0 && isfinite(x);
+    else if (rule != JG_SAFEGUARD_NONE)
+        set = x / (1.0 + x) > beta2;
+    if (set) {
+        r.beta = x / (1.0 + x);
+        r.a = 1.0 / x;
+        r.omb = 1.0 / (1.0 + x);
+        r.fired = r.beta > beta2;
+    }
+    return r;
+}
+
+/* The step's beta_eff by jg_safeguard_beta into d; returns a_eff. */
 static double safeguard(const jg_jorge *J, double xnorm, jg_jorge_diag *d)
 {
-    double b = J->o.beta2, a = (1.0 - b) / b, omb = 1.0 - b;
-    jg_safeguard r = J->o.safeguard;
-    int set = 0;
-    if (r == JG_SAFEGUARD_ADAPTIVE)
-        set = xnorm > 0.0 && isfinite(xnorm);
-    else if (r != JG_SAFEGUARD_NONE)
-        set = xnorm / (1.0 + xnorm) > b;
-    d->fired = 0;
-    if (set) {
-        b = xnorm / (1.0 + xnorm);
-        a = 1.0 / xnorm;
-        omb = 1.0 / (1.0 + xnorm);
-        d->fired = b > J->o.beta2;
-    }
+    jg_beta_step r = jg_safeguard_beta(J->o.safeguard, J->o.beta2, xnorm);
+    d->fired = r.fired;
     d->xnorm = xnorm;
-    d->beta_eff = b;
-    d->one_minus_beta = omb;
-    d->a_xnorm = a * xnorm;
-    d->a_eff = a;
-    return a;
+    d->beta_eff = r.beta;
+    d->one_minus_beta = r.omb;
+    d->a_xnorm = r.a * xnorm;
+    d->a_eff = r.a;
+    return r.a;
 }
 
 /* Estimate of the spectral radius of M (square; eigenvalues real and >= 0

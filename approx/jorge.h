@@ -85,6 +85,11 @@ extern "C" {
 #define JG_JORGE_EPS_MODE_DEFAULT JG_EPS_REL
 #define JG_JORGE_EPS_DEFAULT 0.1
 
+/* The orders k of the binomial series Jorge implements (its options table,
+ * approx/options.c, and every front end read these). */
+#define JG_JORGE_ORDER_MIN 1
+#define JG_JORGE_ORDER_MAX 8
+
 typedef enum { JG_SIDE_LEFT = 0, JG_SIDE_RIGHT = 1 } jg_side;
 typedef enum {
     JG_SAFEGUARD_CLIP = 0,      /* beta_eff = max(beta2, |X|_F/(1+|X|_F))  */
@@ -173,6 +178,11 @@ typedef struct {
 typedef struct jg_jorge jg_jorge;
 
 void jg_jorge_opts_default(jg_jorge_opts *o);
+/* A persistent ridge asked for without a value (ridge_mode set, ridge
+ * <= 0) takes its default: eps for ABS and REL (in eps's mode), a / 8 =
+ * (1 - beta2) / (8 beta2) for LAMBDA_MAX; a ridge given is kept.  The
+ * command's --ridge-eps and the C ABI's ridge-eps are read so. */
+void jg_jorge_opts_ridge_default(jg_jorge_opts *o);
 /* c_j = binom(-1/4, j) for j = 0..k into c[0..k]. */
 void jg_jorge_coeffs(int k, double *c);
 
@@ -239,10 +249,31 @@ double jg_jorge_ridge(const jg_jorge *J);
 /* Scale s = ||G||_F^2 / dim of a gradient for relative eps (dim: the
  * side's size).  JG_ERR_INPUT when it is zero or not finite. */
 jg_status jg_eps_scale(jg_ctx *ctx, const jg_mat *G, int64_t dim, double *s);
+/* The absolute eps of a side, defined here once for every user (Jorge,
+ * the methods of method.h, compare's reference, the training
+ * preconditioner): *abs := eps (JG_EPS_ABS) or eps * s with s of
+ * jg_eps_scale on the side's first gradient G (JG_EPS_REL; G at the
+ * backend's location).  JG_ERR_INPUT as jg_eps_scale. */
+jg_status jg_eps_resolve(jg_ctx *ctx, jg_eps_mode mode, double eps, const jg_mat *G, int64_t dim, double *abs);
 /* Formulation update() would use now (DENSE or LOWRANK). */
 jg_form jg_jorge_form(const jg_jorge *J);
 /* Bytes held by the state (root, statistic, workspace). */
 size_t jg_jorge_bytes(const jg_jorge *J);
+
+/* The safeguard rule of one step, defined here once for Jorge, the
+ * strided model step (approx/model_step.c) and Shampoo with Jorge's
+ * beta_eff (experiments/train/precond.c).  From the rule, beta2 and x =
+ * ||X|| in the rule's norm: clip / spectral: beta = max(beta2, x / (1 + x));
+ * adaptive: beta = x / (1 + x) whenever x > 0 and finite; none: beta2.
+ * a = (1 - beta) / beta and omb = 1 - beta are returned without
+ * cancellation (when the rule sets beta = x / (1 + x): a = 1 / x and omb =
+ * 1 / (1 + x) exactly); fired: beta was raised above beta2.  A NaN x keeps
+ * beta2.  Host arithmetic only. */
+typedef struct {
+    double beta, omb, a;
+    int fired;
+} jg_beta_step;
+jg_beta_step jg_safeguard_beta(jg_safeguard rule, double beta2, double x);
 
 const char *jg_safeguard_name(jg_safeguard s); /* clip|spectral|none|adaptive */
 const char *jg_eps_mode_name(jg_eps_mode m);    /* abs|rel */

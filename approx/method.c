@@ -25,7 +25,8 @@
 static const jg_method_desc descs[] = {
     {"jorge", "order", "order k of Jorge's binomial series (k + 3 GEMMs a step, dense)",
      "root only (plus the statistic when re-anchoring or corrected)",
-     "dense: (k+3) GEMM + 1 SYRK; low-rank: 6 + (k-1) thin products", 1, 8, "1,2,3,4,6,8"},
+     "dense: (k+3) GEMM + 1 SYRK; low-rank: 6 + (k-1) thin products", JG_JORGE_ORDER_MIN, JG_JORGE_ORDER_MAX,
+     "1,2,3,4,6,8"},
     {"eig-every", "every", "exact root by eigendecomposition every F steps, stale in between (F = 1: exact)",
      "statistic + root", "1 SYRK + (1 syevd + 1 SYRK dim^3) on steps 1, F+1, 2F+1, ...", 1, 1000000, "1,2,5,10,20,50"},
     {"newton-warm", "iterations",
@@ -176,9 +177,7 @@ jg_status jg_method_update(jg_ctx *ctx, jg_method *M, const jg_mat *G, jg_method
     JG_CHECK(ctx, jg_mat_copy(ctx, &M->G, G));
     // first update: resolve eps, L_0 = eps I, root_0 = eps^{-1/4} I
     if (isnan(M->eps)) {
-        double s = 1.0;
-        if (M->o.jorge.eps_mode == JG_EPS_REL) JG_CHECK(ctx, jg_eps_scale(ctx, &M->G, M->dim, &s));
-        M->eps = M->o.jorge.eps * s;
+        JG_CHECK(ctx, jg_eps_resolve(ctx, M->o.jorge.eps_mode, M->o.jorge.eps, &M->G, M->dim, &M->eps));
         M->ridge = M->eps;
         JG_CHECK(ctx, jg_set_identity(ctx, M->eps, &M->stat));
         JG_CHECK(ctx, jg_set_identity(ctx, pow(M->eps, -0.25), &M->root));

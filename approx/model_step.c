@@ -64,7 +64,7 @@ struct jg_mstep {
     mblock *b;
     jgroup *grp;      /* strided: the groups                                 */
     int ngrp;
-    double c[9];      /* Jorge's coefficients                                */
+    double c[JG_JORGE_ORDER_MAX + 1]; /* Jorge's coefficients                */
     int nw;           /* worker threads (0: sequential)                      */
     worker *w;        /* nw workers, or one pseudo-worker on ctx             */
     long step;
@@ -198,12 +198,12 @@ static jg_status group_update(jg_ctx *c, jg_mstep *S, jgroup *q)
     jg_mat Xb = X.data == q->A2.data ? q->A2 : q->A3, Pb = P.data == q->A3.data ? q->A3 : q->A2;
     for (int64_t i = 0; i < g; i++) {
         jg_mat xi = slab(&Xb, d, d, i), pi = slab(&Pb, d, d, i);
-        double x, a = (1.0 - b2) / b2, be = b2;
+        double x;
         JG_CHECK(c, jg_nrm_fro(c, &xi, &x));
-        if (x / (1.0 + x) > b2) be = x / (1.0 + x), a = 1.0 / x;
+        jg_beta_step r = jg_safeguard_beta(JG_SAFEGUARD_CLIP, b2, x);
         q->xn[i] = x;
-        q->beta[i] = be;
-        JG_CHECK(c, jg_scale(c, a, &xi));
+        q->beta[i] = r.beta;
+        JG_CHECK(c, jg_scale(c, r.a, &xi));
         JG_CHECK(c, jg_geam(c, S->c[k], &xi, JG_NOTRANS, 0.0, NULL, JG_NOTRANS, &pi));
         JG_CHECK(c, jg_add_diag(c, S->c[k - 1], &pi));
     }
@@ -605,9 +605,10 @@ static jg_status plan_groups(jg_ctx *ctx, jg_mstep *S)
     if (S->o.method != JG_MSTEP_JORGE || S->o.workers != 0 || j->safeguard != JG_SAFEGUARD_CLIP ||
         j->variant != JG_VARIANT_PLAIN || j->eps_mode != JG_EPS_ABS || j->init != JG_INIT_EPS || j->reanchor ||
         j->keep_statistic || j->check_positive || j->form != JG_FORM_AUTO || j->max_failures != 1 ||
-        j->order < 1 || j->order > 8)
+        j->order < JG_JORGE_ORDER_MIN || j->order > JG_JORGE_ORDER_MAX)
         return jg_error(ctx, JG_ERR_ARG, "model step: strided groups are for Jorge (jorge.h's default options, "
-                                         "order 1..8 aside) or Shampoo eig, with workers = 0");
+                                         "order %d..%d aside) or Shampoo eig, with workers = 0",
+                        JG_JORGE_ORDER_MIN, JG_JORGE_ORDER_MAX);
     jg_jorge_coeffs(j->order, S->c);
     S->grp = calloc((size_t)(2 * S->nb), sizeof *S->grp);
     if (S->grp == NULL) return jg_error(ctx, JG_ERR_NOMEM, "model step: out of memory");

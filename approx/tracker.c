@@ -108,6 +108,8 @@ void jg_tracker_destroy(jg_ctx *ctx, jg_tracker **pT)
 }
 
 jg_jorge *jg_tracker_jorge(jg_tracker *T) { return T->J; }
+double jg_tracker_eps(const jg_tracker *T) { return T->M ? jg_method_eps(T->M) : jg_jorge_eps(T->J); }
+double jg_tracker_ridge(const jg_tracker *T) { return T->M ? 0.0 : jg_jorge_ridge(T->J); }
 const jg_mat *jg_tracker_tracked(const jg_tracker *T) { return &T->Lt; }
 const jg_mat *jg_tracker_nominal(const jg_tracker *T) { return &T->Ln; }
 const jg_mat *jg_tracker_exact(const jg_tracker *T, int which) { return which ? &T->Pn : &T->Pt; }
@@ -161,8 +163,8 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
     int rejected = row->d.nonfinite || row->d.nonpositive; /* state kept */
     if (ust < 0 && !rejected) return ust; /* not a numerical failure: an error */
     if (T->step == 0) {
-        double eps = T->M ? jg_method_eps(T->M) : jg_jorge_eps(T->J);
-        T->ridge = T->M ? 0.0 : jg_jorge_ridge(T->J);
+        double eps = jg_tracker_eps(T);
+        T->ridge = jg_tracker_ridge(T);
         JG_CHECK(ctx, jg_set_identity(ctx, eps + T->ridge, &T->Lt));
         JG_CHECK(ctx, jg_set_identity(ctx, eps + T->ridge, &T->Ln));
     }

@@ -97,6 +97,11 @@ jg_status jg_tracker_step(jg_ctx *ctx, jg_tracker *T, const jg_mat *G, int measu
                           jg_tracker_row *row);
 
 jg_jorge *jg_tracker_jorge(jg_tracker *T);
+/* The side's absolute eps and persistent ridge, whatever the method
+ * (NAN until the first step resolves a relative one; the ridge is 0 for
+ * a method other than Jorge): what the drivers write beside each row. */
+double jg_tracker_eps(const jg_tracker *T);
+double jg_tracker_ridge(const jg_tracker *T);
 /* The statistics (f64, backend location). */
 const jg_mat *jg_tracker_tracked(const jg_tracker *T);
 const jg_mat *jg_tracker_nominal(const jg_tracker *T);

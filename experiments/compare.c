@@ -277,21 +277,6 @@ static jg_status ref_build(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side si
     if (r->roots == NULL || r->at == NULL || r->broke == NULL)
         return jg_error(ctx, JG_ERR_NOMEM, "compare: out of memory");
     r->nmeas = nmeas;
-    // eps: absolute, or relative to ||G_1||_F^2 / dim
-    double s = 1.0;
-    if (o->jorge.eps_mode == JG_EPS_REL) {
-        long double ss = 0;
-        for (int64_t j = 0; j < n; j++)
-            for (int64_t i = 0; i < m; i++) {
-                double v = jg_mat_get(&G0, i, j);
-                ss += (long double)v * v;
-            }
-        s = (double)(ss / dim);
-        if (!(s > 0.0) || !isfinite(s))
-            return jg_error(ctx, JG_ERR_INPUT, "compare: relative eps: the first gradient has ||G||_F^2 / %lld = %g "
-                            "(use an absolute eps)", (long long)dim, s);
-    }
-    r->eps_abs = o->jorge.eps * s;
     jg_mat L = JG_MAT_EMPTY, Gd = JG_MAT_EMPTY;
     jg_status st;
     jg_invroot_opts io;
@@ -301,6 +286,9 @@ static jg_status ref_build(jg_ctx *ctx, const jg_array *g, int64_t T, jg_side si
     const double b = o->jorge.beta2;
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &L, dim, dim, JG_F64), done);
     JG_CHECK_GOTO(ctx, st, jg_mat_alloc_work(ctx, &Gd, m, n, JG_F64), done);
+    // eps: absolute, or relative to ||G_1||_F^2 / dim (jg_eps_resolve, as the methods resolve theirs)
+    JG_CHECK_GOTO(ctx, st, jg_mat_copy(ctx, &Gd, &G0), done);
+    JG_CHECK_GOTO(ctx, st, jg_eps_resolve(ctx, o->jorge.eps_mode, o->jorge.eps, &Gd, dim, &r->eps_abs), done);
     JG_CHECK_GOTO(ctx, st, jg_set_identity(ctx, r->eps_abs, &L), done);
     int k = 0;
     for (int64_t t = 1; t <= T; t++) {

@@ -134,7 +134,7 @@ jg_status jg_exp_run_regime(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *out)
                         JG_CHECK_GOTO(ctx, st, jg_csv_row(ctx, &f.csv,
                                       "%s,%s,%g,%.6e,%g,%d,%s,%lld,%.6f,%.6e,%.6e,%d,%ld,%.6e,%.6e,%s",
                                       cfg->input ? "input" : kinds[ik].name, jg_eps_mode_name(o.eps_mode),
-                                      o.eps, jg_jorge_eps(jg_tracker_jorge(Tr)), o.beta2, k,
+                                      o.eps, jg_tracker_eps(Tr), o.beta2, k,
                                       jg_safeguard_name(o.safeguard), (long long)g.T,
                                       (double)w.fired_total / (double)g.T, med, nomb ? omb[0] : NAN, frozen,
                                       nonfinite, fail[0] == 'u' ? NAN : w.err_nominal,

@@ -129,7 +129,7 @@ static jg_status exp_error_time(jg_ctx *ctx, const jg_exp_cfg *cfg, const char *
                                           (long long)t, w.err_tracked, w.err_nominal, w.d.beta_eff,
                                           w.d.fired, w.d.a_xnorm, w.d.total_failures, rg[ir].name,
                                           jg_eps_mode_name(o.eps_mode), o.eps,
-                                          jg_jorge_eps(jg_tracker_jorge(Tr)), w.d.one_minus_beta,
+                                          jg_tracker_eps(Tr), w.d.one_minus_beta,
                                           (double)nfired / (double)t, fail), done);
                         jg_exp_frame_step(&f);
                         if (stop) {

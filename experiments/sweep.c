@@ -2,6 +2,7 @@
 #include "experiments/sweep.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approx/options.h"
 #include "approx/tracker.h"
 #include "src/core/gen.h"
 
@@ -22,6 +24,9 @@ typedef struct {
     const char *choices; /* CHOICE: "a|b|c"                  */
     const char *dflt;    /* default value (text)             */
     const char *what;    /* range in words, for messages     */
+    const char *jorge;   /* Jorge's option this key sets (approx/options.h):
+                            its type, range, choices and default are the
+                            table's; NULL for the stream's keys         */
 } key_def;
 
 /* The order of this table is the order of the cartesian product (the last
@@ -33,28 +38,61 @@ enum {
 };
 
 static const key_def keys[NKEYS] = {
-    {"m", KT_INT, 1, 65536, NULL, "16", "an integer in [1, 65536]"},
-    {"n", KT_INT, 0, 65536, NULL, "0", "an integer in [1, 65536] (0: (m+1)/2)"},
-    {"side", KT_CHOICE, 0, 0, "left|right", "left", NULL},
-    {"spectrum", KT_CHOICE, 0, 0, "power|exp|cluster|rankdef", "power", NULL},
-    {"kappa", KT_DOUBLE, 1, 1e300, NULL, "1000", "a number in [1, 1e300]"},
-    {"scale", KT_DOUBLE, 1e-300, 1.7e308, NULL, "1", "a positive finite number"},
-    {"drift", KT_DOUBLE, -1e300, 1e300, NULL, "0", "a finite number"},
-    {"nu", KT_DOUBLE, 0, 1e300, NULL, "0", "0 (Gaussian) or a number > 2"},
-    {"seed", KT_INT, 0, 9.2e18, NULL, "1", "an integer >= 0"},
-    {"precision", KT_CHOICE, 0, 0, "f64|f32", "f64", NULL},
-    {"beta2", KT_DOUBLE, 1e-12, 1 - 1e-12, NULL, "0.99", "a number in (0, 1)"},
-    {"eps", KT_DOUBLE, 1e-300, 1e300, NULL, "1e-6", "a positive finite number"},
-    {"order", KT_INT, 1, 8, NULL, "2", "an integer in [1, 8]"},
-    {"safeguard", KT_CHOICE, 0, 0, "clip|spectral|none|adaptive|frobenius", "clip", NULL},
-    {"form", KT_CHOICE, 0, 0, "auto|dense|lowrank", "auto", NULL},
-    {"variant", KT_CHOICE, 0, 0, "plain|sym|corrected", "plain", NULL},
-    {"init", KT_CHOICE, 0, 0, "eps|warm", "eps", NULL},
-    {"reanchor", KT_INT, 0, 1e9, NULL, "0", "an integer in [0, 1e9]"},
-    {"steps", KT_INT, 1, 1e9, NULL, "100", "an integer in [1, 1e9]"},
-    {"every", KT_INT, 1, 1e9, NULL, "10", "an integer in [1, 1e9]"},
-    {"eps_mode", KT_CHOICE, 0, 0, "abs|rel", "abs", NULL},
+    {"m", KT_INT, 1, 65536, NULL, "16", "an integer in [1, 65536]", NULL},
+    {"n", KT_INT, 0, 65536, NULL, "0", "an integer in [1, 65536] (0: (m+1)/2)", NULL},
+    {"side", KT_CHOICE, 0, 0, "left|right", "left", NULL, NULL},
+    {"spectrum", KT_CHOICE, 0, 0, "power|exp|cluster|rankdef", "power", NULL, NULL},
+    {"kappa", KT_DOUBLE, 1, 1e300, NULL, "1000", "a number in [1, 1e300]", NULL},
+    {"scale", KT_DOUBLE, 1e-300, 1.7e308, NULL, "1", "a positive finite number", NULL},
+    {"drift", KT_DOUBLE, -1e300, 1e300, NULL, "0", "a finite number", NULL},
+    {"nu", KT_DOUBLE, 0, 1e300, NULL, "0", "0 (Gaussian) or a number > 2", NULL},
+    {"seed", KT_INT, 0, 9.2e18, NULL, "1", "an integer >= 0", NULL},
+    {"precision", KT_CHOICE, 0, 0, NULL, NULL, NULL, "precision"},
+    {"beta2", KT_DOUBLE, 0, 0, NULL, NULL, "a number in (0, 1)", "beta2"},
+    {"eps", KT_DOUBLE, 0, 0, NULL, NULL, "a positive finite number", "eps"},
+    {"order", KT_INT, 0, 0, NULL, NULL, NULL, "order"},
+    {"safeguard", KT_CHOICE, 0, 0, NULL, NULL, NULL, "safeguard"},
+    {"form", KT_CHOICE, 0, 0, NULL, NULL, NULL, "form"},
+    {"variant", KT_CHOICE, 0, 0, NULL, NULL, NULL, "variant"},
+    {"init", KT_CHOICE, 0, 0, NULL, NULL, NULL, "init"},
+    {"reanchor", KT_INT, 0, 0, NULL, NULL, NULL, "reanchor"},
+    {"steps", KT_INT, 1, 1e9, NULL, "100", "an integer in [1, 1e9]", NULL},
+    {"every", KT_INT, 1, 1e9, NULL, "10", "an integer in [1, 1e9]", NULL},
+    {"eps_mode", KT_CHOICE, 0, 0, NULL, NULL, NULL, "eps-mode"},
 };
+
+/* The keys with Jorge's filled in from its options table (once). */
+static key_def resolved[NKEYS];
+static char resolved_what[NKEYS][64];
+static pthread_once_t resolved_once = PTHREAD_ONCE_INIT;
+
+static const jg_option *jorge_option(int k)
+{
+    int n;
+    const jg_option *t = jg_jorge_options(&n);
+    return keys[k].jorge ? jg_option_find(t, n, keys[k].jorge) : NULL;
+}
+
+static void resolve_keys(void)
+{
+    for (int k = 0; k < NKEYS; k++) {
+        resolved[k] = keys[k];
+        const jg_option *o = jorge_option(k);
+        if (o == NULL) continue;
+        key_def *K = &resolved[k];
+        K->type = o->type == JG_OPTION_INT ? KT_INT : o->type == JG_OPTION_DOUBLE ? KT_DOUBLE : KT_CHOICE;
+        K->min = o->min, K->max = o->max, K->choices = o->choices, K->dflt = o->def;
+        if (K->what == NULL && o->type == JG_OPTION_INT)
+            snprintf(resolved_what[k], sizeof resolved_what[k], "an integer in [%.0f, %.0f]", o->min, o->max);
+        if (K->what == NULL) K->what = resolved_what[k];
+    }
+}
+
+static const key_def *key_of(int k)
+{
+    pthread_once(&resolved_once, resolve_keys);
+    return &resolved[k];
+}
 
 #define MAX_CONFIGS JG_SWEEP_MAX_CONFIGS /* in one sweep file (sweep.h) */
 #define MAX_RANGE 1000000LL     /* values in one a..b range */
@@ -150,7 +188,7 @@ static jg_status push_value(parser *p, section *S, int k, value v)
 {
     int64_t n = S->nvals[k];
     if (n >= MAX_CONFIGS)
-        return perr(p, "%s: more than %lld values (the most configurations a sweep may have)", keys[k].name,
+        return perr(p, "%s: more than %lld values (the most configurations a sweep may have)", key_of(k)->name,
                     MAX_CONFIGS);
     if (n == S->cap[k]) {
         // grow geometrically: a range of a million values is a million pushes
@@ -168,7 +206,7 @@ static jg_status push_value(parser *p, section *S, int k, value v)
 /* One item of a list for key k. */
 static jg_status parse_item(parser *p, section *S, int k, char *item)
 {
-    const key_def *K = &keys[k];
+    const key_def *K = key_of(k);
     if (!*item) return perr(p, "%s: empty value in the list", K->name);
     value v = {0, 0};
     if (K->type == KT_CHOICE) {
@@ -236,7 +274,7 @@ static jg_status finish_section(parser *p, section *S)
     for (int k = 0; k < NKEYS; k++)
         if (S->nvals[k] == 0) {
             char buf[64];
-            snprintf(buf, sizeof buf, "%s", keys[k].dflt);
+            snprintf(buf, sizeof buf, "%s", key_of(k)->dflt);
             JG_CHECK(NULL, parse_list(p, S, k, buf));
         }
     int64_t n = 1;
@@ -328,11 +366,11 @@ jg_status jg_sweep_parse(const char *name, const char *text, jg_sweep **out, cha
         char *key = trim(l), *vals = trim(eq + 1);
         int k = -1;
         for (int i = 0; i < NKEYS; i++)
-            if (!strcmp(keys[i].name, key)) k = i;
+            if (!strcmp(key_of(i)->name, key)) k = i;
         if (k < 0) {
             char known[512] = "";
             for (int i = 0; i < NKEYS; i++) {
-                strcat(known, keys[i].name);
+                strcat(known, key_of(i)->name);
                 if (i + 1 < NKEYS) strcat(known, ", ");
             }
             st = perr(&p, "unknown key '%.64s' (known: %s)", key, known);
@@ -430,11 +468,11 @@ static void params_text(const config *cf, char sep, char *buf, size_t len)
     for (int k = 0; k < NKEYS && o < len; k++) {
         char w[32];
         const char *pre = k ? (sep == ',' ? "," : " ") : "";
-        const char *key = sep == ',' ? "" : keys[k].name, *eq = sep == ',' ? "" : "=";
+        const char *key = sep == ',' ? "" : key_of(k)->name, *eq = sep == ',' ? "" : "=";
         int r;
-        if (keys[k].type == KT_CHOICE)
-            r = snprintf(buf + o, len - o, "%s%s%s%s", pre, key, eq, choice_word(keys[k].choices, cf->v[k].i, w, sizeof w));
-        else if (keys[k].type == KT_INT)
+        if (key_of(k)->type == KT_CHOICE)
+            r = snprintf(buf + o, len - o, "%s%s%s%s", pre, key, eq, choice_word(key_of(k)->choices, cf->v[k].i, w, sizeof w));
+        else if (key_of(k)->type == KT_INT)
             r = snprintf(buf + o, len - o, "%s%s%s%lld", pre, key, eq, cf->v[k].i);
         else {
             char d[40];
@@ -540,7 +578,7 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
     jg_stream_opts_default(&so);
     so.m = m;
     so.n = n;
-    jg_spectrum_parse(choice_word(keys[K_SPECTRUM].choices, cf.v[K_SPECTRUM].i, w, sizeof w), &so.spec.kind);
+    jg_spectrum_parse(choice_word(key_of(K_SPECTRUM)->choices, cf.v[K_SPECTRUM].i, w, sizeof w), &so.spec.kind);
     so.spec.kappa = cf.v[K_KAPPA].d;
     so.scale = cf.v[K_SCALE].d;
     so.drift = cf.v[K_DRIFT].d;
@@ -549,17 +587,14 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
     // Jorge: record non-finite updates (the configuration fails at the first)
     jg_jorge_opts o;
     jg_jorge_opts_default(&o);
-    o.dtype = cf.v[K_PRECISION].i ? JG_F32 : JG_F64;
-    o.beta2 = cf.v[K_BETA2].d;
-    o.eps = cf.v[K_EPS].d;
-    o.order = (int)cf.v[K_ORDER].i;
-    o.safeguard = cf.v[K_SAFEGUARD].i == 4 ? JG_SAFEGUARD_CLIP /* frobenius */
-                                            : (jg_safeguard)cf.v[K_SAFEGUARD].i;
-    o.eps_mode = cf.v[K_EPS_MODE].i ? JG_EPS_REL : JG_EPS_ABS;
-    o.form = (jg_form)cf.v[K_FORM].i;
-    o.variant = (jg_variant)cf.v[K_VARIANT].i;
-    o.init = cf.v[K_INIT].i ? JG_INIT_WARM : JG_INIT_EPS;
-    o.reanchor = (int)cf.v[K_REANCHOR].i;
+    for (int k = 0; k < NKEYS; k++) { /* Jorge's keys, through its options table */
+        const jg_option *jo = jorge_option(k);
+        if (jo == NULL) continue;
+        if (jo->type == JG_OPTION_CHOICE)
+            jg_option_put(jo, &o, (double)jo->values[cf.v[k].i]);
+        else
+            jg_option_put(jo, &o, jo->type == JG_OPTION_INT ? (double)cf.v[k].i : cf.v[k].d);
+    }
     o.max_failures = 1 << 30;
 
     jg_status st = JG_OK;
@@ -606,7 +641,7 @@ jg_status jg_sweep_run(jg_ctx *ctx, const jg_sweep *s, int64_t c, jg_sweep_resul
                     (long long)cf.local, cols, t, jg_form_name(row.d.form), row.d.xnorm, row.d.beta_eff,
                     row.d.a_xnorm, row.d.fired, (double)row.fired_total / (double)t, row.d.reanchored,
                     row.asymmetry, row.min_eig_sym, row.err_tracked, row.err_nominal,
-                    row.d.one_minus_beta, jg_jorge_eps(jg_tracker_jorge(tr)));
+                    row.d.one_minus_beta, jg_tracker_eps(tr));
         }
         if (poll) poll(arg);
     }

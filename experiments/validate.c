@@ -330,7 +330,7 @@ static jg_status run_pair(jg_ctx *ctx, const jg_array *g, int64_t T, const jg_jo
                 }
                 goto done;
             }
-            if (t == 0) x->eps = jg_jorge_eps(jg_tracker_jorge(tr[r]));
+            if (t == 0) x->eps = jg_tracker_eps(tr[r]);
             x->nonfinite += rejected;
             x->fired = w.fired_total;
             x->omb_nominal_sum += 1.0 - opt.beta2;
@@ -438,7 +438,7 @@ static int candidates(const jg_jorge_opts *base, int64_t T, candidate *c)
         j = *base, j.safeguard = JG_SAFEGUARD_ADAPTIVE, n = add(c, n, &j, "--safeguard adaptive");
     if (base->safeguard != JG_SAFEGUARD_CLIP)
         j = *base, j.safeguard = JG_SAFEGUARD_CLIP, n = add(c, n, &j, "--safeguard clip");
-    for (int k = base->order + 1; k <= base->order + 2 && k <= 8; k++)
+    for (int k = base->order + 1; k <= base->order + 2 && k <= JG_JORGE_ORDER_MAX; k++)
         j = *base, j.order = k, n = add(c, n, &j, "--order %d", k);
     const int K[2] = {100, 20};
     for (int i = 0; i < 2; i++)
@@ -447,7 +447,7 @@ static int candidates(const jg_jorge_opts *base, int64_t T, candidate *c)
     if (base->dtype == JG_F32) j = *base, j.dtype = JG_F64, n = add(c, n, &j, "--precision f64");
     /* two combinations: a relative eps with a higher order or re-anchoring */
     if (!(base->eps_mode == JG_EPS_REL)) {
-        j = *base, j.eps_mode = JG_EPS_REL, j.eps = 1e-2, j.order = base->order < 8 ? base->order + 1 : 8;
+        j = *base, j.eps_mode = JG_EPS_REL, j.eps = 1e-2, j.order = base->order < JG_JORGE_ORDER_MAX ? base->order + 1 : JG_JORGE_ORDER_MAX;
         n = add(c, n, &j, "--eps-mode rel --eps 1e-2 --order %d", j.order);
         if (20 < T) {
             j = *base, j.eps_mode = JG_EPS_REL, j.eps = 1e-2, j.reanchor = 20;

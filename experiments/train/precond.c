@@ -174,7 +174,7 @@ static jg_status jorge_rule(jg_ctx *ctx, jg_precond *p, shampoo_side *q, double 
 {
     const double b2 = p->o.beta2;
     *beta = b2, *omb = 1 - b2, *fired = 0;
-    if (p->o.safeguard == JG_SAFEGUARD_NONE) return JG_OK;
+    if (p->o.safeguard == JG_SAFEGUARD_NONE) return JG_OK; /* X not needed */
     jg_mat S = jg_mat_view(&p->W1, 0, 0, q->dim, q->dim);
     jg_mat P2 = jg_mat_view(&p->W2, 0, 0, q->dim, q->dim);
     jg_mat P4 = jg_mat_view(&p->W3, 0, 0, q->dim, q->dim);
@@ -186,13 +186,8 @@ static jg_status jorge_rule(jg_ctx *ctx, jg_precond *p, shampoo_side *q, double 
     JG_CHECK(ctx, jg_nrm_fro(ctx, &P2, &x));
     if (!isfinite(x))
         return jg_error(ctx, JG_ERR_NUMERICAL, "shampoo: ||P^4 G G^T||_F is %g", x);
-    if (x <= 0) return JG_OK;
-    double r = x / (1 + x);
-    if (p->o.safeguard == JG_SAFEGUARD_ADAPTIVE || r > b2) {
-        *beta = r;
-        *omb = 1 / (1 + x);
-        *fired = r > b2;
-    }
+    jg_beta_step r = jg_safeguard_beta(p->o.safeguard, b2, x); /* the rule of approx/jorge.h */
+    *beta = r.beta, *omb = r.omb, *fired = r.fired;
     return JG_OK;
 }
 
@@ -203,11 +198,8 @@ static jg_status shampoo_step(jg_ctx *ctx, jg_precond *p, long t, jg_precond_sin
     const int root_due = (t - 1) % p->o.precond_every == 0;
     for (int s = 0; s < 2; s++) {
         shampoo_side *q = &p->side[s];
-        if (isnan(q->eps)) { /* relative eps, resolved by the first gradient */
-            double sc;
-            JG_CHECK(ctx, jg_eps_scale(ctx, &p->G, q->dim, &sc));
-            q->eps = p->o.eps * sc;
-        }
+        if (isnan(q->eps)) /* relative eps, resolved by the first gradient */
+            JG_CHECK(ctx, jg_eps_resolve(ctx, p->o.eps_mode, p->o.eps, &p->G, q->dim, &q->eps));
         double beta = b2, omb = 1 - b2;
         int fired = 0;
         if (jorge_beta) {

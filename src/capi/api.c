@@ -3,11 +3,13 @@
 #include "src/capi/api.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "approx/jorge.h"
+#include "approx/options.h"
 #include "experiments/validate.h"
 #include "reference/invroot.h"
 #include "src/core/context.h"
@@ -49,12 +51,7 @@ int jg_api_invroot(const double *A, int64_t n, int p, double eps, double *P, cha
         if ((h) == NULL) return JG_ERR_ARG;                                                        \
     } while (0)
 
-static int name_is(const char *name, const char *want)
-{
-    for (; *name && *want; name++, want++)
-        if (*name != *want && !(*name == '_' && *want == '-')) return 0;
-    return *name == *want;
-}
+static int name_is(const char *name, const char *want) { return jg_option_name_is(name, want); }
 
 static jg_status parse_double(jg_ctx *ctx, const char *name, const char *s, double lo, double hi, double *out)
 {
@@ -94,62 +91,19 @@ static jg_status parse_choice(jg_ctx *ctx, const char *name, const char *s, cons
     return jg_error(ctx, JG_ERR_ARG, "option %s: '%s' is not one of %s", name, s ? s : "(null)", choices);
 }
 
-/* Jorge's options shared by both handles (names and ranges of the command
- * line's JG_CLI_JORGE_OPTS); *dtype_set says that precision was given.
- * JG_ERR_UNSUPPORTED (no message) for a name it does not know. */
+/* Jorge's options, from its one table (approx/options.h: names, ranges
+ * and choices of the command line); only those of the commands when
+ * command_only (the validate handle).  *dtype_set says that precision was
+ * given.  JG_ERR_UNSUPPORTED (no message) for a name it does not know. */
 static jg_status set_jorge_option(jg_ctx *ctx, jg_jorge_opts *o, const char *name, const char *value,
-                                  int *dtype_set)
+                                  int command_only, int *dtype_set)
 {
-    long l = 0;
-    int c = 0;
-    if (name_is(name, "beta2")) return parse_double(ctx, name, value, 1e-12, 1 - 1e-12, &o->beta2);
-    if (name_is(name, "eps")) return parse_double(ctx, name, value, 1e-300, 1e300, &o->eps);
-    if (name_is(name, "eps-mode")) {
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "abs|rel", &c));
-        o->eps_mode = c ? JG_EPS_REL : JG_EPS_ABS;
-        return JG_OK;
-    }
-    if (name_is(name, "order")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 1, 8, &l));
-        o->order = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "safeguard")) {
-        const jg_safeguard map[] = {JG_SAFEGUARD_CLIP, JG_SAFEGUARD_ADAPTIVE, JG_SAFEGUARD_SPECTRAL,
-                                    JG_SAFEGUARD_NONE, JG_SAFEGUARD_CLIP};
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "clip|adaptive|spectral|none|frobenius", &c));
-        o->safeguard = map[c];
-        return JG_OK;
-    }
-    if (name_is(name, "form")) {
-        const jg_form map[] = {JG_FORM_AUTO, JG_FORM_DENSE, JG_FORM_LOWRANK};
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "auto|dense|lowrank", &c));
-        o->form = map[c];
-        return JG_OK;
-    }
-    if (name_is(name, "precision")) {
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "f32|f64", &c));
-        o->dtype = c ? JG_F64 : JG_F32;
-        *dtype_set = 1;
-        return JG_OK;
-    }
-    if (name_is(name, "reanchor")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 0, 1000000000, &l));
-        o->reanchor = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "variant")) {
-        const jg_variant map[] = {JG_VARIANT_PLAIN, JG_VARIANT_SYM, JG_VARIANT_CORRECTED};
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "plain|sym|corrected", &c));
-        o->variant = map[c];
-        return JG_OK;
-    }
-    if (name_is(name, "init")) {
-        JG_CHECK(ctx, parse_choice(ctx, name, value, "eps|warm", &c));
-        o->init = c ? JG_INIT_WARM : JG_INIT_EPS;
-        return JG_OK;
-    }
-    return JG_ERR_UNSUPPORTED;
+    int n;
+    const jg_option *t = jg_jorge_options(&n), *opt = jg_option_find(t, n, name);
+    if (opt == NULL || (command_only && !opt->command)) return JG_ERR_UNSUPPORTED;
+    JG_CHECK(ctx, jg_option_set(ctx, opt, o, value));
+    if (opt->offset == offsetof(jg_jorge_opts, dtype)) *dtype_set = 1;
+    return JG_OK;
 }
 
 static jg_ctx *new_ctx(const char *backend, char *err, size_t errlen)
@@ -205,7 +159,7 @@ int jg_api_validate_set_option(jg_api_validate *v, const char *name, const char 
     long l = 0;
     int c = 0, dtype_set = 0;
     if (name == NULL) return jg_error(ctx, JG_ERR_ARG, "option name is NULL");
-    jg_status st = set_jorge_option(ctx, &o->jo, name, value, &dtype_set);
+    jg_status st = set_jorge_option(ctx, &o->jo, name, value, 1, &dtype_set);
     if (st != JG_ERR_UNSUPPORTED) {
         if (st == JG_OK && dtype_set) o->dtype_from_input = 0;
         return st;
@@ -300,6 +254,7 @@ int jg_api_validate_run_arrays(jg_api_validate *v, int n, const char *const *nam
         arrays[i] = (jg_array){3, {s[0], s[1], s[2]}, (jg_dtype)dtypes[i], (void *)data[i]};
     }
     // compute
+    jg_jorge_opts_ridge_default(&v->o.jo); /* a ridge without a value: the command's default */
     JG_CHECK_GOTO(ctx, st, jg_validate_arrays(ctx, arrays, names, n, &v->o, &v->rep), done);
     v->ran = 1;
 done:
@@ -318,6 +273,7 @@ int jg_api_validate_run_path(jg_api_validate *v, const char *path)
     jg_status st;
     if (path == NULL) return jg_error(ctx, JG_ERR_ARG, "validate: path is NULL");
     JG_CHECK_GOTO(ctx, st, jg_validate_list(ctx, path, &files, &nfiles), done);
+    jg_jorge_opts_ridge_default(&v->o.jo);
     JG_CHECK_GOTO(ctx, st, jg_validate_run(ctx, files, nfiles, &v->o, &v->rep), done);
     if (v->rep.nerror == v->rep.nlayers) { // nothing could be read: the command's exit 2, no report
         st = jg_error(ctx, JG_ERR_INPUT, "%s", v->rep.layers[0].error);
@@ -455,33 +411,11 @@ int jg_api_jorge_set_option(jg_api_jorge *h, const char *name, const char *value
 {
     API_HANDLE(h);
     jg_ctx *ctx = h->ctx;
-    long l = 0;
     int dtype_set = 0;
     if (h->J) return jg_error(ctx, JG_ERR_ARG, "jorge: option %s: options are fixed once created", name ? name : "");
     if (name == NULL) return jg_error(ctx, JG_ERR_ARG, "option name is NULL");
-    jg_status st = set_jorge_option(ctx, &h->o, name, value, &dtype_set);
+    jg_status st = set_jorge_option(ctx, &h->o, name, value, 0, &dtype_set);
     if (st != JG_ERR_UNSUPPORTED) return st;
-    if (name_is(name, "max-failures")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 1, 1000000000, &l));
-        h->o.max_failures = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "check-positive")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 0, 1000000000, &l));
-        h->o.check_positive = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "keep-statistic")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 0, 1, &l));
-        h->o.keep_statistic = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "power-iters")) {
-        JG_CHECK(ctx, parse_int(ctx, name, value, 1, 1000000, &l));
-        h->o.power_iters = (int)l;
-        return JG_OK;
-    }
-    if (name_is(name, "power-tol")) return parse_double(ctx, name, value, 0, 1, &h->o.power_tol);
     return jg_error(ctx, JG_ERR_ARG, "unknown option '%s' of jorge", name);
 }
 
@@ -503,6 +437,7 @@ int jg_api_jorge_create(jg_api_jorge *h, const char *side, int64_t m, int64_t n)
     // plan
     jg_side sd = c ? JG_SIDE_RIGHT : JG_SIDE_LEFT;
     int64_t dim = c ? n : m, other = c ? m : n;
+    jg_jorge_opts_ridge_default(&h->o); /* a ridge without a value: the command's default */
     JG_CHECK(ctx, jg_jorge_create(ctx, &h->J, sd, dim, other, &h->o));
     jg_status st = jg_mat_alloc_work(ctx, &h->G, m, n, h->o.dtype);
     if (st < 0) {

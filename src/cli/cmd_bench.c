@@ -26,7 +26,7 @@ int jg_cmd_bench(int argc, char **argv)
         {"repeats", JG_OPT_INT, &repeats, 1, 64, NULL, "timed runs per method after one warm-up (median)"},
         {"budget", JG_OPT_DOUBLE, &budget, 0, 1e6, NULL, "seconds per method after which repeats stop (>= 1 run)"},
         {"lowrank-div", JG_OPT_INT, &div, 2, 1 << 20, NULL, "low-rank rows use n = m / DIV gradient columns"},
-        {"max-order", JG_OPT_INT, &maxorder, 1, 8, NULL, "Jorge orders 1..K"},
+        {"max-order", JG_OPT_INT, &maxorder, JG_JORGE_ORDER_MIN, JG_JORGE_ORDER_MAX, NULL, "Jorge orders 1..K"},
         {"no-newton", JG_OPT_FLAG, &no_newton, 0, 0, NULL, "skip the coupled Newton root (the slowest)"},
         {"no-sweep", JG_OPT_FLAG, &no_sweep, 0, 0, NULL, "skip the low-rank sweep over m/n at the largest size"},
         {"no-methods", JG_OPT_FLAG, &no_methods, 0, 0, NULL,

@@ -37,9 +37,7 @@ static size_t track_opts(track_args *a, jg_opt *opts)
     a->steps = 0;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
-        {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
-        {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
-        {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
+        JG_CLI_JORGE_UPDATE_OPTS(a->j),
         {"sides", JG_OPT_CHOICE, &a->sides, 0, 0, "left|right|both", "which preconditioner sides to run"},
         {"every", JG_OPT_INT, &a->every, 1, 1e9, NULL, "write a row (and compute exact roots) every N steps and at the last"},
         {"steps", JG_OPT_INT, &a->steps, 0, 1e9, NULL, "use only the first T gradients (0: all)"},
@@ -177,8 +175,8 @@ static jg_status track_step(jg_ctx *ctx, const track_args *a, track_run *t, int6
                 jg_variant_name(o->variant), a->j.init, o->reanchor, w.d.xnorm, w.d.beta_eff, w.d.a_xnorm,
                 w.d.fired, (double)w.fired_total / (double)w.step, w.d.nonfinite, w.d.reanchored,
                 w.asymmetry, w.min_eig_sym, w.err_tracked, w.err_nominal, w.d.corrected,
-                w.d.residual, jg_eps_mode_name(o->eps_mode), jg_jorge_eps(jg_tracker_jorge(t->runs[r])),
-                w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_jorge_ridge(jg_tracker_jorge(t->runs[r])),
+                w.d.residual, jg_eps_mode_name(o->eps_mode), jg_tracker_eps(t->runs[r]),
+                w.d.one_minus_beta, jg_ridge_mode_name(o->ridge_mode), jg_tracker_ridge(t->runs[r]),
                 w.d.xfro, w.d.xrho, w.fro_over_rho, w.d.fired ? w.rho_ax : NAN, dir.cos, dir.err, dir.err_graft, fail));
     }
     return JG_OK;
@@ -191,7 +189,7 @@ static int track_report(const track_args *a, track_run *t)
         fprintf(human, "track: side=%s dim=%lld steps=%lld eps=%.6g (%s) fired=%ld/%lld nonfinite=%ld err_tracked=%.3e "
                "err_nominal=%.3e\n",
                side_name(t->sides_of[r]), (long long)(t->sides_of[r] == JG_SIDE_LEFT ? t->m : t->n),
-               (long long)t->T, jg_jorge_eps(jg_tracker_jorge(t->runs[r])), jg_eps_mode_name(t->o.eps_mode),
+               (long long)t->T, jg_tracker_eps(t->runs[r]), jg_eps_mode_name(t->o.eps_mode),
                t->last[r].fired_total, (long long)t->T, t->last[r].failures_total, t->last[r].err_tracked,
                t->last[r].err_nominal);
     if (human == stdout) fprintf(human, "track: wrote %s\n", a->out);

@@ -133,13 +133,13 @@ static size_t train_opts(train_args *a, jg_opt *opts)
          NULL, "second-moment / statistics decay; 0: 0.999 AdamW, 0.99 Shampoo/Jorge"},
         {"eps", JG_OPT_DOUBLE, &a->eps, 0, 1,
          NULL, "0: 1e-8 AdamW; Shampoo ridge / Jorge initial eps 1e-6"},
-        {"eps-mode", JG_OPT_CHOICE, &a->eps_mode, 0, 0, "abs|rel",
-         "Shampoo / Jorge: eps as is, or times s = ||G_1||_F^2/dim of each block side's first "
-         "gradient (the resolved eps is written in the CSV's provenance)"},
-        {"safeguard", JG_OPT_CHOICE, &a->safeguard, 0, 0, "clip|adaptive|spectral|none|frobenius",
-         "Jorge's rule (approx/jorge.h): clip: beta_eff = max(beta2, |X|_F/(1+|X|_F)); "
-         "adaptive: |X|_F/(1+|X|_F) every step; frobenius = clip.  Also Shampoo's with "
-         "--shampoo-beta jorge (clip|adaptive|none)"},
+        jg_cli_jorge_opt("eps-mode", &a->eps_mode,
+                         "Shampoo / Jorge: eps as is, or times s = ||G_1||_F^2/dim of each block side's first "
+                         "gradient (the resolved eps is written in the CSV's provenance)"),
+        jg_cli_jorge_opt("safeguard", &a->safeguard,
+                         "Jorge's rule (approx/jorge.h): clip: beta_eff = max(beta2, |X|_F/(1+|X|_F)); "
+                         "adaptive: |X|_F/(1+|X|_F) every step; frobenius = clip.  Also Shampoo's with "
+                         "--shampoo-beta jorge (clip|adaptive|none)"),
         {"shampoo-beta", JG_OPT_CHOICE, &a->shampoo_beta, 0, 0, "fixed|jorge",
          "Shampoo's statistic: fixed beta2 (from 0, ridge eps), or Jorge's: L_0 = eps I, "
          "beta_eff of --safeguard evaluated with the exact root (the ablation of Jorge's "
@@ -152,7 +152,7 @@ static size_t train_opts(train_args *a, jg_opt *opts)
          "(its mode) in the statistic, as Shampoo's root takes"},
         {"state-precision", JG_OPT_CHOICE, &a->state_precision, 0, 0, "f32|f64",
          "Shampoo / Jorge statistics and roots"},
-        {"order", JG_OPT_INT, &a->order, 1, 8, NULL, "Jorge series order k"},
+        jg_cli_jorge_opt("order", &a->order, "Jorge series order k"),
         {"jorge-init", JG_OPT_CHOICE, &a->jorge_init, 0, 0, "warm|eps",
          "Jorge start: exact root at the first step, or eps^{-1/4} I"},
         {"precond-every", JG_OPT_INT, &a->precond_every, 1, 1 << 20, NULL,
@@ -248,8 +248,8 @@ static int train_convert(train_args *a, jg_train_opts *o, long **steps)
     o->optim.precond_every = a->precond_every;
     o->optim.block = a->block;
     o->optim.jorge_warm = !strcmp(a->jorge_init, "warm");
-    o->optim.safeguard = jg_cli_safeguard(a->safeguard);
-    o->optim.eps_mode = !strcmp(a->eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS;
+    o->optim.safeguard = (jg_safeguard)jg_cli_jorge_choice("safeguard", a->safeguard);
+    o->optim.eps_mode = (jg_eps_mode)jg_cli_jorge_choice("eps-mode", a->eps_mode);
     o->optim.state_dtype = !strcmp(a->state_precision, "f32") ? JG_F32 : JG_F64;
     o->optim.shampoo_beta = !strcmp(a->shampoo_beta, "jorge") ? JG_SHAMPOO_BETA_JORGE
                                                               : JG_SHAMPOO_BETA_FIXED;

@@ -47,9 +47,7 @@ static size_t validate_opts(validate_args *a, jg_opt *opts)
     a->train_steps = 0;
     const jg_opt t[] = {
         JG_CLI_JORGE_OPTS(a->j),
-        {"reanchor", JG_OPT_INT, &a->j.reanchor, 0, 1e9, NULL, "re-anchor to the exact root every K steps (0: never)"},
-        {"variant", JG_OPT_CHOICE, &a->j.variant, 0, 0, "plain|sym|corrected", "update variant"},
-        {"init", JG_OPT_CHOICE, &a->j.init, 0, 0, "eps|warm", "eps^{-1/4} I, or the exact root of the first statistic"},
+        JG_CLI_JORGE_UPDATE_OPTS(a->j),
         {"tol", JG_OPT_DOUBLE, &a->tol, 0, 1e300, NULL, "largest acceptable relative error"},
         {"train-steps", JG_OPT_INT, &a->train_steps, 0, 1e9, NULL,
          "steps of the training the verdict is to vouch for: a layer judged on fewer is named in a WARNING"},

@@ -1,5 +1,7 @@
 #include "src/cli/common.h"
 
+#include "approx/options.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdio.h>
@@ -139,22 +141,21 @@ void jg_cli_progress_eta(void *arg, const char *label, long done, long total)
     fflush(stderr);
 }
 
-jg_safeguard jg_cli_safeguard(const char *s)
+jg_opt jg_cli_jorge_opt(const char *name, void *dest, const char *help)
 {
-    return !strcmp(s, "spectral")   ? JG_SAFEGUARD_SPECTRAL
-           : !strcmp(s, "none")     ? JG_SAFEGUARD_NONE
-           : !strcmp(s, "adaptive") ? JG_SAFEGUARD_ADAPTIVE
-                                    : JG_SAFEGUARD_CLIP; /* clip, frobenius */
+    int n;
+    const jg_option *t = jg_jorge_options(&n), *o = jg_option_find(t, n, name);
+    if (o == NULL) return (jg_opt){name, JG_OPT_STRING, dest, 0, 0, NULL, help ? help : "?"}; /* not reached */
+    jg_opt_kind kind = o->type == JG_OPTION_INT ? JG_OPT_INT : o->type == JG_OPTION_DOUBLE ? JG_OPT_DOUBLE : JG_OPT_CHOICE;
+    return (jg_opt){o->name, kind, dest, o->min, o->max, o->choices, help ? help : o->help};
 }
 
-jg_form jg_cli_form(const char *s)
+int jg_cli_jorge_choice(const char *name, const char *word)
 {
-    return !strcmp(s, "dense") ? JG_FORM_DENSE : !strcmp(s, "lowrank") ? JG_FORM_LOWRANK : JG_FORM_AUTO;
-}
-
-jg_variant jg_cli_variant(const char *s)
-{
-    return !strcmp(s, "sym") ? JG_VARIANT_SYM : !strcmp(s, "corrected") ? JG_VARIANT_CORRECTED : JG_VARIANT_PLAIN;
+    int n, v = 0;
+    const jg_option *t = jg_jorge_options(&n), *o = jg_option_find(t, n, name);
+    if (o) jg_option_value(o, word, &v); /* the parser admitted only its words */
+    return v;
 }
 
 void jg_cli_jorge_defaults(jg_cli_jorge *a)
@@ -181,23 +182,17 @@ void jg_cli_jorge_opts(const jg_cli_jorge *a, jg_dtype dtype_default, jg_jorge_o
     jg_jorge_opts_default(o);
     o->beta2 = a->beta2;
     o->eps = a->eps;
-    o->eps_mode = !strcmp(a->eps_mode, "rel") ? JG_EPS_REL : JG_EPS_ABS;
+    o->eps_mode = (jg_eps_mode)jg_cli_jorge_choice("eps-mode", a->eps_mode);
     o->order = a->order;
-    o->safeguard = jg_cli_safeguard(a->safeguard);
-    o->form = jg_cli_form(a->form);
-    o->variant = jg_cli_variant(a->variant);
-    o->init = !strcmp(a->init, "warm") ? JG_INIT_WARM : JG_INIT_EPS;
+    o->safeguard = (jg_safeguard)jg_cli_jorge_choice("safeguard", a->safeguard);
+    o->form = (jg_form)jg_cli_jorge_choice("form", a->form);
+    o->variant = (jg_variant)jg_cli_jorge_choice("variant", a->variant);
+    o->init = (jg_init)jg_cli_jorge_choice("init", a->init);
     o->reanchor = a->reanchor;
-    o->ridge_mode = !strcmp(a->ridge, "abs")          ? JG_RIDGE_ABS
-                    : !strcmp(a->ridge, "rel")        ? JG_RIDGE_REL
-                    : !strcmp(a->ridge, "lambda-max") ? JG_RIDGE_LAMBDA_MAX
-                                                      : JG_RIDGE_NONE;
-    o->ridge = a->ridge_eps > 0.0                        ? a->ridge_eps
-               : o->ridge_mode == JG_RIDGE_LAMBDA_MAX ? (1.0 - a->beta2) / (8.0 * a->beta2)
-               : o->ridge_mode != JG_RIDGE_NONE       ? a->eps
-                                                      : 0.0;
-    o->dtype = dtype_default;
-    if (a->precision) jg_dtype_parse(a->precision, &o->dtype);
+    o->ridge_mode = (jg_ridge_mode)jg_cli_jorge_choice("ridge", a->ridge);
+    o->ridge = a->ridge_eps;
+    jg_jorge_opts_ridge_default(o);
+    o->dtype = a->precision ? (jg_dtype)jg_cli_jorge_choice("precision", a->precision) : dtype_default;
 }
 
 jg_status jg_cli_jorge_check(jg_ctx *ctx, const jg_jorge_opts *o)

@@ -5,6 +5,7 @@
 #define JG_CLI_COMMON_H
 
 #include "approx/jorge.h"
+#include "src/cli/args.h"
 #include "src/core/context.h"
 
 /* Context on backend ("cpu"/"cuda"); on failure prints
@@ -42,10 +43,12 @@ void jg_cli_progress_init(jg_cli_progress_state *p, const char *cmd);
 /* Callback shape used by the library modules (arg: the state). */
 void jg_cli_progress_eta(void *arg, const char *label, long done, long total);
 
-/* Option values shared by step / track / validate / bench. */
-jg_safeguard jg_cli_safeguard(const char *s);
-jg_form jg_cli_form(const char *s);
-jg_variant jg_cli_variant(const char *s);
+/* The command-line entry of Jorge's option name (approx/options.h: type,
+ * range, choices and help from the one table), storing into dest (int,
+ * double, or const char * for a choice); help NULL: the table's. */
+jg_opt jg_cli_jorge_opt(const char *name, void *dest, const char *help);
+/* The enum value a word of Jorge's choice option name stands for. */
+int jg_cli_jorge_choice(const char *name, const char *word);
 
 /* Jorge options as given on the command line (step, track, validate). */
 typedef struct {
@@ -58,24 +61,19 @@ typedef struct {
 } jg_cli_jorge;
 
 void jg_cli_jorge_defaults(jg_cli_jorge *a);
-/* Options table entries common to the Jorge commands. */
+/* Options table entries common to the Jorge commands (from Jorge's
+ * options table, approx/options.c). */
 #define JG_CLI_JORGE_OPTS(a)                                                                       \
-    {"beta2", JG_OPT_DOUBLE, &(a).beta2, 1e-12, 1 - 1e-12, NULL, "nominal decay beta2, in (0,1)"},   \
-    {"eps", JG_OPT_DOUBLE, &(a).eps, 1e-300, 1e300, NULL, "Lhat_0 = eps^{-1/4} I (L_0 = eps I)"},    \
-    {"eps-mode", JG_OPT_CHOICE, &(a).eps_mode, 0, 0, "abs|rel",                                      \
-     "eps as is, or times s = ||G_1||_F^2/dim of the first gradient (per side)"},                    \
-    {"order", JG_OPT_INT, &(a).order, 1, 8, NULL, "order k of the binomial series"},                 \
-    {"safeguard", JG_OPT_CHOICE, &(a).safeguard, 0, 0, "clip|adaptive|spectral|none|frobenius",      \
-     "clip: beta_eff = max(beta2, |X|_F/(1+|X|_F)); adaptive: |X|_F/(1+|X|_F) every step; "        \
-     "frobenius = clip"},                                                                              \
-    {"form", JG_OPT_CHOICE, &(a).form, 0, 0, "auto|dense|lowrank", "formulation of the update"},     \
-    {"precision", JG_OPT_CHOICE, &(a).precision, 0, 0, "f32|f64", "precision of the state"},         \
-    {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"},                \
-    {"ridge", JG_OPT_CHOICE, &(a).ridge, 0, 0, "none|abs|rel|lambda-max",                            \
-     "persistent ridge rho I kept in the statistic (Jorge's and Shampoo's alike) beside the "        \
-     "decaying eps: rho = V, V s, or V lambda_max(G_1 G_1^T) (V: --ridge-eps)"},                     \
-    {"ridge-eps", JG_OPT_DOUBLE, &(a).ridge_eps, 0, 1e300, NULL,                                     \
-     "ridge value V (default: --eps for abs|rel, a/8 = (1-beta2)/(8 beta2) for lambda-max)"}
+    jg_cli_jorge_opt("beta2", &(a).beta2, NULL), jg_cli_jorge_opt("eps", &(a).eps, NULL),            \
+        jg_cli_jorge_opt("eps-mode", &(a).eps_mode, NULL), jg_cli_jorge_opt("order", &(a).order, NULL), \
+        jg_cli_jorge_opt("safeguard", &(a).safeguard, NULL), jg_cli_jorge_opt("form", &(a).form, NULL), \
+        jg_cli_jorge_opt("precision", &(a).precision, NULL),                                         \
+        {"backend", JG_OPT_CHOICE, &(a).backend, 0, 0, "cpu|cuda", "where to compute"},            \
+        jg_cli_jorge_opt("ridge", &(a).ridge, NULL), jg_cli_jorge_opt("ridge-eps", &(a).ridge_eps, NULL)
+/* The update's options after those (track, validate). */
+#define JG_CLI_JORGE_UPDATE_OPTS(a)                                                                \
+    jg_cli_jorge_opt("reanchor", &(a).reanchor, NULL), jg_cli_jorge_opt("variant", &(a).variant, NULL), \
+        jg_cli_jorge_opt("init", &(a).init, NULL)
 
 /* Fill library options from the command line values; dtype_default is
  * used when --precision was not given. */

@@ -30,6 +30,7 @@
 #include "approx/jorge.h"        /* Jorge's inverse-free update            */
 #include "approx/tracker.h"      /* Jorge beside the exact root            */
 #include "approx/method.h"       /* every approximation, one interface     */
+#include "approx/options.h"      /* the options tables every front end reads */
 #include "experiments/validate.h" /* `jorge validate` as a library         */
 #include "experiments/compare.h"  /* `jorge compare` as a library          */
 #include "experiments/bench.h"    /* `jorge bench` as a library            */
